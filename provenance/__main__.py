@@ -1,0 +1,5 @@
+"""python -m provenance: the command-line interface."""
+
+from .cli import cli
+
+cli()

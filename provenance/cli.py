@@ -1,0 +1,146 @@
+"""The click command group: parse, call one library function, format, map errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from . import report
+from .config import DB_ENV, PATTERNS_ENV, Settings, default_database_url
+from .errors import ProvenanceError
+from .pipeline import check, ingest, store_checked
+from .store import Store
+
+EXIT_COPY_FOUND = 1
+
+
+class ProvenanceFailure(click.ClickException):
+    """A ProvenanceError shown as one line, with the error's own exit code."""
+
+    def __init__(self, error: ProvenanceError) -> None:
+        super().__init__(error.reason)
+        self.exit_code = error.exit_code
+
+
+class ProvenanceGroup(click.Group):
+    """A click group that turns every ProvenanceError into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, mapping library errors to one-line messages."""
+        try:
+            return super().invoke(ctx)
+        except ProvenanceError as error:
+            raise ProvenanceFailure(error) from error
+
+
+class Context:
+    """What the group's options give to every command: the database URL and settings."""
+
+    def __init__(self, db_url: str, settings: Settings) -> None:
+        self.db_url = db_url
+        self.settings = settings
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        """The database, opened (and migrated) on first use."""
+        if self._store is None:
+            self._store = Store(self.db_url)
+        return self._store
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Progress]:
+    """A progress bar on stderr, drawn only when stderr is a terminal."""
+    console = Console(stderr=True)
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        yield progress
+
+
+def echo_json(data: Any) -> None:
+    """Write data as indented JSON to stdout."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="provenance")
+@click.option("--db", "db_url", envvar=DB_ENV, default=None, metavar="URL", help=f"Database URL (default: ${DB_ENV} or sqlite:///db/provenance.sqlite).")
+@click.option("--patterns", "patterns_file", envvar=PATTERNS_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra furniture and repost-marker patterns, a TOML file (or ${PATTERNS_ENV}).")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None) -> None:
+    """Find reposts, trace quotes and audit the provenance of news articles.
+
+    \b
+    Example:
+        provenance ingest seeds/
+        provenance check seeds/003_4153c0ff2f4fab2a.txt
+    """
+    ctx.obj = Context(db_url or default_database_url(), Settings(patterns_file=patterns_file))
+
+
+@cli.command(name="ingest")
+@click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
+@click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES", help="Refuse input files larger than this (default 50 MB).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def ingest_command(obj: Context, targets: tuple[str, ...], max_size: int | None, as_json: bool) -> None:
+    """Store articles from files, folders (recursive), URLs or '-' (stdin).
+
+    Reads plain text, HTML, JSONL and WARC(.gz). Articles already stored are
+    skipped; a changed article at a known URL is stored as a new version.
+    Exits 3 if any input could not be read (the others are stored).
+
+    \b
+    Example:
+        provenance ingest seeds/ crawl.warc.gz https://example.org/a.html
+    """
+    settings = obj.settings if max_size is None else Settings(patterns_file=obj.settings.patterns_file, max_file_bytes=max_size)
+    store = obj.store
+    with progress_bar("ingest") as progress:
+        task = progress.add_task("ingesting", total=None)
+        result = ingest(store, list(targets), settings, on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        click.echo(report.ingest_summary(result))
+    for failure in result.failures:
+        click.echo(f"error: {failure.origin}: {failure.reason}", err=True)
+    if result.failures:
+        sys.exit(3)
+
+
+@cli.command(name="check")
+@click.argument("target", metavar="FILE|URL|-")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (schema provenance.check/1).")
+@click.option("--store", "store_it", is_flag=True, help="Also ingest the article after checking it.")
+@click.pass_obj
+def check_command(obj: Context, target: str, as_json: bool, store_it: bool) -> None:
+    """Is this article a repost? Of what, how much, and on what evidence.
+
+    Exit codes: 0 the article is an original, 1 it is a copy (repost,
+    duplicate, partial), 3 bad input, 4 database error. The database is not
+    changed unless --store is given.
+
+    \b
+    Example:
+        provenance check seeds/003_4153c0ff2f4fab2a.txt --json
+    """
+    store = obj.store
+    results = check(store, target, obj.settings, stdin=sys.stdin.buffer)
+    if as_json:
+        echo_json(report.check_json(results))
+    else:
+        click.echo(report.check_text(results))
+    if store_it:
+        store_checked(store, results, obj.settings)
+    if any(result.is_copy for result in results):
+        sys.exit(EXIT_COPY_FOUND)

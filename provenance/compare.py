@@ -1,0 +1,174 @@
+"""Verification of candidates: overlap scores, the kind of copy, its direction, and aligned evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from .config import Settings
+from .fingerprint import U64
+
+_WORD_SPAN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How much two shingle sets share.
+
+    Args:
+        jaccard: shared shingles over all shingles of both.
+        containment: share of the first set inside the second.
+        reverse_containment: share of the second set inside the first.
+        shared: number of shared shingles.
+        first_size: shingles in the first set.
+        second_size: shingles in the second set.
+    """
+
+    jaccard: float
+    containment: float
+    reverse_containment: float
+    shared: int
+    first_size: int
+    second_size: int
+
+
+def overlap(first: U64, second: U64) -> Overlap:
+    """Exact Jaccard similarity and containment of two sorted unique shingle sets."""
+    if len(first) == 0 or len(second) == 0:
+        return Overlap(0.0, 0.0, 0.0, 0, len(first), len(second))
+    shared = int(np.intersect1d(first, second, assume_unique=True).size)
+    union = len(first) + len(second) - shared
+    return Overlap(shared / union, shared / len(first), shared / len(second), shared, len(first), len(second))
+
+
+def copy_kind(scores: Overlap, same_outlet: bool, settings: Settings) -> str | None:
+    """``duplicate``, ``repost`` or ``partial`` for a verified overlap, or None when it is no copy."""
+    smaller = min(scores.first_size, scores.second_size)
+    needed = min(settings.min_shared_shingles, max(3, int(0.9 * smaller)))
+    if scores.shared < needed:
+        return None
+    if min(scores.containment, scores.reverse_containment) >= settings.duplicate_jaccard or scores.jaccard >= settings.duplicate_jaccard:
+        return "duplicate" if same_outlet else "repost"
+    if max(scores.containment, scores.reverse_containment) >= settings.partial_containment:
+        return "partial"
+    return None
+
+
+@dataclass(frozen=True)
+class SourceMark:
+    """A marker in an article naming where it was copied from: a URL or an outlet."""
+
+    line: str
+    url: str | None = None
+    outlet: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What direction-finding needs to know of an article."""
+
+    label: str
+    published: datetime | None
+    urls: tuple[str, ...] = ()
+    domain: str | None = None
+    outlet: str | None = None
+    marks: tuple[SourceMark, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Which of two articles is the origin, how that was decided, and why.
+
+    Args:
+        origin: ``first``, ``second``, or None when undetermined.
+        status: ``evidence`` (a marker names the other), ``dated`` (publication dates), or ``undetermined``.
+        reason: one sentence a person can check.
+    """
+
+    origin: str | None
+    status: str
+    reason: str
+
+
+def url_key(url: str) -> str:
+    """A URL reduced for comparison: no scheme, no ``www.``, no query, fragment or trailing slash."""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}".lower()
+
+
+def _names_the_other(mark: SourceMark, other: Facts) -> bool:
+    if mark.url:
+        target = url_key(mark.url)
+        if any(url_key(url) == target for url in other.urls):
+            return True
+        return False
+    if mark.outlet:
+        wanted = mark.outlet.casefold()
+        return any(name and name.casefold() in wanted for name in (other.domain, other.outlet))
+    return False
+
+
+def _marker_naming(copy: Facts, origin: Facts) -> SourceMark | None:
+    return next((mark for mark in copy.marks if _names_the_other(mark, origin)), None)
+
+
+def decide_direction(first: Facts, second: Facts) -> Direction:
+    """The origin of a copied pair, from explicit markers first and publication dates second."""
+    if mark := _marker_naming(first, second):
+        return Direction("second", "evidence", f"{first.label} names {second.label} as its source: \"{mark.line}\"")
+    if mark := _marker_naming(second, first):
+        return Direction("first", "evidence", f"{second.label} names {first.label} as its source: \"{mark.line}\"")
+    if first.published and second.published and first.published != second.published:
+        earlier = "first" if first.published < second.published else "second"
+        a, b = (first, second) if earlier == "first" else (second, first)
+        return Direction(earlier, "dated", f"{a.label} was published {a.published:%Y-%m-%d %H:%M}, before {b.label} ({b.published:%Y-%m-%d %H:%M})")
+    if first.published and second.published:
+        return Direction(None, "undetermined", "both were published at the same time and neither names the other")
+    undated = [facts.label for facts in (first, second) if facts.published is None]
+    return Direction(None, "undetermined", f"{' and '.join(undated)} {'has' if len(undated) == 1 else 'have'} no publication date and neither names the other as its source")
+
+
+def _word_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    words, spans = [], []
+    for match in _WORD_SPAN.finditer(text):
+        words.append(match.group().casefold())
+        spans.append(match.span())
+    return words, spans
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The passages two texts share and the ones where they differ."""
+
+    shared: list[str]
+    changed: list[tuple[str, str]]
+    shared_words: int
+
+
+def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignment:
+    """The longest passages shared word for word, and the changed passages between them."""
+    words_a, spans_a = _word_spans(first)
+    words_b, spans_b = _word_spans(second)
+    shared: list[tuple[int, str]] = []
+    changed: list[tuple[int, tuple[str, str]]] = []
+    total = 0
+    for tag, a0, a1, b0, b1 in Indel.opcodes(words_a, words_b):
+        if tag == "equal":
+            total += a1 - a0
+            if a1 - a0 >= min_words:
+                shared.append((a1 - a0, first[spans_a[a0][0] : spans_a[a1 - 1][1]]))
+        elif a1 > a0 and b1 > b0 and max(a1 - a0, b1 - b0) <= 40:
+            changed.append((a1 - a0 + b1 - b0, (first[spans_a[a0][0] : spans_a[a1 - 1][1]], second[spans_b[b0][0] : spans_b[b1 - 1][1]])))
+    shared.sort(key=lambda item: -item[0])
+    changed.sort(key=lambda item: -item[0])
+    return Alignment([_clip(text) for _, text in shared[:limit]], [(_clip(a), _clip(b)) for _, (a, b) in changed[:limit]], total)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

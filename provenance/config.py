@@ -1,0 +1,72 @@
+"""Frozen settings: database URL, MinHash size, LSH thresholds, shingle size and limits."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULT_DB_PATH = Path("db") / "provenance.sqlite"
+DB_ENV = "PROVENANCE_DB"
+PATTERNS_ENV = "PROVENANCE_PATTERNS"
+
+
+def default_database_url() -> str:
+    """The database URL from PROVENANCE_DB, or the SQLite file under db/."""
+    return os.environ.get(DB_ENV) or f"sqlite:///{DEFAULT_DB_PATH.as_posix()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How articles are fingerprinted and compared.
+
+    Args:
+        num_perm: MinHash permutations per signature.
+        seed: MinHash seed; signatures of different seeds cannot be compared.
+        shingle_size: words per shingle.
+        body_threshold: Jaccard similarity the body LSH is tuned for.
+        paragraph_threshold: Jaccard similarity the paragraph LSH is tuned for.
+        min_paragraph_words: shorter paragraphs get no paragraph signature.
+        duplicate_jaccard: verified Jaccard at or above which two bodies are the same text.
+        partial_containment: share of one body inside the other that makes a partial copy.
+        min_shared_shingles: fewer shared shingles than this is never a copy.
+        max_file_bytes: larger input files are refused.
+        patterns_file: a user TOML file of extra furniture and repost-marker patterns.
+
+    Examples:
+        >>> Settings(num_perm=64).num_perm
+        64
+    """
+
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = 3
+    body_threshold: float = 0.5
+    paragraph_threshold: float = 0.5
+    min_paragraph_words: int = 12
+    duplicate_jaccard: float = 0.8
+    partial_containment: float = 0.5
+    min_shared_shingles: int = 25
+    max_candidates: int = 50
+    max_file_bytes: int = 50 * 1024 * 1024
+    patterns_file: Path | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not 16 <= self.num_perm <= 1024:
+            raise ConfigError(f"num_perm must be between 16 and 1024, got {self.num_perm}")
+        if self.shingle_size < 1:
+            raise ConfigError(f"shingle_size must be at least 1, got {self.shingle_size}")
+        for name in ("body_threshold", "paragraph_threshold", "duplicate_jaccard", "partial_containment"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ConfigError(f"{name} must be in (0, 1], got {value}")
+        if self.max_file_bytes < 1:
+            raise ConfigError(f"max_file_bytes must be positive, got {self.max_file_bytes}")
+
+
+def settings_from_env() -> Settings:
+    """Settings with the user's pattern file taken from PROVENANCE_PATTERNS when set."""
+    patterns = os.environ.get(PATTERNS_ENV)
+    return Settings(patterns_file=Path(patterns) if patterns else None)

@@ -1,0 +1,182 @@
+"""Text normalisation, the split of body from furniture and repost markers, and tokens."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_LEAD_BULLET = re.compile(r"^(?:[•·▪►\-–—*]+|\d{1,2}[.)])\s*")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…:»«\"“”„)]$")
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A line saying the article was taken from elsewhere.
+
+    Args:
+        line: the line as it stands in the article.
+        kind: ``source_footer`` for a line in the text, ``canonical`` for a canonical link.
+        url: the URL it names, if any.
+        outlet: the outlet it names, if no URL.
+        lang: the language of the pattern that matched.
+    """
+
+    line: str
+    kind: str
+    url: str | None = None
+    outlet: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class FurnitureLine:
+    """A line of page furniture and what kind it is."""
+
+    line: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An article's lines sorted into body paragraphs, furniture and repost markers."""
+
+    body: list[str]
+    furniture: list[FurnitureLine] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _MarkerPattern:
+    regex: re.Pattern[str]
+    lang: str
+
+
+@dataclass(frozen=True)
+class PatternSet:
+    """Compiled furniture and marker patterns from the packaged file and a user file."""
+
+    markers: tuple[_MarkerPattern, ...]
+    furniture: tuple[tuple[str, re.Pattern[str]], ...]
+
+    def marker_for(self, line: str) -> Marker | None:
+        """The repost marker this line is, or None."""
+        for pattern in self.markers:
+            match = pattern.regex.match(line)
+            if match:
+                groups = match.groupdict()
+                url = (groups.get("url") or "").rstrip(".,;)") or None
+                outlet = (groups.get("outlet") or "").strip(" .\"'«»„“”") or None
+                return Marker(line=line, kind="source_footer", url=url, outlet=outlet, lang=pattern.lang)
+        return None
+
+    def furniture_kind(self, line: str) -> str | None:
+        """The kind of furniture this line is, or None if it may be body text."""
+        for kind, regex in self.furniture:
+            if regex.match(line):
+                return kind
+        return None
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalise text, drop soft hyphens and invisible characters, unify spaces and newlines."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def text_lines(text: str) -> list[str]:
+    """The non-empty lines of a cleaned text."""
+    return [line for line in clean_text(text).split("\n") if line]
+
+
+def tokens(text: str) -> list[str]:
+    """Case-folded word tokens, the unit of shingles."""
+    return _WORD.findall(text.casefold())
+
+
+def _strip_bullet(line: str) -> str:
+    return _LEAD_BULLET.sub("", line).strip()
+
+
+def _is_crumb(line: str) -> bool:
+    """A line of one or two words with no sentence punctuation: a menu item or a label."""
+    return len(line.split()) <= 2 and not _SENTENCE_END.search(line)
+
+
+def split_layout(lines: list[str], patterns: PatternSet) -> Layout:
+    """Sort lines into body, furniture and repost markers."""
+    body: list[str] = []
+    furniture: list[FurnitureLine] = []
+    markers: list[Marker] = []
+    for line in lines:
+        bare = _strip_bullet(line)
+        marker = patterns.marker_for(bare)
+        if marker is not None:
+            markers.append(marker)
+            furniture.append(FurnitureLine(line, "source_footer"))
+            continue
+        kind = patterns.furniture_kind(bare) or ("navigation" if _is_crumb(bare) else None)
+        if kind is None:
+            body.append(line)
+        else:
+            furniture.append(FurnitureLine(line, kind))
+    return Layout(body=body, furniture=furniture, markers=markers)
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE | re.UNICODE)
+    except re.error as error:
+        raise ConfigError(f"{where}: bad pattern {pattern!r}: {error}") from error
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as error:
+        raise ConfigError(f"pattern file not found: {path}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from error
+
+
+def _packaged_patterns() -> dict[str, Any]:
+    with resources.files("provenance").joinpath("data/patterns.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _parse_patterns(data: dict[str, Any], where: str) -> PatternSet:
+    try:
+        markers = tuple(
+            _MarkerPattern(_compile(str(entry["pattern"]), where), str(entry.get("lang", "")))
+            for entry in data.get("marker", [])
+        )
+        furniture = tuple(
+            (str(entry["kind"]), _compile(str(pattern), where))
+            for entry in data.get("furniture", [])
+            for pattern in entry["patterns"]
+        )
+    except (KeyError, TypeError) as error:
+        raise ConfigError(f"{where}: every [[marker]] needs 'pattern', every [[furniture]] 'kind' and 'patterns' ({error})") from error
+    return PatternSet(markers=markers, furniture=furniture)
+
+
+@lru_cache(maxsize=8)
+def load_patterns(user_file: Path | None = None) -> PatternSet:
+    """The packaged patterns, with a user file's patterns tried first when one is given."""
+    packaged = _parse_patterns(_packaged_patterns(), "provenance/data/patterns.toml")
+    if user_file is None:
+        return packaged
+    user = _parse_patterns(_read_toml(user_file), str(user_file))
+    return PatternSet(markers=user.markers + packaged.markers, furniture=user.furniture + packaged.furniture)

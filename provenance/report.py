@@ -1,0 +1,138 @@
+"""Text and JSON renderings of ingest and check results (the JSON schemas are documented in the README)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .normalize import Marker
+from .pipeline import CheckResult, IngestReport, Match
+from .store import Article
+
+CHECK_SCHEMA = "provenance.check/1"
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.isoformat(sep=" ", timespec="minutes") if value else None
+
+
+def ingest_summary(report: IngestReport) -> str:
+    """One line of counts for an ingest."""
+    links = ", ".join(f"{count} {kind}" for kind, count in sorted(report.links.items())) or "none"
+    return (
+        f"{report.read} read, {report.added} added, {report.already_stored} already stored, "
+        f"{report.new_versions} new versions, {len(report.failures)} failed; new copy links: {links}"
+    )
+
+
+def _article_ref(article: Article) -> dict[str, Any]:
+    return {
+        "article_id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "outlet": article.outlet,
+        "domain": article.domain,
+        "published": _date(article.published),
+        "origin": article.origin,
+    }
+
+
+def _match_json(match: Match) -> dict[str, Any]:
+    return {
+        **_article_ref(match.other),
+        "kind": match.kind,
+        "role": match.subject_role,
+        "jaccard": round(match.scores.jaccard, 4),
+        "containment": round(match.scores.containment, 4),
+        "reverse_containment": round(match.scores.reverse_containment, 4),
+        "direction": {"status": match.direction.status, "reason": match.direction.reason},
+        "evidence": {"shared_passages": match.alignment.shared, "changed_passages": [list(pair) for pair in match.alignment.changed], "shared_words": match.alignment.shared_words},
+    }
+
+
+def _marker_json(marker: Marker, stored: list[Article]) -> dict[str, Any]:
+    return {"kind": marker.kind, "line": marker.line, "url": marker.url, "outlet": marker.outlet, "lang": marker.lang, "stored_article_ids": [article.id for article in stored]}
+
+
+def _copied_from(result: CheckResult) -> dict[str, Any] | None:
+    copies = [match for match in result.matches if match.subject_role != "origin"]
+    if copies:
+        return _article_ref(copies[0].other)
+    for marker, stored in result.markers:
+        return _article_ref(stored[0]) if stored else {"article_id": None, "url": marker.url, "outlet": marker.outlet}
+    return None
+
+
+def check_result_json(result: CheckResult) -> dict[str, Any]:
+    """One check result as plain data."""
+    document = result.item.document
+    return {
+        "input": document.origin,
+        "article": {
+            "title": result.item.title,
+            "url": document.url,
+            "canonical_url": document.canonical_url,
+            "outlet": document.outlet,
+            "domain": document.domain,
+            "author": document.author,
+            "published": _date(document.published),
+            "language": document.language,
+            "format": document.format,
+            "paragraphs": len(result.item.body.split("\n")),
+            "furniture": [{"kind": line.kind, "line": line.line} for line in result.item.layout.furniture],
+        },
+        "verdict": result.verdict,
+        "of": _copied_from(result) if result.is_copy else None,
+        "matches": [_match_json(match) for match in result.matches],
+        "markers": [_marker_json(marker, stored) for marker, stored in result.markers],
+    }
+
+
+def check_json(results: list[CheckResult]) -> dict[str, Any]:
+    """Check results under the provenance.check/1 schema."""
+    return {"schema": CHECK_SCHEMA, "results": [check_result_json(result) for result in results]}
+
+
+def _name(article: Article) -> str:
+    where = article.url or article.domain or article.origin
+    return f"#{article.id} {where}"
+
+
+def _verdict_line(result: CheckResult) -> str:
+    if not result.is_copy:
+        return "verdict: original (no copy of a stored article, no repost marker)"
+    copies = [match for match in result.matches if match.subject_role != "origin"]
+    if copies:
+        return f"verdict: {result.verdict} of {_name(copies[0].other)}"
+    marker, stored = result.markers[0]
+    target = _name(stored[0]) if stored else (marker.url or marker.outlet or "an unnamed source")
+    note = "" if stored else " (the original is not stored)"
+    return f"verdict: repost of {target}{note}"
+
+
+def _match_lines(match: Match) -> list[str]:
+    scores = match.scores
+    lines = [
+        f"  {match.kind} {'of' if match.subject_role != 'origin' else 'copied by'} {_name(match.other)}  \"{match.other.title or ''}\"",
+        f"    similarity {scores.jaccard:.2f} (Jaccard); {scores.containment:.2f} of this article is in #{match.other.id}, {scores.reverse_containment:.2f} of #{match.other.id} is in this article",
+        f"    direction: {match.direction.status}: {match.direction.reason}",
+    ]
+    lines += [f"    shared: \"{passage}\"" for passage in match.alignment.shared[:2]]
+    lines += [f"    changed: \"{before}\" -> \"{after}\"" for before, after in match.alignment.changed[:2]]
+    return lines
+
+
+def check_text(results: list[CheckResult]) -> str:
+    """Check results for people: the verdict, then the matches and markers with their evidence."""
+    blocks = []
+    for result in results:
+        lines = [f"{result.item.document.origin}: {result.item.title or '(untitled)'}", _verdict_line(result)]
+        for marker, stored in result.markers:
+            label = "source footer" if marker.kind == "source_footer" else "canonical link"
+            lines.append(f"  evidence: {label}{f' [{marker.lang}]' if marker.lang else ''}: {marker.line}")
+            if not stored:
+                lines.append("    the page it names is not stored: ingest it to compare the texts")
+        for match in result.matches:
+            lines += _match_lines(match)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -1,0 +1,438 @@
+"""SQLAlchemy 2 models, sessions and queries: the only module that speaks SQL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from .errors import DatabaseError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, without a time zone, as stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every provenance table."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """A news outlet, agency or other source, from the registry or met in the text."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), default="unknown")
+    country: Mapped[str | None] = mapped_column(String(8))
+    domains: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Article(Base):
+    """One version of one article: its metadata, its body, and its MinHash signature."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_key: Mapped[str] = mapped_column(String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str | None] = mapped_column(Text, index=True)
+    canonical_url: Mapped[str | None] = mapped_column(Text, index=True)
+    domain: Mapped[str | None] = mapped_column(String(255), index=True)
+    outlet: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    furniture: Mapped[list[Any]] = mapped_column(default=list)
+    origin: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    shingle_count: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    paragraphs: Mapped[list[Paragraph]] = relationship(back_populates="article", order_by="Paragraph.position", cascade="all, delete-orphan")
+    attributions: Mapped[list[Attribution]] = relationship(back_populates="article", order_by="Attribution.id", cascade="all, delete-orphan")
+
+
+class Paragraph(Base):
+    """One paragraph of an article's body, in order."""
+
+    __tablename__ = "paragraphs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    article: Mapped[Article] = relationship(back_populates="paragraphs")
+
+
+class Bucket(Base):
+    """One LSH band key of an article's body or of one of its paragraphs."""
+
+    __tablename__ = "lsh_buckets"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+
+    __table_args__ = (Index("ix_lsh_buckets_article_id", "article_id"), {"sqlite_with_rowid": False})
+
+
+class CopyLink(Base):
+    """A verified copy relation between two articles, with its scores and evidence."""
+
+    __tablename__ = "copy_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_key: Mapped[str] = mapped_column(String(64), unique=True)
+    origin_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    copy_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    jaccard: Mapped[float] = mapped_column(Float)
+    containment: Mapped[float] = mapped_column(Float)
+    reverse_containment: Mapped[float] = mapped_column(Float)
+    direction: Mapped[str] = mapped_column(String(20))
+    direction_reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Attribution(Base):
+    """A statement in an article of where its content came from (cites, wire, copied from, image credit)."""
+
+    __tablename__ = "attributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
+    source_name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    cue: Mapped[str] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(Text)
+
+    article: Mapped[Article] = relationship(back_populates="attributions")
+
+
+class Quote(Base):
+    """A quotation found in an article, normalised for search, with its speaker and cited source."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(Text)
+    source_name: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class ChainHop(Base):
+    """One hop of an article's stored source chain, from one node to the next."""
+
+    __tablename__ = "chain_hops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    from_node: Mapped[str] = mapped_column(Text)
+    to_node: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (UniqueConstraint("article_id", "position"),)
+
+
+# ---- opening and migrating ----------------------------------------------------------
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(resources.files("provenance").joinpath("migrations")))
+    return config
+
+
+def head_revision() -> str:
+    """The schema revision this version of provenance writes."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for a database URL, creating the folder of a SQLite file; a bad URL is a DatabaseError."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise DatabaseError(f"not a database URL: {url!r} (try sqlite:///db/provenance.sqlite or postgresql+psycopg://user@host/db)") from error
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed, future=True, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as error:
+        raise DatabaseError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: {error}") from error
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring the schema to the head revision, refusing a database that is not ours or is newer."""
+    config = _alembic_config()
+    head = head_revision()
+    with engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return
+        tables = set(inspect(connection).get_table_names())
+        if current is None and tables - {"alembic_version"}:
+            raise DatabaseError("the database holds tables but no provenance schema: point --db at an empty or a provenance database")
+        known = {revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()}
+        if current is not None and current not in known:
+            raise DatabaseError(f"the database schema {current} is newer than this provenance ({head}): upgrade provenance")
+        config.attributes["connection"] = connection
+        if current is not None:
+            log.warning("upgrading database schema from %s to %s", current, head)
+        command.upgrade(config, "head")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article that shares LSH buckets with a query, before verification."""
+
+    article_id: int
+    hits: int
+
+
+class Store:
+    """A provenance database: open it, then work in transactions.
+
+    Args:
+        url: a SQLAlchemy database URL, such as ``sqlite:///db/provenance.sqlite``.
+
+    Examples:
+        >>> store = Store("sqlite://")
+        >>> store.count_articles()
+        0
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_db_engine(url)
+        try:
+            _migrate(self.engine)
+        except OperationalError as error:
+            raise DatabaseError(f"cannot open database {make_url(url).render_as_string(hide_password=True)}: {_first_line(error)}") from error
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose writes are committed together, or not at all."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as error:
+            session.rollback()
+            raise DatabaseError(f"database write failed: {_first_line(error)}") from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only."""
+        session = self._sessions()
+        try:
+            yield session
+        except OperationalError as error:
+            raise DatabaseError(f"database read failed: {_first_line(error)}") from error
+        finally:
+            session.close()
+
+    # ---- articles --------------------------------------------------------------------
+
+    def count_articles(self) -> int:
+        """How many article versions are stored."""
+        with self.reading() as session:
+            return int(session.scalar(select(func.count(Article.id))) or 0)
+
+    @staticmethod
+    def known_identity_keys(session: Session, keys: Sequence[str]) -> set[str]:
+        """Which of these identity keys are already stored."""
+        found: set[str] = set()
+        for chunk in _chunks(list(keys), 500):
+            found.update(session.scalars(select(Article.identity_key).where(Article.identity_key.in_(chunk))))
+        return found
+
+    @staticmethod
+    def latest_version(session: Session, url: str) -> Article | None:
+        """The newest stored version of the article at this URL."""
+        query = select(Article).where(Article.url == url).order_by(Article.version.desc()).limit(1)
+        return session.scalars(query).first()
+
+    @staticmethod
+    def add_article(session: Session, article: Article) -> Article:
+        """Stage a new article (with its paragraphs and attributions) and give it an id."""
+        session.add(article)
+        session.flush()
+        return article
+
+    @staticmethod
+    def add_buckets(session: Session, article_id: int, keys: Iterable[int]) -> None:
+        """Index an article under its LSH bucket keys."""
+        rows = [{"key": int(key), "article_id": article_id} for key in sorted(set(int(k) for k in keys))]
+        if rows:
+            session.execute(Bucket.__table__.insert(), rows)
+
+    @staticmethod
+    def candidates(session: Session, keys: Iterable[int], exclude: Iterable[int] = (), limit: int = 50) -> list[Candidate]:
+        """Articles sharing any of these bucket keys, most shared first."""
+        unique_keys = sorted(set(int(k) for k in keys))
+        counts: dict[int, int] = {}
+        for chunk in _chunks(unique_keys, 900):
+            query = select(Bucket.article_id, func.count()).where(Bucket.key.in_(chunk)).group_by(Bucket.article_id)
+            for article_id, hits in session.execute(query):
+                counts[article_id] = counts.get(article_id, 0) + int(hits)
+        excluded = set(exclude)
+        ranked = sorted(((hits, article_id) for article_id, hits in counts.items() if article_id not in excluded), reverse=True)
+        return [Candidate(article_id, hits) for hits, article_id in ranked[:limit]]
+
+    @staticmethod
+    def articles(session: Session, ids: Iterable[int]) -> dict[int, Article]:
+        """Articles by id."""
+        wanted = sorted(set(ids))
+        found: dict[int, Article] = {}
+        for chunk in _chunks(wanted, 500):
+            for article in session.scalars(select(Article).where(Article.id.in_(chunk))):
+                found[article.id] = article
+        return found
+
+    @staticmethod
+    def articles_at_urls(session: Session, urls: Iterable[str]) -> list[Article]:
+        """Stored articles whose URL or canonical URL is one of these (newest version first)."""
+        wanted = sorted(set(urls))
+        if not wanted:
+            return []
+        query = select(Article).where(or_(Article.url.in_(wanted), Article.canonical_url.in_(wanted))).order_by(Article.version.desc())
+        return list(session.scalars(query))
+
+    def find_article(self, session: Session, reference: str) -> Article:
+        """An article by id, URL, or the start of the file name it was ingested from."""
+        if reference.isdigit():
+            article = session.get(Article, int(reference))
+            if article is not None:
+                return article
+        by_url = self.articles_at_urls(session, [reference])
+        if by_url:
+            return by_url[0]
+        name_query = select(Article).where(or_(Article.origin == reference, Article.origin.like(f"%/{_escape_like(reference)}%", escape="\\")))
+        matches = list(session.scalars(name_query.order_by(Article.id).limit(2)))
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFoundError(f"{reference!r} names more than one article: give its id or URL")
+        raise NotFoundError(f"no stored article is {reference!r} (give an id, a URL or a file name; see 'provenance ingest')")
+
+    # ---- links -----------------------------------------------------------------------
+
+    @staticmethod
+    def link_exists(session: Session, pair_key: str) -> bool:
+        """Whether a copy link for this pair of articles is stored."""
+        return session.scalar(select(CopyLink.id).where(CopyLink.pair_key == pair_key)) is not None
+
+    def add_link(self, session: Session, link: CopyLink) -> None:
+        """Store a copy link unless one for the pair exists (safe under concurrent writers)."""
+        values = {column.name: getattr(link, column.name) for column in CopyLink.__table__.columns if column.name != "id"}
+        values["created_at"] = values["created_at"] or utcnow()
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        session.execute(insert(CopyLink).values(**values).on_conflict_do_nothing(index_elements=["pair_key"]))
+
+    @staticmethod
+    def links_of(session: Session, article_id: int) -> list[CopyLink]:
+        """Every copy link that has this article on either side."""
+        query = select(CopyLink).where(or_(CopyLink.origin_id == article_id, CopyLink.copy_id == article_id)).order_by(CopyLink.id)
+        return list(session.scalars(query))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else error.__class__.__name__
