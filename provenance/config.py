@@ -47,7 +47,7 @@ class Settings:
     paragraph_threshold: float = 0.5
     min_paragraph_words: int = 12
     duplicate_jaccard: float = 0.8
-    partial_containment: float = 0.5
+    partial_containment: float = 0.2
     min_shared_shingles: int = 25
     max_candidates: int = 50
     max_file_bytes: int = 50 * 1024 * 1024

@@ -30,6 +30,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 WARC_SUFFIXES = {".warc", ".arc"}
 SIDECAR_SUFFIX = ".meta.json"
 _SNIFF_BYTES = 8192
+MIN_HTML_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -273,9 +274,11 @@ def document_from_html(html: str, origin: str, url: str | None = None) -> Docume
     """The main text and metadata of an HTML page, through trafilatura."""
     if "<" not in html:
         raise ExtractionError("not HTML: no markup found", origin)
-    result = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False, as_dict=True)
-    if not isinstance(result, dict) or not (result.get("text") or "").strip():
-        raise ExtractionError("HTML holds no article text that trafilatura could find", origin)
+    extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    result: dict[str, Any] = extracted.as_dict() if extracted is not None and not isinstance(extracted, dict) else (extracted or {})
+    words = len((result.get("text") or "").split())
+    if words < MIN_HTML_WORDS:
+        raise ExtractionError(f"HTML holds no article text that trafilatura could find ({words} words)", origin)
     canonical, og_url = _page_links(html)
     page_url = url or og_url or canonical or result.get("url")
     text = str(result["text"])
@@ -370,8 +373,12 @@ def documents_from_warc(stream: BinaryIO, origin: str) -> Iterator[Document | Fa
             if "html" not in content_type.lower():
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
-            where = f"{origin}@{records.get_record_offset()}"
             payload = record.content_stream().read()
+            missing = int(getattr(record.raw_stream, "limit", 0) or 0)
+            where = f"{origin}@{records.get_record_offset()}"
+            if missing > 0:
+                yield Failure(where, f"truncated WARC record after {count} records: {missing} bytes missing")
+                return
             count += 1
             try:
                 yield document_from_html(decode_bytes(payload, where), where, url)

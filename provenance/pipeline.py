@@ -123,6 +123,8 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     title = document.title
     if document.title_in_text and body_lines:
         title = body_lines.pop(0)
+    elif title and body_lines and tokens(body_lines[0]) == tokens(title):
+        body_lines.pop(0)
     body = "\n".join(body_lines)
     if not tokens(body):
         raise ExtractionError("no article text left once page furniture is removed", document.origin)

@@ -280,7 +280,11 @@ class Store:
         try:
             _migrate(self.engine)
         except OperationalError as error:
+            self.engine.dispose()
             raise DatabaseError(f"cannot open database {make_url(url).render_as_string(hide_password=True)}: {_first_line(error)}") from error
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -416,6 +420,11 @@ class Store:
         values["created_at"] = values["created_at"] or utcnow()
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         session.execute(insert(CopyLink).values(**values).on_conflict_do_nothing(index_elements=["pair_key"]))
+
+    @staticmethod
+    def all_links(session: Session) -> list[CopyLink]:
+        """Every copy link, oldest first."""
+        return list(session.scalars(select(CopyLink).order_by(CopyLink.id)))
 
     @staticmethod
     def links_of(session: Session, article_id: int) -> list[CopyLink]:

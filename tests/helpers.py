@@ -1,0 +1,81 @@
+"""Test data built by the tests themselves: HTML pages, WARC files, JSONL and a local HTTP server."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+PARAGRAPHS = [
+    "The city council of Springfield voted on Tuesday to close the old steel bridge across the river for two years of repairs, after engineers found deep cracks in three of its supports.",
+    "Traffic will be diverted over the northern ring road, which the council says can carry the extra four thousand cars a day once two temporary traffic lights are installed at the harbour junction.",
+    "Shop owners on Bridge Street said they feared losing customers during the closure and asked the council for a reduction in local business taxes until the bridge reopens in the spring of next year.",
+    "The mayor told reporters that the repairs would cost about twelve million dollars, most of it paid by the state transport fund, and that a pedestrian ferry would run every twenty minutes during the day.",
+]
+
+
+def article_html(
+    title: str = "Springfield closes its old steel bridge for repairs",
+    paragraphs: list[str] | None = None,
+    url: str | None = "https://springfield-news.example/bridge-closure",
+    canonical: str | None = None,
+    extra_head: str = "",
+) -> str:
+    """A news page with a headline, byline, date, canonical link and paragraphs."""
+    body = "\n".join(f"<p>{text}</p>" for text in (paragraphs or PARAGRAPHS))
+    links = ""
+    if canonical:
+        links += f'<link rel="canonical" href="{canonical}">'
+    if url:
+        links += f'<meta property="og:url" content="{url}">'
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+{links}<meta name="author" content="Jane Reporter"><meta property="article:published_time" content="2024-03-05T08:30:00Z">
+<meta property="og:site_name" content="Springfield News">{extra_head}</head>
+<body><nav><a href="/">Home</a> <a href="/politics">Politics</a></nav>
+<article><h1>{title}</h1><p class="byline">By Jane Reporter, March 5, 2024</p>{body}</article>
+<footer><p>Subscribe to our newsletter</p><p>© Springfield News</p></footer></body></html>"""
+
+
+def jsonl(records: list[dict[str, Any]]) -> str:
+    """JSON lines of the records."""
+    return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+
+
+def warc_bytes(pages: list[tuple[str, str]], gzip: bool = True) -> bytes:
+    """A WARC file holding one HTTP response record per (url, html) page."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gzip)
+    for url, html in pages:
+        payload = html.encode("utf-8")
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+    return buffer.getvalue()
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve a folder over HTTP on the loopback interface; yields its base URL."""
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,229 @@
+"""Reading articles: plain text, sidecars, HTML, JSONL, WARC, URLs, encodings and bad input."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from provenance.errors import ExtractionError
+from provenance.extract import (
+    Document,
+    Failure,
+    decode_bytes,
+    document_from_html,
+    documents_from_jsonl,
+    find_date_in_text,
+    iter_documents,
+    parse_date,
+)
+
+from .conftest import SEEDS
+from .helpers import PARAGRAPHS, article_html, jsonl, serve_folder, warc_bytes
+
+LIMIT = 10_000_000
+
+
+def only_document(targets: list[str], stdin: bytes | None = None) -> Document:
+    """The single Document the targets hold (fails on a Failure)."""
+    items = list(iter_documents(targets, LIMIT, io.BytesIO(stdin) if stdin is not None else None))
+    assert len(items) == 1, items
+    assert isinstance(items[0], Document), items[0]
+    return items[0]
+
+
+def test_seed_text_title_date_and_language() -> None:
+    document = only_document([str(SEEDS / "001_2a1aee6f1fce36e3.txt")])
+    assert document.format == "text"
+    assert document.title_in_text
+    assert document.published == datetime(2022, 8, 15, 10, 8)
+    assert document.language == "de"
+
+
+def test_folder_is_read_recursively_in_order(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.txt").write_text("Deep title\nA body line with several words in it.\n")
+    (tmp_path / "top.txt").write_text("Top title\nAnother body line with several words.\n")
+    (tmp_path / "ignored.bin").write_bytes(b"\x00\x01")
+    origins = [item.origin for item in iter_documents([str(tmp_path)], LIMIT)]
+    assert origins == [str(tmp_path / "a" / "b" / "deep.txt"), str(tmp_path / "top.txt")]
+
+
+def test_sidecar_metadata_overrides_text(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_text("Some headline\nBody text of the story, long enough to count.\n")
+    sidecar = {"url": "https://www.example.org/story", "title": "Real title", "published": "2024-01-02T03:04:00Z", "author": "A. Writer"}
+    (tmp_path / "story.meta.json").write_text(json.dumps(sidecar))
+    document = only_document([str(tmp_path / "story.txt")])
+    assert (document.url, document.title, document.author, document.domain) == ("https://www.example.org/story", "Real title", "A. Writer", "example.org")
+    assert document.published == datetime(2024, 1, 2, 3, 4)
+    assert not document.title_in_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Titel\nErstellt von X\n15.08.2022 10.08\nText", datetime(2022, 8, 15, 10, 8)),
+        ("Title\nPublished 2024-03-05 08:30\nText", datetime(2024, 3, 5, 8, 30)),
+        ("Titel\n5. März 2024\nText", datetime(2024, 3, 5)),
+        ("Title\nMarch 5, 2024\nText", datetime(2024, 3, 5)),
+        ("Title\nNo date here\nText", None),
+        ("Title\n31.02.2024\nText", None),
+    ],
+)
+def test_dates_found_near_the_top(text: str, expected: datetime | None) -> None:
+    assert find_date_in_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03-05T08:30:00+01:00", datetime(2024, 3, 5, 7, 30)),
+        ("2024-03-05", datetime(2024, 3, 5)),
+        ("Tue, 05 Mar 2024 08:30:00 GMT", datetime(2024, 3, 5, 8, 30)),
+        ("", None),
+        ("not a date", None),
+    ],
+)
+def test_parse_metadata_dates(value: str, expected: datetime | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_html_main_text_and_metadata() -> None:
+    document = document_from_html(article_html(canonical="https://springfield-news.example/bridge-closure"), "page.html")
+    assert document.format == "html"
+    assert "deep cracks in three of its supports" in document.text
+    assert "Subscribe to our newsletter" not in document.text
+    assert document.title == "Springfield closes its old steel bridge for repairs"
+    assert document.url == "https://springfield-news.example/bridge-closure"
+    assert document.canonical_url == "https://springfield-news.example/bridge-closure"
+    assert document.published == datetime(2024, 3, 5)
+    assert document.language == "en"
+    assert document.author == "Jane Reporter"
+
+
+def test_html_canonical_on_another_domain_is_kept() -> None:
+    document = document_from_html(article_html(url=None, canonical="https://original.example/story"), "page.html", url="https://copycat.example/story")
+    assert document.url == "https://copycat.example/story"
+    assert document.canonical_url == "https://original.example/story"
+
+
+@pytest.mark.parametrize("html", ["<html><body><nav>Home</nav></body></html>", "<html><body></body></html>", "just words, no markup"])
+def test_html_without_article_text_is_refused(html: str) -> None:
+    with pytest.raises(ExtractionError, match="no article text|not HTML"):
+        document_from_html(html, "empty.html")
+
+
+def test_jsonl_fields_and_a_malformed_line_with_its_number() -> None:
+    good = {"url": "https://a.example/1", "title": "One", "text": "First body text here.", "published": "2024-01-01", "outlet": "A News", "author": "X"}
+    html_record = {"url": "https://b.example/2", "html": article_html()}
+    text = jsonl([good]) + "{not json\n" + jsonl([html_record]) + "[1, 2]\n" + jsonl([{"url": "https://c.example"}])
+    items = list(documents_from_jsonl(text, "dump.jsonl"))
+    documents = [item for item in items if isinstance(item, Document)]
+    failures = [item for item in items if isinstance(item, Failure)]
+    assert [d.url for d in documents] == ["https://a.example/1", "https://b.example/2"]
+    assert documents[0].title == "One" and documents[0].outlet == "A News" and documents[0].published == datetime(2024, 1, 1)
+    assert documents[1].title == "Springfield closes its old steel bridge for repairs"
+    assert [(f.origin, f.reason.split(" is ")[0]) for f in failures] == [("dump.jsonl:2", "line 2"), ("dump.jsonl:4", "line 4"), ("dump.jsonl:5", "record has no 'text' or 'html' field")]
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_warc_response_records(tmp_path: Path, compressed: bool) -> None:
+    path = tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc")
+    path.write_bytes(warc_bytes([("https://one.example/a", article_html()), ("https://two.example/b", article_html(title="Second page", paragraphs=PARAGRAPHS[::-1]))], gzip=compressed))
+    items = list(iter_documents([str(path)], LIMIT))
+    assert [(item.url, item.format) for item in items if isinstance(item, Document)] == [("https://one.example/a", "html"), ("https://two.example/b", "html")]
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_truncated_warc_keeps_the_records_before_the_break(tmp_path: Path, compressed: bool) -> None:
+    whole = warc_bytes([("https://one.example/a", article_html()), ("https://two.example/b", article_html(title="Second"))], gzip=compressed)
+    path = tmp_path / ("broken.warc.gz" if compressed else "broken.warc")
+    path.write_bytes(whole[: len(whole) - 400])
+    items = list(iter_documents([str(path)], LIMIT))
+    assert isinstance(items[0], Document)
+    assert isinstance(items[-1], Failure) and items[-1].reason.startswith("truncated WARC record after 1 records")
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "latin-1", "utf-16"])
+def test_legacy_encodings_are_read(tmp_path: Path, encoding: str) -> None:
+    text = {
+        "cp1251": "Путин поблагодарил Ким Чен Ына за поддержку. Информация взята из источника, который сообщает о письме и о солдатах, воевавших в Курской области.",
+        "latin-1": "Der Kremlchef bedankte sich für die Unterstützung aus Pjöngjang. Die Beziehungen seien gefestigt worden, heißt es in der Botschaft über die Soldaten.",
+        "utf-16": "Le président russe a remercié la Corée du Nord pour son soutien militaire à l'été dernier, selon l'agence officielle.",
+    }[encoding]
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(f"Заголовок\n{text}".encode(encoding) if encoding == "cp1251" else f"Titel\n{text}".encode(encoding))
+    assert text in only_document([str(path)]).text
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
+        (bytes(range(256)) * 4, "binary file"),
+    ],
+)
+def test_empty_and_binary_files_fail_with_a_reason(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    [failure] = list(iter_documents([str(path)], LIMIT))
+    assert isinstance(failure, Failure) and reason in failure.reason
+
+
+def test_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("Title\n" + "word " * 1000)
+    [failure] = list(iter_documents([str(path)], 100))
+    assert isinstance(failure, Failure) and "over the limit of 100" in failure.reason
+
+
+def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    failures = list(iter_documents([str(tmp_path / "nope.txt"), str(tmp_path / "empty")], LIMIT))
+    assert [(f.origin, f.reason) for f in failures if isinstance(f, Failure)] == [
+        (str(tmp_path / "nope.txt"), "no such file or folder"),
+        (str(tmp_path / "empty"), "folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])"),
+    ]
+
+
+def test_gzipped_html_file(tmp_path: Path) -> None:
+    path = tmp_path / "page.html.gz"
+    path.write_bytes(gzip.compress(article_html().encode()))
+    assert only_document([str(path)]).format == "html"
+
+
+@pytest.mark.parametrize(
+    ("payload", "fmt"),
+    [
+        (article_html().encode(), "html"),
+        (jsonl([{"text": "Body of a JSONL record from stdin.", "title": "T"}]).encode(), "jsonl"),
+        ("Title line\nA plain text body from standard input.".encode(), "text"),
+    ],
+)
+def test_stdin_format_is_sniffed(payload: bytes, fmt: str) -> None:
+    assert only_document(["-"], stdin=payload).format == fmt
+
+
+def test_url_is_fetched_and_extracted(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text(article_html(url=None))
+    with serve_folder(tmp_path) as base:
+        document = only_document([f"{base}/a.html"])
+    assert document.url == f"{base}/a.html"
+    assert "deep cracks" in document.text
+
+
+def test_unreachable_url_and_http_error(tmp_path: Path) -> None:
+    with serve_folder(tmp_path) as base:
+        missing = list(iter_documents([f"{base}/missing.html"], LIMIT))
+    assert isinstance(missing[0], Failure) and missing[0].reason.endswith("HTTP 404")
+    [refused] = list(iter_documents(["http://127.0.0.1:9/nothing"], LIMIT))
+    assert isinstance(refused, Failure) and refused.reason.startswith("could not fetch http://127.0.0.1:9/nothing")
+
+
+def test_decode_prefers_utf8() -> None:
+    assert decode_bytes("Grüße aus Köln".encode(), "x") == "Grüße aus Köln"

@@ -1,0 +1,146 @@
+"""Ingest: idempotent, versioned, transactional, and linking copies with their direction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from provenance import pipeline
+from provenance.config import Settings
+from provenance.pipeline import ingest
+from provenance.store import Article, Bucket, CopyLink, Paragraph, Store
+
+from .conftest import MERKUR_TITLE, MERKUR_URL, SEEDS, seed_body_without_footer
+from .helpers import jsonl
+
+
+def body_lines(seed: str) -> list[str]:
+    """The long lines (paragraphs) of a seed file."""
+    path = next(SEEDS.glob(f"{seed}_*.txt"))
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if len(line.split()) > 12]
+
+
+def write_jsonl(folder: Path, name: str, records: list[dict[str, Any]]) -> str:
+    """Write records to a JSONL file and return its path."""
+    path = folder / name
+    path.write_text(jsonl(records), encoding="utf-8")
+    return str(path)
+
+
+def links(store: Store) -> list[CopyLink]:
+    """Every stored copy link."""
+    with store.reading() as session:
+        return store.all_links(session)
+
+
+def article_ids_by_url(store: Store) -> dict[str | None, int]:
+    """Article ids keyed by URL."""
+    with store.reading() as session:
+        return {article.url: article.id for article in session.scalars(select(Article))}
+
+
+def test_seeds_are_stored_once_and_not_linked(store: Store) -> None:
+    first = ingest(store, [str(SEEDS)])
+    second = ingest(store, [str(SEEDS)])
+    assert (first.read, first.added, first.already_stored, dict(first.links)) == (5, 5, 0, {})
+    assert (second.read, second.added, second.already_stored) == (5, 0, 5)
+    assert store.count_articles() == 5
+    assert links(store) == []
+
+
+def test_same_url_with_changed_content_is_a_new_version(store: Store, tmp_path: Path) -> None:
+    text = "\n".join(body_lines("000"))
+    url = "https://www.news.de/politik/putin-kim.html"
+    ingest(store, [write_jsonl(tmp_path, "v1.jsonl", [{"url": url, "title": "T", "text": text}])])
+    report = ingest(store, [write_jsonl(tmp_path, "v2.jsonl", [{"url": url, "title": "T", "text": text + "\nUpdate: Der Kreml bestätigte den Brief am Abend."}])])
+    assert (report.added, report.new_versions) == (1, 1)
+    with store.reading() as session:
+        versions = list(session.scalars(select(Article).where(Article.url == url).order_by(Article.version)))
+    assert [(a.version, a.previous_version_id) for a in versions] == [(1, None), (2, versions[0].id)]
+    [link] = links(store)
+    assert (link.kind, link.origin_id, link.copy_id) == ("duplicate", versions[0].id, versions[1].id)
+
+
+def test_repost_with_a_footer_in_another_language_matches_at_one(store: Store, tmp_path: Path) -> None:
+    original = write_jsonl(tmp_path, "merkur.jsonl", [{"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02T10:00:00"}])
+    ingest(store, [original])
+    report = ingest(store, [str(next(SEEDS.glob("003_*.txt")))])
+    assert dict(report.links) == {"repost": 1}
+    [link] = links(store)
+    ids = article_ids_by_url(store)
+    assert (link.origin_id, link.kind, link.jaccard, link.containment, link.reverse_containment) == (ids[MERKUR_URL], "repost", 1.0, 1.0, 1.0)
+    assert link.direction == "evidence"
+    assert "Информация на этой странице взята из источника" in link.direction_reason
+    assert link.evidence["shared_passages"]
+
+
+@pytest.mark.parametrize(
+    ("first_date", "second_date", "direction", "origin_index"),
+    [
+        ("2025-01-01T08:00:00", "2025-01-02T08:00:00", "dated", 0),
+        ("2025-01-03T08:00:00", "2025-01-02T08:00:00", "dated", 1),
+        (None, "2025-01-02T08:00:00", "undetermined", 0),
+        (None, None, "undetermined", 0),
+    ],
+)
+def test_direction_from_dates_or_undetermined(store: Store, tmp_path: Path, first_date: str | None, second_date: str | None, direction: str, origin_index: int) -> None:
+    text = "\n".join(body_lines("004"))
+    urls = ["https://www.euronews.com/a", "https://copy.example/b"]
+    records = [{"url": urls[0], "title": "A", "text": text, "published": first_date}, {"url": urls[1], "title": "B", "text": text, "published": second_date}]
+    ingest(store, [write_jsonl(tmp_path, "pair.jsonl", records)])
+    [link] = links(store)
+    ids = article_ids_by_url(store)
+    assert (link.kind, link.direction, link.origin_id) == ("repost", direction, ids[urls[origin_index]])
+    if direction == "undetermined":
+        assert "no publication date and neither names the other" in link.direction_reason
+
+
+def test_partial_copy_is_linked_to_each_article_it_takes_from(store: Store, tmp_path: Path) -> None:
+    ingest(store, [str(SEEDS)])
+    patchwork = body_lines("002")[1:4] + body_lines("004")[2:5] + ["Ein eigener Absatz des Aggregators mit einer kurzen Einordnung der Lage in Nordkorea und Russland."]
+    report = ingest(store, [write_jsonl(tmp_path, "patch.jsonl", [{"url": "https://aggregator.example/x", "title": "Mix", "text": "\n".join(patchwork)}])])
+    assert dict(report.links) == {"partial": 2}
+    found = links(store)
+    assert {link.kind for link in found} == {"partial"}
+    assert all(link.direction == "undetermined" for link in found)
+    assert all(0.2 <= max(link.containment, link.reverse_containment) < 0.8 for link in found)
+
+
+def test_malformed_jsonl_line_is_reported_and_the_rest_stored(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    good = jsonl([{"url": "https://a.example/1", "text": "\n".join(body_lines("000"))}, {"url": "https://b.example/2", "text": "\n".join(body_lines("001"))}])
+    lines = good.splitlines()
+    path.write_text(lines[0] + "\n{broken\n" + lines[1] + "\n", encoding="utf-8")
+    report = ingest(store, [str(path)])
+    assert report.added == 2
+    assert [(f.origin, f.reason.split(":")[0]) for f in report.failures] == [(f"{path}:2", "line 2 is not valid JSON")]
+
+
+def test_interrupted_ingest_leaves_nothing_half_written_and_can_be_rerun(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_store_one = pipeline._store_one
+    calls = {"count": 0}
+
+    def store_then_interrupt(*args: Any) -> None:
+        calls["count"] += 1
+        if calls["count"] == 3:
+            raise KeyboardInterrupt
+        real_store_one(*args)
+
+    monkeypatch.setattr(pipeline, "_store_one", store_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(store, [str(SEEDS)])
+    with store.reading() as session:
+        counts = [session.scalar(select(func.count()).select_from(table)) for table in (Article, Paragraph, Bucket)]
+    assert counts == [0, 0, 0]
+    monkeypatch.setattr(pipeline, "_store_one", real_store_one)
+    assert ingest(store, [str(SEEDS)]).added == 5
+
+
+def test_small_batches_commit_as_they_go(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
+    progress: list[int] = []
+    ingest(store, [str(SEEDS)], Settings(), on_progress=lambda _stage, count: progress.append(count))
+    assert progress == [2, 2, 1]

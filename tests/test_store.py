@@ -1,0 +1,94 @@
+"""The database: created on first use, versioned schema, transactions, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from provenance.errors import DatabaseError
+from provenance.store import Article, Base, Store, head_revision
+
+
+def test_default_sqlite_file_is_created_under_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "db" / "provenance.sqlite"
+    Store(f"sqlite:///{path}").close()
+    assert path.exists()
+
+
+def test_new_database_is_at_the_head_revision_and_matches_the_models(db_url: str) -> None:
+    store = Store(db_url)
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == head_revision()
+        assert compare_metadata(context, Base.metadata) == []
+    store.close()
+
+
+def test_older_schema_is_upgraded_on_open(db_url: str) -> None:
+    Store(db_url).close()
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE chain_hops"))
+        connection.execute(text("DELETE FROM alembic_version"))
+        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001')"))
+    engine.dispose()
+    store = Store(db_url)
+    assert store.count_articles() == 0
+    store.close()
+
+
+def test_newer_schema_is_refused_with_what_to_do(db_url: str) -> None:
+    Store(db_url).close()
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="schema 9999 is newer than this provenance .*: upgrade provenance"):
+        Store(db_url)
+
+
+def test_foreign_database_is_refused(db_url: str) -> None:
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE customers (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="holds tables but no provenance schema"):
+        Store(db_url)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "not a database URL"),
+        ("foo://x/y", "unsupported database URL 'foo://x/y'"),
+        ("postgresql+psycopg://nobody@127.0.0.1:1/none", "cannot open database postgresql\\+psycopg://nobody@127.0.0.1:1/none"),
+    ],
+)
+def test_wrong_database_url_is_one_clear_error(url: str, message: str) -> None:
+    with pytest.raises(DatabaseError, match=message):
+        Store(url)
+
+
+def _article(key: str) -> Article:
+    return Article(identity_key=key, content_hash=key, body="text", origin="t", format="text", shingle_count=1, signature=b"x", furniture=[])
+
+
+def test_failed_transaction_writes_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        with store.transaction() as session:
+            store.add_article(session, _article("a"))
+            raise RuntimeError("interrupted")
+    assert store.count_articles() == 0
+
+
+def test_constraint_violation_is_a_database_error(store: Store) -> None:
+    with store.transaction() as session:
+        store.add_article(session, _article("same"))
+    with pytest.raises(DatabaseError, match="database write failed"):
+        with store.transaction() as session:
+            store.add_article(session, _article("same"))
+    assert store.count_articles() == 1
