@@ -500,8 +500,12 @@ def environment() -> dict[str, Any]:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
     if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+        if abs(value) < 10:
+            return f"{value:.3f}"
+        return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, dict):

@@ -1,8 +1,9 @@
 """Which syndicated copies ingest finds among real wire-story republications (the census corpus).
 
 It turns each row of ``census_articles.csv`` (columns ``id, publisher, scrape_time, text``, paragraphs
-separated by ``###``) into a JSONL record ``{"url": "https://<publisher>/census/<id>", "outlet",
-"title": first paragraph, "text": the other paragraphs, "published": scrape_time}``, ingests the
+separated by ``###``) into a JSONL record ``{"url": "https://<publisher>/census/<id>", "outlet", "text": the paragraphs}``
+(the scrape time is not a publication date, so it is left out unless ``--scrape-time-as-date``
+is given; without dates the tool must say the direction is undetermined), ingests the
 file into a fresh temporary SQLite store with ``provenance.pipeline.ingest`` (timed), and prints:
 
 - every copy link: both articles, kind, Jaccard, containment both ways, direction and its reason,
@@ -62,9 +63,12 @@ class Row:
         """The first paragraph, used as the title."""
         return self.paragraphs[0] if self.paragraphs else ""
 
-    def record(self) -> dict[str, str]:
-        """The JSONL record ingest reads."""
-        return {"url": self.url, "outlet": self.publisher, "title": self.title, "text": "\n".join(self.paragraphs[1:]), "published": self.scrape_time}
+    def record(self, scrape_time_as_date: bool = False) -> dict[str, str]:
+        """The JSONL record ingest reads: the whole text, boilerplate included, as published."""
+        record = {"url": self.url, "outlet": self.publisher, "text": "\n".join(self.paragraphs)}
+        if scrape_time_as_date:
+            record["published"] = self.scrape_time
+        return record
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,11 @@ def read_rows(path: Path) -> list[Row]:
         ]
 
 
-def write_jsonl(rows: Iterable[Row], path: Path) -> None:
+def write_jsonl(rows: Iterable[Row], path: Path, scrape_time_as_date: bool = False) -> None:
     """Write one JSON record per row."""
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
-            handle.write(json.dumps(row.record(), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(row.record(scrape_time_as_date), ensure_ascii=False) + "\n")
 
 
 def run_ingest(jsonl: Path, database: Path) -> tuple[IngestReport, float, list[CopyLink], dict[int, Article]]:
@@ -227,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("csv", type=Path, help="census_articles.csv")
     parser.add_argument("--json", action="store_true", help="also print a JSON object with all figures")
     parser.add_argument("--dump", type=Path, metavar="DIR", help="write the JSONL built from the CSV to DIR/census.jsonl")
+    parser.add_argument("--scrape-time-as-date", action="store_true", help="treat the scrape time as the publication date (it is not)")
     parser.add_argument("--shingle", type=int, default=8, metavar="N", help="words per shingle in the independent check (default 8)")
     parser.add_argument("--min-overlap", type=float, default=0.3, metavar="SHARE", help="overlap of the smaller text that flags a pair (default 0.3)")
     args = parser.parse_args(argv)
@@ -236,11 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     by_id = {row.row_id: row for row in rows}
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
-        write_jsonl(rows, args.dump / "census.jsonl")
+        write_jsonl(rows, args.dump / "census.jsonl", args.scrape_time_as_date)
         print(f"wrote {args.dump / 'census.jsonl'}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="eval-syndication-") as folder:
         jsonl = Path(folder) / "census.jsonl"
-        write_jsonl(rows, jsonl)
+        write_jsonl(rows, jsonl, args.scrape_time_as_date)
         print(f"ingesting {len(rows)} articles into a fresh store in {folder}", file=sys.stderr)
         report, seconds, links, articles = run_ingest(jsonl, Path(folder) / "census.sqlite")
     found = [link_data(link, articles, by_id) for link in links]

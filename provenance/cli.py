@@ -22,14 +22,6 @@ from .store import Store
 EXIT_COPY_FOUND = 1
 
 
-class ProvenanceFailure(click.ClickException):
-    """A ProvenanceError shown as one line, with the error's own exit code."""
-
-    def __init__(self, error: ProvenanceError) -> None:
-        super().__init__(error.reason)
-        self.exit_code = error.exit_code
-
-
 class ProvenanceGroup(click.Group):
     """A click group that turns every ProvenanceError into one line and an exit code."""
 
@@ -38,7 +30,8 @@ class ProvenanceGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ProvenanceError as error:
-            raise ProvenanceFailure(error) from error
+            click.echo(f"Error: {error.reason}", err=True)
+            ctx.exit(error.exit_code)
 
 
 class Context:
@@ -75,8 +68,9 @@ def echo_json(data: Any) -> None:
 @click.version_option(package_name="provenance")
 @click.option("--db", "db_url", envvar=DB_ENV, default=None, metavar="URL", help=f"Database URL (default: ${DB_ENV} or sqlite:///db/provenance.sqlite).")
 @click.option("--patterns", "patterns_file", envvar=PATTERNS_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra furniture and repost-marker patterns, a TOML file (or ${PATTERNS_ENV}).")
+@click.option("--max-size", type=click.IntRange(min=1), default=Settings.max_file_bytes, show_default=True, metavar="BYTES", help="Refuse input files larger than this.")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, max_size: int) -> None:
     """Find reposts, trace quotes and audit the provenance of news articles.
 
     \b
@@ -84,15 +78,14 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None) -> N
         provenance ingest seeds/
         provenance check seeds/003_4153c0ff2f4fab2a.txt
     """
-    ctx.obj = Context(db_url or default_database_url(), Settings(patterns_file=patterns_file))
+    ctx.obj = Context(db_url or default_database_url(), Settings(patterns_file=patterns_file, max_file_bytes=max_size))
 
 
 @cli.command(name="ingest")
 @click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
-@click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES", help="Refuse input files larger than this (default 50 MB).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def ingest_command(obj: Context, targets: tuple[str, ...], max_size: int | None, as_json: bool) -> None:
+def ingest_command(obj: Context, targets: tuple[str, ...], as_json: bool) -> None:
     """Store articles from files, folders (recursive), URLs or '-' (stdin).
 
     Reads plain text, HTML, JSONL and WARC(.gz). Articles already stored are
@@ -103,11 +96,10 @@ def ingest_command(obj: Context, targets: tuple[str, ...], max_size: int | None,
     Example:
         provenance ingest seeds/ crawl.warc.gz https://example.org/a.html
     """
-    settings = obj.settings if max_size is None else Settings(patterns_file=obj.settings.patterns_file, max_file_bytes=max_size)
     store = obj.store
     with progress_bar("ingest") as progress:
         task = progress.add_task("ingesting", total=None)
-        result = ingest(store, list(targets), settings, on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer)
+        result = ingest(store, list(targets), obj.settings, on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer)
     if as_json:
         echo_json(result.as_dict())
     else:

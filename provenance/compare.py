@@ -158,8 +158,9 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
     shared: list[tuple[int, str]] = []
     changed: list[tuple[int, tuple[str, str]]] = []
     total = 0
-    for tag, a0, a1, b0, b1 in Indel.opcodes(words_a, words_b):
-        if tag == "equal":
+    for opcode in Indel.opcodes(words_a, words_b):
+        a0, a1, b0, b1 = opcode.src_start, opcode.src_end, opcode.dest_start, opcode.dest_end
+        if opcode.tag == "equal":
             total += a1 - a0
             if a1 - a0 >= min_words:
                 shared.append((a1 - a0, first[spans_a[a0][0] : spans_a[a1 - 1][1]]))
@@ -171,4 +172,6 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
 
 
 def _clip(text: str, limit: int = 300) -> str:
+    """One line of at most `limit` characters."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

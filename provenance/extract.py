@@ -315,8 +315,9 @@ def document_from_record(record: dict[str, Any], origin: str) -> Document:
     if html and not text:
         document = document_from_html(html, origin, _text_field(record, "url"))
     elif text:
-        document = document_from_text(text, origin, {**record, "title": _text_field(record, "title") or ""})
-        document = replace(document, title_in_text=False, title=_text_field(record, "title"))
+        given_title = _text_field(record, "title")
+        document = document_from_text(text, origin, {**record, "title": given_title or ""})
+        document = replace(document, title_in_text=given_title is None, title=given_title or document.title)
     else:
         raise ExtractionError("record has no 'text' or 'html' field", origin)
     url = _text_field(record, "url") or document.url
@@ -458,10 +459,17 @@ def fetch_url(url: str, timeout: float = 20.0) -> bytes:
     try:
         response = http.request("GET", url, headers={"User-Agent": "provenance/0.1 (+news provenance tracker)"})
     except urllib3.exceptions.HTTPError as error:
-        raise FetchError(f"could not fetch {url}: {error.__class__.__name__}") from error
+        raise FetchError(f"could not fetch: {_network_reason(error)}") from error
     if response.status >= 400:
-        raise FetchError(f"could not fetch {url}: HTTP {response.status}")
+        raise FetchError(f"could not fetch: HTTP {response.status}")
     return bytes(response.data)
+
+
+def _network_reason(error: Exception) -> str:
+    """The innermost readable reason of a urllib3 error, without object addresses."""
+    reason = getattr(error, "reason", None) or error
+    text = str(reason)
+    return text.split("): ", 1)[-1] if "): " in text else text.split(">: ", 1)[-1]
 
 
 def iter_documents(targets: Iterable[str], max_bytes: int, stdin: BinaryIO | None = None) -> Iterator[Document | Failure]:

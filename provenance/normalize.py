@@ -16,8 +16,18 @@ from .errors import ConfigError
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LEAD_BULLET = re.compile(r"^(?:[•·▪►\-–—*]+|\d{1,2}[.)])\s*")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…:»«\"“”„)]$")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A word is a run of letters and digits; Chinese and Japanese characters, written without
+# spaces, are each a word of their own.
+_WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:[-'’][^\W{_CJK}]+)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?…:»«\"“”„)。！？」』]$")
+_CRUMB_MAX_CHARS = 30
+_NOT_AN_OUTLET = re.compile(
+    r"^\d|\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday"
+    r"|january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|heute|gestern)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,9 @@ class PatternSet:
             if match:
                 groups = match.groupdict()
                 url = (groups.get("url") or "").rstrip(".,;)") or None
-                outlet = (groups.get("outlet") or "").strip(" .\"'«»„“”") or None
+                outlet = (groups.get("outlet") or "").split(". ")[0].strip(" .\"'«»„“”") or None
+                if url is None and (outlet is None or _NOT_AN_OUTLET.search(outlet)):
+                    continue
                 return Marker(line=line, kind="source_footer", url=url, outlet=outlet, lang=pattern.lang)
         return None
 
@@ -110,8 +122,8 @@ def _strip_bullet(line: str) -> str:
 
 
 def _is_crumb(line: str) -> bool:
-    """A line of one or two words with no sentence punctuation: a menu item or a label."""
-    return len(line.split()) <= 2 and not _SENTENCE_END.search(line)
+    """A short line of one or two words with no sentence punctuation: a menu item or a label."""
+    return len(line) <= _CRUMB_MAX_CHARS and len(line.split()) <= 2 and not _SENTENCE_END.search(line)
 
 
 def split_layout(lines: list[str], patterns: PatternSet) -> Layout:

@@ -122,8 +122,8 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     body_lines = list(layout.body)
     title = document.title
     if document.title_in_text and body_lines:
-        title = body_lines.pop(0)
-    elif title and body_lines and tokens(body_lines[0]) == tokens(title):
+        title = body_lines.pop(0) if len(body_lines) > 1 else body_lines[0]
+    elif title and len(body_lines) > 1 and tokens(body_lines[0]) == tokens(title):
         body_lines.pop(0)
     body = "\n".join(body_lines)
     if not tokens(body):

@@ -30,6 +30,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     inspect,
     or_,
     select,
@@ -123,7 +124,12 @@ class Bucket(Base):
 
 
 class CopyLink(Base):
-    """A verified copy relation between two articles, with its scores and evidence."""
+    """A verified copy relation between two articles, with its scores and evidence.
+
+    ``containment`` is the share of the copy's shingles found in the origin, and
+    ``reverse_containment`` the share of the origin's shingles found in the copy. When
+    ``direction`` is ``undetermined`` the roles are only the order of ingest.
+    """
 
     __tablename__ = "copy_links"
 
@@ -356,7 +362,7 @@ class Store:
         """Index an article under its LSH bucket keys."""
         rows = [{"key": int(key), "article_id": article_id} for key in sorted(set(int(k) for k in keys))]
         if rows:
-            session.execute(Bucket.__table__.insert(), rows)
+            session.execute(insert(Bucket), rows)
 
     @staticmethod
     def candidates(session: Session, keys: Iterable[int], exclude: Iterable[int] = (), limit: int = 50) -> list[Candidate]:
@@ -418,8 +424,8 @@ class Store:
         """Store a copy link unless one for the pair exists (safe under concurrent writers)."""
         values = {column.name: getattr(link, column.name) for column in CopyLink.__table__.columns if column.name != "id"}
         values["created_at"] = values["created_at"] or utcnow()
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        session.execute(insert(CopyLink).values(**values).on_conflict_do_nothing(index_elements=["pair_key"]))
+        dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        session.execute(dialect_insert(CopyLink).values(**values).on_conflict_do_nothing(index_elements=["pair_key"]))
 
     @staticmethod
     def all_links(session: Session) -> list[CopyLink]:

@@ -222,7 +222,7 @@ def test_unreachable_url_and_http_error(tmp_path: Path) -> None:
         missing = list(iter_documents([f"{base}/missing.html"], LIMIT))
     assert isinstance(missing[0], Failure) and missing[0].reason.endswith("HTTP 404")
     [refused] = list(iter_documents(["http://127.0.0.1:9/nothing"], LIMIT))
-    assert isinstance(refused, Failure) and refused.reason.startswith("could not fetch http://127.0.0.1:9/nothing")
+    assert isinstance(refused, Failure) and refused.reason.startswith("could not fetch: Failed to establish a new connection")
 
 
 def test_decode_prefers_utf8() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
 
 from provenance.store import Base
 
@@ -11,7 +12,7 @@ config = context.config
 connection = config.attributes.get("connection")
 
 
-def run_on(conn: object) -> None:
+def run_on(conn: Connection) -> None:
     """Run the migrations on an open connection."""
     context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():

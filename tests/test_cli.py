@@ -1,0 +1,176 @@
+"""The command line: exact output and exit codes of success and error paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from provenance.cli import cli
+
+from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
+from .helpers import article_html, jsonl, serve_folder, warc_bytes
+
+FOOTER = f"Информация на этой странице взята из источника: {MERKUR_URL}"
+
+
+def test_ingest_seeds_prints_a_summary(run_cli: Any) -> None:
+    result = run_cli("ingest", str(SEEDS))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "5 read, 5 added, 0 already stored, 0 new versions, 0 failed; new copy links: none\n", "")
+    again = run_cli("ingest", str(SEEDS), "--json")
+    assert json.loads(again.stdout) == {"read": 5, "added": 0, "already_stored": 5, "new_versions": 0, "links": {}, "failures": []}
+
+
+def test_check_seed_003_names_the_footer(run_cli: Any) -> None:
+    run_cli("ingest", str(SEEDS))
+    result = run_cli("check", str(SEED_003))
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{SEED_003}: {MERKUR_TITLE}\n"
+        f"verdict: repost of {MERKUR_URL} (the original is not stored)\n"
+        f"  evidence: source footer [ru]: {FOOTER}\n"
+        "    the page it names is not stored: ingest it to compare the texts\n"
+    )
+
+
+def test_check_seed_003_against_the_stored_original(run_cli: Any, tmp_path: Path) -> None:
+    original = tmp_path / "merkur.jsonl"
+    original.write_text(jsonl([{"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02T09:00:00"}]), encoding="utf-8")
+    run_cli("ingest", str(original))
+    result = run_cli("check", str(SEED_003))
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 1
+    assert lines[1] == f"verdict: repost of #1 {MERKUR_URL}"
+    assert lines[2] == f"  evidence: source footer [ru]: {FOOTER}"
+    assert lines[3] == f"  repost of #1 {MERKUR_URL}  \"{MERKUR_TITLE}\""
+    assert lines[4] == "    similarity 1.00 (Jaccard); 1.00 of this article is in #1, 1.00 of #1 is in this article"
+    assert lines[5] == f"    direction: evidence: the checked article ({SEED_003.name}) names #1 (merkur.de) as its source: \"{FOOTER}\""
+
+
+def test_check_original_exits_zero_and_json_schema(run_cli: Any) -> None:
+    run_cli("ingest", str(SEEDS))
+    result = run_cli("check", str(next(SEEDS.glob("000_*.txt"))), "--json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert data["schema"] == "provenance.check/1"
+    [item] = data["results"]
+    assert (item["verdict"], item["of"], item["matches"], item["markers"]) == ("original", None, [], [])
+    assert set(item["article"]) == {"title", "url", "canonical_url", "outlet", "domain", "author", "published", "language", "format", "paragraphs", "furniture"}
+
+
+def test_check_reads_stdin_and_a_url(run_cli: Any, tmp_path: Path) -> None:
+    piped = run_cli("check", "-", input=SEED_003.read_bytes())
+    assert piped.exit_code == 1 and "verdict: repost of https://www.merkur.de/" in piped.stdout
+    (tmp_path / "a.html").write_text(article_html(url=None))
+    with serve_folder(tmp_path) as base:
+        fetched = run_cli("check", f"{base}/a.html", "--json")
+    assert fetched.exit_code == 0
+    assert json.loads(fetched.stdout)["results"][0]["article"]["url"] == f"{base}/a.html"
+
+
+def test_check_store_flag_ingests(run_cli: Any) -> None:
+    run_cli("check", str(SEED_003), "--store")
+    assert "1 already stored" in run_cli("ingest", str(SEED_003)).stdout
+
+
+def make_bad_inputs(folder: Path) -> dict[str, Path]:
+    """One file of each kind of bad input."""
+    files = {
+        "empty": folder / "empty.txt",
+        "binary": folder / "binary.txt",
+        "nohtml": folder / "nav.html",
+        "truncated": folder / "crawl.warc",
+        "big": folder / "big.txt",
+    }
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(bytes(range(256)) * 8)
+    files["nohtml"].write_text("<html><body><nav>Home</nav></body></html>")
+    whole = warc_bytes([("https://one.example/a", article_html()), ("https://two.example/b", article_html(title="Second"))], gzip=False)
+    files["truncated"].write_bytes(whole[:-400])
+    files["big"].write_text("Title\n" + "word " * 50_000)
+    return files
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("missing", "Error: {folder}/missing.txt: no such file or folder\n"),
+        ("empty", "Error: {folder}/empty.txt: empty file\n"),
+        ("binary", "Error: {folder}/binary.txt: binary file, not text, HTML, JSONL or WARC\n"),
+        ("nohtml", "Error: {folder}/nav.html: HTML holds no article text that trafilatura could find (1 words)\n"),
+        ("big", "Error: {folder}/big.txt: file is 250,006 bytes, over the limit of 100,000 (raise it with --max-size)\n"),
+    ],
+)
+def test_check_bad_input_is_one_line_and_exit_3(tmp_path: Path, sqlite_url: str, kind: str, message: str) -> None:
+    files = make_bad_inputs(tmp_path)
+    path = files.get(kind, tmp_path / "missing.txt")
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "--max-size", "100000", "check", str(path)])
+    assert (result.exit_code, result.stdout, result.stderr) == (3, "", message.format(folder=tmp_path))
+
+
+def test_ingest_reports_each_bad_file_and_keeps_the_good(tmp_path: Path, run_cli: Any) -> None:
+    make_bad_inputs(tmp_path)
+    (tmp_path / "dump.jsonl").write_text(jsonl([{"url": "https://a.example/1", "text": "Erster Text mit genug Wörtern für einen Artikel."}]) + "{oops\n", encoding="utf-8")
+    (tmp_path / "good.txt").write_text(SEED_003.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli("--max-size", "100000", "ingest", str(tmp_path))
+    assert result.exit_code == 3
+    assert result.stdout == "9 read, 3 added, 0 already stored, 0 new versions, 6 failed; new copy links: none\n"
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path}/big.txt: file is 250,006 bytes, over the limit of 100,000 (raise it with --max-size)",
+        f"error: {tmp_path}/binary.txt: binary file, not text, HTML, JSONL or WARC",
+        f"error: {tmp_path}/crawl.warc@1912: truncated WARC record after 1 records: 396 bytes missing",
+        f"error: {tmp_path}/dump.jsonl:2: line 2 is not valid JSON: Expecting property name enclosed in double quotes",
+        f"error: {tmp_path}/empty.txt: empty file",
+        f"error: {tmp_path}/nav.html: HTML holds no article text that trafilatura could find (1 words)",
+    ]
+
+
+def test_ingest_empty_folder_and_no_arguments(tmp_path: Path, run_cli: Any) -> None:
+    result = run_cli("ingest", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (3, f"error: {tmp_path}: folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])\n")
+    usage = CliRunner().invoke(cli, ["ingest"])
+    assert usage.exit_code == 2 and "Missing argument" in usage.stderr
+
+
+def test_unreachable_url_is_one_line(run_cli: Any) -> None:
+    result = run_cli("check", "http://127.0.0.1:9/story.html")
+    assert result.exit_code == 3
+    assert result.stderr == "Error: http://127.0.0.1:9/story.html: could not fetch: Failed to establish a new connection: [Errno 111] Connection refused\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "message"),
+    [
+        ("nonsense", 4, "Error: not a database URL: 'nonsense' (try sqlite:///db/provenance.sqlite or postgresql+psycopg://user@host/db)\n"),
+        ("foo://x/y", 4, "Error: unsupported database URL 'foo://x/y': Can't load plugin: sqlalchemy.dialects:foo\n"),
+    ],
+)
+def test_wrong_database_url(url: str, code: int, message: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", url, "check", str(SEED_003)])
+    assert (result.exit_code, result.stderr) == (code, message)
+
+
+def test_database_url_from_environment(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'env.sqlite'}"
+    result = CliRunner().invoke(cli, ["ingest", str(SEED_003)], env={"PROVENANCE_DB": url})
+    assert result.exit_code == 0
+    assert (tmp_path / "env.sqlite").exists()
+
+
+def test_broken_patterns_file_is_a_config_error(tmp_path: Path, run_cli: Any) -> None:
+    broken = tmp_path / "p.toml"
+    broken.write_text("[[marker]]\npattern = '(x'\n")
+    result = CliRunner().invoke(cli, ["--patterns", str(broken), "check", str(SEED_003)])
+    assert result.exit_code == 5
+    assert result.stderr.startswith(f"Error: {broken}: bad pattern '(x'")
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_help_ends_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout
+    assert f"provenance {command}" in result.stdout.split("Example:")[1]
