@@ -61,7 +61,7 @@ from provenance.config import Settings  # noqa: E402
 from provenance.extract import document_from_text  # noqa: E402
 from provenance.fingerprint import minhash_inputs, signature_matrix, to_minhash  # noqa: E402
 from provenance.normalize import load_patterns, tokens  # noqa: E402
-from provenance.pipeline import Fingerprinter, check_prepared, ingest, prepare  # noqa: E402
+from provenance.pipeline import Fingerprinter, IngestReport, check_prepared, ingest, prepare  # noqa: E402
 from provenance.store import Store  # noqa: E402
 
 PARTS = ("signatures", "ingest", "check", "profile")
@@ -267,18 +267,44 @@ def remove_database(path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
-def progress_logger(total: int, label: str) -> Callable[[str, int], None]:
-    """An on_progress callback that logs articles done and the running rate to stderr."""
-    state = {"done": 0, "start": time.perf_counter(), "last": 0.0}
+class Progress:
+    """An on_progress callback that logs articles done and the running rate to stderr, and keeps the curve."""
 
-    def on_progress(_stage: str, count: int) -> None:
-        state["done"] += count
-        elapsed = time.perf_counter() - state["start"]
-        if elapsed - state["last"] >= 5 or state["done"] >= total:
-            state["last"] = elapsed
-            log(f"  {label}: {state['done']:,}/{total:,} in {elapsed:.0f}s ({state['done'] / elapsed:.0f}/s)")
+    def __init__(self, total: int, label: str) -> None:
+        self.total = total
+        self.label = label
+        self.done = 0
+        self.start = time.perf_counter()
+        self.last_log = 0.0
+        self.curve: list[tuple[int, float]] = []
 
-    return on_progress
+    def __call__(self, _stage: str, count: int) -> None:
+        self.done += count
+        elapsed = time.perf_counter() - self.start
+        self.curve.append((self.done, elapsed))
+        if elapsed - self.last_log >= 10 or self.done >= self.total:
+            self.last_log = elapsed
+            log(f"  {self.label}: {self.done:,}/{self.total:,} in {elapsed:.0f}s ({self.done / elapsed:.0f}/s)")
+
+    def rates(self) -> dict[str, float | None]:
+        """Articles/s over the first and the last tenth of the run (whole batches): how ingest slows as the database grows."""
+        if not self.curve:
+            return {"first_10pct": None, "last_10pct": None}
+        points = [(0, 0.0)] + self.curve
+        first = next(point for point in points if point[0] >= 0.1 * self.done)
+        before_last = max((point for point in points if point[0] <= 0.9 * self.done), key=lambda point: point[0])
+        last = points[-1]
+        return {"first_10pct": rate(first[0], first[1]), "last_10pct": rate(last[0] - before_last[0], last[1] - before_last[1])}
+
+
+def table_bytes(path: Path) -> dict[str, int]:
+    """Bytes per table and index of a SQLite file, from the dbstat virtual table (empty if unavailable)."""
+    try:
+        with sqlite3.connect(path) as connection:
+            rows = connection.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
+    except sqlite3.Error:
+        return {}
+    return {str(name): int(size) for name, size in rows}
 
 
 def build_corpus(factory: ArticleFactory, size: int, folder: Path, name: str, settings: Settings) -> tuple[list[Path], list[Entry]]:
@@ -289,16 +315,17 @@ def build_corpus(factory: ArticleFactory, size: int, folder: Path, name: str, se
     return paths, entries
 
 
-def timed_ingest(paths: Sequence[Path], db_path: Path, settings: Settings, total: int, label: str) -> tuple[Store, Any, float, float]:
-    """Open a fresh store and ingest the files; the store, the report, open seconds and ingest seconds."""
+def timed_ingest(paths: Sequence[Path], db_path: Path, settings: Settings, total: int, label: str) -> tuple[Store, IngestReport, float, float, Progress]:
+    """Open a fresh store and ingest the files; the store, the report, open and ingest seconds, the progress curve."""
     remove_database(db_path)
     url = f"sqlite:///{db_path}"
     start = time.perf_counter()
     store = Store(url)
     opened = time.perf_counter()
-    report = ingest(store, [str(p) for p in paths], settings, on_progress=progress_logger(total, label))
+    progress = Progress(total, label)
+    report = ingest(store, [str(p) for p in paths], settings, on_progress=progress)
     done = time.perf_counter()
-    return store, report, opened - start, done - opened
+    return store, report, opened - start, done - opened, progress
 
 
 def kind_counts(entries: Sequence[Entry]) -> dict[str, int]:
@@ -309,10 +336,11 @@ def kind_counts(entries: Sequence[Entry]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def report_summary(report: Any) -> dict[str, Any]:
+def report_summary(report: IngestReport) -> dict[str, Any]:
     """The ingest report as data, with failures counted and the first few shown."""
-    data = report.as_dict()
+    data: dict[str, Any] = dict(report.as_dict())
     failures = data.pop("failures")
+    assert isinstance(failures, list)
     data["failures"] = len(failures)
     data["failure_examples"] = failures[:3]
     return data
@@ -322,10 +350,11 @@ def measure_ingest(factory: ArticleFactory, size: int, workdir: Path, settings: 
     """Part 2: end-to-end JSONL ingest into a fresh SQLite file."""
     paths, entries = build_corpus(factory, size, workdir / "ingest", "ingest", settings)
     db_path = workdir / "ingest.sqlite"
-    store, report, open_s, ingest_s = timed_ingest(paths, db_path, settings, size, "ingest")
+    store, report, open_s, ingest_s, progress = timed_ingest(paths, db_path, settings, size, "ingest")
     articles = store.count_articles()
     store.close()
     db_bytes = sqlite_bytes(db_path)
+    per_table = table_bytes(db_path)
     return {
         "records": size,
         "jsonl_files": len(paths),
@@ -335,10 +364,12 @@ def measure_ingest(factory: ArticleFactory, size: int, workdir: Path, settings: 
         "ingest_s": round(ingest_s, 2),
         "records_per_s": rate(report.read, ingest_s),
         "added_per_s": rate(report.added, ingest_s),
+        "records_per_s_by_tenth": progress.rates(),
         "report": report_summary(report),
         "articles_in_db": articles,
         "db_bytes": db_bytes,
         "db_bytes_per_article": round(db_bytes / max(articles, 1)),
+        "db_bytes_per_article_by_table": {name: round(size / max(articles, 1)) for name, size in per_table.items()},
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 
@@ -425,10 +456,13 @@ def measure_check(factory: ArticleFactory, size: int, queries: int, workdir: Pat
     if check_db is not None and check_db.exists():
         log(f"check: reusing {check_db} (built from the same seed); ingest not timed")
         store = Store(f"sqlite:///{db_path}")
-        result["ingest"] = "reused"
+        result["ingest_seconds"] = "not measured: database reused"
     else:
-        store, report, open_s, ingest_s = timed_ingest(paths, db_path, settings, size, "check corpus")
-        result["ingest"] = {"seconds": round(ingest_s, 1), "records_per_s": rate(report.read, ingest_s), "report": report_summary(report)}
+        store, report, _open_s, ingest_s, progress = timed_ingest(paths, db_path, settings, size, "check corpus")
+        result["ingest_seconds"] = round(ingest_s, 1)
+        result["ingest_records_per_s"] = rate(report.read, ingest_s)
+        result["ingest_records_per_s_by_tenth"] = progress.rates()
+        result["ingest_report"] = report_summary(report)
     for path in paths:
         path.unlink()
     result["articles_in_db"] = store.count_articles()
@@ -471,7 +505,7 @@ def measure_profile(factory: ArticleFactory, size: int, workdir: Path, settings:
     log(f"profile: ingesting {size:,} records under cProfile")
     start = time.perf_counter()
     profiler.enable()
-    report = ingest(store, [str(p) for p in paths], settings, on_progress=progress_logger(size, "profile"))
+    report = ingest(store, [str(p) for p in paths], settings, on_progress=Progress(size, "profile"))
     profiler.disable()
     elapsed = time.perf_counter() - start
     store.close()
@@ -490,7 +524,7 @@ def measure_profile(factory: ArticleFactory, size: int, workdir: Path, settings:
 
 def environment() -> dict[str, Any]:
     """Versions and machine facts the figures depend on."""
-    packages = {}
+    packages: dict[str, str | None] = {}
     for name in ("provenance", "datasketch", "numpy", "sqlalchemy", "xxhash", "rensa"):
         try:
             packages[name] = importlib.metadata.version(name)
@@ -553,6 +587,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20240601, help="RNG seed of the synthetic articles (default %(default)s)")
     parser.add_argument("--workdir", type=Path, default=None, help="folder for JSONL and databases (default: a temporary folder, removed)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--save", type=Path, default=None, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     unknown = set(args.parts.split(",")) - set(PARTS)
     if unknown:
@@ -588,6 +623,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         with tempfile.TemporaryDirectory(prefix="provenance-bench-") as folder:
             results = run(args, Path(folder))
+    if args.save is not None:
+        args.save.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:

@@ -14,9 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import report
-from .config import DB_ENV, PATTERNS_ENV, Settings, default_database_url
+from .chain import chain_json
+from .chain_formats import chain_dot, chain_prov_json, chain_text
+from .config import CUES_ENV, DB_ENV, PATTERNS_ENV, SOURCES_ENV, Settings, default_database_url
 from .errors import ProvenanceError
-from .pipeline import check, ingest, store_checked
+from .pipeline import chain_for, check, ingest, store_checked
+from .registry import load_registry
+from .sources import source_uses
 from .store import Store
 
 EXIT_COPY_FOUND = 1
@@ -68,9 +72,11 @@ def echo_json(data: Any) -> None:
 @click.version_option(package_name="provenance")
 @click.option("--db", "db_url", envvar=DB_ENV, default=None, metavar="URL", help=f"Database URL (default: ${DB_ENV} or sqlite:///db/provenance.sqlite).")
 @click.option("--patterns", "patterns_file", envvar=PATTERNS_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra furniture and repost-marker patterns, a TOML file (or ${PATTERNS_ENV}).")
+@click.option("--sources", "sources_file", envvar=SOURCES_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra registry sources, a TOML file (or ${SOURCES_ENV}).")
+@click.option("--cues", "cues_file", envvar=CUES_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra attribution cues, a TOML file (or ${CUES_ENV}).")
 @click.option("--max-size", type=click.IntRange(min=1), default=Settings.max_file_bytes, show_default=True, metavar="BYTES", help="Refuse input files larger than this.")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, max_size: int) -> None:
+def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sources_file: Path | None, cues_file: Path | None, max_size: int) -> None:
     """Find reposts, trace quotes and audit the provenance of news articles.
 
     \b
@@ -78,7 +84,8 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, max_
         provenance ingest seeds/
         provenance check seeds/003_4153c0ff2f4fab2a.txt
     """
-    ctx.obj = Context(db_url or default_database_url(), Settings(patterns_file=patterns_file, max_file_bytes=max_size))
+    settings = Settings(patterns_file=patterns_file, sources_file=sources_file, cues_file=cues_file, max_file_bytes=max_size)
+    ctx.obj = Context(db_url or default_database_url(), settings)
 
 
 @cli.command(name="ingest")
@@ -136,3 +143,53 @@ def check_command(obj: Context, target: str, as_json: bool, store_it: bool) -> N
         store_checked(store, results, obj.settings)
     if any(result.is_copy for result in results):
         sys.exit(EXIT_COPY_FOUND)
+
+
+@cli.command(name="chain")
+@click.argument("reference", metavar="ID|URL|FILE")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot", "prov-json"]), default="text", show_default=True, help="Output format.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (schema provenance.chain/1).")
+@click.pass_obj
+def chain_command(obj: Context, reference: str, fmt: str, as_json: bool) -> None:
+    """Show the chain from an article's earliest known source to the article.
+
+    REFERENCE is a stored article's id, URL or file name (such as 003), or a
+    file or URL, which is ingested first if it is not stored. Each hop has its
+    kind, evidence and confidence; what the evidence does not decide is said.
+    The chain is stored in the database.
+
+    \b
+    Example:
+        provenance chain seeds/003_4153c0ff2f4fab2a.txt
+        provenance chain 003 --format dot | dot -Tsvg > chain.svg
+    """
+    chain = chain_for(obj.store, reference, obj.settings)
+    fmt = "json" if as_json else fmt
+    if fmt == "json":
+        echo_json(chain_json(chain))
+    elif fmt == "dot":
+        click.echo(chain_dot(chain))
+    elif fmt == "prov-json":
+        click.echo(chain_prov_json(chain))
+    else:
+        click.echo(chain_text(chain))
+
+
+@cli.command(name="sources")
+@click.option("--all", "include_registry", is_flag=True, help="List every registry source, also those never named.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_obj
+def sources_command(obj: Context, include_registry: bool, as_json: bool) -> None:
+    """List the sources named in the stored articles: how often cited, credited as wire, or copied.
+
+    Image credits are counted apart: they are not text sources.
+
+    \b
+    Example:
+        provenance sources --json
+    """
+    uses = source_uses(obj.store, load_registry(obj.settings.sources_file), include_registry)
+    if as_json:
+        echo_json([{"name": u.name, "kind": u.kind, "country": u.country, "cited": u.cited, "wire": u.wire, "copied": u.copied, "image_credits": u.image_credits} for u in uses])
+        return
+    click.echo(report.sources_table(uses))

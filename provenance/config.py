@@ -11,6 +11,8 @@ from .errors import ConfigError
 DEFAULT_DB_PATH = Path("db") / "provenance.sqlite"
 DB_ENV = "PROVENANCE_DB"
 PATTERNS_ENV = "PROVENANCE_PATTERNS"
+SOURCES_ENV = "PROVENANCE_SOURCES"
+CUES_ENV = "PROVENANCE_CUES"
 
 
 def default_database_url() -> str:
@@ -34,6 +36,8 @@ class Settings:
         min_shared_shingles: fewer shared shingles than this is never a copy.
         max_file_bytes: larger input files are refused.
         patterns_file: a user TOML file of extra furniture and repost-marker patterns.
+        sources_file: a user TOML file of extra registry sources.
+        cues_file: a user TOML file of extra attribution cues.
 
     Examples:
         >>> Settings(num_perm=64).num_perm
@@ -52,6 +56,8 @@ class Settings:
     max_candidates: int = 50
     max_file_bytes: int = 50 * 1024 * 1024
     patterns_file: Path | None = field(default=None)
+    sources_file: Path | None = field(default=None)
+    cues_file: Path | None = field(default=None)
 
     def __post_init__(self) -> None:
         if not 16 <= self.num_perm <= 1024:
@@ -66,7 +72,11 @@ class Settings:
             raise ConfigError(f"max_file_bytes must be positive, got {self.max_file_bytes}")
 
 
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 def settings_from_env() -> Settings:
-    """Settings with the user's pattern file taken from PROVENANCE_PATTERNS when set."""
-    patterns = os.environ.get(PATTERNS_ENV)
-    return Settings(patterns_file=Path(patterns) if patterns else None)
+    """Settings with the user's data files taken from PROVENANCE_PATTERNS, _SOURCES and _CUES when set."""
+    return Settings(patterns_file=_env_path(PATTERNS_ENV), sources_file=_env_path(SOURCES_ENV), cues_file=_env_path(CUES_ENV))

@@ -11,8 +11,10 @@ from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .attribution import Found, extract_attributions, load_cues
 from .compare import Alignment, Direction, Facts, Overlap, SourceMark, align, copy_kind, decide_direction, overlap, url_key
 from .config import Settings
 from .errors import ExtractionError, InputError
@@ -20,6 +22,8 @@ from .extract import Document, Failure, domain_of, iter_documents
 from .fingerprint import U32, U64, Permutations, TokenHasher, minhash_inputs, shingle_set, signature_bytes, signature_matrix
 from .index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
 from .normalize import Layout, Marker, PatternSet, load_patterns, split_layout, text_lines, tokens
+from .registry import load_registry
+from .chain import Chain, chain_rows, source_chain
 from .store import Article, Attribution, CopyLink, Paragraph, Store
 
 ProgressCallback = Callable[[str, int], None]
@@ -39,6 +43,7 @@ class Prepared:
     identity_key: str
     shingles: U64
     paragraph_inputs: list[U32]
+    attributions: list[Found] = field(default_factory=list)
     signature: U32 | None = None
     keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
@@ -132,6 +137,8 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     if (canonical := _canonical_marker(document)) is not None:
         markers.append(canonical)
     body_hash = content_hash(body)
+    settings = fingerprinter.settings
+    attributions = extract_attributions(body, layout.furniture, markers, document.language, load_registry(settings.sources_file), load_cues(settings.cues_file))
     return Prepared(
         document=document,
         title=title,
@@ -142,6 +149,7 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
         identity_key=identity_key(document.url, body_hash),
         shingles=fingerprinter.shingles(body),
         paragraph_inputs=fingerprinter.paragraph_inputs(body_lines),
+        attributions=attributions,
     )
 
 
@@ -173,14 +181,14 @@ def facts_of_prepared(item: Prepared, article_id: int | None = None) -> Facts:
     """Direction facts of a prepared document."""
     document = item.document
     urls = tuple(url for url in (document.url, document.canonical_url) if url)
-    marks = tuple(SourceMark(marker.line, marker.url, marker.outlet) for marker in item.markers if marker.kind == "source_footer")
+    marks = tuple(SourceMark(marker.line, marker.url, marker.outlet) for marker in item.markers)
     return Facts(_label(article_id, document.domain, document.origin), document.published, urls, document.domain, document.outlet, marks)
 
 
 def facts_of_article(article: Article) -> Facts:
     """Direction facts of a stored article."""
     urls = tuple(url for url in (article.url, article.canonical_url) if url)
-    marks = tuple(SourceMark(a.sentence, a.url, None if a.url else a.source_name) for a in article.attributions if a.kind == "copied_from" and a.cue != "canonical")
+    marks = tuple(SourceMark(a.sentence, a.url, None if a.url else a.source_name) for a in article.attributions if a.kind == "copied_from")
     return Facts(_label(article.id, article.domain, article.origin), article.published, urls, article.domain, article.outlet, marks)
 
 
@@ -248,7 +256,7 @@ class IngestReport:
         }
 
 
-def _article_row(item: Prepared, version: int, previous_id: int | None, seed: int) -> Article:
+def _article_row(item: Prepared, version: int, previous_id: int | None, seed: int, source_ids: dict[str, int]) -> Article:
     document = item.document
     assert item.signature is not None
     article = Article(
@@ -272,13 +280,24 @@ def _article_row(item: Prepared, version: int, previous_id: int | None, seed: in
         signature=signature_bytes(item.signature, seed),
     )
     article.paragraphs = [Paragraph(position=position, text=text) for position, text in enumerate(item.body.split("\n"))]
-    article.attributions = [_marker_attribution(marker) for marker in item.markers]
+    article.attributions = [_attribution_row(found, source_ids) for found in item.attributions]
     return article
 
 
-def _marker_attribution(marker: Marker) -> Attribution:
-    name = domain_of(marker.url) if marker.url else marker.outlet
-    return Attribution(source_name=name or marker.line, kind="copied_from", cue=marker.kind, sentence=marker.line, url=marker.url)
+def _attribution_row(found: Found, source_ids: dict[str, int]) -> Attribution:
+    return Attribution(
+        source_id=source_ids.get(found.source) if found.entry else None,
+        source_name=found.source,
+        source_kind=found.entry.kind if found.entry else None,
+        kind=found.kind,
+        cue=found.cue,
+        sentence=found.sentence,
+        start=found.start,
+        end=found.end,
+        url=found.url,
+        location=found.location,
+        media=found.media,
+    )
 
 
 def _link_row(article: Article, match: Match) -> CopyLink:
@@ -321,7 +340,8 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
 def _store_one(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, report: IngestReport) -> None:
     previous = store.latest_version(session, item.document.url) if item.document.url else None
     version = previous.version + 1 if previous else 1
-    article = store.add_article(session, _article_row(item, version, previous.id if previous else None, fingerprinter.settings.seed))
+    source_ids = store.source_ids(session, [found.entry for found in item.attributions if found.entry is not None])
+    article = store.add_article(session, _article_row(item, version, previous.id if previous else None, fingerprinter.settings.seed, source_ids))
     report.added += 1
     report.new_versions += previous is not None
     subject = facts_of_prepared(item, article.id)
@@ -425,3 +445,37 @@ def check(store: Store, target: str, settings: Settings | None = None, stdin: Bi
             raise ExtractionError(document.reason, document.origin)
         results.append(check_prepared(store, prepare(document, patterns, fingerprinter), fingerprinter))
     return results
+
+
+# ---- chains ------------------------------------------------------------------------------
+
+
+def _stored_article(store: Store, session: Session, reference: str, settings: Settings) -> Article:
+    """The stored article a reference names: an id, a URL, a file name, or a file or URL to ingest first."""
+    from .extract import is_url
+    from pathlib import Path
+
+    if is_url(reference) or Path(reference).is_file():
+        fingerprinter = Fingerprinter(settings)
+        for document in iter_documents([reference], settings.max_file_bytes):
+            if isinstance(document, Failure):
+                raise ExtractionError(document.reason, document.origin)
+            item = prepare(document, load_patterns(settings.patterns_file), fingerprinter)
+            if not store.known_identity_keys(session, [item.identity_key]):
+                _store_batch(store, [item], fingerprinter, IngestReport())
+            found = session.scalars(select(Article).where(Article.identity_key == item.identity_key)).first()
+            if found is not None:
+                return found
+    return store.find_article(session, reference)
+
+
+def chain_for(store: Store, reference: str, settings: Settings | None = None) -> Chain:
+    """Build, store and return the source chain of an article (by id, URL, file name, or a file to ingest)."""
+    settings = settings or Settings()
+    registry = load_registry(settings.sources_file)
+    with store.transaction() as session:
+        article = _stored_article(store, session, reference, settings)
+        chain = source_chain(session, store, article, registry)
+        store.replace_chain(session, article.id, chain_rows(chain))
+        _ = [a.sentence for a in article.attributions]
+    return chain

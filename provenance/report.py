@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from .normalize import Marker
+from .sources import SourceUse
 from .pipeline import CheckResult, IngestReport, Match
 from .store import Article
 
@@ -136,3 +137,14 @@ def check_text(results: list[CheckResult]) -> str:
             lines += _match_lines(match)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def sources_table(uses: list[SourceUse]) -> str:
+    """Sources as an aligned table: name, kind, country and counts."""
+    header = ("source", "kind", "country", "cited", "wire", "copied", "image credits")
+    rows = [(u.name, (u.kind or "unknown").replace("_", " "), u.country or "", str(u.cited), str(u.wire), str(u.copied), str(u.image_credits)) for u in uses]
+    if not rows:
+        return "no sources named yet: run 'provenance ingest' first"
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) if i < 3 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))).rstrip() for row in [header, *rows]]
+    return "\n".join(lines)

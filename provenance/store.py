@@ -28,7 +28,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
+    false,
     func,
     insert,
     inspect,
@@ -42,6 +44,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from .errors import DatabaseError, NotFoundError
+from .registry import SourceEntry
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +165,9 @@ class Attribution(Base):
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
     url: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(16), default="body", server_default="body")
+    source_kind: Mapped[str | None] = mapped_column(String(40))
+    media: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     article: Mapped[Article] = relationship(back_populates="attributions")
 
@@ -240,10 +246,10 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
-def _migrate(engine: Engine) -> None:
-    """Bring the schema to the head revision, refusing a database that is not ours or is newer."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to a revision (the newest by default), refusing a database that is not ours or is newer."""
     config = _alembic_config()
-    head = head_revision()
+    head = head_revision() if revision == "head" else revision
     with engine.begin() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
         if current == head:
@@ -257,7 +263,7 @@ def _migrate(engine: Engine) -> None:
         config.attributes["connection"] = connection
         if current is not None:
             log.warning("upgrading database schema from %s to %s", current, head)
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 @dataclass(frozen=True)
@@ -284,7 +290,7 @@ class Store:
         self.url = url
         self.engine = create_db_engine(url)
         try:
-            _migrate(self.engine)
+            migrate(self.engine)
         except OperationalError as error:
             self.engine.dispose()
             raise DatabaseError(f"cannot open database {make_url(url).render_as_string(hide_password=True)}: {_first_line(error)}") from error
@@ -398,7 +404,7 @@ class Store:
 
     def find_article(self, session: Session, reference: str) -> Article:
         """An article by id, URL, or the start of the file name it was ingested from."""
-        if reference.isdigit():
+        if reference.isdigit() and not reference.startswith("0"):
             article = session.get(Article, int(reference))
             if article is not None:
                 return article
@@ -412,6 +418,52 @@ class Store:
         if len(matches) > 1:
             raise NotFoundError(f"{reference!r} names more than one article: give its id or URL")
         raise NotFoundError(f"no stored article is {reference!r} (give an id, a URL or a file name; see 'provenance ingest')")
+
+    # ---- chains ----------------------------------------------------------------------
+
+    @staticmethod
+    def replace_chain(session: Session, article_id: int, hops: list[ChainHop]) -> None:
+        """Store an article's chain in place of the one stored before."""
+        session.execute(delete(ChainHop).where(ChainHop.article_id == article_id))
+        session.add_all(hops)
+
+    @staticmethod
+    def stored_chain(session: Session, article_id: int) -> list[ChainHop]:
+        """An article's stored chain hops, in order."""
+        return list(session.scalars(select(ChainHop).where(ChainHop.article_id == article_id).order_by(ChainHop.position)))
+
+    # ---- sources ---------------------------------------------------------------------
+
+    def source_ids(self, session: Session, entries: Iterable[SourceEntry]) -> dict[str, int]:
+        """Ids of these registry sources in the sources table, adding the ones not there yet."""
+        wanted = {entry.name: entry for entry in entries}
+        if not wanted:
+            return {}
+        dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        rows = [{"name": e.name, "kind": e.kind, "country": e.country, "domains": list(e.domains)} for e in wanted.values()]
+        session.execute(dialect_insert(Source).values(rows).on_conflict_do_nothing(index_elements=["name"]))
+        return {name: source_id for name, source_id in session.execute(select(Source.name, Source.id).where(Source.name.in_(sorted(wanted))))}
+
+    @staticmethod
+    def attribution_counts(session: Session) -> list[tuple[str, str, str | None, int]]:
+        """How often each source is named, by kind: (source name, kind, registry kind, count)."""
+        query = (
+            select(Attribution.source_name, Attribution.kind, func.max(Attribution.source_kind), func.count())
+            .where(Attribution.media.is_(True))
+            .group_by(Attribution.source_name, Attribution.kind)
+        )
+        return [(name, kind, source_kind, int(count)) for name, kind, source_kind, count in session.execute(query)]
+
+    @staticmethod
+    def copied_domains(session: Session) -> list[tuple[str, int]]:
+        """How many stored copies each origin domain has, counting links whose direction is decided."""
+        query = (
+            select(Article.domain, func.count())
+            .join(CopyLink, CopyLink.origin_id == Article.id)
+            .where(CopyLink.direction != "undetermined", Article.domain.is_not(None))
+            .group_by(Article.domain)
+        )
+        return [(str(domain), int(count)) for domain, count in session.execute(query)]
 
     # ---- links -----------------------------------------------------------------------
 

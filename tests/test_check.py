@@ -12,7 +12,7 @@ from provenance.report import check_json
 from provenance.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
-from .helpers import jsonl
+from .helpers import article_html, jsonl
 
 
 def ingest_merkur_original(store: Store, folder: Path, published: str = "2025-01-02T09:00:00") -> None:
@@ -86,3 +86,20 @@ def test_later_copy_with_dates_is_a_repost_of_the_earlier(store: Store, tmp_path
     [match] = result.matches
     assert match.direction.status == "dated" and match.subject_role == "copy"
     assert match.scores.reverse_containment == 1.0
+
+
+def test_canonical_link_to_another_domain_is_a_repost_marker(store: Store, tmp_path: Path) -> None:
+    page = tmp_path / "copy.html"
+    page.write_text(article_html(url="https://copycat.example/bridge", canonical="https://springfield-news.example/bridge-closure"), encoding="utf-8")
+    [result] = check(store, str(page))
+    data = check_json([result])["results"][0]
+    assert data["verdict"] == "repost"
+    assert data["of"] == {"article_id": None, "url": "https://springfield-news.example/bridge-closure", "outlet": None}
+    assert [(m["kind"], m["line"]) for m in data["markers"]] == [("canonical", "rel=canonical https://springfield-news.example/bridge-closure")]
+
+
+def test_canonical_link_to_its_own_domain_is_no_marker(store: Store, tmp_path: Path) -> None:
+    page = tmp_path / "own.html"
+    page.write_text(article_html(url="https://springfield-news.example/bridge?utm=x", canonical="https://springfield-news.example/bridge-closure"), encoding="utf-8")
+    [result] = check(store, str(page))
+    assert (result.verdict, result.markers) == ("original", [])

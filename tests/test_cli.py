@@ -174,3 +174,61 @@ def test_every_command_help_ends_with_an_example(command: str) -> None:
     assert result.exit_code == 0
     assert "Example:" in result.stdout
     assert f"provenance {command}" in result.stdout.split("Example:")[1]
+
+
+def test_chain_text_json_dot_and_prov(run_cli: Any) -> None:
+    run_cli("ingest", str(SEEDS))
+    text = run_cli("chain", str(SEED_003))
+    assert text.exit_code == 0
+    assert text.stdout.splitlines()[:3] == [
+        f"Chain for #4 {SEED_003}: {MERKUR_TITLE}",
+        "KCNA  [agency, KP]",
+        "└─ reported → Der Spiegel  [outlet, DE]   confidence 0.80",
+    ]
+    data = json.loads(run_cli("chain", "003", "--json").stdout)
+    assert data["schema"] == "provenance.chain/1"
+    assert [next(n["label"] for n in data["nodes"] if n["key"] == key) for key in data["path"]] == ["KCNA", "Der Spiegel", "merkur.de", f"#4 {SEED_003.name}"]
+    assert run_cli("chain", "003", "--format", "dot").stdout.startswith("digraph chain_4 {")
+    prov = json.loads(run_cli("chain", "003", "--format", "prov-json").stdout)
+    assert set(prov) >= {"prefix", "entity", "agent", "wasDerivedFrom", "wasAttributedTo"}
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("999", "Error: no stored article is '999' (give an id, a URL or a file name; see 'provenance ingest')\n"),
+        ("missing.txt", "Error: no stored article is 'missing.txt' (give an id, a URL or a file name; see 'provenance ingest')\n"),
+    ],
+)
+def test_chain_unknown_reference_exits_6(run_cli: Any, reference: str, message: str) -> None:
+    result = run_cli("chain", reference)
+    assert (result.exit_code, result.stdout, result.stderr) == (6, "", message)
+
+
+def test_chain_on_an_unreadable_file_exits_3(run_cli: Any, tmp_path: Path) -> None:
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    result = run_cli("chain", str(binary))
+    assert (result.exit_code, result.stderr) == (3, f"Error: {binary}: binary file, not text, HTML, JSONL or WARC\n")
+
+
+def test_broken_user_registry_exits_5_with_its_line(tmp_path: Path, sqlite_url: str) -> None:
+    registry = tmp_path / "sources.toml"
+    registry.write_text("[[source]]\nname = 'X'\nkind = 'blog'\ncountry = 'DE'\ndomains = []\naliases = ['X']\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "--sources", str(registry), "ingest", str(SEED_003)])
+    assert result.exit_code == 5
+    assert result.stderr == f"Error: {registry}, line 1: kind must be one of agency, state_media, outlet, broadcaster, aggregator, got 'blog'\n"
+
+
+def test_sources_lists_citations_apart_from_image_credits(run_cli: Any) -> None:
+    run_cli("ingest", str(SEEDS))
+    data = {row["name"]: row for row in json.loads(run_cli("sources", "--json").stdout)}
+    assert (data["KCNA"]["cited"] > 0, data["dpa"]["wire"], data["merkur.de"]["copied"]) == (True, 1, 1)
+    assert (data["KNS"]["cited"], data["KNS"]["image_credits"]) == (0, 3)
+    table = run_cli("sources").stdout.splitlines()
+    assert table[0].split() == ["source", "kind", "country", "cited", "wire", "copied", "image", "credits"]
+
+
+def test_sources_on_an_empty_database(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "sources"])
+    assert (result.exit_code, result.stdout) == (0, "no sources named yet: run 'provenance ingest' first\n")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from provenance.errors import DatabaseError
-from provenance.store import Article, Base, Store, head_revision
+from provenance.store import Article, Attribution, Base, Store, head_revision, migrate
 
 
 def test_default_sqlite_file_is_created_under_its_folder(tmp_path: Path) -> None:
@@ -28,16 +28,23 @@ def test_new_database_is_at_the_head_revision_and_matches_the_models(db_url: str
     store.close()
 
 
-def test_older_schema_is_upgraded_on_open(db_url: str) -> None:
-    Store(db_url).close()
+def test_older_schema_is_upgraded_on_open_and_keeps_its_data(db_url: str) -> None:
     engine = create_engine(db_url)
+    migrate(engine, "0001")
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE chain_hops"))
-        connection.execute(text("DELETE FROM alembic_version"))
-        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001')"))
+        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        connection.execute(text(
+            "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at)"
+            " VALUES ('k', 'h', 'old body', '[]', 'old.txt', 'text', 1, 1, :signature, '2025-01-01 00:00:00')"
+        ), {"signature": b"x"})
+        connection.execute(text("INSERT INTO attributions (article_id, source_name, kind, cue, sentence) VALUES (1, 'KCNA', 'cites', 'laut', 's')"))
     engine.dispose()
     store = Store(db_url)
-    assert store.count_articles() == 0
+    with store.reading() as session:
+        [attribution] = session.scalars(select(Attribution)).all()
+        assert (attribution.source_name, attribution.location, attribution.media) == ("KCNA", "body", False)
+    with store.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == head_revision()
     store.close()
 
 

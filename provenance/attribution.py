@@ -1,0 +1,337 @@
+"""Attributions: cited sources, wire credits, bylines and image credits, resolved against the registry."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .normalize import FurnitureLine, Marker
+from .registry import Mention, Registry, SourceEntry, load_registry
+
+KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
+_SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list")
+_CONNECTORS = ("von", "van", "de", "der", "du", "al", "bin", "ibn")
+_WINDOW = 110
+_MAX_WORDS_AFTER = 6
+_MAX_WORDS_BEFORE = 2
+_UPPER = "A-ZÄÖÜÀ-ÝА-ЯЁІЇЄҐ"
+_NAME = re.compile(rf"[„\"«“]?[{_UPPER}][\w'’&.-]*(?:\s+(?:[{_UPPER}][\w'’&.-]*|(?:{'|'.join(_CONNECTORS)})\b))*[“\"»”]?")
+_MEDIA_NOUN = re.compile(
+    r"(nachrichtenagentur|agentur|zeitung|sender|staatsmedien|medien|magazin|news agency|agency|newspaper|broadcaster|"
+    r"state media|media|агентств|газет|сми|телеканал|агенці|ЗМІ|agence|journal|quotidien|agencia|diario|periódico)",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"“”»’)]?\s+(?=[\"„«(]?[\w\d])|\n+")
+_CREDIT_PREFIX = re.compile(r"(?:\b(?:bild|bilder|foto|fotos|photo|photos|image|picture|credit|фото)\s*:|©|\(c\)|\bcopyright\b|\(photo by)\s*", re.IGNORECASE)
+_CAPTION_CREDIT = re.compile(rf"(?:^|\s)(?P<credit>[{_UPPER}][\w'’-]+\s[{_UPPER}][\w'’-]+\s?/\s?(?P<agency>[\w .&-]{{2,30}}))$")
+_SHORTHAND = re.compile(r"^[a-zäöü]{2,5}(?:/[\w.\-]{2,30}){1,6}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One attribution cue pattern of one language."""
+
+    lang: str
+    kind: str
+    regex: re.Pattern[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """Compiled cues and the words that are never sources."""
+
+    cues: tuple[Cue, ...]
+    not_sources: frozenset[str]
+
+    def for_language(self, language: str | None) -> list[Cue]:
+        """The cues of a language and of every language; all of them when the language is unknown."""
+        if language is None:
+            return list(self.cues)
+        return [cue for cue in self.cues if cue.lang in (language, "any")]
+
+
+@dataclass(frozen=True)
+class Found:
+    """One attribution found in an article.
+
+    Args:
+        source: the registry name when resolved, else the name as written.
+        entry: the registry source, if resolved.
+        kind: cites, quotes, wire, byline, copied_from or image_credit.
+        cue: the cue phrase as written.
+        sentence: the sentence (or furniture line) that holds it.
+        start: offset of the cue in the body (None outside the body).
+        end: end offset of the cue in the body.
+        location: ``body``, ``furniture`` or ``marker``.
+        media: the source is a registry source or is named as a medium ("die Nachrichtenagentur X").
+        url: the URL a copied_from attribution names.
+    """
+
+    source: str
+    entry: SourceEntry | None
+    kind: str
+    cue: str
+    sentence: str
+    start: int | None
+    end: int | None
+    location: str
+    media: bool
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[_Sentence]:
+    """The sentences of a text with their offsets (a light splitter: lines, then sentence ends)."""
+    spans = []
+    start = 0
+    for match in _SENTENCE_BREAK.finditer(text):
+        spans.append(_Sentence(start, match.start(), text[start : match.start()]))
+        start = match.end()
+    spans.append(_Sentence(start, len(text), text[start:]))
+    return [span for span in spans if span.text.strip()]
+
+
+def _sentence_at(spans: list[_Sentence], offset: int) -> _Sentence:
+    for span in spans:
+        if span.start <= offset < span.end:
+            return span
+    return spans[-1] if spans else _Sentence(0, 0, "")
+
+
+def _words_between(text: str, start: int, end: int) -> int:
+    return len(text[start:end].split())
+
+
+def _clean_name(name: str) -> str:
+    words = name.strip(" \t,;:.\"'„“”«»").split()
+    while words and words[-1] in _CONNECTORS:
+        words.pop()
+    return " ".join(words).strip(" \t,;:.\"'„“”«»")
+
+
+class _Text:
+    """A body with its sentences and registry mentions, for cue matching."""
+
+    def __init__(self, body: str, registry: Registry, not_sources: frozenset[str]) -> None:
+        self.body = body
+        self.sentences = sentences(body)
+        self.mentions = registry.mentions(body)
+        self.registry = registry
+        self.not_sources = not_sources
+
+    def _names(self, start: int, end: int) -> list[tuple[int, int, str, SourceEntry | None, bool]]:
+        """Candidate sources between two offsets: registry mentions, then capitalised names."""
+        found: list[tuple[int, int, str, SourceEntry | None, bool]] = [
+            (m.start, m.end, m.entry.name, m.entry, True) for m in self.mentions if start <= m.start and m.end <= end
+        ]
+        taken = [(m0, m1) for m0, m1, *_ in found]
+        for match in _NAME.finditer(self.body, start, end):
+            name = _clean_name(match.group())
+            if not name or name.casefold() in self.not_sources or name.split()[-1].casefold() in self.not_sources or any(m0 < match.end() and match.start() < m1 for m0, m1 in taken):
+                continue
+            lead = self.body[max(start, match.start() - 40) : match.start()]
+            found.append((match.start(), match.end(), name, self.registry.resolve(name), bool(_MEDIA_NOUN.search(lead + " " + name))))
+        return sorted(found)
+
+    def nearest(self, cue_start: int, cue_end: int, mode: str) -> tuple[str, SourceEntry | None, bool] | None:
+        """The source nearest to a cue in the given direction, within its sentence."""
+        sentence = _sentence_at(self.sentences, cue_start)
+        after = self._names(cue_end, min(sentence.end, cue_end + _WINDOW)) if mode in ("after", "either") else []
+        before = self._names(max(sentence.start, cue_start - _WINDOW), cue_start) if mode in ("before", "either") else []
+        candidates = []
+        if after and _words_between(self.body, cue_end, after[0][0]) <= _MAX_WORDS_AFTER:
+            first = after[0]
+            candidates.append((first[0] - cue_end, first))
+        if before and _words_between(self.body, before[-1][1], cue_start) <= _MAX_WORDS_BEFORE:
+            last = before[-1]
+            candidates.append((cue_start - last[1], last))
+        if not candidates:
+            return None
+        _, (_, _, name, entry, media) = min(candidates, key=lambda item: item[0])
+        return name, entry, media
+
+
+def _found(text: _Text, name: str, entry: SourceEntry | None, media: bool, kind: str, cue_start: int, cue_end: int) -> Found:
+    sentence = _sentence_at(text.sentences, cue_start)
+    return Found(entry.name if entry else name, entry, kind, text.body[cue_start:cue_end], sentence.text.strip(), cue_start, cue_end, "body", media or entry is not None)
+
+
+def _list_sources(text: str, registry: Registry) -> list[tuple[str, SourceEntry | None]]:
+    """Sources listed after a cue such as 'Quellen:' or 'Mit Material von', up to the closing bracket or line end."""
+    listed = re.split(r"\)|\n", text, maxsplit=1)[0]
+    names = [_clean_name(part) for part in re.split(r",|;|•|·|\||/|\bund\b|\band\b|\bи\b|\bet\b|\by\b", listed)]
+    return [(entry.name if (entry := registry.resolve(name)) else name, entry) for name in names if name and len(name) <= 60]
+
+
+def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
+    for cue in cues:
+        for match in cue.regex.finditer(text.body):
+            if cue.source == "list":
+                tail = text.body[match.end() : match.end() + 200]
+                for name, entry in _list_sources(tail, text.registry):
+                    yield _found(text, name, entry, entry is not None, cue.kind, match.start(), match.end())
+                continue
+            if cue.source == "all_after":
+                sentence = _sentence_at(text.sentences, match.start())
+                for mention in text._names(match.end(), min(sentence.end, match.end() + _WINDOW)):
+                    if mention[3] is not None:
+                        yield _found(text, mention[2], mention[3], True, cue.kind, match.start(), match.end())
+                continue
+            if cue.source == "inside":
+                span_start, span_end = match.span("span")
+                inside = text._names(span_start, span_end)
+                if inside:
+                    mention = next((item for item in inside if item[3] is not None), inside[-1])
+                    yield _found(text, mention[2], mention[3], mention[4], cue.kind, match.start(), match.end())
+                continue
+            nearest = text.nearest(match.start(), match.end(), cue.source)
+            if nearest is not None:
+                yield _found(text, nearest[0], nearest[1], nearest[2], cue.kind, match.start(), match.end())
+
+
+def _credit_sources(credit: str, registry: Registry) -> list[tuple[str, SourceEntry | None]]:
+    """The agencies and photographers named in an image credit."""
+    parts = [_clean_name(part) for part in re.split(r"/|\||,|;", credit)]
+    return [(entry.name if (entry := registry.resolve(part)) else part, entry) for part in parts if part and part.lower() not in ("uncredited", "handout")]
+
+
+def image_credits(line: str, registry: Registry, location: str, offset: int | None = None) -> list[Found]:
+    """Image credits of a caption or credit line: 'Bild: picture alliance/dpa', '© IMAGO / ZUMA Press', 'Name Name/Sputnik'."""
+    prefix = _CREDIT_PREFIX.search(line)
+    if prefix is not None:
+        credit = line[prefix.end() :]
+        cue = prefix.group().strip()
+    elif (caption := _CAPTION_CREDIT.search(line)) is not None and registry.resolve(caption.group("agency")) is not None:
+        credit = caption.group("credit")
+        cue = credit
+    else:
+        return []
+    start = None if offset is None else offset + line.find(cue)
+    return [
+        Found(name, entry, "image_credit", cue, line, start, None if start is None else start + len(cue), location, entry is not None)
+        for name, entry in _credit_sources(credit, registry)
+    ]
+
+
+def _furniture_attributions(lines: Iterable[FurnitureLine], cue_set: CueSet, language: str | None, registry: Registry) -> Iterator[Found]:
+    for item in lines:
+        if item.kind == "image_credit":
+            yield from image_credits(item.line, registry, "furniture")
+        elif item.kind == "byline" and _SHORTHAND.match(item.line):
+            for part in item.line.split("/"):
+                entry = registry.resolve(part)
+                if entry is not None:
+                    kind = "wire" if entry.is_primary else "byline"
+                    yield Found(entry.name, entry, kind, item.line, item.line, None, None, "furniture", True)
+        elif item.kind in ("source_credit", "byline", "copyright"):
+            text = _Text(item.line, registry, cue_set.not_sources)
+            for found in _cue_matches(text, cue_set.for_language(language)):
+                yield Found(found.source, found.entry, found.kind, found.cue, item.line, None, None, "furniture", found.media)
+
+
+def _marker_attributions(markers: Iterable[Marker], registry: Registry) -> Iterator[Found]:
+    for marker in markers:
+        entry = registry.by_domain(marker.url) if marker.url else registry.resolve(marker.outlet or "")
+        name = entry.name if entry else (marker.url and _host(marker.url)) or marker.outlet or marker.line
+        yield Found(name, entry, "copied_from", marker.kind, marker.line, None, None, "marker", True, marker.url)
+
+
+def _host(url: str) -> str:
+    from .extract import domain_of
+
+    return domain_of(url) or url
+
+
+def _dedupe(found: Iterable[Found]) -> list[Found]:
+    seen: set[tuple[str, str, str, int | None]] = set()
+    kept = []
+    for item in found:
+        key = (item.source.casefold(), item.kind, item.sentence, item.start)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def extract_attributions(
+    body: str,
+    furniture: Iterable[FurnitureLine] = (),
+    markers: Iterable[Marker] = (),
+    language: str | None = None,
+    registry: Registry | None = None,
+    cue_set: CueSet | None = None,
+) -> list[Found]:
+    """Every attribution of an article: cues in the body, credits and bylines in its furniture, repost markers."""
+    registry = registry or load_registry()
+    cue_set = cue_set or load_cues()
+    text = _Text(body, registry, cue_set.not_sources)
+    captions: list[Found] = []
+    position = 0
+    for line in body.split("\n"):
+        captions += image_credits(line, registry, "body", position) if not line.rstrip().endswith((".", "!", "?", "“", "\"")) else []
+        position += len(line) + 1
+    credit_lines = {found.sentence for found in captions}
+    in_body = [found for found in _cue_matches(text, cue_set.for_language(language)) if found.sentence not in credit_lines or found.kind != "cites"]
+    found = [*_marker_attributions(markers, registry), *in_body, *captions, *_furniture_attributions(furniture, cue_set, language, registry)]
+    return _dedupe(sorted(found, key=lambda item: (item.location != "marker", item.start if item.start is not None else 10**9)))
+
+
+# ---- cue data -------------------------------------------------------------------------
+
+
+def _compile_cue(raw: Any, where: str) -> Cue:
+    if not isinstance(raw, dict) or not {"lang", "kind", "pattern", "source"} <= set(raw):
+        raise ConfigError(f"{where}: every [[cue]] needs lang, kind, pattern and source")
+    if raw["kind"] not in KINDS or raw["source"] not in _SOURCE_MODES:
+        raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)} and source one of {', '.join(_SOURCE_MODES)}")
+    try:
+        regex = re.compile(str(raw["pattern"]), re.IGNORECASE | re.MULTILINE)
+    except re.error as error:
+        raise ConfigError(f"{where}: bad pattern {raw['pattern']!r}: {error}") from error
+    if raw["source"] == "inside" and "span" not in regex.groupindex:
+        raise ConfigError(f"{where}: a cue with source = \"inside\" needs a (?P<span>...) group")
+    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]))
+
+
+def parse_cues(text: str, origin: str) -> CueSet:
+    """The cues of a cue file, or ConfigError naming the file and line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{origin}: {error}") from error
+    headers = [number for number, line in enumerate(text.splitlines(), start=1) if line.strip() == "[[cue]]"]
+    cues = tuple(_compile_cue(raw, f"{origin}, line {headers[index] if index < len(headers) else '?'}") for index, raw in enumerate(data.get("cue", [])))
+    words = frozenset(str(word).casefold() for word in data.get("not_sources", {}).get("words", []))
+    return CueSet(cues, words)
+
+
+@lru_cache(maxsize=8)
+def load_cues(user_file: Path | None = None) -> CueSet:
+    """The packaged cues, with a user file's cues tried first."""
+    packaged = parse_cues(resources.files("provenance").joinpath("data/attribution.toml").read_text(encoding="utf-8"), "provenance/data/attribution.toml")
+    if user_file is None:
+        return packaged
+    try:
+        user = parse_cues(user_file.read_text(encoding="utf-8"), str(user_file))
+    except OSError as error:
+        raise ConfigError(f"cannot read cue file {user_file}: {error}") from error
+    return CueSet(user.cues + packaged.cues, user.not_sources | packaged.not_sources)
+
+
+def registry_mentions(text: str, registry: Registry | None = None) -> list[Mention]:
+    """Registry sources named anywhere in a text."""
+    return (registry or load_registry()).mentions(text)
