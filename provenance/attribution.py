@@ -16,7 +16,12 @@ from .normalize import FurnitureLine, Marker
 from .registry import Mention, Registry, SourceEntry, load_registry
 
 KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
-_SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list")
+_SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list", "fixed")
+_PRONOUNS = frozenset(("he", "she", "they", "we", "i", "er", "sie", "wir", "он", "она", "они", "il", "elle", "ils", "él", "ella"))
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:mr|mrs|ms|dr|prof|sen|rep|gov|gen|lt|col|sgt|st|jr|sr|rev|hon|vs|no|nr|ca|bzw|vgl|z\.b|u\.a|d\.h|u\.s|u\.k|e\.g|i\.e|inc|corp|co|ltd|jan|feb|mar|apr|aug|sept|sep|oct|nov|dec)|\b[A-Z])\.$",
+    re.IGNORECASE,
+)
 _CONNECTORS = ("von", "van", "de", "der", "du", "al", "bin", "ibn")
 _WINDOW = 110
 _MAX_WORDS_AFTER = 6
@@ -42,6 +47,7 @@ class Cue:
     kind: str
     regex: re.Pattern[str]
     source: str
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,10 +101,12 @@ class _Sentence:
 
 
 def sentences(text: str) -> list[_Sentence]:
-    """The sentences of a text with their offsets (a light splitter: lines, then sentence ends)."""
+    """The sentences of a text with their offsets (a light splitter: lines, then sentence ends, not after abbreviations)."""
     spans = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
+        if "\n" not in match.group() and _ABBREVIATIONS.search(text[max(start, match.start() - 8) : match.start()]):
+            continue
         spans.append(_Sentence(start, match.start(), text[start : match.start()]))
         start = match.end()
     spans.append(_Sentence(start, len(text), text[start:]))
@@ -177,9 +185,19 @@ def _list_sources(text: str, registry: Registry) -> list[tuple[str, SourceEntry 
     return [(entry.name if (entry := registry.resolve(name)) else name, entry) for name in names if name and len(name) <= 60]
 
 
+def _pronoun_before(text: _Text, cue_start: int) -> str | None:
+    """A pronoun right before a speech cue ('he said'), the source of a quote when no name is given."""
+    words = text.body[max(0, cue_start - 12) : cue_start].split()
+    return words[-1] if words and words[-1].casefold() in _PRONOUNS else None
+
+
 def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
     for cue in cues:
         for match in cue.regex.finditer(text.body):
+            if cue.source == "fixed" and cue.name:
+                entry = text.registry.by_name(cue.name)
+                yield _found(text, cue.name, entry, entry is not None, cue.kind, match.start(), match.end())
+                continue
             if cue.source == "list":
                 tail = text.body[match.end() : match.end() + 200]
                 for name, entry in _list_sources(tail, text.registry):
@@ -201,6 +219,8 @@ def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
             nearest = text.nearest(match.start(), match.end(), cue.source)
             if nearest is not None:
                 yield _found(text, nearest[0], nearest[1], nearest[2], cue.kind, match.start(), match.end())
+            elif cue.kind == "quotes" and (pronoun := _pronoun_before(text, match.start())):
+                yield _found(text, pronoun, None, False, cue.kind, match.start(), match.end())
 
 
 def _credit_sources(credit: str, registry: Registry) -> list[tuple[str, SourceEntry | None]]:
@@ -304,7 +324,9 @@ def _compile_cue(raw: Any, where: str) -> Cue:
         raise ConfigError(f"{where}: bad pattern {raw['pattern']!r}: {error}") from error
     if raw["source"] == "inside" and "span" not in regex.groupindex:
         raise ConfigError(f"{where}: a cue with source = \"inside\" needs a (?P<span>...) group")
-    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]))
+    if raw["source"] == "fixed" and not raw.get("name"):
+        raise ConfigError(f"{where}: a cue with source = \"fixed\" needs a name")
+    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), str(raw["name"]) if raw.get("name") else None)
 
 
 def parse_cues(text: str, origin: str) -> CueSet:
