@@ -20,7 +20,8 @@ What it measures (each part can be chosen with --parts):
    by cumulative and by own time.
 
 Articles are built by bench/corpus.py from real sentences in the shared corpora
-(WMT22 news, PolNeAR, census articles), with a seeded RNG.
+(WMT22 news, PolNeAR, census articles), with a seeded RNG; each sentence is spliced from two
+real ones unless --whole-sentences is given (see corpus.py for why).
 
 Run it (figures to stdout, progress to stderr):
 
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -369,7 +371,7 @@ def measure_ingest(factory: ArticleFactory, size: int, workdir: Path, settings: 
         "articles_in_db": articles,
         "db_bytes": db_bytes,
         "db_bytes_per_article": round(db_bytes / max(articles, 1)),
-        "db_bytes_per_article_by_table": {name: round(size / max(articles, 1)) for name, size in per_table.items()},
+        "db_bytes_per_article_by_table": {name: round(size / max(articles, 1)) for name, size in per_table.items() if size >= 50 * max(articles, 1)},
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 
@@ -522,6 +524,17 @@ def measure_profile(factory: ArticleFactory, size: int, workdir: Path, settings:
 # ---- output ------------------------------------------------------------------------------
 
 
+def source_digest() -> str:
+    """SHA-256 (first 16 hex digits) of provenance's .py files as imported, to tell library versions apart."""
+    import provenance
+
+    digest = hashlib.sha256()
+    root = Path(provenance.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def environment() -> dict[str, Any]:
     """Versions and machine facts the figures depend on."""
     packages: dict[str, str | None] = {}
@@ -530,7 +543,7 @@ def environment() -> dict[str, Any]:
             packages[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             packages[name] = None
-    return {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "cpus": os.cpu_count(), "machine": platform.machine(), "packages": packages}
+    return {"provenance_source_sha256": source_digest(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "cpus": os.cpu_count(), "machine": platform.machine(), "packages": packages}
 
 
 def _fmt(value: Any) -> str:
@@ -584,6 +597,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200, help="check queries, half copies, half new (default %(default)s)")
     parser.add_argument("--profile-size", type=int, default=5000, help="records ingested under cProfile (default %(default)s)")
     parser.add_argument("--profile-top", type=int, default=15, help="functions listed per profile ranking (default %(default)s)")
+    parser.add_argument("--whole-sentences", action="store_true", help="build articles of whole real sentences (more chance LSH candidates)")
     parser.add_argument("--seed", type=int, default=20240601, help="RNG seed of the synthetic articles (default %(default)s)")
     parser.add_argument("--workdir", type=Path, default=None, help="folder for JSONL and databases (default: a temporary folder, removed)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -602,15 +616,17 @@ def run(args: argparse.Namespace, workdir: Path) -> Results:
     log(f"loading sentence pools from {args.corpus}")
     pools: Pools = load_pools(args.corpus)
     results: Results = {"environment": environment(), "pools": {lang: size["sentences"] for lang, size in pools.summary().items()}}
+    splice = not args.whole_sentences
+    results["corpus"] = {"sentences": "whole" if args.whole_sentences else "spliced", "seed": args.seed}
     # Each part draws from its own seeded factory, so running one part alone gives the same texts.
     if "signatures" in parts:
-        results["signatures"] = measure_signatures(ArticleFactory(pools, args.seed), args.texts, args.repeats, args.pairs, settings)
+        results["signatures"] = measure_signatures(ArticleFactory(pools, args.seed, splice), args.texts, args.repeats, args.pairs, settings)
     if "ingest" in parts:
-        results["ingest"] = measure_ingest(ArticleFactory(pools, args.seed + 1), args.size, workdir, settings)
+        results["ingest"] = measure_ingest(ArticleFactory(pools, args.seed + 1, splice), args.size, workdir, settings)
     if "check" in parts:
-        results["check"] = measure_check(ArticleFactory(pools, args.seed + 2), args.check_corpus, args.queries, workdir, settings, args.check_db)
+        results["check"] = measure_check(ArticleFactory(pools, args.seed + 2, splice), args.check_corpus, args.queries, workdir, settings, args.check_db)
     if "profile" in parts and args.profile_size > 0:
-        results["profile"] = measure_profile(ArticleFactory(pools, args.seed + 3), args.profile_size, workdir, settings, args.profile_top)
+        results["profile"] = measure_profile(ArticleFactory(pools, args.seed + 3, splice), args.profile_size, workdir, settings, args.profile_top)
     return results
 
 

@@ -1,10 +1,18 @@
 """Synthetic news articles built from real sentences in ../shared/corpora, for the benchmarks in bench/.
 
-Every article is made of 8-15 paragraphs of 2-4 real sentences, sampled with a seeded RNG
-from one language's pool: English from PolNeAR and the census articles (plus WMT22's English
-news references), German, French and Russian from the news documents of the WMT22 test sets.
-Articles are kept between 300 and 900 words. Outlet domains are taken from the corpora too
-(PolNeAR publishers, census publishers, WMT22 document ids).
+Every article is made of 8-15 paragraphs of 2-4 sentences, sampled with a seeded RNG from
+one language's pool of real sentences: English from PolNeAR and the census articles (plus
+WMT22's English news references), German, French and Russian from the news documents of the
+WMT22 test sets. Articles are kept between 300 and 900 words. Outlet domains are taken from
+the corpora too (PolNeAR publishers, census publishers, WMT22 document ids).
+
+By default each sentence is spliced: the start of one real sentence (cut at a random word)
+joined to the end of another. The English pool holds ~34,000 sentences, so 100,000 articles
+of ~35 whole sentences would use every sentence ~100 times; paragraphs of unrelated articles
+would then share whole sentences, collide in the paragraph LSH, and the candidates per new
+article would grow with the corpus (about 9.6 per article after 10,000 articles, against 0.7
+when spliced). Real distinct news articles rarely share whole sentences, so splicing is the
+closer model; `splice=False` keeps whole sentences, as a stress case.
 
 Usage from another benchmark:
 
@@ -188,19 +196,27 @@ class ArticleFactory:
     Args:
         pools: sentence and outlet pools from load_pools.
         seed: the RNG seed; the same seed gives the same articles.
+        splice: join the start of one real sentence to the end of another (True), or use whole sentences.
     """
 
-    def __init__(self, pools: Pools, seed: int) -> None:
+    def __init__(self, pools: Pools, seed: int, splice: bool = True) -> None:
         self.pools = pools
         self.rng = random.Random(seed)
+        self.splice = splice
         self.serial = 0
         self._languages = list(LANGUAGE_WEIGHTS)
         self._weights = [LANGUAGE_WEIGHTS[language] for language in self._languages]
         self._start = datetime(2016, 1, 1)
 
-    def _paragraph(self, language: str) -> str:
+    def _sentence(self, language: str) -> str:
         sentences = self.pools.sentences[language]
-        return " ".join(self.rng.choice(sentences) for _ in range(self.rng.randint(2, 4)))
+        if not self.splice:
+            return self.rng.choice(sentences)
+        start, end = self.rng.choice(sentences).split(), self.rng.choice(sentences).split()
+        return " ".join(start[: self.rng.randint(1, max(1, len(start) - 1))] + end[self.rng.randint(1, max(1, len(end) - 1)) :])
+
+    def _paragraph(self, language: str) -> str:
+        return " ".join(self._sentence(language) for _ in range(self.rng.randint(2, 4)))
 
     def _body(self, language: str) -> str:
         paragraphs = [self._paragraph(language) for _ in range(self.rng.randint(8, 15))]

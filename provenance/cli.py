@@ -18,9 +18,10 @@ from .chain import chain_json
 from .chain_formats import chain_dot, chain_prov_json, chain_text
 from .config import CUES_ENV, DB_ENV, PATTERNS_ENV, SOURCES_ENV, Settings, default_database_url
 from .errors import ProvenanceError
-from .pipeline import chain_for, check, ingest, store_checked
+from .pipeline import article_quotes, chain_for, check, ingest, store_checked
 from .registry import load_registry
 from .sources import source_uses
+from .trace import trace_quote
 from .store import Store
 
 EXIT_COPY_FOUND = 1
@@ -193,3 +194,45 @@ def sources_command(obj: Context, include_registry: bool, as_json: bool) -> None
         echo_json([{"name": u.name, "kind": u.kind, "country": u.country, "cited": u.cited, "wire": u.wire, "copied": u.copied, "image_credits": u.image_credits} for u in uses])
         return
     click.echo(report.sources_table(uses))
+
+
+@cli.command(name="trace")
+@click.argument("quote")
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON (schema provenance.trace/1).")
+@click.pass_obj
+def trace_command(obj: Context, quote: str, as_json: bool) -> None:
+    """Where did this quote originate? Every article carrying it, in time order.
+
+    Finds the quote in quotation marks or in the running text, and variants
+    (inflection, a changed word, punctuation) with their differing words.
+    Exit codes: 0 found, 3 an empty or too short quote or an empty database,
+    6 the quote appears nowhere.
+
+    \b
+    Example:
+        provenance trace "Blut, Leben und Tod"
+        provenance trace "heldenhaften Einsatz" --json
+    """
+    result = trace_quote(obj.store, quote, load_registry(obj.settings.sources_file))
+    if as_json:
+        echo_json(report.trace_json(result))
+    else:
+        click.echo(report.trace_text(result))
+
+
+@cli.command(name="quotes")
+@click.argument("reference", metavar="ID|URL|FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print the quotations as JSON.")
+@click.pass_obj
+def quotes_command(obj: Context, reference: str, as_json: bool) -> None:
+    """List the quotations found in a stored article, with speaker and source.
+
+    \b
+    Example:
+        provenance quotes 003
+    """
+    article = article_quotes(obj.store, reference)
+    if as_json:
+        echo_json(report.quotes_json(article))
+    else:
+        click.echo(report.quotes_text(article))

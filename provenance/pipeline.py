@@ -24,7 +24,8 @@ from .index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
 from .normalize import Layout, Marker, PatternSet, load_patterns, split_layout, text_lines, tokens
 from .registry import load_registry
 from .chain import Chain, chain_rows, source_chain
-from .store import Article, Attribution, CopyLink, Paragraph, Store
+from .quotes import QuoteSpan, extract_quotes
+from .store import Article, Attribution, CopyLink, Paragraph, Quote, Store
 
 ProgressCallback = Callable[[str, int], None]
 BATCH_SIZE = 500
@@ -44,6 +45,7 @@ class Prepared:
     shingles: U64
     paragraph_inputs: list[U32]
     attributions: list[Found] = field(default_factory=list)
+    quotes: list[QuoteSpan] = field(default_factory=list)
     signature: U32 | None = None
     keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
@@ -150,6 +152,7 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
         shingles=fingerprinter.shingles(body),
         paragraph_inputs=fingerprinter.paragraph_inputs(body_lines),
         attributions=attributions,
+        quotes=extract_quotes(body, attributions),
     )
 
 
@@ -281,6 +284,10 @@ def _article_row(item: Prepared, version: int, previous_id: int | None, seed: in
     )
     article.paragraphs = [Paragraph(position=position, text=text) for position, text in enumerate(item.body.split("\n"))]
     article.attributions = [_attribution_row(found, source_ids) for found in item.attributions]
+    article.quotes = [
+        Quote(text=quote.text, normalized=quote.normalized, speaker=quote.speaker, source_name=quote.source, start=quote.start, end=quote.end)
+        for quote in item.quotes
+    ]
     return article
 
 
@@ -479,3 +486,11 @@ def chain_for(store: Store, reference: str, settings: Settings | None = None) ->
         store.replace_chain(session, article.id, chain_rows(chain))
         _ = [a.sentence for a in article.attributions]
     return chain
+
+
+def article_quotes(store: Store, reference: str) -> Article:
+    """A stored article (by id, URL or file name) with its quotations loaded."""
+    with store.reading() as session:
+        article = store.find_article(session, reference)
+        _ = [quote.text for quote in article.quotes]
+    return article

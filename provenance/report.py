@@ -7,6 +7,7 @@ from typing import Any
 
 from .normalize import Marker
 from .sources import SourceUse
+from .trace import Trace
 from .pipeline import CheckResult, IngestReport, Match
 from .store import Article
 
@@ -148,3 +149,88 @@ def sources_table(uses: list[SourceUse]) -> str:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) if i < 3 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))).rstrip() for row in [header, *rows]]
     return "\n".join(lines)
+
+
+def _quote_marks(text: str) -> str:
+    return f"„{text}“"
+
+
+def _article_label(article: Article) -> str:
+    return f"#{article.id} {article.url or article.origin.rsplit('/', 1)[-1]}"
+
+
+def trace_text(trace: Trace) -> str:
+    """A trace for people: origin, first appearance, the timeline with sources and chains, and wording differences."""
+    exact = sum(1 for a in trace.appearances if a.exact)
+    lines = [
+        f"\"{trace.query}\": {len(trace.appearances)} appearance(s), {exact} exact, {len(trace.appearances) - exact} variant(s)",
+        f"origin: {trace.origin or 'not determined'} ({trace.origin_reason})",
+        f"first appearance: {_article_label(trace.first.article) if trace.first else 'not determined'} ({trace.first_reason})",
+        "timeline:",
+    ]
+    for appearance in trace.appearances:
+        when = _date(appearance.article.published) or "undated"
+        match = "exact" if appearance.exact else f"variant, similarity {appearance.similarity:.2f}"
+        lines.append(f"  {when:16}  {_article_label(appearance.article)}  ({match})")
+        lines.append(f"      {_quote_marks(appearance.quote) if appearance.quote else appearance.passage}")
+        for difference in appearance.differences:
+            lines.append(f"      differs: \"{difference.query}\" -> \"{difference.found}\" ({difference.kind})")
+        lines.append(f"      source: {appearance.source or 'none named'}" + (f"; speaker: {appearance.speaker}" if appearance.speaker else ""))
+        if appearance.source_sentence:
+            lines.append(f"      evidence: \"{appearance.source_sentence}\"")
+        if appearance.chain:
+            lines.append(f"      chain: {' → '.join(appearance.chain)}")
+    if len(trace.wordings) > 1:
+        lines.append("the wording differs between articles:")
+        for wording in trace.wordings:
+            carriers = ", ".join(f"#{a.article.id}" for a in trace.appearances if (a.quote or a.passage) == wording)
+            lines.append(f"  {_quote_marks(wording)}  ({carriers})")
+    return "\n".join(lines)
+
+
+def trace_json(trace: Trace) -> dict[str, Any]:
+    """A trace under the provenance.trace/1 schema."""
+    return {
+        "schema": "provenance.trace/1",
+        "query": trace.query,
+        "normalized": trace.normalized,
+        "origin": {"source": trace.origin, "reason": trace.origin_reason},
+        "first_appearance": {"article_id": trace.first.article.id if trace.first else None, "reason": trace.first_reason},
+        "wording_differs": len(trace.wordings) > 1,
+        "wordings": trace.wordings,
+        "appearances": [
+            {
+                **_article_ref(a.article),
+                "undated": a.article.published is None,
+                "exact": a.exact,
+                "similarity": a.similarity,
+                "passage": a.passage,
+                "differences": [{"query": d.query, "found": d.found, "kind": d.kind} for d in a.differences],
+                "quote": a.quote,
+                "speaker": a.speaker,
+                "source": a.source,
+                "source_sentence": a.source_sentence,
+                "chain": a.chain,
+            }
+            for a in trace.appearances
+        ],
+    }
+
+
+def quotes_text(article: Article) -> str:
+    """The quotations of an article with their speakers and sources."""
+    lines = [f"{_article_label(article)}: {article.title or '(untitled)'}"]
+    if not article.quotes:
+        lines.append("no quotations found")
+    for quote in article.quotes:
+        who = "; ".join(part for part in (f"speaker: {quote.speaker}" if quote.speaker else "", f"source: {quote.source_name}" if quote.source_name else "") if part)
+        lines.append(f"  {_quote_marks(quote.text)}" + (f"   ({who})" if who else ""))
+    return "\n".join(lines)
+
+
+def quotes_json(article: Article) -> dict[str, Any]:
+    """An article's quotations as plain data."""
+    return {
+        "article": _article_ref(article),
+        "quotes": [{"text": q.text, "normalized": q.normalized, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for q in article.quotes],
+    }

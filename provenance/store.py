@@ -36,6 +36,7 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -100,6 +101,7 @@ class Article(Base):
 
     paragraphs: Mapped[list[Paragraph]] = relationship(back_populates="article", order_by="Paragraph.position", cascade="all, delete-orphan")
     attributions: Mapped[list[Attribution]] = relationship(back_populates="article", order_by="Attribution.id", cascade="all, delete-orphan")
+    quotes: Mapped[list[Quote]] = relationship(order_by="Quote.start", cascade="all, delete-orphan")
 
 
 class Paragraph(Base):
@@ -205,6 +207,14 @@ class ChainHop(Base):
 
 
 # ---- opening and migrating ----------------------------------------------------------
+
+
+SEARCH_OBJECTS = ("paragraphs_fts", "ix_paragraphs_text_search")
+
+
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """Whether schema comparison should look at an object: not the search index, which lives outside the models."""
+    return not (name or "").startswith(SEARCH_OBJECTS)
 
 
 def _alembic_config() -> AlembicConfig:
@@ -418,6 +428,27 @@ class Store:
         if len(matches) > 1:
             raise NotFoundError(f"{reference!r} names more than one article: give its id or URL")
         raise NotFoundError(f"no stored article is {reference!r} (give an id, a URL or a file name; see 'provenance ingest')")
+
+    # ---- quote search ------------------------------------------------------------------
+
+    def search_paragraphs(self, session: Session, alternatives: list[list[str]], limit: int = 200) -> list[tuple[int, int, str]]:
+        """Paragraphs holding every prefix term of any alternative, best ranked first: (paragraph id, article id, text)."""
+        alternatives = [[term for term in terms if term] for terms in alternatives if terms]
+        if not alternatives:
+            return []
+        if self.dialect == "sqlite":
+            match = " OR ".join("(" + " AND ".join(f'"{term}"*' for term in terms) + ")" for terms in alternatives)
+            query = text(
+                "SELECT p.id, p.article_id, p.text FROM paragraphs_fts JOIN paragraphs p ON p.id = paragraphs_fts.rowid "
+                "WHERE paragraphs_fts MATCH :match ORDER BY rank LIMIT :limit"
+            )
+        else:
+            match = " | ".join("(" + " & ".join(f"{term}:*" for term in terms) + ")" for terms in alternatives)
+            query = text(
+                "SELECT p.id, p.article_id, p.text FROM paragraphs p WHERE to_tsvector('simple', p.text) @@ to_tsquery('simple', :match) "
+                "ORDER BY ts_rank(to_tsvector('simple', p.text), to_tsquery('simple', :match)) DESC LIMIT :limit"
+            )
+        return [(int(pid), int(aid), str(body)) for pid, aid, body in session.execute(query, {"match": match, "limit": limit})]
 
     # ---- chains ----------------------------------------------------------------------
 

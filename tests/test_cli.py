@@ -232,3 +232,46 @@ def test_sources_lists_citations_apart_from_image_credits(run_cli: Any) -> None:
 def test_sources_on_an_empty_database(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "sources"])
     assert (result.exit_code, result.stdout) == (0, "no sources named yet: run 'provenance ingest' first\n")
+
+
+def test_trace_text_and_json(run_cli: Any) -> None:
+    run_cli("ingest", str(SEEDS))
+    result = run_cli("trace", "Blut, Leben und Tod")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:3] == [
+        "\"Blut, Leben und Tod\": 1 appearance(s), 1 exact, 0 variant(s)",
+        "origin: KCNA (1 of 1 article(s) attribute the quote to KCNA, as reported by Der Spiegel, merkur.de)",
+        f"first appearance: #4 {SEED_003.name} (the only appearance in the corpus; it has no publication date)",
+    ]
+    data = json.loads(run_cli("trace", "heldenhaften", "--json").stdout)
+    assert data["schema"] == "provenance.trace/1"
+    assert data["wording_differs"] is True
+    assert [(a["quote"], a["source"], a["undated"]) for a in data["appearances"]] == [("heldenhaften Beitrag", "KCNA", True), ("heldenhaften Einsatz", "KCNA", True)]
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "message"),
+    [
+        ("Diese Worte stehen nirgendwo", 6, "Error: the quote 'Diese Worte stehen nirgendwo' appears in none of the 5 stored articles\n"),
+        ("", 3, "Error: the quote is empty: give the words to trace, such as provenance trace \"Blut, Leben und Tod\"\n"),
+        ("und", 3, "Error: the quote 'und' is too short to be meaningful: give at least 6 letters and one word of 4 or more\n"),
+    ],
+)
+def test_trace_errors(run_cli: Any, query: str, code: int, message: str) -> None:
+    run_cli("ingest", str(SEEDS))
+    result = run_cli("trace", query)
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", message)
+
+
+def test_trace_on_an_empty_database(run_cli: Any) -> None:
+    result = run_cli("trace", "Blut, Leben und Tod")
+    assert (result.exit_code, result.stderr) == (3, "Error: the database holds no articles: run 'provenance ingest' first\n")
+
+
+def test_quotes_lists_speaker_and_source(run_cli: Any) -> None:
+    run_cli("ingest", str(SEEDS))
+    result = run_cli("quotes", "003")
+    assert result.exit_code == 0
+    assert "  „die unbesiegbare Freundschaft“   (speaker: den russischen Machthaber; source: KCNA)" in result.stdout.splitlines()
+    data = json.loads(run_cli("quotes", "003", "--json").stdout)
+    assert data["quotes"][0]["normalized"] == "das teilen von blut leben und tod im selben schützengraben"

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
 
 from provenance.errors import DatabaseError
-from provenance.store import Article, Attribution, Base, Store, head_revision, migrate
+from provenance.store import Article, Attribution, Base, Store, head_revision, include_name, migrate
 
 
 def test_default_sqlite_file_is_created_under_its_folder(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_default_sqlite_file_is_created_under_its_folder(tmp_path: Path) -> None
 def test_new_database_is_at_the_head_revision_and_matches_the_models(db_url: str) -> None:
     store = Store(db_url)
     with store.engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
         assert context.get_current_revision() == head_revision()
         assert compare_metadata(context, Base.metadata) == []
     store.close()

@@ -1,0 +1,248 @@
+"""Quote tracing: every article that carries a quote, in time order, with its source and the inferred origin."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel, Levenshtein
+from sqlalchemy.orm import Session
+
+from .chain import source_chain
+from .errors import InputError, NotFoundError
+from .quotes import fold_hyphenation, normalize_quote
+from .registry import Registry
+from .store import Article, Store
+
+MIN_QUERY_LETTERS = 6
+CANDIDATES = 300
+CHAINS_FOR = 10
+_MIN_PARTIAL = 80.0
+_INFLECTION = 80.0
+_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Words that differ between the query and an appearance: an inflection or a changed word."""
+
+    query: str
+    found: str
+    kind: str
+
+
+@dataclass
+class Appearance:
+    """One article carrying the quote.
+
+    Args:
+        article: the stored article.
+        passage: the matching passage as it stands in the article.
+        similarity: 1.0 for the exact words; lower for a variant.
+        differences: the words that differ, each an inflection or a changed word.
+        quote: the quotation (within quotation marks) that holds the passage, if any.
+        speaker: who is quoted, where the article says so.
+        source: the source the article attributes the quotation to.
+        chain: the article's source chain, from its origin to the article, as labels.
+    """
+
+    article: Article
+    passage: str
+    similarity: float
+    differences: list[Difference] = field(default_factory=list)
+    quote: str | None = None
+    speaker: str | None = None
+    source: str | None = None
+    source_sentence: str | None = None
+    chain: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        """Whether the article has the query's words exactly (after folding)."""
+        return not self.differences
+
+
+@dataclass
+class Trace:
+    """The answer to "where did this quote originate?"."""
+
+    query: str
+    normalized: str
+    appearances: list[Appearance]
+    first: Appearance | None
+    first_reason: str
+    origin: str | None
+    origin_reason: str
+    wordings: list[str]
+
+
+def _tokens_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    words, spans = [], []
+    for match in _TOKEN.finditer(text):
+        word = normalize_quote(match.group())
+        if word:
+            words.append(word)
+            spans.append(match.span())
+    return words, spans
+
+
+def search_terms(words: list[str]) -> list[str]:
+    """Prefix terms for the index: long words cut to a stem, so that inflected forms match too."""
+    terms = []
+    for word in words:
+        if len(word) < 3:
+            continue
+        terms.append(word[: max(4, len(word) - 3)] if len(word) > 6 else word)
+    return list(dict.fromkeys(terms))[:10]
+
+
+def _alternatives(terms: list[str]) -> list[list[str]]:
+    """All terms, then every set that leaves one out (a changed word must still be found)."""
+    if len(terms) <= 2:
+        return [terms]
+    return [terms] + [list(subset) for subset in combinations(terms, len(terms) - 1)]
+
+
+def _differences(query: list[str], found: list[str]) -> list[Difference]:
+    differences = []
+    for opcode in Levenshtein.opcodes(query, found):
+        if opcode.tag == "equal":
+            continue
+        left = query[opcode.src_start : opcode.src_end]
+        right = found[opcode.dest_start : opcode.dest_end]
+        for index in range(max(len(left), len(right))):
+            a = left[index] if index < len(left) else ""
+            b = right[index] if index < len(right) else ""
+            kind = "inflection" if a and b and fuzz.ratio(a, b) >= _INFLECTION else "changed"
+            differences.append(Difference(a, b, kind))
+    return differences
+
+
+def match_passage(query_words: list[str], paragraph: str) -> tuple[str, float, list[Difference]] | None:
+    """The passage of a paragraph that carries the query, its similarity and differing words, or None."""
+    words, spans = _tokens_with_spans(fold_hyphenation(paragraph))
+    if not words:
+        return None
+    query_text, paragraph_text = " ".join(query_words), " ".join(words)
+    alignment = fuzz.partial_ratio_alignment(query_text, paragraph_text)
+    if alignment is None or alignment.score < _MIN_PARTIAL:
+        return None
+    starts = [sum(len(word) + 1 for word in words[:index]) for index in range(len(words))]
+    first = max((index for index, start in enumerate(starts) if start <= alignment.dest_start), default=0)
+    last = max((index for index, start in enumerate(starts) if start < alignment.dest_end), default=first)
+    window = words[first : last + 1]
+    differences = _differences(query_words, window)
+    changed = sum(1 for difference in differences if difference.kind == "changed")
+    if changed > len(query_words) // 4:
+        return None
+    folded = fold_hyphenation(paragraph)
+    passage = folded[spans[first][0] : spans[last][1]]
+    return passage, round(Indel.normalized_similarity(query_text, " ".join(window)), 3), differences
+
+
+def _validate(query: str) -> tuple[str, list[str]]:
+    normalized = normalize_quote(query)
+    if not normalized:
+        raise InputError("the quote is empty: give the words to trace, such as provenance trace \"Blut, Leben und Tod\"")
+    words = normalized.split()
+    if sum(char.isalnum() for char in normalized) < MIN_QUERY_LETTERS or not any(len(word) >= 4 for word in words):
+        raise InputError(f"the quote {query!r} is too short to be meaningful: give at least {MIN_QUERY_LETTERS} letters and one word of 4 or more")
+    return normalized, words
+
+
+def _enclosing_quote(article: Article, passage: str) -> tuple[int, str | None, str | None, str | None]:
+    """Where the passage stands in the body, and the stored quotation that holds it: its text, speaker and source."""
+    offset = fold_hyphenation(article.body).find(passage)
+    for quote in article.quotes:
+        if (offset >= 0 and quote.start <= offset < quote.end + 1) or normalize_quote(passage) in quote.normalized:
+            return (offset if offset >= 0 else quote.start), quote.text, quote.speaker, quote.source_name
+    return offset, None, None, None
+
+
+def _source_sentence(article: Article, source: str | None, offset: int) -> str | None:
+    """The sentence crediting the source that stands nearest to the passage."""
+    credits = [a for a in article.attributions if a.media and a.source_name == source and a.kind in ("quotes", "cites") and a.start is not None]
+    if not credits:
+        return None
+    return min(credits, key=lambda a: abs((a.start or 0) - offset)).sentence
+
+
+def _appearances(session: Session, store: Store, words: list[str]) -> list[Appearance]:
+    rows = store.search_paragraphs(session, _alternatives(search_terms(words)), CANDIDATES)
+    best: dict[int, tuple[str, float, list[Difference]]] = {}
+    for _paragraph_id, article_id, paragraph in rows:
+        matched = match_passage(words, paragraph)
+        if matched is not None and (article_id not in best or matched[1] > best[article_id][1]):
+            best[article_id] = matched
+    articles = store.articles(session, best)
+    found = []
+    for article_id, (passage, similarity, differences) in best.items():
+        article = articles[article_id]
+        offset, quote, speaker, source = _enclosing_quote(article, passage)
+        found.append(Appearance(article, passage, similarity, differences, quote, speaker, source, _source_sentence(article, source, offset)))
+    return found
+
+
+def _in_time_order(appearances: list[Appearance]) -> list[Appearance]:
+    dated = sorted((a for a in appearances if a.article.published), key=lambda a: (a.article.published, a.article.id))
+    undated = sorted((a for a in appearances if not a.article.published), key=lambda a: a.article.id)
+    return dated + undated
+
+
+def _first(appearances: list[Appearance]) -> tuple[Appearance | None, str]:
+    dated = [a for a in appearances if a.article.published]
+    if dated:
+        first = dated[0]
+        assert first.article.published is not None
+        undated = len(appearances) - len(dated)
+        note = f"; {undated} undated appearance(s) could be earlier" if undated else ""
+        return first, f"the earliest dated appearance, published {first.article.published:%Y-%m-%d %H:%M}{note}"
+    if len(appearances) == 1:
+        return appearances[0], "the only appearance in the corpus; it has no publication date"
+    return None, "no appearance has a publication date, so the first appearance cannot be told"
+
+
+def _origin(appearances: list[Appearance], registry: Registry) -> tuple[str | None, str]:
+    sources = Counter(a.source for a in appearances if a.source)
+    if sources:
+        ranked = sorted(sources, key=lambda name: (-(registry.by_name(name) or _NONE).is_primary, -sources[name], name))
+        name = ranked[0]
+        carriers = [a for a in appearances if a.source == name]
+        relayed = [label for a in carriers for label in a.chain[1:-1] if a.chain and a.chain[0] == name]
+        via = f", as reported by {', '.join(dict.fromkeys(relayed))}" if relayed else ""
+        return name, f"{len(carriers)} of {len(appearances)} article(s) attribute the quote to {name}{via}"
+    chained = Counter(a.chain[0] for a in appearances if len(a.chain) > 1)
+    if chained:
+        name, count = chained.most_common(1)[0]
+        return name, f"no article names a source for the quote; {name} heads the source chain of {count} of them"
+    return None, "no article names a source for the quote and no source chain leads to one"
+
+
+class _NoEntry:
+    is_primary = False
+
+
+_NONE = _NoEntry()
+
+
+def trace_quote(store: Store, query: str, registry: Registry, chains_for: int = CHAINS_FOR) -> Trace:
+    """Every article carrying a quote (exact or varied), in time order, with sources, chains and the inferred origin."""
+    normalized, words = _validate(query)
+    if store.count_articles() == 0:
+        raise InputError("the database holds no articles: run 'provenance ingest' first")
+    with store.reading() as session:
+        appearances = _in_time_order(_appearances(session, store, words))
+        if not appearances:
+            raise NotFoundError(f"the quote {query!r} appears in none of the {store.count_articles():,} stored articles")
+        for appearance in appearances[:chains_for]:
+            chain = source_chain(session, store, appearance.article, registry)
+            appearance.chain = [chain.nodes[key].label for key in chain.path]
+        for appearance in appearances:
+            _ = (appearance.article.quotes, appearance.article.attributions)
+    first, first_reason = _first(appearances)
+    origin, origin_reason = _origin(appearances, registry)
+    wordings = list(dict.fromkeys(a.quote or a.passage for a in appearances))
+    return Trace(query, normalized, appearances, first, first_reason, origin, origin_reason, wordings)

@@ -1,0 +1,79 @@
+"""Quotations: every quoting style, nesting, multi-sentence quotes, speakers, sources and normalisation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from provenance.attribution import extract_attributions
+from provenance.quotes import extract_quotes, find_quote_spans, normalize_quote
+
+from .conftest import SEED_003
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Er sagte „das ist gut so“ und ging.", ["das ist gut so"]),
+        ('He said "this is fine here" and left.', ["this is fine here"]),
+        ("He said “this is fine here” and left.", ["this is fine here"]),
+        ("Il a dit «c'est très bien» hier.", ["c'est très bien"]),
+        ("Er sagte »das ist gut so« und ging.", ["das ist gut so"]),
+        ("Er sagte ‚das ist gut‘ und ging.", ["das ist gut"]),
+        ("He said ‘this is fine’ and left, didn’t he?", ["this is fine"]),
+        ("彼は「東京の 天気」と言った。", ["東京の 天気"]),
+        ("Er sagte: „Das ist gut. Wir bleiben hier. Morgen gehen wir.“", ["Das ist gut. Wir bleiben hier. Morgen gehen wir."]),
+    ],
+)
+def test_every_quotation_style(text: str, quoted: list[str]) -> None:
+    assert [span.text for span in find_quote_spans(text)] == quoted
+
+
+def test_nested_quotations_are_found_with_their_depth() -> None:
+    spans = find_quote_spans("Sie schrieb: «Er nannte es „eine große Ehre“ für alle» gestern.")
+    assert [(span.text, span.depth) for span in spans] == [("Er nannte es „eine große Ehre“ für alle", 0), ("eine große Ehre", 1)]
+
+
+def test_apostrophes_and_single_words_are_not_quotations() -> None:
+    assert find_quote_spans("It's Kim's idea, laut \"Spiegel\", isn't it?") == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("„Blut, Leben und Tod“", "blut leben und tod"),
+        ('"Blut,  Leben und TOD"', "blut leben und tod"),
+        ("Schützen\u00adgraben", "schützengraben"),
+        ("Schützen- graben", "schützengraben"),
+        ("Waffen-Lieferungen", "waffenlieferungen"),
+    ],
+)
+def test_normalisation_folds_marks_case_whitespace_and_hyphenation(raw: str, folded: str) -> None:
+    assert normalize_quote(raw) == folded
+
+
+@given(st.text(alphabet=st.characters(categories=("L", "N", "Zs", "P")), max_size=80))
+def test_normalisation_is_idempotent(text: str) -> None:
+    assert normalize_quote(normalize_quote(text)) == normalize_quote(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "source"),
+    [
+        ("Dies habe „die unbesiegbare Freundschaft“ bewiesen, zitierte KCNA den russischen Machthaber aus dem Kreml.", "den russischen Machthaber", "KCNA"),
+        ('"We will not give up," said John Kirby, according to Reuters.', "John Kirby", "Reuters"),
+        ("«Мы не сдадимся», — заявил Дмитрий Песков, как сообщает ТАСС.", "Дмитрий Песков", "TASS"),
+    ],
+)
+def test_speaker_and_source_come_from_the_sentence(text: str, speaker: str, source: str) -> None:
+    [quote] = extract_quotes(text, extract_attributions(text, language=None))
+    assert (quote.speaker, quote.source) == (speaker, source)
+
+
+def test_seed_003_quotes_are_attributed_to_kcna() -> None:
+    body = SEED_003.read_text(encoding="utf-8")
+    quotes = {q.text: q for q in extract_quotes(body, extract_attributions(body, language="de"))}
+    assert quotes["das Teilen von Blut, Leben und Tod im selben Schützengraben"].source == "KCNA"
+    assert quotes["heldenhaften Einsatz"].source == "KCNA"
+    assert quotes["die unbesiegbare Freundschaft"].speaker == "den russischen Machthaber"
