@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -36,18 +37,31 @@ _MEDIA_NOUN = re.compile(
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"“”»’)]?\s+(?=[\"„«(]?[\w\d])|\n+")
 _CREDIT_PREFIX = re.compile(r"(?:\b(?:bild|bilder|foto|fotos|photo|photos|image|picture|credit|фото)\s*:|©|\(c\)|\bcopyright\b|\(photo by)\s*", re.IGNORECASE)
 _CAPTION_CREDIT = re.compile(rf"(?:^|\s)(?P<credit>[{_UPPER}][\w'’-]+\s[{_UPPER}][\w'’-]+\s?/\s?(?P<agency>[\w .&-]{{2,30}}))$")
+_UPPER_IN_PATTERN = re.compile(r"[A-ZÀ-ÞА-ЯЁ]")
+_ESCAPES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
 _SHORTHAND = re.compile(r"^[a-zäöü]{2,5}(?:/[\w.\-]{2,30}){1,6}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Cue:
-    """One attribution cue pattern of one language."""
+    """One attribution cue pattern of one language.
+
+    ``lowered`` is the same pattern compiled without IGNORECASE, for patterns written in lower
+    case only: run on the lower-cased text it finds the same matches three times faster.
+    """
 
     lang: str
     kind: str
     regex: re.Pattern[str]
     source: str
     name: str | None = None
+    lowered: re.Pattern[str] | None = None
+
+    def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+        """The cue's matches in a text (using the lower-cased copy when the pattern allows)."""
+        if self.lowered is not None and lowered is not None:
+            return self.lowered.finditer(lowered)
+        return self.regex.finditer(text)
 
 
 @dataclass(frozen=True)
@@ -100,7 +114,8 @@ class _Sentence:
     text: str
 
 
-def sentences(text: str) -> list[_Sentence]:
+@lru_cache(maxsize=16)
+def sentences(text: str) -> tuple[_Sentence, ...]:
     """The sentences of a text with their offsets (a light splitter: lines, then sentence ends, not after abbreviations)."""
     spans = []
     start = 0
@@ -110,10 +125,10 @@ def sentences(text: str) -> list[_Sentence]:
         spans.append(_Sentence(start, match.start(), text[start : match.start()]))
         start = match.end()
     spans.append(_Sentence(start, len(text), text[start:]))
-    return [span for span in spans if span.text.strip()]
+    return tuple(span for span in spans if span.text.strip())
 
 
-def _sentence_at(spans: list[_Sentence], offset: int) -> _Sentence:
+def _sentence_at(spans: Sequence[_Sentence], offset: int) -> _Sentence:
     for span in spans:
         if span.start <= offset < span.end:
             return span
@@ -132,28 +147,44 @@ def _clean_name(name: str) -> str:
 
 
 class _Text:
-    """A body with its sentences and registry mentions, for cue matching."""
+    """A body with its sentences, its registry mentions and its capitalised names, for cue matching."""
 
     def __init__(self, body: str, registry: Registry, not_sources: frozenset[str]) -> None:
         self.body = body
+        lowered = body.lower()
+        self.lowered = lowered if len(lowered) == len(body) else None
         self.sentences = sentences(body)
-        self.mentions = registry.mentions(body)
         self.registry = registry
         self.not_sources = not_sources
+        self.candidates = self._candidates()
+        self.starts = [candidate[0] for candidate in self.candidates]
+
+    def _candidates(self) -> list[tuple[int, int, str, SourceEntry | None, bool]]:
+        """Registry mentions, and capitalised names that overlap none, in text order."""
+        mentions = self.registry.mentions(self.body)
+        found: list[tuple[int, int, str, SourceEntry | None, bool]] = [(m.start, m.end, m.entry.name, m.entry, True) for m in mentions]
+        taken = [(m.start, m.end) for m in mentions]
+        for match in _NAME.finditer(self.body):
+            name = _clean_name(match.group())
+            if not name or name.casefold() in self.not_sources or name.split()[-1].casefold() in self.not_sources:
+                continue
+            if any(m0 < match.end() and match.start() < m1 for m0, m1 in taken):
+                continue
+            found.append((match.start(), match.end(), name, None, False))
+        return sorted(found)
+
+    def _completed(self, candidate: tuple[int, int, str, SourceEntry | None, bool]) -> tuple[int, int, str, SourceEntry | None, bool]:
+        """A capitalised-name candidate with its registry entry and whether the text calls it a medium."""
+        start, end, name, entry, media = candidate
+        if entry is not None or media:
+            return candidate
+        lead = self.body[max(0, start - 40) : start]
+        return start, end, name, self.registry.resolve(name), bool(_MEDIA_NOUN.search(lead + " " + name))
 
     def _names(self, start: int, end: int) -> list[tuple[int, int, str, SourceEntry | None, bool]]:
-        """Candidate sources between two offsets: registry mentions, then capitalised names."""
-        found: list[tuple[int, int, str, SourceEntry | None, bool]] = [
-            (m.start, m.end, m.entry.name, m.entry, True) for m in self.mentions if start <= m.start and m.end <= end
-        ]
-        taken = [(m0, m1) for m0, m1, *_ in found]
-        for match in _NAME.finditer(self.body, start, end):
-            name = _clean_name(match.group())
-            if not name or name.casefold() in self.not_sources or name.split()[-1].casefold() in self.not_sources or any(m0 < match.end() and match.start() < m1 for m0, m1 in taken):
-                continue
-            lead = self.body[max(start, match.start() - 40) : match.start()]
-            found.append((match.start(), match.end(), name, self.registry.resolve(name), bool(_MEDIA_NOUN.search(lead + " " + name))))
-        return sorted(found)
+        """Candidate sources wholly between two offsets."""
+        first = bisect_left(self.starts, start)
+        return [self._completed(candidate) for candidate in self.candidates[first:] if candidate[0] < end and candidate[1] <= end] if first < len(self.candidates) else []
 
     def nearest(self, cue_start: int, cue_end: int, mode: str) -> tuple[str, SourceEntry | None, bool] | None:
         """The source nearest to a cue in the given direction, within its sentence."""
@@ -193,7 +224,7 @@ def _pronoun_before(text: _Text, cue_start: int) -> str | None:
 
 def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
     for cue in cues:
-        for match in cue.regex.finditer(text.body):
+        for match in cue.finditer(text.body, text.lowered):
             if cue.source == "fixed" and cue.name:
                 entry = text.registry.by_name(cue.name)
                 yield _found(text, cue.name, entry, entry is not None, cue.kind, match.start(), match.end())
@@ -326,7 +357,8 @@ def _compile_cue(raw: Any, where: str) -> Cue:
         raise ConfigError(f"{where}: a cue with source = \"inside\" needs a (?P<span>...) group")
     if raw["source"] == "fixed" and not raw.get("name"):
         raise ConfigError(f"{where}: a cue with source = \"fixed\" needs a name")
-    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), str(raw["name"]) if raw.get("name") else None)
+    lowered = re.compile(regex.pattern, re.MULTILINE) if not _UPPER_IN_PATTERN.search(_ESCAPES.sub("", regex.pattern)) else None
+    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), str(raw["name"]) if raw.get("name") else None, lowered)
 
 
 def parse_cues(text: str, origin: str) -> CueSet:

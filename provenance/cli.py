@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,9 +92,10 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sour
 
 @cli.command(name="ingest")
 @click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def ingest_command(obj: Context, targets: tuple[str, ...], as_json: bool) -> None:
+def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json: bool) -> None:
     """Store articles from files, folders (recursive), URLs or '-' (stdin).
 
     Reads plain text, HTML, JSONL and WARC(.gz). Articles already stored are
@@ -107,7 +109,7 @@ def ingest_command(obj: Context, targets: tuple[str, ...], as_json: bool) -> Non
     store = obj.store
     with progress_bar("ingest") as progress:
         task = progress.add_task("ingesting", total=None)
-        result = ingest(store, list(targets), obj.settings, on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer)
+        result = ingest(store, list(targets), obj.settings, on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer, workers=workers)
     if as_json:
         echo_json(result.as_dict())
     else:

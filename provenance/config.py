@@ -48,7 +48,7 @@ class Settings:
     seed: int = 1
     shingle_size: int = 3
     body_threshold: float = 0.5
-    paragraph_threshold: float = 0.5
+    paragraph_threshold: float = 0.8
     min_paragraph_words: int = 12
     duplicate_jaccard: float = 0.8
     partial_containment: float = 0.2

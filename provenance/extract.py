@@ -31,6 +31,7 @@ WARC_SUFFIXES = {".warc", ".arc"}
 SIDECAR_SUFFIX = ".meta.json"
 _SNIFF_BYTES = 8192
 MIN_HTML_WORDS = 5
+LANGUAGE_SAMPLE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Document:
         outlet: the publishing site's name or domain.
         author: the byline, if known.
         published: the publication date, if known.
-        language: ISO 639-1 code, given or detected.
+        language: ISO 639-1 code as given; None until detected when the input does not say.
         title_in_text: the first line of ``text`` is the title (plain-text input).
 
     Examples:
@@ -93,7 +94,7 @@ def domain_of(url: str | None) -> str | None:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, from py3langid's packaged model."""
-    sample = text[:4000]
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
     if len(sample.split()) < 3:
         return None
     language, _score = py3langid.classify(sample)
@@ -254,7 +255,7 @@ def document_from_text(text: str, origin: str, metadata: dict[str, Any] | None =
         outlet=_text_field(metadata, "outlet", "source", "site") or domain_of(url),
         author=_text_field(metadata, "author"),
         published=parse_date(_first(metadata, "published", "date", "published_at")) or find_date_in_text(text),
-        language=_text_field(metadata, "language", "lang") or detect_language(text),
+        language=_text_field(metadata, "language", "lang"),
         title_in_text=not _text_field(metadata, "title"),
     )
 

@@ -1,137 +1,293 @@
-"""MinHash signatures (datasketch) for many texts at once, their bytes, and exact shingle sets."""
+"""Shingles and MinHash signatures for a whole batch of texts at once, as datasketch LeanMinHash objects.
+
+One compiled pass (numba) tokenises every text, hashes its word 3-grams and signs it with
+one-permutation MinHash (Li, Owen and Zhang 2012): each shingle is hashed once into one of
+``num_perm`` slots and each slot keeps its minimum, which costs one hash per shingle instead of
+``num_perm``. Empty slots are filled by rotation densification (Shrivastava and Li 2014): each
+borrows from the next filled slot to its right. As with classic MinHash, the share of equal
+slots estimates the Jaccard similarity, so the signatures work with datasketch's
+``LeanMinHash.jaccard`` and with MinHash LSH banding; they are not comparable with signatures that
+datasketch's own ``MinHash.update`` makes. Signatures are mergeable: the slot-wise minimum of
+the raw signatures of two sets is the raw signature of their union.
+"""
 
 from __future__ import annotations
 
+import struct
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
-from datasketch import LeanMinHash, MinHash
+from datasketch import LeanMinHash
+from numba import njit
 
 SCHEME = "affine32"
+SCHEME_CODE = 1
+BYTE_ORDER = "<"
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
 
-# Constants of the shingle combiner and of the MurmurHash3 64-bit finaliser.
+EMPTY_SLOT = np.uint32(0xFFFFFFFF)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _COMBINE = np.uint64(0x9E3779B97F4A7C15)
-_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-_CHUNK_ROWS = 65_536
+_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
+_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
+_SHIFT = np.uint64(33)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_DENSIFY = np.uint32(0x9E3779B1)
+_TABLE_SIZE = 0x30000
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_RING = 16
+_PROBES = 48
 
 
 def fmix64(values: U64) -> U64:
-    """The MurmurHash3 finaliser on 64-bit values: an avalanching bijection."""
-    shift, first, second = _FMIX64
-    values = values ^ (values >> shift)
-    values = values * first
-    values = values ^ (values >> shift)
-    values = values * second
-    return values ^ (values >> shift)
+    """The MurmurHash3 64-bit finaliser on an array: an avalanching bijection."""
+    values = values ^ (values >> _SHIFT)
+    values = values * _MIX1
+    values = values ^ (values >> _SHIFT)
+    values = values * _MIX2
+    return values ^ (values >> _SHIFT)
 
 
-def _fmix32(values: U32) -> U32:
-    """The MurmurHash3 32-bit finaliser, exactly as datasketch's affine32 scheme applies it."""
-    s1, m1, s2, m2 = _FMIX32
-    values = values ^ (values >> s1)
-    values = values * m1
-    values = values ^ (values >> s2)
-    values = values * m2
-    return values ^ (values >> s1)
+@lru_cache(maxsize=1)
+def _character_tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Which code points are word characters (letters and digits), and which are Chinese or Japanese (a word each)."""
+    word = np.fromiter((unicodedata.category(chr(cp))[0] in "LN" for cp in range(_TABLE_SIZE)), dtype=np.bool_, count=_TABLE_SIZE)
+    cjk = np.zeros(_TABLE_SIZE, dtype=np.bool_)
+    for low, high in _CJK_RANGES:
+        cjk[low : high + 1] = True
+    return word, cjk
 
 
-class TokenHasher:
-    """Hashes word tokens with xxhash, remembering the hash of every token seen."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, int] = {}
-
-    def hashes(self, words: Sequence[str]) -> U64:
-        """The 64-bit hash of each token, in order."""
-        cache = self._cache
-        out = np.empty(len(words), dtype=np.uint64)
-        for position, word in enumerate(words):
-            value = cache.get(word)
-            if value is None:
-                value = xxhash.xxh64_intdigest(word.encode("utf-8"))
-                if len(cache) < 2_000_000:
-                    cache[word] = value
-            out[position] = value
-        return out
+@njit(cache=True, inline="always")
+def _fmix(value: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    value ^= value >> _SHIFT
+    value *= _MIX1
+    value ^= value >> _SHIFT
+    value *= _MIX2
+    value ^= value >> _SHIFT
+    return value
 
 
-def shingle_set(token_hashes: U64, size: int) -> U64:
-    """The sorted, unique 64-bit hashes of every run of `size` consecutive tokens."""
-    count = len(token_hashes)
-    if count == 0:
-        return np.empty(0, dtype=np.uint64)
-    width = min(size, count)
-    combined = token_hashes[: count - width + 1].copy()
-    for offset in range(1, width):
-        combined = combined * _COMBINE + token_hashes[offset : count - width + 1 + offset]
-    return np.unique(fmix64(combined))
+@njit(cache=True, inline="always")
+def _emit(shingle: np.uint64, text: int, salt: np.uint64, slots: int, shingles: U64, owners: I64, signatures: U32, count: int) -> int:  # pragma: no cover - compiled
+    shingles[count] = shingle
+    owners[count] = text
+    mixed = _fmix(shingle ^ salt)
+    slot = ((mixed >> np.uint64(32)) * np.uint64(slots)) >> np.uint64(32)
+    value = np.uint32(mixed & _LOW32)
+    if value < signatures[text, slot]:
+        signatures[text, slot] = value
+    return count + 1
 
 
-def minhash_inputs(shingles: U64) -> U32:
-    """The 32-bit values a MinHash consumes for a shingle set (the high half of each hash)."""
-    return (shingles >> np.uint64(32)).astype(np.uint32)
+@njit(cache=True, inline="always")
+def _shingle_of(ring: U64, words: int, size: int) -> np.uint64:  # pragma: no cover - compiled
+    value = ring[(words - size) % _RING]
+    for offset in range(1, size):
+        value = value * _COMBINE + ring[(words - size + offset) % _RING]
+    return _fmix(value)
+
+
+@njit(cache=True)
+def _shingle_kernel(
+    codes: U32,
+    word_table: npt.NDArray[np.bool_],
+    cjk_table: npt.NDArray[np.bool_],
+    size: int,
+    salt: np.uint64,
+    slots: int,
+    shingles: U64,
+    owners: I64,
+    signatures: U32,
+    word_counts: I64,
+) -> int:  # pragma: no cover - compiled
+    """Tokenise, shingle and sign every text of a batch in one pass; texts are separated by code point 0."""
+    table_size = word_table.shape[0]
+    ring = np.zeros(_RING, dtype=np.uint64)
+    count = 0
+    text = 0
+    words = 0
+    word_hash = _FNV_OFFSET
+    in_word = False
+    total = codes.shape[0]
+    for index in range(total + 1):
+        code = codes[index] if index < total else np.uint32(0)
+        is_word = False
+        is_cjk = False
+        if code != 0:
+            if code < table_size:
+                is_word = word_table[code]
+                is_cjk = cjk_table[code]
+            else:
+                is_word = True
+        if in_word and (not is_word or is_cjk):
+            ring[words % _RING] = _fmix(word_hash)
+            words += 1
+            if words >= size:
+                count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count)
+            in_word = False
+            word_hash = _FNV_OFFSET
+        if is_word:
+            word_hash = (word_hash ^ np.uint64(code)) * _FNV_PRIME
+            in_word = True
+            if is_cjk:
+                ring[words % _RING] = _fmix(word_hash)
+                words += 1
+                if words >= size:
+                    count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count)
+                in_word = False
+                word_hash = _FNV_OFFSET
+        if code == 0:
+            if 0 < words < size:
+                count = _emit(_shingle_of(ring, words, words), text, salt, slots, shingles, owners, signatures, count)
+            word_counts[text] = words
+            words = 0
+            if index < total:
+                text += 1
+    return count
+
+
+@njit(cache=True)
+def _unique_runs(shingles: U64, owners: I64, count: int, texts: int) -> tuple[I64, I64]:  # pragma: no cover - compiled
+    """Sort and deduplicate each text's run of shingles in place; the start and length of each unique run."""
+    starts = np.zeros(texts, dtype=np.int64)
+    lengths = np.zeros(texts, dtype=np.int64)
+    index = 0
+    write = 0
+    while index < count:
+        text = owners[index]
+        end = index
+        while end < count and owners[end] == text:
+            end += 1
+        run = np.sort(shingles[index:end])
+        starts[text] = write
+        unique = 0
+        for position in range(run.shape[0]):
+            if position == 0 or run[position] != run[position - 1]:
+                shingles[write] = run[position]
+                write += 1
+                unique += 1
+        lengths[text] = unique
+        index = end
+    return starts, lengths
 
 
 @dataclass(frozen=True)
-class Permutations:
-    """datasketch's affine32 permutation parameters for a seed and size.
+class SketchParams:
+    """The size and seed of the signatures.
 
     Args:
-        num_perm: the number of permutations.
-        seed: the seed datasketch draws them from.
+        num_perm: slots per signature (datasketch's ``num_perm``).
+        seed: mixed into every shingle hash; signatures of different seeds cannot be compared.
+        shingle_size: words per shingle.
 
     Examples:
-        >>> Permutations.create(64, 1).a.shape
-        (64,)
+        >>> SketchParams(128, 1, 3).num_perm
+        128
     """
 
     num_perm: int
     seed: int
-    a: U32
-    b: U32
+    shingle_size: int = 3
 
-    @classmethod
-    def create(cls, num_perm: int, seed: int) -> Permutations:
-        """The same permutations `datasketch.MinHash(num_perm, seed)` uses."""
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-        return cls(num_perm, seed, np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32))
+    @property
+    def salt(self) -> np.uint64:
+        """The seed as a 64-bit value mixed into shingle hashes."""
+        return np.uint64((self.seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) & 0xFFFFFFFFFFFFFFFF)
 
 
-def signature_matrix(inputs: Sequence[U32], permutations: Permutations) -> U32:
-    """One MinHash signature per input set, computed for all sets in one vectorised pass.
+@dataclass(frozen=True)
+class ShingledBatch:
+    """Shingle sets, raw (undensified) signatures and word counts of a batch of texts."""
 
-    Row i equals ``MinHash(num_perm, seed, hashfunc=int).update_batch(inputs[i]).hashvalues``.
+    sets: list[U64]
+    raw_signatures: U32
+    word_counts: I64
+
+
+def shingle_batch(texts: Sequence[str], params: SketchParams) -> ShingledBatch:
+    """Sorted unique shingle hashes, raw signatures and word counts of every text, in one compiled pass."""
+    count = len(texts)
+    joined = "\x00".join(text.replace("\x00", " ").casefold() for text in texts)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    capacity = codes.size + count + 1
+    shingles = np.empty(capacity, dtype=np.uint64)
+    owners = np.empty(capacity, dtype=np.int64)
+    signatures = np.full((count, params.num_perm), EMPTY_SLOT, dtype=np.uint32)
+    word_counts = np.zeros(count, dtype=np.int64)
+    if count == 0:
+        return ShingledBatch([], signatures, word_counts)
+    word_table, cjk_table = _character_tables()
+    produced = _shingle_kernel(codes, word_table, cjk_table, params.shingle_size, params.salt, params.num_perm, shingles, owners, signatures, word_counts)
+    starts, lengths = _unique_runs(shingles, owners, produced, count)
+    sets = [shingles[starts[i] : starts[i] + lengths[i]].copy() for i in range(count)]
+    return ShingledBatch(sets, signatures, word_counts)
+
+
+@lru_cache(maxsize=8)
+def _probes(slots: int) -> npt.NDArray[np.int64]:
+    """For each slot, a fixed random sequence of other slots to borrow from when it is empty."""
+    return np.random.default_rng(0x5EED).integers(0, slots, size=(slots, _PROBES), dtype=np.int64)
+
+
+def _rotate(raw: U32, empty: npt.NDArray[np.bool_]) -> U32:
+    """Rotation densification: each empty slot borrows from the next filled slot to its right (wrapping)."""
+    rows, slots = raw.shape
+    columns = np.arange(slots)
+    own = np.where(empty, 2 * slots, columns)
+    doubled = np.concatenate([own, np.where(empty, 2 * slots, columns + slots)], axis=1)
+    next_filled = np.minimum.accumulate(doubled[:, ::-1], axis=1)[:, ::-1][:, :slots]
+    has_any: npt.NDArray[np.bool_] = np.asarray(~empty.all(axis=1))
+    source = np.where(next_filled < 2 * slots, next_filled % slots, 0)
+    distance = (next_filled - columns).astype(np.uint32)
+    borrowed = np.take_along_axis(raw, source, axis=1) + distance * _DENSIFY
+    return np.where(empty & has_any[:, None], borrowed, raw).astype(np.uint32)
+
+
+def densify(raw: U32) -> U32:
+    """Fill empty slots by optimal densification (Shrivastava 2017): each borrows from a random filled slot.
+
+    Each slot probes a fixed random sequence of slots and copies the first filled one, so the
+    empty slots of a short text borrow from independent shingles and similar texts still agree
+    slot by slot with probability equal to their Jaccard similarity. A slot whose probes all
+    miss (a text of one or two shingles) falls back to rotation.
     """
-    rows = len(inputs)
-    empty = np.iinfo(np.uint32).max
-    out = np.full((rows, permutations.num_perm), empty, dtype=np.uint32)
-    lengths = np.fromiter((len(values) for values in inputs), dtype=np.int64, count=rows)
-    start = 0
-    while start < rows:
-        stop, total = start, 0
-        while stop < rows and (total == 0 or total + lengths[stop] <= _CHUNK_ROWS):
-            total += int(lengths[stop])
-            stop += 1
-        _fill_chunk(out, inputs, lengths, start, stop, permutations)
-        start = stop
-    return out
+    rows, slots = raw.shape
+    empty = raw == EMPTY_SLOT
+    if rows == 0 or not empty.any():
+        return raw
+    probes = _probes(slots)
+    filled_at_probe = ~empty[:, probes]
+    first = filled_at_probe.argmax(axis=2)
+    found = np.asarray(np.take_along_axis(filled_at_probe, first[:, :, None], axis=2))[:, :, 0]
+    source = probes[np.arange(slots)[None, :], first]
+    borrowed = np.take_along_axis(raw, source, axis=1)
+    result = np.where(empty & found, borrowed, raw).astype(np.uint32)
+    still_empty = empty & ~found
+    return _rotate(result, still_empty) if still_empty.any() else result
 
 
-def _fill_chunk(out: U32, inputs: Sequence[U32], lengths: npt.NDArray[np.int64], start: int, stop: int, permutations: Permutations) -> None:
-    """Signatures of inputs[start:stop] into out, skipping empty sets (they stay at the maximum)."""
-    present = [index for index in range(start, stop) if lengths[index] > 0]
-    if not present:
-        return
-    values = _fmix32(np.concatenate([inputs[index] for index in present]).astype(np.uint32))
-    permuted = values[:, None] * permutations.a[None, :] + permutations.b[None, :]
-    offsets = np.concatenate(([0], np.cumsum(lengths[present])[:-1]))
-    out[present] = np.minimum.reduceat(permuted, offsets, axis=0)
+def merge_raw(raw: U32, groups: Sequence[Sequence[int]]) -> U32:
+    """Raw signatures of unions: the slot-wise minimum over each group of rows."""
+    merged = np.full((len(groups), raw.shape[1]), EMPTY_SLOT, dtype=np.uint32)
+    for index, rows in enumerate(groups):
+        if len(rows):
+            merged[index] = raw[list(rows)].min(axis=0)
+    return merged
+
+
+def text_signature(text: str, params: SketchParams) -> tuple[U64, U32]:
+    """The shingle set and the densified signature of one text, its lines shingled apart."""
+    batch = shingle_batch(text.split("\n"), params)
+    shingles = np.unique(np.concatenate(batch.sets)) if batch.sets else np.empty(0, dtype=np.uint64)
+    return shingles, densify(merge_raw(batch.raw_signatures, [range(len(batch.sets))]))[0]
 
 
 def to_minhash(row: U32, seed: int) -> LeanMinHash:
@@ -140,13 +296,10 @@ def to_minhash(row: U32, seed: int) -> LeanMinHash:
 
 
 def signature_bytes(row: U32, seed: int) -> bytes:
-    """A signature serialised with LeanMinHash.serialize (no pickle)."""
-    minhash = to_minhash(row, seed)
-    buffer = bytearray(minhash.bytesize())
-    minhash.serialize(buffer)
-    return bytes(buffer)
+    """A signature in LeanMinHash's serialised form (little-endian), without building the object: no pickle."""
+    return struct.pack(f"{BYTE_ORDER}qiB", seed, -len(row), SCHEME_CODE) + row.astype(f"{BYTE_ORDER}u4").tobytes()
 
 
 def signature_from_bytes(data: bytes) -> LeanMinHash:
     """A LeanMinHash from bytes written by signature_bytes."""
-    return LeanMinHash.deserialize(data)
+    return LeanMinHash.deserialize(data, byteorder=BYTE_ORDER)

@@ -6,14 +6,14 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LEAD_BULLET = re.compile(r"^(?:[•·▪►\-–—*]+|\d{1,2}[.)])\s*")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -22,6 +22,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:[-'’][^\W{_CJK}]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…:»«\"“”„)。！？」』]$")
 _CRUMB_MAX_CHARS = 30
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _NOT_AN_OUTLET = re.compile(
     r"^\d|\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday"
     r"|january|february|march|april|may|june|july|august|september|october|november|december"
@@ -79,8 +80,29 @@ class PatternSet:
     markers: tuple[_MarkerPattern, ...]
     furniture: tuple[tuple[str, re.Pattern[str]], ...]
 
+    @cached_property
+    def _furniture_any(self) -> re.Pattern[str]:
+        """Every furniture pattern in one expression, each in a group named after its position."""
+        parts = (f"(?P<f{index}>(?:{_NAMED_GROUP.sub('(?:', regex.pattern)}))" for index, (_, regex) in enumerate(self.furniture))
+        pattern = "|".join(parts)
+        lower_only = not re.search(r"[A-ZÀ-ÞА-ЯЁ]", re.sub(r"\\[A-Za-z]|\(\?P<\w+>", "", pattern))
+        return re.compile(pattern, re.UNICODE) if lower_only else re.compile(pattern, re.IGNORECASE | re.UNICODE)
+
+    @cached_property
+    def _furniture_ignorecase(self) -> re.Pattern[str]:
+        """The combined furniture expression, case-insensitive, for lines whose lower case changes length."""
+        return re.compile(self._furniture_any.pattern, re.IGNORECASE | re.UNICODE)
+
+    @cached_property
+    def _marker_any(self) -> re.Pattern[str]:
+        """A quick test whether any marker pattern could match."""
+        unnamed = (_NAMED_GROUP.sub("(?:", pattern.regex.pattern) for pattern in self.markers)
+        return re.compile("|".join(f"(?:{pattern})" for pattern in unnamed), re.IGNORECASE | re.UNICODE)
+
     def marker_for(self, line: str) -> Marker | None:
         """The repost marker this line is, or None."""
+        if not self.markers or not self._marker_any.match(line):
+            return None
         for pattern in self.markers:
             match = pattern.regex.match(line)
             if match:
@@ -93,16 +115,21 @@ class PatternSet:
         return None
 
     def furniture_kind(self, line: str) -> str | None:
-        """The kind of furniture this line is, or None if it may be body text."""
-        for kind, regex in self.furniture:
-            if regex.match(line):
-                return kind
-        return None
+        """The kind of furniture this line is (the first pattern that matches), or None if it may be body text."""
+        if not self.furniture:
+            return None
+        combined = self._furniture_any
+        lowered = line.lower()
+        subject = lowered if not combined.flags & re.IGNORECASE and len(lowered) == len(line) else line
+        match = (combined if subject is lowered else self._furniture_ignorecase).match(subject)
+        if match is None or match.lastgroup is None:
+            return None
+        return self.furniture[int(match.lastgroup[1:])][0]
 
 
 def clean_text(text: str) -> str:
     """Unicode-normalise text, drop soft hyphens and invisible characters, unify spaces and newlines."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+import multiprocessing
+from collections import Counter, defaultdict, deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -18,17 +20,18 @@ from .attribution import Found, extract_attributions, load_cues
 from .compare import Alignment, Direction, Facts, Overlap, SourceMark, align, copy_kind, decide_direction, overlap, url_key
 from .config import Settings
 from .errors import ExtractionError, InputError
-from .extract import Document, Failure, domain_of, iter_documents
-from .fingerprint import U32, U64, Permutations, TokenHasher, minhash_inputs, shingle_set, signature_bytes, signature_matrix
+from .extract import Document, Failure, detect_language, domain_of, iter_documents
+from .fingerprint import U32, U64, SketchParams, densify, merge_raw, shingle_batch, signature_bytes, text_signature
 from .index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
 from .normalize import Layout, Marker, PatternSet, load_patterns, split_layout, text_lines, tokens
 from .registry import load_registry
 from .chain import Chain, chain_rows, source_chain
 from .quotes import QuoteSpan, extract_quotes
-from .store import Article, Attribution, CopyLink, Paragraph, Quote, Store
+from .store import Article, Store, utcnow
 
 ProgressCallback = Callable[[str, int], None]
 BATCH_SIZE = 500
+PREPARE_CHUNK = 50
 
 
 @dataclass
@@ -42,16 +45,15 @@ class Prepared:
     body: str
     content_hash: str
     identity_key: str
-    shingles: U64
-    paragraph_inputs: list[U32]
     attributions: list[Found] = field(default_factory=list)
     quotes: list[QuoteSpan] = field(default_factory=list)
+    shingles: U64 = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     signature: U32 | None = None
     keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 class Fingerprinter:
-    """Shingles, MinHash signatures and LSH keys, with the settings they depend on.
+    """Shingle sets, MinHash signatures and LSH keys, with the settings they depend on.
 
     Args:
         settings: the MinHash size, seed, shingle size and LSH thresholds.
@@ -64,40 +66,36 @@ class Fingerprinter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.permutations = Permutations.create(settings.num_perm, settings.seed)
+        self.params = SketchParams(settings.num_perm, settings.seed, settings.shingle_size)
         self.body_banding = Banding.for_threshold(settings.body_threshold, settings.num_perm, BODY_NAMESPACE)
         self.paragraph_banding = Banding.for_threshold(settings.paragraph_threshold, settings.num_perm, PARAGRAPH_NAMESPACE)
-        self.hasher = TokenHasher()
 
     def shingles(self, text: str) -> U64:
-        """The sorted unique shingle hashes of a text."""
-        return shingle_set(self.hasher.hashes(tokens(text)), self.settings.shingle_size)
-
-    def paragraph_inputs(self, paragraphs: Sequence[str]) -> list[U32]:
-        """MinHash inputs of each paragraph long enough to be matched on its own."""
-        inputs = []
-        for paragraph in paragraphs:
-            words = tokens(paragraph)
-            if len(words) >= self.settings.min_paragraph_words:
-                inputs.append(minhash_inputs(shingle_set(self.hasher.hashes(words), self.settings.shingle_size)))
-        return inputs
+        """The sorted unique shingle hashes of a body (each line shingled on its own)."""
+        return text_signature(text, self.params)[0]
 
     def sign(self, batch: Sequence[Prepared]) -> None:
-        """Fill in the body signature and the LSH keys of every prepared document, in one pass."""
+        """Fill in the shingles, the body signature and the LSH keys of every prepared document, in one pass."""
         if not batch:
             return
-        bodies = signature_matrix([minhash_inputs(item.shingles) for item in batch], self.permutations)
+        paragraphs = [item.body.split("\n") for item in batch]
+        shingled = shingle_batch([text for lines in paragraphs for text in lines], self.params)
+        groups, first = [], 0
+        for lines in paragraphs:
+            groups.append(range(first, first + len(lines)))
+            first += len(lines)
+        bodies = densify(merge_raw(shingled.raw_signatures, groups))
+        long_enough = np.flatnonzero(shingled.word_counts >= self.settings.min_paragraph_words)
+        paragraph_keys = self.paragraph_banding.keys(densify(shingled.raw_signatures[long_enough])) if long_enough.size else None
         body_keys = self.body_banding.keys(bodies)
-        flat = [inputs for item in batch for inputs in item.paragraph_inputs]
-        paragraph_keys = self.paragraph_banding.keys(signature_matrix(flat, self.permutations)) if flat else None
-        offset = 0
+        owner_of_long = np.searchsorted(np.array([g.stop for g in groups]), long_enough, side="right")
         for row, item in enumerate(batch):
+            sets = [shingled.sets[index] for index in groups[row]]
+            item.shingles = np.unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.uint64)
             item.signature = bodies[row]
-            count = len(item.paragraph_inputs)
             keys = [body_keys[row]] if len(item.shingles) else []
-            if count and paragraph_keys is not None:
-                keys.append(paragraph_keys[offset : offset + count].ravel())
-            offset += count
+            if paragraph_keys is not None:
+                keys.append(paragraph_keys[owner_of_long == row].ravel())
             item.keys = np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
 
 
@@ -114,8 +112,8 @@ def _canonical_marker(document: Document) -> Marker | None:
 
 
 def content_hash(body: str) -> str:
-    """SHA-256 of the case-folded words of a body: equal for texts that differ only in spacing or case."""
-    return hashlib.sha256(" ".join(tokens(body)).encode("utf-8")).hexdigest()
+    """SHA-256 of a case-folded body with its whitespace collapsed: equal for texts that differ only in spacing or case."""
+    return hashlib.sha256(" ".join(body.casefold().split()).encode("utf-8")).hexdigest()
 
 
 def identity_key(url: str | None, body_hash: str) -> str:
@@ -139,6 +137,8 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     if (canonical := _canonical_marker(document)) is not None:
         markers.append(canonical)
     body_hash = content_hash(body)
+    if document.language is None:
+        document = replace(document, language=detect_language(body))
     settings = fingerprinter.settings
     attributions = extract_attributions(body, layout.furniture, markers, document.language, load_registry(settings.sources_file), load_cues(settings.cues_file))
     return Prepared(
@@ -149,8 +149,6 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
         body=body,
         content_hash=body_hash,
         identity_key=identity_key(document.url, body_hash),
-        shingles=fingerprinter.shingles(body),
-        paragraph_inputs=fingerprinter.paragraph_inputs(body_lines),
         attributions=attributions,
         quotes=extract_quotes(body, attributions),
     )
@@ -160,8 +158,28 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
 
 
 @dataclass(frozen=True)
+class Comparable:
+    """What verification needs of one side of a pair: its id, body, shingles and direction facts."""
+
+    article_id: int | None
+    body: str
+    shingles: U64
+    facts: Facts
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A candidate pair that verification found to be a copy."""
+
+    scores: Overlap
+    kind: str
+    direction: Direction
+    alignment: Alignment
+
+
+@dataclass(frozen=True)
 class Match:
-    """A verified copy relation between a subject article and a stored one."""
+    """A verified copy relation between a checked article and a stored one."""
 
     other: Article
     scores: Overlap
@@ -195,6 +213,16 @@ def facts_of_article(article: Article) -> Facts:
     return Facts(_label(article.id, article.domain, article.origin), article.published, urls, article.domain, article.outlet, marks)
 
 
+def comparable_article(article: Article, fingerprinter: Fingerprinter) -> Comparable:
+    """A stored article ready for verification (its shingles recomputed from its body)."""
+    return Comparable(article.id, article.body, fingerprinter.shingles(article.body), facts_of_article(article))
+
+
+def comparable_prepared(item: Prepared, article_id: int | None) -> Comparable:
+    """A prepared document ready for verification."""
+    return Comparable(article_id, item.body, item.shingles, facts_of_prepared(item, article_id))
+
+
 def _same_outlet(first: Facts, second: Facts) -> bool:
     if first.domain and second.domain:
         return first.domain == second.domain
@@ -203,34 +231,34 @@ def _same_outlet(first: Facts, second: Facts) -> bool:
     return not first.marks and not second.marks
 
 
-def verify(subject: Facts, subject_body: str, subject_shingles: U64, other: Article, fingerprinter: Fingerprinter) -> Match | None:
-    """Score a candidate against the subject and return a Match only if it is a real copy."""
-    other_shingles = fingerprinter.shingles(other.body)
-    scores = overlap(subject_shingles, other_shingles)
-    other_facts = facts_of_article(other)
-    kind = copy_kind(scores, _same_outlet(subject, other_facts), fingerprinter.settings)
+def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> Verified | None:
+    """Score a candidate against the subject on exact shingle sets; a Verified copy, or None."""
+    scores = overlap(subject.shingles, other.shingles)
+    kind = copy_kind(scores, _same_outlet(subject.facts, other.facts), settings)
     if kind is None:
         return None
-    direction = decide_direction(subject, other_facts)
-    return Match(other, scores, kind, direction, align(other.body, subject_body))
+    return Verified(scores, kind, decide_direction(subject.facts, other.facts), align(other.body, subject.body))
 
 
-def find_copies(session: Session, store: Store, subject: Facts, item: Prepared, fingerprinter: Fingerprinter, exclude: Iterable[int] = (), extra: Iterable[int] = ()) -> list[Match]:
+def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, extra: Iterable[int] = ()) -> list[Match]:
     """Verified copies of a prepared document among the stored articles, best first."""
-    candidates = store.candidates(session, item.keys.tolist(), exclude=exclude, limit=fingerprinter.settings.max_candidates)
-    ids = [candidate.article_id for candidate in candidates] + [i for i in extra if i not in set(exclude)]
+    candidates = store.candidates(session, item.keys.tolist(), limit=fingerprinter.settings.max_candidates)
+    ids = [candidate.article_id for candidate in candidates] + list(extra)
+    subject = comparable_prepared(item, None)
     matches = []
     for other in store.articles(session, ids).values():
-        match = verify(subject, item.body, item.shingles, other, fingerprinter)
-        if match is not None:
-            matches.append(match)
+        verified = verify_pair(subject, comparable_article(other, fingerprinter), fingerprinter.settings)
+        if verified is not None:
+            matches.append(Match(other, verified.scores, verified.kind, verified.direction, verified.alignment))
     return sorted(matches, key=lambda match: (-match.scores.jaccard, match.other.id))
 
 
 def _marked_articles(session: Session, store: Store, markers: Sequence[Marker]) -> list[Article]:
-    urls = [marker.url for marker in markers if marker.url]
-    variants = {variant for url in urls for variant in (url, url.rstrip("/"), url.rstrip("/") + "/")}
-    return store.articles_at_urls(session, variants)
+    return store.articles_at_urls(session, _url_variants(marker.url for marker in markers if marker.url))
+
+
+def _url_variants(urls: Iterable[str]) -> set[str]:
+    return {variant for url in urls for variant in (url, url.rstrip("/"), url.rstrip("/") + "/")}
 
 
 # ---- ingest ------------------------------------------------------------------------------
@@ -259,132 +287,243 @@ class IngestReport:
         }
 
 
-def _article_row(item: Prepared, version: int, previous_id: int | None, seed: int, source_ids: dict[str, int]) -> Article:
+def _article_values(item: Prepared, version: int, previous_id: int | None, seed: int) -> dict[str, Any]:
     document = item.document
     assert item.signature is not None
-    article = Article(
-        identity_key=item.identity_key,
-        content_hash=item.content_hash,
-        url=document.url,
-        canonical_url=document.canonical_url,
-        domain=document.domain,
-        outlet=document.outlet,
-        title=item.title,
-        author=document.author,
-        published=document.published,
-        language=document.language,
-        body=item.body,
-        furniture=[{"kind": line.kind, "line": line.line} for line in item.layout.furniture],
-        origin=document.origin,
-        format=document.format,
-        version=version,
-        previous_version_id=previous_id,
-        shingle_count=len(item.shingles),
-        signature=signature_bytes(item.signature, seed),
-    )
-    article.paragraphs = [Paragraph(position=position, text=text) for position, text in enumerate(item.body.split("\n"))]
-    article.attributions = [_attribution_row(found, source_ids) for found in item.attributions]
-    article.quotes = [
-        Quote(text=quote.text, normalized=quote.normalized, speaker=quote.speaker, source_name=quote.source, start=quote.start, end=quote.end)
-        for quote in item.quotes
+    return {
+        "identity_key": item.identity_key,
+        "content_hash": item.content_hash,
+        "url": document.url,
+        "canonical_url": document.canonical_url,
+        "domain": document.domain,
+        "outlet": document.outlet,
+        "title": item.title,
+        "author": document.author,
+        "published": document.published,
+        "language": document.language,
+        "body": item.body,
+        "furniture": [{"kind": line.kind, "line": line.line} for line in item.layout.furniture],
+        "origin": document.origin,
+        "format": document.format,
+        "version": version,
+        "previous_version_id": previous_id,
+        "shingle_count": len(item.shingles),
+        "signature": signature_bytes(item.signature, seed),
+        "ingested_at": utcnow(),
+    }
+
+
+def _child_values(item: Prepared, article_id: int, source_ids: dict[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The paragraph, attribution and quote rows of a new article."""
+    paragraphs = [{"article_id": article_id, "position": position, "text": text} for position, text in enumerate(item.body.split("\n"))]
+    attributions = [
+        {
+            "article_id": article_id,
+            "source_id": source_ids.get(found.source) if found.entry else None,
+            "source_name": found.source,
+            "source_kind": found.entry.kind if found.entry else None,
+            "kind": found.kind,
+            "cue": found.cue,
+            "sentence": found.sentence,
+            "start": found.start,
+            "end": found.end,
+            "url": found.url,
+            "location": found.location,
+            "media": found.media,
+        }
+        for found in item.attributions
     ]
-    return article
+    quotes = [
+        {"article_id": article_id, "text": q.text, "normalized": q.normalized, "speaker": q.speaker, "source_name": q.source, "start": q.start, "end": q.end}
+        for q in item.quotes
+    ]
+    return paragraphs, attributions, quotes
 
 
-def _attribution_row(found: Found, source_ids: dict[str, int]) -> Attribution:
-    return Attribution(
-        source_id=source_ids.get(found.source) if found.entry else None,
-        source_name=found.source,
-        source_kind=found.entry.kind if found.entry else None,
-        kind=found.kind,
-        cue=found.cue,
-        sentence=found.sentence,
-        start=found.start,
-        end=found.end,
-        url=found.url,
-        location=found.location,
-        media=found.media,
-    )
-
-
-def _link_row(article: Article, match: Match) -> CopyLink:
-    if match.direction.origin == "first":
-        origin_id, copy_id = article.id, match.other.id
+def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str, Any]:
+    """A copy-link row; the subject is the first side of the pair, the other the second."""
+    if verified.direction.origin == "first":
+        origin_id, copy_id = subject_id, other_id
     else:
-        origin_id, copy_id = match.other.id, article.id
-    scores = match.scores
-    containment = scores.containment if copy_id == article.id else scores.reverse_containment
-    reverse = scores.reverse_containment if copy_id == article.id else scores.containment
-    low, high = sorted((article.id, match.other.id))
-    return CopyLink(
-        pair_key=f"{low}-{high}",
-        origin_id=origin_id,
-        copy_id=copy_id,
-        kind=match.kind,
-        jaccard=round(scores.jaccard, 4),
-        containment=round(containment, 4),
-        reverse_containment=round(reverse, 4),
-        direction=match.direction.status,
-        direction_reason=match.direction.reason,
-        evidence={"shared_passages": match.alignment.shared, "changed_passages": [list(pair) for pair in match.alignment.changed], "shared_words": match.alignment.shared_words},
-        created_at=None,
-    )
+        origin_id, copy_id = other_id, subject_id
+    scores = verified.scores
+    containment = scores.containment if copy_id == subject_id else scores.reverse_containment
+    reverse = scores.reverse_containment if copy_id == subject_id else scores.containment
+    low, high = sorted((subject_id, other_id))
+    alignment = verified.alignment
+    return {
+        "pair_key": f"{low}-{high}",
+        "origin_id": origin_id,
+        "copy_id": copy_id,
+        "kind": verified.kind,
+        "jaccard": round(scores.jaccard, 4),
+        "containment": round(containment, 4),
+        "reverse_containment": round(reverse, 4),
+        "direction": verified.direction.status,
+        "direction_reason": verified.direction.reason,
+        "evidence": {"shared_passages": alignment.shared, "changed_passages": [list(pair) for pair in alignment.changed], "shared_words": alignment.shared_words},
+        "created_at": utcnow(),
+    }
+
+
+def _fresh_items(session: Session, store: Store, batch: list[Prepared], report: IngestReport) -> list[Prepared]:
+    """The items of a batch not stored yet (each identity once)."""
+    known = store.known_identity_keys(session, [item.identity_key for item in batch])
+    fresh = []
+    for item in batch:
+        if item.identity_key in known:
+            report.already_stored += 1
+            continue
+        known.add(item.identity_key)
+        fresh.append(item)
+    return fresh
+
+
+def _insert_articles(session: Session, store: Store, fresh: list[Prepared], seed: int, report: IngestReport) -> list[int]:
+    """Insert the new articles with their paragraphs, attributions and quotes; their ids."""
+    previous = store.latest_versions(session, [item.document.url for item in fresh if item.document.url])
+    rows = []
+    for item in fresh:
+        before = previous.get(item.document.url or "")
+        rows.append(_article_values(item, before[1] + 1 if before else 1, before[0] if before else None, seed))
+        report.new_versions += before is not None
+        if item.document.url:
+            previous[item.document.url] = (-1, before[1] + 1 if before else 1)
+    ids = store.insert_articles(session, rows)
+    for index, item in enumerate(fresh):
+        if item.document.url and previous.get(item.document.url, (0, 0))[0] == -1:
+            previous[item.document.url] = (ids[index], previous[item.document.url][1])
+    source_ids = store.source_ids(session, [found.entry for item in fresh for found in item.attributions if found.entry is not None])
+    children: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]] = ([], [], [])
+    for item, article_id in zip(fresh, ids):
+        for collected, rows_of_item in zip(children, _child_values(item, article_id, source_ids)):
+            collected.extend(rows_of_item)
+    store.insert_children(session, *children)
+    report.added += len(fresh)
+    return ids
+
+
+def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[list[int]]:
+    """For each new article, the stored or earlier-in-batch articles sharing LSH buckets or named by its markers."""
+    members = store.bucket_members(session, [key for item in fresh for key in item.keys.tolist()])
+    marked = store.article_ids_at_urls(session, _url_variants(marker.url for item in fresh for marker in item.markers if marker.url))
+    in_batch: dict[int, list[int]] = defaultdict(list)
+    chosen = []
+    for item, article_id in zip(fresh, ids):
+        counts: Counter[int] = Counter()
+        for key in item.keys.tolist():
+            counts.update(members.get(key, ()))
+            counts.update(in_batch[key])
+        for key in item.keys.tolist():
+            in_batch[key].append(article_id)
+        named = [other for marker in item.markers if marker.url for url in _url_variants([marker.url]) for other in marked.get(url, ())]
+        chosen.append([other for other, _ in counts.most_common(limit) if other != article_id] + [other for other in named if other != article_id])
+    return chosen
+
+
+def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: list[int], fingerprinter: Fingerprinter, report: IngestReport) -> list[dict[str, Any]]:
+    """Verified copy links from each new article to its candidates."""
+    candidates = _candidate_ids(session, store, fresh, ids, fingerprinter.settings.max_candidates)
+    position = {article_id: index for index, article_id in enumerate(ids)}
+    stored = store.articles(session, {other for others in candidates for other in others if other not in position})
+    comparables: dict[int, Comparable] = {}
+    links = []
+    for item, article_id, others in zip(fresh, ids, candidates):
+        subject = comparable_prepared(item, article_id)
+        for other_id in dict.fromkeys(others):
+            if other_id not in comparables:
+                comparables[other_id] = comparable_prepared(fresh[position[other_id]], other_id) if other_id in position else comparable_article(stored[other_id], fingerprinter)
+            verified = verify_pair(subject, comparables[other_id], fingerprinter.settings)
+            if verified is not None:
+                links.append(_link_values(article_id, other_id, verified))
+                report.links[verified.kind] += 1
+    return links
 
 
 def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprinter, report: IngestReport) -> None:
-    """Write one batch in one transaction: new articles, their buckets and their verified links."""
-    fingerprinter.sign(batch)
+    """Write one batch in one transaction: new articles and their parts, their verified links, their LSH keys."""
+    unsigned = [item for item in batch if item.signature is None]
+    fingerprinter.sign(unsigned)
     with store.transaction() as session:
-        known = store.known_identity_keys(session, [item.identity_key for item in batch])
-        for item in batch:
-            if item.identity_key in known:
-                report.already_stored += 1
-                continue
-            known.add(item.identity_key)
-            _store_one(session, store, item, fingerprinter, report)
+        fresh = _fresh_items(session, store, batch, report)
+        if not fresh:
+            return
+        ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
+        store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
+        store.insert_buckets(session, [{"key": key, "article_id": article_id} for item, article_id in zip(fresh, ids) for key in item.keys.tolist()])
 
 
-def _store_one(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, report: IngestReport) -> None:
-    previous = store.latest_version(session, item.document.url) if item.document.url else None
-    version = previous.version + 1 if previous else 1
-    source_ids = store.source_ids(session, [found.entry for found in item.attributions if found.entry is not None])
-    article = store.add_article(session, _article_row(item, version, previous.id if previous else None, fingerprinter.settings.seed, source_ids))
-    report.added += 1
-    report.new_versions += previous is not None
-    subject = facts_of_prepared(item, article.id)
-    marked = [other.id for other in _marked_articles(session, store, item.markers)]
-    for match in find_copies(session, store, subject, item, fingerprinter, exclude=[article.id], extra=marked):
-        store.add_link(session, _link_row(article, match))
-        report.links[match.kind] += 1
-    store.add_buckets(session, article.id, item.keys.tolist())
-
-
-def _prepared_or_failures(targets: Iterable[str], settings: Settings, patterns: PatternSet, fingerprinter: Fingerprinter, report: IngestReport, stdin: BinaryIO | None) -> Iterator[Prepared]:
-    for document in iter_documents(targets, settings.max_file_bytes, stdin):
-        report.read += 1
+def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
+    """Prepare and sign a chunk of documents; a document that cannot be prepared becomes a Failure."""
+    fingerprinter = Fingerprinter(settings)
+    patterns = load_patterns(settings.patterns_file)
+    results: list[Prepared | Failure] = []
+    for document in documents:
         if isinstance(document, Failure):
-            report.failures.append(document)
+            results.append(document)
             continue
         try:
-            yield prepare(document, patterns, fingerprinter)
+            results.append(prepare(document, patterns, fingerprinter))
         except ExtractionError as error:
-            report.failures.append(Failure(document.origin, error.bare_reason))
+            results.append(Failure(document.origin, error.bare_reason))
+    fingerprinter.sign([item for item in results if isinstance(item, Prepared)])
+    return results
 
 
-def ingest(store: Store, targets: Sequence[str], settings: Settings | None = None, on_progress: ProgressCallback | None = None, stdin: BinaryIO | None = None) -> IngestReport:
+def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def prepared_stream(documents: Iterable[Document | Failure], settings: Settings, workers: int = 1) -> Iterator[Prepared | Failure]:
+    """Prepared documents in input order, made by `workers` processes (in this one when workers is 1)."""
+    if workers <= 1:
+        for chunk in _chunked(documents, PREPARE_CHUNK):
+            yield from _prepare_all(chunk, settings)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque[Future[list[Prepared | Failure]]] = deque()
+        for chunk in _chunked(documents, PREPARE_CHUNK):
+            pending.append(pool.submit(_prepare_all, chunk, settings))
+            if len(pending) >= workers * 3:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def ingest(
+    store: Store,
+    targets: Sequence[str],
+    settings: Settings | None = None,
+    on_progress: ProgressCallback | None = None,
+    stdin: BinaryIO | None = None,
+    workers: int = 1,
+) -> IngestReport:
     """Read every article in the targets, store the new ones, and link them to their copies.
 
-    Each batch is one transaction, so an interrupted ingest loses at most the batch under way,
-    and running it again stores only what is missing.
+    Documents are prepared and signed by `workers` processes and written by this one. Each batch
+    is one transaction, so an interrupted ingest loses at most the batch under way, and running
+    it again stores only what is missing.
     """
     settings = settings or Settings()
     if not targets:
         raise InputError("nothing to ingest: give files, folders, URLs or '-'")
     fingerprinter = Fingerprinter(settings)
-    patterns = load_patterns(settings.patterns_file)
     report = IngestReport()
-    prepared = _prepared_or_failures(targets, settings, patterns, fingerprinter, report, stdin)
-    while batch := list(islice(prepared, BATCH_SIZE)):
+    batch: list[Prepared] = []
+    for result in prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin), settings, workers):
+        report.read += 1
+        if isinstance(result, Failure):
+            report.failures.append(result)
+            continue
+        batch.append(result)
+        if len(batch) >= BATCH_SIZE:
+            _store_batch(store, batch, fingerprinter, report)
+            if on_progress:
+                on_progress("ingest", len(batch))
+            batch = []
+    if batch:
         _store_batch(store, batch, fingerprinter, report)
         if on_progress:
             on_progress("ingest", len(batch))
@@ -429,11 +568,10 @@ def check_prepared(store: Store, item: Prepared, fingerprinter: Fingerprinter) -
     """Compare one prepared article with the database, without writing anything."""
     fingerprinter.sign([item])
     with store.reading() as session:
-        subject = facts_of_prepared(item)
         marked: list[tuple[Marker, list[Article]]] = [(marker, _marked_articles(session, store, [marker])) for marker in item.markers]
         extra = [article.id for _, articles in marked for article in articles]
         stored_same = store.known_identity_keys(session, [item.identity_key])
-        matches = find_copies(session, store, subject, item, fingerprinter, extra=extra)
+        matches = find_copies(session, store, item, fingerprinter, extra=extra)
         if stored_same:
             matches = [match for match in matches if match.other.identity_key != item.identity_key]
         for match in matches:

@@ -13,6 +13,7 @@ from .attribution import Found, sentences
 _CLOSERS = {"„": "“", "“": "”", "«": "»", "»": "«", "‚": "‘", "‘": "’", "「": "」", "『": "』", '"': '"', "‹": "›", "›": "‹"}
 _ALSO_CLOSES = {"„": "”", "“": "\""}
 _MARKS = frozenset(_CLOSERS) | frozenset(_CLOSERS.values()) | {"”", "’"}
+_MARK_OR_NEWLINE = re.compile("[" + re.escape("".join(sorted(_MARKS))) + "\n]")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 _FOLD_MARKS = str.maketrans({mark: '"' for mark in "„“”«»‚‘’「」『』‹›"})
 _SPEAKER_AFTER_SOURCE = re.compile(
@@ -86,11 +87,10 @@ def find_quote_spans(text: str, min_words: int = 2) -> list[QuoteSpan]:
     """Every quotation in the text, nested ones included, that holds at least min_words words."""
     found: list[QuoteSpan] = []
     stack: list[tuple[str, int]] = []
-    for index, char in enumerate(text):
+    for mark in _MARK_OR_NEWLINE.finditer(text):
+        index, char = mark.start(), mark.group()
         if char == "\n":
             stack.clear()
-            continue
-        if char not in _MARKS:
             continue
         if stack and _closes(text, index, char, _CLOSERS[stack[-1][0]]):
             opener, start = stack.pop()

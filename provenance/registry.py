@@ -89,6 +89,7 @@ class Registry:
                     self._folded.setdefault(alias.casefold(), entry)
             for domain in entry.domains:
                 self._domains.setdefault(domain.lower(), entry)
+        self._resolved: dict[str, SourceEntry | None] = {}
         self._automaton = ahocorasick.Automaton()
         for alias in {*self._exact, *(entry_alias for entry in entries for entry_alias in entry.aliases)}:
             self._automaton.add_word(alias.lower(), alias.lower())
@@ -112,6 +113,14 @@ class Registry:
 
     def resolve(self, name: str) -> SourceEntry | None:
         """The source a name, alias, domain or URL stands for; the longest alias inside the name if none fits whole."""
+        if name in self._resolved:
+            return self._resolved[name]
+        entry = self._resolve(name)
+        if len(self._resolved) < 100_000:
+            self._resolved[name] = entry
+        return entry
+
+    def _resolve(self, name: str) -> SourceEntry | None:
         text = name.strip(" \t\"'„“”«»‚‘’()[].,:;")
         entry = self._exact.get(text) or self._folded.get(text.casefold())
         if entry is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     create_engine,
@@ -42,7 +43,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, selectinload, sessionmaker
 
 from .errors import DatabaseError, NotFoundError
 from .registry import SourceEntry
@@ -125,7 +126,7 @@ class Bucket(Base):
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
 
-    __table_args__ = (Index("ix_lsh_buckets_article_id", "article_id"), {"sqlite_with_rowid": False})
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class CopyLink(Base):
@@ -395,12 +396,84 @@ class Store:
 
     @staticmethod
     def articles(session: Session, ids: Iterable[int]) -> dict[int, Article]:
-        """Articles by id."""
+        """Articles by id, with their attributions loaded."""
         wanted = sorted(set(ids))
         found: dict[int, Article] = {}
         for chunk in _chunks(wanted, 500):
-            for article in session.scalars(select(Article).where(Article.id.in_(chunk))):
+            for article in session.scalars(select(Article).where(Article.id.in_(chunk)).options(selectinload(Article.attributions))):
                 found[article.id] = article
+        return found
+
+    # ---- bulk writes of a batch ----------------------------------------------------------
+
+    @staticmethod
+    def latest_versions(session: Session, urls: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """The newest stored version of each URL: url -> (article id, version)."""
+        found: dict[str, tuple[int, int]] = {}
+        for chunk in _chunks(sorted(set(urls)), 500):
+            query = select(Article.url, Article.id, Article.version).where(Article.url.in_(chunk))
+            for url, article_id, version in session.execute(query):
+                if url is not None and (url not in found or version > found[url][1]):
+                    found[url] = (int(article_id), int(version))
+        return found
+
+    @staticmethod
+    def insert_articles(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert article rows in one statement; their ids, in order."""
+        if not rows:
+            return []
+        result = session.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows)
+        return [int(row_id) for row_id in result.scalars()]
+
+    @staticmethod
+    def insert_children(session: Session, paragraphs: list[dict[str, Any]], attributions: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
+        """Insert the paragraphs, attributions and quotes of new articles in bulk."""
+        for table, rows in ((_table(Paragraph), paragraphs), (_table(Attribution), attributions), (_table(Quote), quotes)):
+            if rows:
+                session.execute(table.insert(), rows)
+
+    @staticmethod
+    def insert_buckets(session: Session, rows: list[dict[str, int]]) -> None:
+        """Index articles under their LSH bucket keys, in bulk."""
+        if rows:
+            session.execute(_table(Bucket).insert(), rows)
+
+    def insert_links(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        """Store copy links, skipping pairs already linked (safe under concurrent writers)."""
+        if not rows:
+            return
+        dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        session.execute(dialect_insert(CopyLink).on_conflict_do_nothing(index_elements=["pair_key"]), rows)
+
+    def bucket_members(self, session: Session, keys: Iterable[int]) -> dict[int, list[int]]:
+        """The stored articles under each of these LSH keys, in one join with the keys asked for."""
+        wanted = sorted(set(int(k) for k in keys))
+        members: dict[int, list[int]] = {}
+        if not wanted:
+            return members
+        if self.dialect == "postgresql":
+            query = text("SELECT key, article_id FROM lsh_buckets WHERE key = ANY(:keys)")
+            rows = session.execute(query, {"keys": wanted})
+        else:
+            session.execute(text("CREATE TEMP TABLE IF NOT EXISTS wanted_keys (key INTEGER PRIMARY KEY)"))
+            session.execute(text("DELETE FROM wanted_keys"))
+            session.execute(text("INSERT INTO wanted_keys (key) VALUES (:key)"), [{"key": key} for key in wanted])
+            rows = session.execute(text("SELECT b.key, b.article_id FROM wanted_keys w JOIN lsh_buckets b ON b.key = w.key"))
+        for key, article_id in rows:
+            members.setdefault(int(key), []).append(int(article_id))
+        return members
+
+    @staticmethod
+    def article_ids_at_urls(session: Session, urls: Iterable[str]) -> dict[str, list[int]]:
+        """Stored article ids by URL or canonical URL."""
+        found: dict[str, list[int]] = {}
+        wanted = sorted(set(urls))
+        for chunk in _chunks(wanted, 500):
+            query = select(Article.id, Article.url, Article.canonical_url).where(or_(Article.url.in_(chunk), Article.canonical_url.in_(chunk)))
+            for article_id, url, canonical in session.execute(query):
+                for value in (url, canonical):
+                    if value in wanted:
+                        found.setdefault(value, []).append(int(article_id))
         return found
 
     @staticmethod
@@ -520,6 +593,11 @@ class Store:
         """Every copy link that has this article on either side."""
         query = select(CopyLink).where(or_(CopyLink.origin_id == article_id, CopyLink.copy_id == article_id)).order_by(CopyLink.id)
         return list(session.scalars(query))
+
+
+def _table(model: type[Base]) -> Table:
+    """The Core table of a model, for fast executemany inserts."""
+    return cast(Table, model.__table__)
 
 
 def _escape_like(text: str) -> str:

@@ -41,7 +41,7 @@ def test_seed_text_title_date_and_language() -> None:
     assert document.format == "text"
     assert document.title_in_text
     assert document.published == datetime(2022, 8, 15, 10, 8)
-    assert document.language == "de"
+    assert document.language is None
 
 
 def test_folder_is_read_recursively_in_order(tmp_path: Path) -> None:
@@ -103,6 +103,15 @@ def test_html_main_text_and_metadata() -> None:
     assert document.published == datetime(2024, 3, 5)
     assert document.language == "en"
     assert document.author == "Jane Reporter"
+
+
+def test_language_is_detected_when_the_article_is_prepared() -> None:
+    from provenance.config import Settings
+    from provenance.normalize import load_patterns
+    from provenance.pipeline import Fingerprinter, prepare
+
+    document = only_document([str(SEEDS / "001_2a1aee6f1fce36e3.txt")])
+    assert prepare(document, load_patterns(), Fingerprinter(Settings())).document.language == "de"
 
 
 def test_html_canonical_on_another_domain_is_kept() -> None:

@@ -1,50 +1,76 @@
-"""MinHash signatures: equal to datasketch's, serialised without pickle, LSH keys stable."""
+"""Signatures: one compiled pass per batch, datasketch LeanMinHash objects, no pickle, estimates that track Jaccard."""
 
 from __future__ import annotations
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+import pytest
+from datasketch import LeanMinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.config import Settings
-from provenance.fingerprint import Permutations, minhash_inputs, signature_bytes, signature_from_bytes, signature_matrix, to_minhash
+from provenance.fingerprint import SketchParams, densify, merge_raw, shingle_batch, signature_bytes, signature_from_bytes, text_signature, to_minhash
 from provenance.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
 from provenance.pipeline import Fingerprinter
 
-PERMUTATIONS = Permutations.create(128, 1)
-uint32_sets = st.lists(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=60), min_size=1, max_size=8)
+PARAMS = SketchParams(128, 1, 3)
+words = st.lists(st.sampled_from([f"w{i}" for i in range(300)] + ["Kursk", "Курск", "東京", "Grüße"]), min_size=1, max_size=120)
+
+
+def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    """Jaccard similarity of two shingle sets."""
+    return len(np.intersect1d(first, second)) / len(np.union1d(first, second))
 
 
 @settings(max_examples=60, deadline=None)
-@given(uint32_sets)
-def test_batch_signatures_equal_datasketch_minhash(sets: list[list[int]]) -> None:
-    matrix = signature_matrix([np.array(values, dtype=np.uint32) for values in sets], PERMUTATIONS)
-    for row, values in zip(matrix, sets):
-        expected = MinHash(num_perm=128, seed=1, hashfunc=int)
-        expected.update_batch(values)
-        assert np.array_equal(row, expected.hashvalues)
+@given(st.lists(words, min_size=1, max_size=6))
+def test_batch_equals_one_text_at_a_time(texts: list[list[str]]) -> None:
+    joined = [" ".join(text) for text in texts]
+    batch = shingle_batch(joined, PARAMS)
+    for index, text in enumerate(joined):
+        alone = shingle_batch([text], PARAMS)
+        assert np.array_equal(batch.sets[index], alone.sets[0])
+        assert np.array_equal(batch.raw_signatures[index], alone.raw_signatures[0])
+        assert batch.word_counts[index] == sum(1 if word.isascii() or word == "Grüße" or word == "Курск" else len(word) for word in text.split())
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=50))
-def test_signature_bytes_round_trip(values: list[int]) -> None:
-    row = signature_matrix([np.array(values, dtype=np.uint32)], PERMUTATIONS)[0]
-    restored = signature_from_bytes(signature_bytes(row, 1))
+@given(words, words)
+def test_signature_of_a_union_is_the_merge_of_signatures(first: list[str], second: list[str]) -> None:
+    batch = shingle_batch([" ".join(first), " ".join(second)], PARAMS)
+    merged = densify(merge_raw(batch.raw_signatures, [[0, 1]]))[0]
+    shingles, signature = text_signature(" ".join(first) + "\n" + " ".join(second), PARAMS)
+    assert np.array_equal(merged, signature)
+    assert np.array_equal(shingles, np.union1d(batch.sets[0], batch.sets[1]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(words)
+def test_signature_bytes_are_leanminhash_bytes(text: list[str]) -> None:
+    _, row = text_signature(" ".join(text), PARAMS)
+    data = signature_bytes(row, 1)
+    reference = to_minhash(row, 1)
+    buffer = bytearray(reference.bytesize(byteorder="<"))
+    reference.serialize(buffer, byteorder="<")
+    assert data == bytes(buffer)
+    restored = signature_from_bytes(data)
     assert isinstance(restored, LeanMinHash)
-    assert np.array_equal(restored.hashvalues, row)
-    assert restored.jaccard(to_minhash(row, 1)) == 1.0
+    assert np.array_equal(restored.hashvalues, row) and restored.jaccard(reference) == 1.0
 
 
-def test_estimated_jaccard_tracks_the_exact_one() -> None:
-    fingerprinter = Fingerprinter(Settings())
-    words = [f"w{i}" for i in range(400)]
-    first = fingerprinter.shingles(" ".join(words))
-    second = fingerprinter.shingles(" ".join(words[:300] + [f"x{i}" for i in range(100)]))
-    exact = len(np.intersect1d(first, second)) / len(np.union1d(first, second))
-    rows = signature_matrix([minhash_inputs(first), minhash_inputs(second)], fingerprinter.permutations)
-    estimate = to_minhash(rows[0], 1).jaccard(to_minhash(rows[1], 1))
-    assert abs(estimate - exact) < 0.12
+@pytest.mark.parametrize("changed", [0.0, 0.1, 0.3, 0.6])
+def test_estimated_jaccard_tracks_the_exact_one(changed: float) -> None:
+    rng = np.random.default_rng(7)
+    errors = []
+    for _ in range(40):
+        base = [f"w{value}" for value in rng.integers(0, 5000, size=400)]
+        edited = list(base)
+        for index in rng.choice(len(edited), size=int(len(edited) * changed), replace=False):
+            edited[index] = f"x{index}"
+        (first, _), (second, _) = text_signature(" ".join(base), PARAMS), text_signature(" ".join(edited), PARAMS)
+        rows = [text_signature(" ".join(text), PARAMS)[1] for text in (base, edited)]
+        errors.append(abs(to_minhash(rows[0], 1).jaccard(to_minhash(rows[1], 1)) - exact_jaccard(first, second)))
+    assert float(np.mean(errors)) < 0.05
 
 
 def test_shingles_ignore_case_and_punctuation() -> None:
@@ -52,8 +78,20 @@ def test_shingles_ignore_case_and_punctuation() -> None:
     assert np.array_equal(fingerprinter.shingles("Das schreibt, unter anderem, der Spiegel."), fingerprinter.shingles("das schreibt unter anderem der SPIEGEL"))
 
 
+def test_chinese_and_japanese_characters_are_words_of_their_own() -> None:
+    batch = shingle_batch(["東京の天気", "Kim Jong-un"], PARAMS)
+    assert list(batch.word_counts) == [5, 3]
+
+
+def test_empty_text_has_an_empty_signature() -> None:
+    batch = shingle_batch(["", "   ...   "], PARAMS)
+    assert [len(s) for s in batch.sets] == [0, 0]
+    assert (densify(batch.raw_signatures) == 0xFFFFFFFF).all()
+
+
 def test_band_keys_are_deterministic_and_namespaced() -> None:
-    rows = signature_matrix([np.arange(50, dtype=np.uint32)], PERMUTATIONS)
+    _, row = text_signature(" ".join(f"w{i}" for i in range(50)), PARAMS)
+    rows = row[None, :]
     body = Banding.for_threshold(0.5, 128, BODY_NAMESPACE)
     paragraph = Banding.for_threshold(0.5, 128, PARAGRAPH_NAMESPACE)
     assert (body.bands, body.rows) == (25, 5)

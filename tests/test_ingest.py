@@ -120,22 +120,17 @@ def test_malformed_jsonl_line_is_reported_and_the_rest_stored(store: Store, tmp_
 
 
 def test_interrupted_ingest_leaves_nothing_half_written_and_can_be_rerun(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_store_one = pipeline._store_one
-    calls = {"count": 0}
+    def interrupt(*args: Any) -> None:
+        raise KeyboardInterrupt
 
-    def store_then_interrupt(*args: Any) -> None:
-        calls["count"] += 1
-        if calls["count"] == 3:
-            raise KeyboardInterrupt
-        real_store_one(*args)
-
-    monkeypatch.setattr(pipeline, "_store_one", store_then_interrupt)
+    real_links = pipeline._links_of_batch
+    monkeypatch.setattr(pipeline, "_links_of_batch", interrupt)
     with pytest.raises(KeyboardInterrupt):
         ingest(store, [str(SEEDS)])
     with store.reading() as session:
         counts = [session.scalar(select(func.count()).select_from(table)) for table in (Article, Paragraph, Bucket)]
     assert counts == [0, 0, 0]
-    monkeypatch.setattr(pipeline, "_store_one", real_store_one)
+    monkeypatch.setattr(pipeline, "_links_of_batch", real_links)
     assert ingest(store, [str(SEEDS)]).added == 5
 
 
