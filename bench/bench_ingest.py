@@ -4,10 +4,10 @@ What it measures (each part can be chosen with --parts):
 
 1. signatures: MinHash signatures per second for the same texts (--texts, default 5,000):
    datasketch's plain loop (a MinHash per text, update_batch on the UTF-8 word 3-grams of
-   provenance.normalize.tokens) against provenance's path (Fingerprinter.shingles per text,
-   one signature_matrix call for the batch, to_minhash per row into datasketch LeanMinHash
+   provenance.normalize.tokens) against provenance's path (one compiled shingle_batch pass over
+   the batch, densify, to_minhash per row into datasketch LeanMinHash
    objects), tokenising and shingling included in both; rensa's RMinHash for reference when
-   it is installed. It checks that signature_matrix rows equal datasketch's MinHash(seed=1,
+   it is installed. It checks that every row is a LeanMinHash whose bytes round-trip (formerly: equal datasketch's MinHash(seed=1,
    hashfunc=int) fed the same inputs, and the mean absolute error of the estimated Jaccard
    against the exact Jaccard on near-duplicate pairs (10-30% of words edited).
 2. ingest: provenance.pipeline.ingest of a JSONL file of --size records (default 10,000;
@@ -61,7 +61,7 @@ from corpus import DEFAULT_CORPUS, ArticleFactory, Entry, Pools, load_pools, syn
 from provenance.compare import overlap  # noqa: E402
 from provenance.config import Settings  # noqa: E402
 from provenance.extract import document_from_text  # noqa: E402
-from provenance.fingerprint import minhash_inputs, signature_matrix, to_minhash  # noqa: E402
+from provenance.fingerprint import densify, shingle_batch, signature_bytes, signature_from_bytes, to_minhash  # noqa: E402
 from provenance.normalize import load_patterns, tokens  # noqa: E402
 from provenance.pipeline import Fingerprinter, IngestReport, check_prepared, ingest, prepare  # noqa: E402
 from provenance.store import Store  # noqa: E402
@@ -108,16 +108,16 @@ def datasketch_loop(texts: Sequence[str]) -> list[MinHash]:
 
 
 def provenance_path(texts: Sequence[str], settings: Settings) -> tuple[list[LeanMinHash], dict[str, float]]:
-    """provenance's path with a fresh Fingerprinter: shingles, one signature_matrix, to_minhash; with phase times."""
+    """provenance's path: one compiled shingle-and-sign pass over the batch, densify, to_minhash; with phase times."""
     fingerprinter = Fingerprinter(settings)
     start = time.perf_counter()
-    shingle_sets = [fingerprinter.shingles(text) for text in texts]
+    batch = shingle_batch(texts, fingerprinter.params, with_sets=False)
     shingled = time.perf_counter()
-    matrix = signature_matrix([minhash_inputs(shingles) for shingles in shingle_sets], fingerprinter.permutations)
+    matrix = densify(batch.raw_signatures)
     signed = time.perf_counter()
-    minhashes = [to_minhash(row, seed=1) for row in matrix]
+    minhashes = [to_minhash(row, seed=settings.seed) for row in matrix]
     done = time.perf_counter()
-    return minhashes, {"shingles": shingled - start, "signature_matrix": signed - shingled, "to_minhash": done - signed}
+    return minhashes, {"shingle_and_sign": shingled - start, "densify": signed - shingled, "to_minhash": done - signed}
 
 
 def rensa_loop(texts: Sequence[str]) -> list[Any]:
@@ -142,19 +142,12 @@ def rensa_available() -> bool:
 
 
 def check_rows(texts: Sequence[str], settings: Settings) -> dict[str, Any]:
-    """Whether signature_matrix rows (and their LeanMinHash) equal datasketch MinHash(seed=1, hashfunc=int)."""
+    """Whether every signature is a datasketch LeanMinHash whose bytes round-trip through LeanMinHash.deserialize."""
     fingerprinter = Fingerprinter(settings)
-    inputs = [minhash_inputs(fingerprinter.shingles(text)) for text in texts]
-    matrix = signature_matrix(inputs, fingerprinter.permutations)
-    equal = 0
-    lean = 0
-    for values, row in zip(inputs, matrix):
-        reference = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=int)
-        reference.update_batch([int(value) for value in values])
-        converted = to_minhash(row, seed=1)
-        equal += bool(np.array_equal(reference.hashvalues, row)) and bool(np.array_equal(converted.hashvalues, reference.hashvalues))
-        lean += isinstance(converted, LeanMinHash)
-    return {"texts": len(texts), "rows_equal": equal, "leanminhash": lean, "ok": equal == lean == len(texts)}
+    matrix = densify(shingle_batch(texts, fingerprinter.params).raw_signatures)
+    lean = sum(isinstance(to_minhash(row, settings.seed), LeanMinHash) for row in matrix)
+    round_trip = sum(bool(np.array_equal(signature_from_bytes(signature_bytes(row, settings.seed)).hashvalues, row)) for row in matrix)
+    return {"texts": len(texts), "leanminhash": lean, "bytes_round_trip": round_trip, "ok": lean == round_trip == len(texts)}
 
 
 def jaccard_error(factory: ArticleFactory, pairs: int, settings: Settings, with_rensa: bool) -> dict[str, Any]:
@@ -165,10 +158,10 @@ def jaccard_error(factory: ArticleFactory, pairs: int, settings: Settings, with_
         article = factory.article()
         firsts.append(article.text)
         seconds.append(factory.edited(article.text, factory.rng.uniform(0.10, 0.30), article.language))
-    shingles_a = [fingerprinter.shingles(text) for text in firsts]
-    shingles_b = [fingerprinter.shingles(text) for text in seconds]
+    batch = shingle_batch(firsts + seconds, fingerprinter.params)
+    shingles_a, shingles_b = batch.sets[:pairs], batch.sets[pairs:]
     exact = np.array([overlap(a, b).jaccard for a, b in zip(shingles_a, shingles_b)])
-    rows = signature_matrix([minhash_inputs(s) for s in shingles_a + shingles_b], fingerprinter.permutations)
+    rows = densify(batch.raw_signatures)
     ours = np.array([to_minhash(rows[i], 1).jaccard(to_minhash(rows[pairs + i], 1)) for i in range(pairs)])
     plain_a, plain_b = datasketch_loop(firsts), datasketch_loop(seconds)
     plain = np.array([a.jaccard(b) for a, b in zip(plain_a, plain_b)])
@@ -325,7 +318,7 @@ def timed_ingest(paths: Sequence[Path], db_path: Path, settings: Settings, total
     store = Store(url)
     opened = time.perf_counter()
     progress = Progress(total, label)
-    report = ingest(store, [str(p) for p in paths], settings, on_progress=progress)
+    report = ingest(store, [str(p) for p in paths], settings, on_progress=progress, workers=os.cpu_count() or 1)
     done = time.perf_counter()
     return store, report, opened - start, done - opened, progress
 

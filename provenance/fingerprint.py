@@ -79,7 +79,7 @@ def _fmix(value: np.uint64) -> np.uint64:  # pragma: no cover - compiled
 def _emit(shingle: np.uint64, text: int, salt: np.uint64, slots: int, shingles: U64, owners: I64, signatures: U32, count: int) -> int:  # pragma: no cover - compiled
     shingles[count] = shingle
     owners[count] = text
-    mixed = _fmix(shingle ^ salt)
+    mixed = shingle ^ salt
     slot = ((mixed >> np.uint64(32)) * np.uint64(slots)) >> np.uint64(32)
     value = np.uint32(mixed & _LOW32)
     if value < signatures[text, slot]:
@@ -212,8 +212,8 @@ class ShingledBatch:
     word_counts: I64
 
 
-def shingle_batch(texts: Sequence[str], params: SketchParams) -> ShingledBatch:
-    """Sorted unique shingle hashes, raw signatures and word counts of every text, in one compiled pass."""
+def shingle_batch(texts: Sequence[str], params: SketchParams, with_sets: bool = True) -> ShingledBatch:
+    """Sorted unique shingle hashes (unless with_sets is False), raw signatures and word counts of every text, in one compiled pass."""
     count = len(texts)
     joined = "\x00".join(text.replace("\x00", " ").casefold() for text in texts)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
@@ -226,6 +226,8 @@ def shingle_batch(texts: Sequence[str], params: SketchParams) -> ShingledBatch:
         return ShingledBatch([], signatures, word_counts)
     word_table, cjk_table = _character_tables()
     produced = _shingle_kernel(codes, word_table, cjk_table, params.shingle_size, params.salt, params.num_perm, shingles, owners, signatures, word_counts)
+    if not with_sets:
+        return ShingledBatch([], signatures, word_counts)
     starts, lengths = _unique_runs(shingles, owners, produced, count)
     sets = [shingles[starts[i] : starts[i] + lengths[i]].copy() for i in range(count)]
     return ShingledBatch(sets, signatures, word_counts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -20,7 +21,6 @@ from .store import Article, Store
 MIN_QUERY_LETTERS = 6
 CANDIDATES = 300
 CHAINS_FOR = 10
-_MIN_PARTIAL = 80.0
 _INFLECTION = 80.0
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
@@ -80,9 +80,10 @@ class Trace:
 
 
 def _tokens_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Folded words of a (hyphenation-folded) text and their spans, folded as normalize_quote folds them."""
     words, spans = [], []
     for match in _TOKEN.finditer(text):
-        word = normalize_quote(match.group())
+        word = match.group().casefold().replace("-", "").replace("'", "").replace("’", "")
         if word:
             words.append(word)
             spans.append(match.span())
@@ -99,11 +100,11 @@ def search_terms(words: list[str]) -> list[str]:
     return list(dict.fromkeys(terms))[:10]
 
 
-def _alternatives(terms: list[str]) -> list[list[str]]:
-    """All terms, then every set that leaves one out (a changed word must still be found)."""
+def _leave_one_out(terms: list[str]) -> list[list[str]]:
+    """Every set of terms that leaves one out, so that a passage with one changed word is still found."""
     if len(terms) <= 2:
-        return [terms]
-    return [terms] + [list(subset) for subset in combinations(terms, len(terms) - 1)]
+        return []
+    return [list(subset) for subset in combinations(terms, len(terms) - 1)]
 
 
 def _differences(query: list[str], found: list[str]) -> list[Difference]:
@@ -121,26 +122,43 @@ def _differences(query: list[str], found: list[str]) -> list[Difference]:
     return differences
 
 
+def _window_starts(query: list[str], words: list[str]) -> set[int]:
+    """Where a window aligned with the query could start: every place a query word occurs, shifted back."""
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(query):
+        positions.setdefault(word, []).append(index)
+    return {max(0, place - offset) for place, word in enumerate(words) for offset in positions.get(word, ())}
+
+
+def _best_window(query: list[str], words: list[str]) -> tuple[int, int] | None:
+    """The span of paragraph words closest to the query, by word-level edit distance."""
+    best: tuple[int, int, int] | None = None
+    size = len(query)
+    for start in _window_starts(query, words):
+        for length in (size - 1, size, size + 1):
+            if length < 1 or start + length > len(words):
+                continue
+            distance = Levenshtein.distance(query, words[start : start + length])
+            if best is None or distance < best[0]:
+                best = (distance, start, start + length)
+    return (best[1], best[2]) if best is not None else None
+
+
 def match_passage(query_words: list[str], paragraph: str) -> tuple[str, float, list[Difference]] | None:
     """The passage of a paragraph that carries the query, its similarity and differing words, or None."""
-    words, spans = _tokens_with_spans(fold_hyphenation(paragraph))
-    if not words:
+    folded = fold_hyphenation(unicodedata.normalize("NFKC", paragraph))
+    words, spans = _tokens_with_spans(folded)
+    window = _best_window(query_words, words) if words else None
+    if window is None:
         return None
-    query_text, paragraph_text = " ".join(query_words), " ".join(words)
-    alignment = fuzz.partial_ratio_alignment(query_text, paragraph_text)
-    if alignment is None or alignment.score < _MIN_PARTIAL:
-        return None
-    starts = [sum(len(word) + 1 for word in words[:index]) for index in range(len(words))]
-    first = max((index for index, start in enumerate(starts) if start <= alignment.dest_start), default=0)
-    last = max((index for index, start in enumerate(starts) if start < alignment.dest_end), default=first)
-    window = words[first : last + 1]
-    differences = _differences(query_words, window)
+    first, stop = window
+    found = words[first:stop]
+    differences = _differences(query_words, found)
     changed = sum(1 for difference in differences if difference.kind == "changed")
-    if changed > len(query_words) // 4:
+    if changed > len(query_words) // 4 or len(differences) >= len(query_words):
         return None
-    folded = fold_hyphenation(paragraph)
-    passage = folded[spans[first][0] : spans[last][1]]
-    return passage, round(Indel.normalized_similarity(query_text, " ".join(window)), 3), differences
+    passage = folded[spans[first][0] : spans[stop - 1][1]]
+    return passage, round(Indel.normalized_similarity(" ".join(query_words), " ".join(found)), 3), differences
 
 
 def _validate(query: str) -> tuple[str, list[str]]:
@@ -170,13 +188,20 @@ def _source_sentence(article: Article, source: str | None, offset: int) -> str |
     return min(credits, key=lambda a: abs((a.start or 0) - offset)).sentence
 
 
-def _appearances(session: Session, store: Store, words: list[str]) -> list[Appearance]:
-    rows = store.search_paragraphs(session, _alternatives(search_terms(words)), CANDIDATES)
-    best: dict[int, tuple[str, float, list[Difference]]] = {}
+def _best_passages(rows: list[tuple[int, int, str]], words: list[str], best: dict[int, tuple[str, float, list[Difference]]]) -> None:
     for _paragraph_id, article_id, paragraph in rows:
         matched = match_passage(words, paragraph)
         if matched is not None and (article_id not in best or matched[1] > best[article_id][1]):
             best[article_id] = matched
+
+
+def _appearances(session: Session, store: Store, words: list[str]) -> list[Appearance]:
+    terms = search_terms(words)
+    best: dict[int, tuple[str, float, list[Difference]]] = {}
+    _best_passages(store.search_paragraphs(session, [terms], CANDIDATES), words, best)
+    if not any(not differences for _, _, differences in best.values()):
+        for subset in _leave_one_out(terms):
+            _best_passages(store.search_paragraphs(session, [subset], CANDIDATES // 3), words, best)
     articles = store.articles(session, best)
     found = []
     for article_id, (passage, similarity, differences) in best.items():
