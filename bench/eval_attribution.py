@@ -226,7 +226,7 @@ def clean_line_with_offsets(line: str, base: int) -> list[tuple[str, int]] | Non
     chars = _nfc_with_offsets(line, base)
     if chars is None:
         return None
-    chars = [(char, offset) for char, offset in chars if ord(char) not in _INVISIBLE]
+    chars = [(char, offset) for char, offset in chars if not _INVISIBLE.match(char)]
     text = "".join(char for char, _ in chars)
     collapsed: list[tuple[str, int]] = []
     position = 0
@@ -297,7 +297,7 @@ def predicted_cues(found: Sequence[Found], to_raw: Callable[[int, int], Span | N
 
 
 def _squash(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).translate(_INVISIBLE).split())
+    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
 
 
 def _overlaps(a: Span, b: Span) -> bool:

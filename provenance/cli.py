@@ -18,7 +18,8 @@ from . import report
 from .chain import chain_json
 from .chain_formats import chain_dot, chain_prov_json, chain_text
 from .config import CUES_ENV, DB_ENV, PATTERNS_ENV, SOURCES_ENV, Settings, default_database_url
-from .errors import ProvenanceError
+from .errors import InputError, ProvenanceError
+from .audit import run_audit, write_csv
 from .pipeline import article_quotes, chain_for, check, ingest, store_checked
 from .registry import load_registry
 from .sources import source_uses
@@ -238,3 +239,57 @@ def quotes_command(obj: Context, reference: str, as_json: bool) -> None:
         echo_json(report.quotes_json(article))
     else:
         click.echo(report.quotes_text(article))
+
+
+def _writable(path: Path) -> Path:
+    """The path, if a file can be written there; a one-line error otherwise."""
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder")
+    if not path.parent.exists():
+        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"cannot write {path}: permission denied")
+    return path
+
+
+@cli.command(name="audit")
+@click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report here.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Write the audit as JSON here ('-' for stdout; schema provenance.audit/1).")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write articles, links, clusters, attributions and quotes as CSV files in this folder.")
+@click.pass_obj
+def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_path: Path | None, json_path: Path | None, csv_dir: Path | None) -> None:
+    """Audit a corpus: originals, copies and their clusters, who copies whom, sources, chains.
+
+    Ingests what is not stored yet (run it again after an interruption and it
+    goes on where it stopped), then prints a summary. One bad file never stops
+    the audit; it is listed with its reason.
+
+    \b
+    Example:
+        provenance audit seeds/
+        provenance audit crawl/*.warc.gz --workers 2 --report audit.html --json audit.json --csv out/
+    """
+    for path in (report_path, json_path if json_path and str(json_path) != "-" else None):
+        if path is not None:
+            _writable(path)
+    store = obj.store
+    with progress_bar("audit") as progress:
+        task = progress.add_task("ingesting", total=None)
+        audit = run_audit(store, list(targets), load_registry(obj.settings.sources_file), obj.settings, workers,
+                          on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer)
+    if report_path is not None:
+        from .report_html import render_report
+
+        report_path.write_text(render_report(audit), encoding="utf-8")
+    if csv_dir is not None:
+        write_csv(audit, store, csv_dir)
+    if json_path is not None and str(json_path) == "-":
+        echo_json(audit)
+        return
+    if json_path is not None:
+        json_path.write_text(json.dumps(audit, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    console = Console()
+    for table in report.audit_tables(audit):
+        console.print(table)

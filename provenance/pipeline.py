@@ -274,6 +274,7 @@ class IngestReport:
     new_versions: int = 0
     links: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         """The report as plain data for --json."""
@@ -367,14 +368,17 @@ def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str
 
 
 def _fresh_items(session: Session, store: Store, batch: list[Prepared], report: IngestReport) -> list[Prepared]:
-    """The items of a batch not stored yet (each identity once)."""
-    known = store.known_identity_keys(session, [item.identity_key for item in batch])
+    """The items of a batch not stored yet (each identity once); the stored ones' ids go to the report."""
+    stored = store.ids_of_identity_keys(session, [item.identity_key for item in batch])
+    seen = set(stored)
     fresh = []
     for item in batch:
-        if item.identity_key in known:
+        if item.identity_key in seen:
             report.already_stored += 1
+            if item.identity_key in stored:
+                report.article_ids.append(stored[item.identity_key])
             continue
-        known.add(item.identity_key)
+        seen.add(item.identity_key)
         fresh.append(item)
     return fresh
 
@@ -449,6 +453,7 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         if not fresh:
             return
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
+        report.article_ids.extend(ids)
         store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
         store.insert_buckets(session, [{"key": key, "article_id": article_id} for item, article_id in zip(fresh, ids) for key in item.keys.tolist()])
 

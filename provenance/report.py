@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.table import Table
+
 from .normalize import Marker
 from .sources import SourceUse
 from .trace import Trace
@@ -234,3 +236,36 @@ def quotes_json(article: Article) -> dict[str, Any]:
         "article": _article_ref(article),
         "quotes": [{"text": q.text, "normalized": q.normalized, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for q in article.quotes],
     }
+
+
+def _rows(table: Table, rows: list[tuple[Any, ...]]) -> Table:
+    for row in rows:
+        table.add_row(*(str(cell) if cell is not None else "—" for cell in row))
+    return table
+
+
+def audit_tables(audit: dict[str, Any]) -> list[Table]:
+    """The terminal summary of an audit as rich tables: counts, clusters, outlets, sources, undated, failures."""
+    counts = audit["counts"]
+    tables = [
+        _rows(Table("counted", "number", title="Corpus"), [(name.replace("_", " "), value) for name, value in counts.items()]),
+        _rows(
+            Table("cluster", "size", "origin", "copies", "title", title="Clusters of copies"),
+            [
+                (c["id"], c["size"], f"#{c['origin']['article_id']}" if c["origin"]["determined"] else "not determined",
+                 ", ".join(f"#{m['article_id']} {m['role']}" for m in c["members"] if m["role"] != "origin"), (c["title"] or "")[:60])
+                for c in audit["clusters"]
+            ],
+        ),
+        _rows(Table("article", "copied from", "evidence", title="Reposts found by their markers"),
+              [(f"#{r['article_id']}", r["copied_from"], r["line"][:80]) for r in audit["reposts_by_marker"]]),
+        _rows(Table("outlet", "copies published", title="Outlets that publish the most copies"), [(r["outlet"], r["copies"]) for r in audit["top_copying_outlets"]]),
+        _rows(Table("outlet", "times copied", title="Outlets copied most"), [(r["outlet"], r["copied"]) for r in audit["top_copied_outlets"]]),
+        _rows(Table("source", "kind", "cited", title="Sources cited most"), [(r["source"], r["kind"], r["cited"]) for r in audit["top_sources"]]),
+    ]
+    tables.append(_rows(Table("article", "role", "sources", "title", title="Articles and their sources"),
+                        [(f"#{row['article_id']}", row["role"], ", ".join(row["sources"]), (row["title"] or "")[:50]) for row in audit["articles"]]))
+    undated = {row["article_id"]: row for row in audit["articles"] if row["article_id"] in set(audit["undated"])}
+    tables.append(_rows(Table("article", "title", title="Articles with no date"), [(f"#{i}", (row["title"] or "")[:70]) for i, row in undated.items()]))
+    tables.append(_rows(Table("input", "reason", title="Could not be ingested"), [(f["origin"], f["reason"]) for f in audit["failures"]]))
+    return [table for table in tables if table.row_count or table.title in ("Corpus", "Clusters of copies")]

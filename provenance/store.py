@@ -362,6 +362,41 @@ class Store:
         return found
 
     @staticmethod
+    def ids_of_identity_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
+        """The ids of the stored articles with these identity keys."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(keys), 500):
+            for key, article_id in session.execute(select(Article.identity_key, Article.id).where(Article.identity_key.in_(chunk))):
+                found[str(key)] = int(article_id)
+        return found
+
+    @staticmethod
+    def links_touching(session: Session, ids: Iterable[int]) -> list[CopyLink]:
+        """Every copy link with at least one side among these articles."""
+        wanted = sorted(set(ids))
+        found: dict[int, CopyLink] = {}
+        for chunk in _chunks(wanted, 400):
+            for link in session.scalars(select(CopyLink).where(or_(CopyLink.origin_id.in_(chunk), CopyLink.copy_id.in_(chunk)))):
+                found[link.id] = link
+        return [found[key] for key in sorted(found)]
+
+    @staticmethod
+    def attributions_of(session: Session, ids: Iterable[int]) -> list[Attribution]:
+        """The attributions of these articles."""
+        found: list[Attribution] = []
+        for chunk in _chunks(sorted(set(ids)), 400):
+            found.extend(session.scalars(select(Attribution).where(Attribution.article_id.in_(chunk)).order_by(Attribution.id)))
+        return found
+
+    @staticmethod
+    def quotes_of(session: Session, ids: Iterable[int]) -> list[Quote]:
+        """The quotations of these articles."""
+        found: list[Quote] = []
+        for chunk in _chunks(sorted(set(ids)), 400):
+            found.extend(session.scalars(select(Quote).where(Quote.article_id.in_(chunk)).order_by(Quote.id)))
+        return found
+
+    @staticmethod
     def latest_version(session: Session, url: str) -> Article | None:
         """The newest stored version of the article at this URL."""
         query = select(Article).where(Article.url == url).order_by(Article.version.desc()).limit(1)

@@ -1,0 +1,299 @@
+"""Batch audit of a corpus: clusters of copies with their origins, counts, outlets, sources, and the machine outputs."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .chain import chain_json, source_chain
+from .config import Settings
+from .errors import InputError
+from .pipeline import IngestReport, ProgressCallback, ingest
+from .registry import Registry
+from .store import Article, Attribution, CopyLink, Store, utcnow
+
+AUDIT_SCHEMA = "provenance.audit/1"
+_ROLE_OF_KIND = {"repost": "repost", "duplicate": "duplicate", "partial": "partial", "translation": "translation"}
+_CITED = ("cites", "quotes", "wire")
+TOP = 10
+
+
+@dataclass
+class Cluster:
+    """One story and its copies: the articles joined by copy links, and the origin if the evidence names one."""
+
+    id: int
+    members: list[int]
+    links: list[CopyLink]
+    origin_id: int | None
+    origin_reason: str
+    roles: dict[int, str] = field(default_factory=dict)
+
+
+class _UnionFind:
+    """Groups of articles joined by links."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, item: int) -> int:
+        """The representative of an item's group."""
+        self.parent.setdefault(item, item)
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def join(self, first: int, second: int) -> None:
+        """Put two items in one group."""
+        self.parent[self.find(first)] = self.find(second)
+
+
+def _origin(members: list[int], links: list[CopyLink]) -> tuple[int | None, str]:
+    """The member that is an origin of decided links and a copy in none; else why none can be named."""
+    decided = [link for link in links if link.direction != "undetermined"]
+    copies = {link.copy_id for link in decided}
+    origins = [member for member in members if member not in copies and any(link.origin_id == member for link in decided)]
+    if len(origins) == 1 and len(copies) == len(members) - 1:
+        return origins[0], "every other member is a copy of it or of its copies, by dates or explicit markers"
+    if not decided:
+        reasons = sorted({link.direction_reason for link in links})
+        return None, "origin not determined: " + "; ".join(reasons[:3])
+    return None, "origin not determined: the dated or marked links do not single out one original"
+
+
+def clusters_of(article_ids: Sequence[int], links: Sequence[CopyLink]) -> list[Cluster]:
+    """Connected groups of the corpus' articles joined by copy links, largest first."""
+    corpus = set(article_ids)
+    groups = _UnionFind()
+    for link in links:
+        groups.join(link.origin_id, link.copy_id)
+    members: dict[int, set[int]] = defaultdict(set)
+    cluster_links: dict[int, list[CopyLink]] = defaultdict(list)
+    for link in links:
+        root = groups.find(link.origin_id)
+        members[root].update((link.origin_id, link.copy_id))
+        cluster_links[root].append(link)
+    result = []
+    for root, group in members.items():
+        if not group & corpus:
+            continue
+        ordered = sorted(group)
+        origin_id, reason = _origin(ordered, cluster_links[root])
+        roles = {member: "member" for member in ordered}
+        for link in cluster_links[root]:
+            if link.direction != "undetermined":
+                roles[link.copy_id] = _ROLE_OF_KIND.get(link.kind, link.kind)
+        if origin_id is not None:
+            roles[origin_id] = "origin"
+        result.append(Cluster(0, ordered, cluster_links[root], origin_id, reason, roles))
+    result.sort(key=lambda cluster: (-len(cluster.members), cluster.members[0]))
+    for number, cluster in enumerate(result, start=1):
+        cluster.id = number
+    return result
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.isoformat(sep=" ", timespec="minutes") if value else None
+
+
+def _article_json(article: Article, cluster_id: int | None, role: str, sources: list[str]) -> dict[str, Any]:
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "outlet": article.outlet or article.domain,
+        "domain": article.domain,
+        "published": _date(article.published),
+        "language": article.language,
+        "cluster_id": cluster_id,
+        "role": role,
+        "sources": sources,
+    }
+
+
+def _link_json(link: CopyLink) -> dict[str, Any]:
+    evidence = link.evidence or {}
+    return {
+        "origin_id": link.origin_id,
+        "copy_id": link.copy_id,
+        "kind": link.kind,
+        "jaccard": link.jaccard,
+        "containment": link.containment,
+        "reverse_containment": link.reverse_containment,
+        "direction": link.direction,
+        "direction_reason": link.direction_reason,
+        "shared_passages": evidence.get("shared_passages", []),
+        "changed_passages": evidence.get("changed_passages", []),
+    }
+
+
+def _marked(attributions: list[Attribution]) -> dict[int, Attribution]:
+    """Articles that name the page they were copied from, with the marker."""
+    marked: dict[int, Attribution] = {}
+    for attribution in attributions:
+        if attribution.kind == "copied_from":
+            marked.setdefault(attribution.article_id, attribution)
+    return marked
+
+
+def build_audit(store: Store, registry: Registry, report: IngestReport, targets: Sequence[str]) -> dict[str, Any]:
+    """The audit of the articles an ingest read, under the provenance.audit/1 schema."""
+    ids = sorted(set(report.article_ids))
+    with store.reading() as session:
+        links = store.links_touching(session, ids)
+        clusters = clusters_of(ids, links)
+        everyone = set(ids) | {member for cluster in clusters for member in cluster.members}
+        articles = store.articles(session, everyone)
+        attributions = store.attributions_of(session, ids)
+        chains = {}
+        for cluster in clusters:
+            head = articles[cluster.origin_id if cluster.origin_id is not None else cluster.members[-1]]
+            chains[cluster.id] = chain_json(source_chain(session, store, head, registry))
+    marked = _marked(attributions)
+    sources_of: dict[int, list[str]] = defaultdict(list)
+    cited: Counter[str] = Counter()
+    for attribution in attributions:
+        if attribution.kind in _CITED and attribution.media:
+            if attribution.source_name not in sources_of[attribution.article_id]:
+                sources_of[attribution.article_id].append(attribution.source_name)
+            cited[attribution.source_name] += 1
+    cluster_of = {member: cluster for cluster in clusters for member in cluster.members}
+    copying: Counter[str] = Counter()
+    copied: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for link in links:
+        if link.direction != "undetermined":
+            kinds[link.kind] += 1
+            copying[_outlet(articles.get(link.copy_id))] += 1
+            copied[_outlet(articles.get(link.origin_id))] += 1
+        else:
+            kinds[link.kind] += 1
+    marked_reposts = [article_id for article_id in marked if article_id not in cluster_of or cluster_of[article_id].roles.get(article_id) == "member"]
+    linked_copies = {link.copy_id for link in links if link.direction != "undetermined"}
+    for article_id in marked:
+        if article_id not in linked_copies:
+            copied[marked[article_id].source_name] += 1
+            copying[_outlet(articles.get(article_id))] += 1
+    def role(article_id: int) -> str:
+        if article_id in cluster_of:
+            cluster_role = cluster_of[article_id].roles[article_id]
+            return "repost" if cluster_role == "member" and article_id in marked else cluster_role
+        return "repost" if article_id in marked else "original"
+    roles = {article_id: role(article_id) for article_id in ids}
+    undated = [article_id for article_id in ids if articles[article_id].published is None]
+    counts = {
+        "articles": len(ids),
+        "unique_stories": len({cluster_of[i].id for i in ids if i in cluster_of}) + sum(1 for i in ids if i not in cluster_of),
+        "clusters": len(clusters),
+        "originals": sum(1 for r in roles.values() if r in ("original", "origin")),
+        "reposts": sum(1 for r in roles.values() if r == "repost"),
+        "duplicates": sum(1 for r in roles.values() if r == "duplicate"),
+        "partial_copies": sum(1 for r in roles.values() if r == "partial"),
+        "translations": sum(1 for r in roles.values() if r == "translation"),
+        "undetermined_links": sum(1 for link in links if link.direction == "undetermined"),
+        "undated": len(undated),
+    }
+    return {
+        "schema": AUDIT_SCHEMA,
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "corpus": {"targets": list(targets), "read": report.read, "added": report.added, "already_stored": report.already_stored,
+                   "failures": [{"origin": f.origin, "reason": f.reason} for f in report.failures]},
+        "counts": counts,
+        "clusters": [_cluster_json(cluster, articles, chains[cluster.id], sources_of) for cluster in clusters],
+        "reposts_by_marker": [
+            {"article_id": article_id, "title": articles[article_id].title, "copied_from": marked[article_id].source_name,
+             "url": marked[article_id].url, "line": marked[article_id].sentence}
+            for article_id in sorted(marked) if article_id in ids
+        ],
+        "articles": [_article_json(articles[i], cluster_of[i].id if i in cluster_of else None, roles[i], sources_of[i]) for i in ids],
+        "top_copying_outlets": [{"outlet": name, "copies": count} for name, count in copying.most_common(TOP) if name],
+        "top_copied_outlets": [{"outlet": name, "copied": count} for name, count in copied.most_common(TOP) if name],
+        "top_sources": [{"source": name, "kind": _kind(registry, name), "cited": count} for name, count in cited.most_common(TOP)],
+        "undated": undated,
+        "failures": [{"origin": f.origin, "reason": f.reason} for f in report.failures],
+    }
+
+
+def _kind(registry: Registry, name: str) -> str | None:
+    entry = registry.by_name(name)
+    return entry.kind if entry else None
+
+
+def _outlet(article: Article | None) -> str:
+    if article is None:
+        return ""
+    return article.outlet or article.domain or article.origin.rsplit("/", 1)[-1]
+
+
+def _cluster_json(cluster: Cluster, articles: dict[int, Article], chain: dict[str, Any], sources_of: dict[int, list[str]]) -> dict[str, Any]:
+    head = articles[cluster.origin_id] if cluster.origin_id is not None else articles[cluster.members[0]]
+    return {
+        "id": cluster.id,
+        "size": len(cluster.members),
+        "title": head.title,
+        "origin": {"article_id": cluster.origin_id, "determined": cluster.origin_id is not None, "reason": cluster.origin_reason},
+        "members": [
+            {k: v for k, v in _article_json(articles[m], cluster.id, cluster.roles[m], sources_of.get(m, [])).items() if k not in ("cluster_id", "sources")}
+            for m in sorted(cluster.members, key=lambda m: (articles[m].published is None, articles[m].published or datetime.min, m))
+        ],
+        "links": [_link_json(link) for link in cluster.links],
+        "chain": {key: chain[key] for key in ("path", "nodes", "hops", "undetermined")},
+    }
+
+
+def run_audit(
+    store: Store,
+    targets: Sequence[str],
+    registry: Registry,
+    settings: Settings | None = None,
+    workers: int = 1,
+    on_progress: ProgressCallback | None = None,
+    stdin: BinaryIO | None = None,
+) -> dict[str, Any]:
+    """Ingest a corpus (resuming where an earlier run stopped) and audit it."""
+    report = ingest(store, targets, settings or Settings(), on_progress=on_progress, stdin=stdin, workers=workers)
+    if not report.article_ids:
+        reasons = "; ".join(f"{f.origin}: {f.reason}" for f in report.failures[:3])
+        raise InputError(f"no readable articles in {', '.join(targets)}" + (f" ({reasons})" if reasons else ""))
+    return build_audit(store, registry, report, targets)
+
+
+# ---- CSV -----------------------------------------------------------------------------
+
+
+def write_csv(audit: dict[str, Any], store: Store, folder: Path) -> list[Path]:
+    """articles.csv, links.csv, clusters.csv, attributions.csv and quotes.csv of an audit, in a folder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot write CSV files to {folder}: {error.strerror}") from error
+    ids = [row["article_id"] for row in audit["articles"]]
+    with store.reading() as session:
+        attributions = store.attributions_of(session, ids)
+        quotes = store.quotes_of(session, ids)
+    tables = {
+        "articles.csv": [{k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in audit["articles"]],
+        "links.csv": [{k: v for k, v in link.items() if k not in ("shared_passages", "changed_passages")} | {"cluster_id": c["id"]} for c in audit["clusters"] for link in c["links"]],
+        "clusters.csv": [{"cluster_id": c["id"], "size": c["size"], "title": c["title"], "origin_id": c["origin"]["article_id"], "origin": c["origin"]["reason"]} for c in audit["clusters"]],
+        "attributions.csv": [{"article_id": a.article_id, "source": a.source_name, "source_kind": a.source_kind, "kind": a.kind, "cue": a.cue, "sentence": a.sentence, "start": a.start, "end": a.end, "location": a.location} for a in attributions],
+        "quotes.csv": [{"article_id": q.article_id, "text": q.text, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for q in quotes],
+    }
+    written = []
+    for name, rows in tables.items():
+        path = folder / name
+        fields = list(rows[0]) if rows else ["article_id"]
+        try:
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=fields)
+                writer.writeheader()
+                writer.writerows(rows)
+        except OSError as error:
+            raise InputError(f"cannot write {path}: {error.strerror}") from error
+        written.append(path)
+    return written

@@ -1,0 +1,99 @@
+"""audit: clusters with origins, counts, outlets, sources, machine outputs, resumability and bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from provenance.audit import run_audit, write_csv
+from provenance.errors import InputError
+from provenance.registry import load_registry
+from provenance.store import Store
+
+from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
+from .helpers import jsonl
+
+
+def audit(store: Store, targets: list[str]) -> dict[str, Any]:
+    """Audit targets with the packaged registry."""
+    return run_audit(store, targets, load_registry())
+
+
+def syndication_corpus(folder: Path) -> Path:
+    """An original, two reposts (one with a footer naming it), a partial copy and an unrelated article."""
+    body = seed_body_without_footer().split("\n", 1)[1]
+    paragraphs = [line for line in body.splitlines() if len(line.split()) > 12]
+    other = next(SEEDS.glob("004_*.txt")).read_text(encoding="utf-8")
+    records = [
+        {"url": MERKUR_URL, "title": MERKUR_TITLE, "text": body, "published": "2025-01-02T09:00:00", "outlet": "merkur.de"},
+        {"url": "https://copy-one.example/kim", "title": "Kim preist Beziehung", "text": body + "\nDieser Artikel erschien zuerst bei merkur.de.", "published": "2025-01-02T12:00:00"},
+        {"url": "https://copy-two.example/kim", "title": "Kim und Putin", "text": body, "published": "2025-01-03T08:00:00"},
+        {"url": "https://partial.example/kim", "title": "Auszug", "text": "\n".join(paragraphs[1:4] + ["Ein eigener Absatz des Portals mit einer Einordnung der Lage in Nordkorea und Russland."]), "published": "2025-01-04T08:00:00"},
+        {"url": "https://www.euronews.com/kim", "title": "Was planen Kim und Putin?", "text": other},
+    ]
+    path = folder / "corpus.jsonl"
+    path.write_text(jsonl(records), encoding="utf-8")
+    return path
+
+
+def test_seeds_have_no_cluster_one_repost_by_footer_and_their_sources(store: Store) -> None:
+    result = audit(store, [str(SEEDS)])
+    counts = result["counts"]
+    assert (counts["articles"], counts["clusters"], counts["unique_stories"], counts["reposts"], counts["originals"]) == (5, 0, 5, 1, 4)
+    [marked] = result["reposts_by_marker"]
+    assert (marked["copied_from"], marked["url"]) == ("merkur.de", MERKUR_URL)
+    sources = {row["article_id"]: set(row["sources"]) for row in result["articles"]}
+    assert {"KCNA", "Der Spiegel", "Reuters", "tagesschau.de"} <= sources[marked["article_id"]]
+    assert all(sources.values())
+
+
+def test_syndicated_copies_form_one_cluster_with_its_origin(store: Store, tmp_path: Path) -> None:
+    result = audit(store, [str(syndication_corpus(tmp_path))])
+    [cluster] = result["clusters"]
+    members = {m["url"]: m["role"] for m in cluster["members"]}
+    assert members == {MERKUR_URL: "origin", "https://copy-one.example/kim": "repost", "https://copy-two.example/kim": "repost", "https://partial.example/kim": "partial"}
+    assert cluster["origin"]["determined"]
+    assert {link["kind"] for link in cluster["links"]} >= {"repost", "partial"}
+    assert result["counts"]["unique_stories"] == 2
+    assert result["top_copied_outlets"][0] == {"outlet": "merkur.de", "copied": 3}
+    assert all(link["shared_passages"] for link in cluster["links"])
+
+
+def test_audit_resumes_without_redoing_or_duplicating(store: Store, tmp_path: Path) -> None:
+    corpus = syndication_corpus(tmp_path)
+    first = audit(store, [str(corpus)])
+    second = audit(store, [str(corpus)])
+    assert (second["corpus"]["added"], second["corpus"]["already_stored"]) == (0, 5)
+    assert second["counts"] == first["counts"]
+    assert store.count_articles() == 5
+
+
+def test_one_bad_file_is_listed_and_never_stops_the_audit(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(SEED_003.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "broken.html").write_text("<html><body><nav>Home</nav></body></html>", encoding="utf-8")
+    result = audit(store, [str(tmp_path)])
+    assert result["counts"]["articles"] == 1
+    assert result["failures"] == [{"origin": str(tmp_path / "broken.html"), "reason": "HTML holds no article text that trafilatura could find (1 words)"}]
+
+
+@pytest.mark.parametrize("layout", ["empty", "unreadable"])
+def test_a_folder_without_readable_articles_is_an_error(store: Store, tmp_path: Path, layout: str) -> None:
+    if layout == "unreadable":
+        (tmp_path / "a.txt").write_bytes(b"")
+        (tmp_path / "b.html").write_text("<html></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="no readable articles"):
+        audit(store, [str(tmp_path)])
+
+
+def test_csv_files(store: Store, tmp_path: Path) -> None:
+    result = audit(store, [str(syndication_corpus(tmp_path))])
+    written = write_csv(result, store, tmp_path / "out")
+    assert [path.name for path in written] == ["articles.csv", "links.csv", "clusters.csv", "attributions.csv", "quotes.csv"]
+    with (tmp_path / "out" / "links.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(result["clusters"][0]["links"])
+    assert json.loads(json.dumps(result, default=str))["schema"] == "provenance.audit/1"
