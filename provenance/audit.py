@@ -259,8 +259,10 @@ def run_audit(
     """Ingest a corpus (resuming where an earlier run stopped) and audit it."""
     report = ingest(store, targets, settings or Settings(), on_progress=on_progress, stdin=stdin, workers=workers)
     if not report.article_ids:
-        reasons = "; ".join(f"{f.origin}: {f.reason}" for f in report.failures[:3])
-        raise InputError(f"no readable articles in {', '.join(targets)}" + (f" ({reasons})" if reasons else ""))
+        if len(report.failures) == 1 and report.failures[0].origin in targets:
+            raise InputError(f"{report.failures[0].origin}: {report.failures[0].reason}")
+        first = f"; first failure: {report.failures[0].origin}: {report.failures[0].reason}" if report.failures else ""
+        raise InputError(f"no readable articles in {', '.join(targets)}: {len(report.failures)} input(s) failed{first}")
     return build_audit(store, registry, report, targets)
 
 

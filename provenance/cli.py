@@ -255,8 +255,8 @@ def _writable(path: Path) -> Path:
 @cli.command(name="audit")
 @click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report here.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Write the audit as JSON here ('-' for stdout; schema provenance.audit/1).")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write a self-contained HTML report here.")
+@click.option("--json", "json_path", type=click.Path(allow_dash=True, path_type=Path), default=None, help="Write the audit as JSON here ('-' for stdout; schema provenance.audit/1).")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write articles, links, clusters, attributions and quotes as CSV files in this folder.")
 @click.pass_obj
 def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_path: Path | None, json_path: Path | None, csv_dir: Path | None) -> None:

@@ -275,3 +275,40 @@ def test_quotes_lists_speaker_and_source(run_cli: Any) -> None:
     assert "  „die unbesiegbare Freundschaft“   (speaker: den russischen Machthaber; source: KCNA)" in result.stdout.splitlines()
     data = json.loads(run_cli("quotes", "003", "--json").stdout)
     assert data["quotes"][0]["normalized"] == "das teilen von blut leben und tod im selben schützengraben"
+
+
+def test_audit_seeds_prints_the_summary_and_writes_json_and_csv(run_cli: Any, tmp_path: Path) -> None:
+    result = run_cli("audit", str(SEEDS), "--json", str(tmp_path / "audit.json"), "--csv", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "Reposts found by their markers" in result.stdout and "merkur.de" in result.stdout
+    data = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
+    assert (data["schema"], data["counts"]["articles"], data["counts"]["clusters"]) == ("provenance.audit/1", 5, 0)
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["articles.csv", "attributions.csv", "clusters.csv", "links.csv", "quotes.csv"]
+    piped = run_cli("audit", str(SEEDS), "--json", "-")
+    assert json.loads(piped.stdout)["corpus"]["already_stored"] == 5
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        ("empty", [], "Error: {folder}: folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])\n"),
+        ("seeds", ["--report", "/nonexistent/dir/audit.html"], "Error: cannot write /nonexistent/dir/audit.html: folder /nonexistent/dir does not exist\n"),
+        ("seeds", ["--report", "{folder}"], "Error: cannot write {folder}: it is a folder\n"),
+    ],
+)
+def test_audit_bad_input_is_one_line(run_cli: Any, tmp_path: Path, setup: str, args: list[str], message: str) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    target = str(folder) if setup == "empty" else str(SEEDS)
+    result = run_cli("audit", target, *[arg.format(folder=folder) for arg in args])
+    assert result.exit_code == 3
+    assert result.stderr.endswith(message.format(folder=folder))
+
+
+def test_audit_writes_the_html_report(run_cli: Any, tmp_path: Path) -> None:
+    report = tmp_path / "audit.html"
+    result = run_cli("audit", str(SEEDS), "--report", str(report))
+    assert result.exit_code == 0
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Информация на этой странице взята из источника" in html
+    assert "<script src=" not in html and "<link rel=\"stylesheet\"" not in html
