@@ -2,7 +2,7 @@
 
 It opens an existing provenance database (for example the 100,000-article index that
 bench_ingest.py builds with --check-db), picks --queries passages from stored paragraphs with a
-seeded RNG: half exact runs of 4-8 words, half the same runs with one word changed (a variant),
+seeded RNG: half exact runs of 6-10 words, half the same runs with one word changed (a variant),
 plus phrases that appear nowhere, and times provenance.trace.trace_quote for each, in process.
 It reports the median, p95 and p99 latency and the share of queries whose source article is
 among the appearances found. Figures go to stdout (--json for JSON), progress to stderr.
@@ -37,7 +37,7 @@ def log(message: str) -> None:
 
 
 def pick_passages(store: Store, count: int, seed: int) -> list[tuple[int, str]]:
-    """(article id, a run of 4-8 words) from random stored paragraphs."""
+    """(article id, a run of 6-10 words) from random stored paragraphs."""
     rng = random.Random(seed)
     with store.reading() as session:
         top = int(session.scalar(select(func.max(Paragraph.id))) or 0)
@@ -50,7 +50,7 @@ def pick_passages(store: Store, count: int, seed: int) -> list[tuple[int, str]]:
             if len(words) < 12:
                 continue
             start = rng.randint(0, len(words) - 9)
-            picked.append((paragraph.article_id, " ".join(words[start : start + rng.randint(4, 8)])))
+            picked.append((paragraph.article_id, " ".join(words[start : start + rng.randint(6, 10)])))
     return picked
 
 

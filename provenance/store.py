@@ -237,6 +237,9 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-262144")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()
 
 
@@ -540,18 +543,18 @@ class Store:
     # ---- quote search ------------------------------------------------------------------
 
     def search_paragraphs(self, session: Session, alternatives: list[list[str]], limit: int = 200) -> list[tuple[int, int, str]]:
-        """Paragraphs holding every prefix term of any alternative, best ranked first: (paragraph id, article id, text)."""
+        """Paragraphs holding every term of any alternative (a term ending in * is a prefix), best ranked first: (paragraph id, article id, text)."""
         alternatives = [[term for term in terms if term] for terms in alternatives if terms]
         if not alternatives:
             return []
         if self.dialect == "sqlite":
-            match = " OR ".join("(" + " AND ".join(f'"{term}"*' for term in terms) + ")" for terms in alternatives)
+            match = " OR ".join("(" + " AND ".join(_fts5_term(term) for term in terms) + ")" for terms in alternatives)
             query = text(
                 "SELECT p.id, p.article_id, p.text FROM paragraphs_fts JOIN paragraphs p ON p.id = paragraphs_fts.rowid "
                 "WHERE paragraphs_fts MATCH :match ORDER BY rank LIMIT :limit"
             )
         else:
-            match = " | ".join("(" + " & ".join(f"{term}:*" for term in terms) + ")" for terms in alternatives)
+            match = " | ".join("(" + " & ".join(_tsquery_term(term) for term in terms) + ")" for terms in alternatives)
             query = text(
                 "SELECT p.id, p.article_id, p.text FROM paragraphs p WHERE to_tsvector('simple', p.text) @@ to_tsquery('simple', :match) "
                 "ORDER BY ts_rank(to_tsvector('simple', p.text), to_tsquery('simple', :match)) DESC LIMIT :limit"
@@ -628,6 +631,18 @@ class Store:
         """Every copy link that has this article on either side."""
         query = select(CopyLink).where(or_(CopyLink.origin_id == article_id, CopyLink.copy_id == article_id)).order_by(CopyLink.id)
         return list(session.scalars(query))
+
+
+def _fts5_term(term: str) -> str:
+    """A search term as FTS5 writes it: quoted, with a trailing * for a prefix."""
+    word = term.rstrip("*").replace('"', "")
+    return f'"{word}"*' if term.endswith("*") else f'"{word}"'
+
+
+def _tsquery_term(term: str) -> str:
+    """A search term as PostgreSQL's to_tsquery writes it: word, or word:* for a prefix."""
+    word = "".join(char for char in term.rstrip("*") if char.isalnum())
+    return f"{word}:*" if term.endswith("*") else word
 
 
 def _table(model: type[Base]) -> Table:

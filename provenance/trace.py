@@ -21,8 +21,11 @@ from .store import Article, Store
 MIN_QUERY_LETTERS = 6
 CANDIDATES = 300
 CHAINS_FOR = 10
+RAREST_TERMS = 4
+STEM = 6
 _INFLECTION = 80.0
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+_INDEX_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,13 @@ def _tokens_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     return words, spans
 
 
-def search_terms(words: list[str]) -> list[str]:
-    """Prefix terms for the index: long words cut to a stem, so that inflected forms match too."""
+def search_terms(query: str) -> list[str]:
+    """Index terms of a query, split as the index splits words: short words whole, longer ones cut to a six-letter stem (a prefix)."""
     terms = []
-    for word in words:
+    for word in _INDEX_WORD.findall(fold_hyphenation(query).casefold()):
         if len(word) < 3:
             continue
-        terms.append(word[: max(4, len(word) - 3)] if len(word) > 6 else word)
+        terms.append(word if len(word) <= STEM else word[:STEM] + "*")
     return list(dict.fromkeys(terms))[:10]
 
 
@@ -195,10 +198,11 @@ def _best_passages(rows: list[tuple[int, int, str]], words: list[str], best: dic
             best[article_id] = matched
 
 
-def _appearances(session: Session, store: Store, words: list[str]) -> list[Appearance]:
-    terms = search_terms(words)
+def _appearances(session: Session, store: Store, query: str, words: list[str]) -> list[Appearance]:
+    terms = search_terms(query)
     best: dict[int, tuple[str, float, list[Difference]]] = {}
-    _best_passages(store.search_paragraphs(session, [terms], CANDIDATES), words, best)
+    rarest = sorted(terms, key=len, reverse=True)[:RAREST_TERMS]
+    _best_passages(store.search_paragraphs(session, [rarest], CANDIDATES), words, best)
     if not any(not differences for _, _, differences in best.values()):
         for subset in _leave_one_out(terms):
             _best_passages(store.search_paragraphs(session, [subset], CANDIDATES // 3), words, best)
@@ -259,7 +263,7 @@ def trace_quote(store: Store, query: str, registry: Registry, chains_for: int = 
     if store.count_articles() == 0:
         raise InputError("the database holds no articles: run 'provenance ingest' first")
     with store.reading() as session:
-        appearances = _in_time_order(_appearances(session, store, words))
+        appearances = _in_time_order(_appearances(session, store, query, words))
         if not appearances:
             raise NotFoundError(f"the quote {query!r} appears in none of the {store.count_articles():,} stored articles")
         for appearance in appearances[:chains_for]:

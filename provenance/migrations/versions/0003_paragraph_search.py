@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 SQLITE_UP = [
-    "CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='id', tokenize='unicode61 remove_diacritics 2', detail=none)",
+    "CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='id', tokenize='unicode61 remove_diacritics 2', detail=none, prefix='6')",
     "CREATE TRIGGER paragraphs_fts_insert AFTER INSERT ON paragraphs BEGIN INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text); END",
     "CREATE TRIGGER paragraphs_fts_delete AFTER DELETE ON paragraphs BEGIN INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
     "CREATE TRIGGER paragraphs_fts_update AFTER UPDATE ON paragraphs BEGIN "
