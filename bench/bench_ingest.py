@@ -5,19 +5,21 @@ What it measures (each part can be chosen with --parts):
 1. signatures: MinHash signatures per second for the same texts (--texts, default 5,000):
    datasketch's plain loop (a MinHash per text, update_batch on the UTF-8 word 3-grams of
    provenance.normalize.tokens) against provenance's path (one compiled shingle_batch pass over
-   the batch, densify, to_minhash per row into datasketch LeanMinHash
-   objects), tokenising and shingling included in both; rensa's RMinHash for reference when
-   it is installed. It checks that every row is a LeanMinHash whose bytes round-trip (formerly: equal datasketch's MinHash(seed=1,
-   hashfunc=int) fed the same inputs, and the mean absolute error of the estimated Jaccard
-   against the exact Jaccard on near-duplicate pairs (10-30% of words edited).
-2. ingest: provenance.pipeline.ingest of a JSONL file of --size records (default 10,000;
-   ~5% exact copies and ~5% copies with a repost footer, at other outlets) into a fresh
-   SQLite file: articles/s, the report's counts and links by kind, database bytes per article.
+   the batch, densify, to_minhash per row into datasketch LeanMinHash objects), tokenising
+   and shingling included in both; rensa's RMinHash for reference when it is installed.
+   It checks that every row is a LeanMinHash whose bytes round-trip (one-permutation
+   signatures can no longer be compared with datasketch's own MinHash rows), and the mean
+   absolute error of the estimated Jaccard against the exact Jaccard on near-duplicate
+   pairs (10-30% of words edited).
+2. ingest: provenance.pipeline.ingest (workers = CPU count) of a JSONL file of --size records
+   (default 10,000; ~5% exact copies and ~5% copies with a repost footer, at other outlets)
+   into a fresh SQLite file: articles/s, the report's counts and links by kind, database
+   bytes per article.
 3. check: ingest of --check-corpus articles (default 100,000; its time and rate), then the
    latency of document_from_text + prepare + check_prepared for --queries texts (half copies
    of stored articles with a footer added, half new), and whether the copies were found.
-4. profile: cProfile of an ingest of --profile-size records (default 5,000): top functions
-   by cumulative and by own time.
+4. profile: cProfile of a one-process ingest of --profile-size records (default 5,000): top
+   functions by cumulative and by own time.
 
 Articles are built by bench/corpus.py from real sentences in the shared corpora
 (WMT22 news, PolNeAR, census articles), with a seeded RNG; each sentence is spliced from two

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -12,7 +13,15 @@ from .fingerprint import U32, fmix64
 
 BODY_NAMESPACE = 1
 PARAGRAPH_NAMESPACE = 2
+TRANSLATION_NAMESPACE = 3
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@lru_cache(maxsize=32)
+def _optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's (b, r) for a threshold: it integrates the error curves, so it is worth caching."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
 
 
 @dataclass(frozen=True)
@@ -35,9 +44,9 @@ class Banding:
 
     @classmethod
     def for_threshold(cls, threshold: float, num_perm: int, namespace: int) -> Banding:
-        """The banding datasketch's MinHashLSH picks for this Jaccard threshold."""
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        return cls(bands=lsh.b, rows=lsh.r, namespace=namespace)
+        """The banding datasketch's MinHashLSH picks for this Jaccard threshold (computed once per parameters)."""
+        bands, rows = _optimal_banding(threshold, num_perm)
+        return cls(bands=bands, rows=rows, namespace=namespace)
 
     def keys(self, signatures: U32) -> npt.NDArray[np.int64]:
         """One signed 64-bit bucket key per band for each signature row: shape (rows, bands)."""

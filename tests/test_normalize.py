@@ -18,6 +18,7 @@ from .conftest import MERKUR_URL, SEED_003, SEEDS
         (f"Информация на этой странице взята из источника: {MERKUR_URL}", MERKUR_URL, None, "ru"),
         ("Источник: https://www.spiegel.de/ausland/a-1.html", "https://www.spiegel.de/ausland/a-1.html", None, "ru"),
         ("Материал впервые опубликован на сайте Медуза.", None, "Медуза", "ru"),
+        ("Материал впервые опубликован на сайте lenta.ru.", None, "lenta.ru", "ru"),
         ("Джерело: https://www.pravda.com.ua/news/2025/01/1/", "https://www.pravda.com.ua/news/2025/01/1/", None, "uk"),
         ("Матеріал вперше опубліковано на сайті Українська правда.", None, "Українська правда", "uk"),
         ("Quelle: https://www.tagesschau.de/ausland/asien/nordkorea-100.html", "https://www.tagesschau.de/ausland/asien/nordkorea-100.html", None, "de"),
