@@ -449,6 +449,7 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
     unsigned = [item for item in batch if item.signature is None]
     fingerprinter.sign(unsigned)
     with store.transaction() as session:
+        store.lock_for_writing(session)
         fresh = _fresh_items(session, store, batch, report)
         if not fresh:
             return

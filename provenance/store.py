@@ -210,6 +210,7 @@ class ChainHop(Base):
 # ---- opening and migrating ----------------------------------------------------------
 
 
+WRITER_LOCK_KEY = 0x70726F76  # "prov"
 SEARCH_OBJECTS = ("paragraphs_fts", "ix_paragraphs_text_search")
 
 
@@ -443,6 +444,18 @@ class Store:
         return found
 
     # ---- bulk writes of a batch ----------------------------------------------------------
+
+    def lock_for_writing(self, session: Session) -> None:
+        """Take the database's writer lock for this transaction, so concurrent ingests write one batch at a time.
+
+        PostgreSQL: a transaction-scoped advisory lock. SQLite: a no-op write that takes the
+        reserved lock at once (other writers wait up to the busy timeout) instead of failing
+        when a read transaction later tries to write.
+        """
+        if self.dialect == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+        else:
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
 
     @staticmethod
     def latest_versions(session: Session, urls: Iterable[str]) -> dict[str, tuple[int, int]]:
