@@ -63,6 +63,7 @@ def test_normalisation_is_idempotent(text: str) -> None:
     [
         ("Dies habe „die unbesiegbare Freundschaft“ bewiesen, zitierte KCNA den russischen Machthaber aus dem Kreml.", "den russischen Machthaber", "KCNA"),
         ('"We will not give up," said John Kirby, according to Reuters.', "John Kirby", "Reuters"),
+        ("„Wir stehen an der Seite der Ukraine“, sagte Olaf Scholz laut dpa.", "Olaf Scholz", "dpa"),
         ("«Мы не сдадимся», — заявил Дмитрий Песков, как сообщает ТАСС.", "Дмитрий Песков", "TASS"),
     ],
 )
