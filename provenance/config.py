@@ -47,7 +47,7 @@ class Settings:
     num_perm: int = 128
     seed: int = 1
     shingle_size: int = 3
-    body_threshold: float = 0.5
+    body_threshold: float = 0.4
     paragraph_threshold: float = 0.8
     min_paragraph_words: int = 12
     duplicate_jaccard: float = 0.8

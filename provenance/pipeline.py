@@ -27,6 +27,7 @@ from .normalize import Layout, Marker, PatternSet, load_patterns, split_layout, 
 from .registry import load_registry
 from .chain import Chain, chain_rows, source_chain
 from .quotes import QuoteSpan, extract_quotes
+from .translation import Anchor, TranslationEvidence, anchor_features, compare_translation, extract_anchors, translation_keys
 from .store import Article, Store, utcnow
 
 ProgressCallback = Callable[[str, int], None]
@@ -47,6 +48,7 @@ class Prepared:
     identity_key: str
     attributions: list[Found] = field(default_factory=list)
     quotes: list[QuoteSpan] = field(default_factory=list)
+    anchors: list[Anchor] = field(default_factory=list)
     shingles: U64 = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     signature: U32 | None = None
     keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -88,6 +90,7 @@ class Fingerprinter:
         long_enough = np.flatnonzero(shingled.word_counts >= self.settings.min_paragraph_words)
         paragraph_keys = self.paragraph_banding.keys(densify(shingled.raw_signatures[long_enough])) if long_enough.size else None
         body_keys = self.body_banding.keys(bodies)
+        anchor_keys = translation_keys([anchor_features(item.anchors) for item in batch], self.settings)
         owner_of_long = np.searchsorted(np.array([g.stop for g in groups]), long_enough, side="right")
         for row, item in enumerate(batch):
             sets = [shingled.sets[index] for index in groups[row]]
@@ -96,6 +99,7 @@ class Fingerprinter:
             keys = [body_keys[row]] if len(item.shingles) else []
             if paragraph_keys is not None:
                 keys.append(paragraph_keys[owner_of_long == row].ravel())
+            keys.append(anchor_keys[row].ravel())
             item.keys = np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
 
 
@@ -151,6 +155,7 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
         identity_key=identity_key(document.url, body_hash),
         attributions=attributions,
         quotes=extract_quotes(body, attributions),
+        anchors=extract_anchors(body, document.language),
     )
 
 
@@ -159,22 +164,26 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
 
 @dataclass(frozen=True)
 class Comparable:
-    """What verification needs of one side of a pair: its id, body, shingles and direction facts."""
+    """What verification needs of one side of a pair: its id, body, shingles, language, anchors and direction facts."""
 
     article_id: int | None
     body: str
     shingles: U64
     facts: Facts
+    language: str | None = None
+    anchors: tuple[Anchor, ...] = ()
 
 
 @dataclass(frozen=True)
 class Verified:
-    """A candidate pair that verification found to be a copy."""
+    """A candidate pair that verification found to be a copy or a translation."""
 
     scores: Overlap
     kind: str
     direction: Direction
     alignment: Alignment
+    translation: TranslationEvidence | None = None
+    languages: tuple[str | None, str | None] = (None, None)
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,7 @@ class Match:
     kind: str
     direction: Direction
     alignment: Alignment
+    translation: TranslationEvidence | None = None
 
     @property
     def subject_role(self) -> str:
@@ -214,13 +224,14 @@ def facts_of_article(article: Article) -> Facts:
 
 
 def comparable_article(article: Article, fingerprinter: Fingerprinter) -> Comparable:
-    """A stored article ready for verification (its shingles recomputed from its body)."""
-    return Comparable(article.id, article.body, fingerprinter.shingles(article.body), facts_of_article(article))
+    """A stored article ready for verification (its shingles and anchors recomputed from its body)."""
+    anchors = tuple(extract_anchors(article.body, article.language))
+    return Comparable(article.id, article.body, fingerprinter.shingles(article.body), facts_of_article(article), article.language, anchors)
 
 
 def comparable_prepared(item: Prepared, article_id: int | None) -> Comparable:
     """A prepared document ready for verification."""
-    return Comparable(article_id, item.body, item.shingles, facts_of_prepared(item, article_id))
+    return Comparable(article_id, item.body, item.shingles, facts_of_prepared(item, article_id), item.document.language, tuple(item.anchors))
 
 
 def _same_outlet(first: Facts, second: Facts) -> bool:
@@ -231,8 +242,19 @@ def _same_outlet(first: Facts, second: Facts) -> bool:
     return not first.marks and not second.marks
 
 
+def verify_translation(subject: Comparable, other: Comparable) -> Verified | None:
+    """A translation link between articles in two languages, verified by aligning their anchors in order."""
+    evidence = compare_translation(list(subject.anchors), list(other.anchors), subject.language, other.language)
+    if not evidence.is_translation:
+        return None
+    scores = Overlap(evidence.score, evidence.coverage_first, evidence.coverage_second, evidence.aligned, len(subject.anchors), len(other.anchors))
+    return Verified(scores, "translation", decide_direction(subject.facts, other.facts), Alignment([], [], 0), evidence, (subject.language, other.language))
+
+
 def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> Verified | None:
-    """Score a candidate against the subject on exact shingle sets; a Verified copy, or None."""
+    """Score a candidate against the subject: exact shingle sets in one language, aligned anchors across two."""
+    if subject.language and other.language and subject.language != other.language:
+        return verify_translation(subject, other)
     scores = overlap(subject.shingles, other.shingles)
     kind = copy_kind(scores, _same_outlet(subject.facts, other.facts), settings)
     if kind is None:
@@ -249,7 +271,7 @@ def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: F
     for other in store.articles(session, ids).values():
         verified = verify_pair(subject, comparable_article(other, fingerprinter), fingerprinter.settings)
         if verified is not None:
-            matches.append(Match(other, verified.scores, verified.kind, verified.direction, verified.alignment))
+            matches.append(Match(other, verified.scores, verified.kind, verified.direction, verified.alignment, verified.translation))
     return sorted(matches, key=lambda match: (-match.scores.jaccard, match.other.id))
 
 
@@ -352,6 +374,9 @@ def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str
     reverse = scores.reverse_containment if copy_id == subject_id else scores.containment
     low, high = sorted((subject_id, other_id))
     alignment = verified.alignment
+    evidence: dict[str, Any] = {"shared_passages": alignment.shared, "changed_passages": [list(pair) for pair in alignment.changed], "shared_words": alignment.shared_words}
+    if verified.translation is not None:
+        evidence = translation_evidence(verified.translation, verified.languages, subject_id, origin_id)
     return {
         "pair_key": f"{low}-{high}",
         "origin_id": origin_id,
@@ -362,8 +387,27 @@ def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str
         "reverse_containment": round(reverse, 4),
         "direction": verified.direction.status,
         "direction_reason": verified.direction.reason,
-        "evidence": {"shared_passages": alignment.shared, "changed_passages": [list(pair) for pair in alignment.changed], "shared_words": alignment.shared_words},
+        "evidence": evidence,
         "created_at": utcnow(),
+    }
+
+
+def translation_evidence(found: TranslationEvidence, languages: tuple[str | None, str | None], subject_id: int, origin_id: int) -> dict[str, Any]:
+    """The evidence of a translation link: languages and anchor pairs as (origin, copy), score, order agreement."""
+    pairs = [list(pair) for pair in found.pairs]
+    ordered = list(languages)
+    if origin_id != subject_id:
+        pairs = [[b, a] for a, b in pairs]
+        ordered = ordered[::-1]
+    return {
+        "languages": ordered,
+        "score": round(found.score, 4),
+        "aligned_anchors": found.aligned,
+        "order_agreement": round(found.order_agreement, 4),
+        "anchor_pairs": pairs[:40],
+        "reason": found.reason,
+        "shared_passages": [" ↔ ".join(pair) for pair in pairs[:3]],
+        "changed_passages": [],
     }
 
 
@@ -606,6 +650,8 @@ def _stored_article(store: Store, session: Session, reference: str, settings: Se
     from .extract import is_url
     from pathlib import Path
 
+    if is_url(reference) and store.articles_at_urls(session, [reference]):
+        return store.articles_at_urls(session, [reference])[0]
     if is_url(reference) or Path(reference).is_file():
         fingerprinter = Fingerprinter(settings)
         for document in iter_documents([reference], settings.max_file_bytes):

@@ -51,6 +51,14 @@ def _match_json(match: Match) -> dict[str, Any]:
         "reverse_containment": round(match.scores.reverse_containment, 4),
         "direction": {"status": match.direction.status, "reason": match.direction.reason},
         "evidence": {"shared_passages": match.alignment.shared, "changed_passages": [list(pair) for pair in match.alignment.changed], "shared_words": match.alignment.shared_words},
+        "translation": None if match.translation is None else {
+            "languages": [match.other.language, None],
+            "score": round(match.translation.score, 4),
+            "aligned_anchors": match.translation.aligned,
+            "order_agreement": round(match.translation.order_agreement, 4),
+            "anchor_pairs": [list(pair) for pair in match.translation.pairs],
+            "reason": match.translation.reason,
+        },
     }
 
 
@@ -114,7 +122,23 @@ def _verdict_line(result: CheckResult) -> str:
     return f"verdict: repost of {target}{note}"
 
 
+def _translation_lines(match: Match) -> list[str]:
+    found = match.translation
+    assert found is not None
+    ordered = found.pairs if match.subject_role == "origin" else [(b, a) for a, b in found.pairs]
+    pairs = ", ".join(f"{a} ↔ {b}" for a, b in ordered[:8])
+    return [
+        f"  translation of {_name(match.other)} ({match.other.language} → this article)  \"{match.other.title or ''}\"" if match.subject_role != "origin"
+        else f"  translated as {_name(match.other)}  \"{match.other.title or ''}\"",
+        f"    score {found.score:.2f}: {found.aligned} anchors aligned in order (order agreement {found.order_agreement:.2f})",
+        f"    anchors: {pairs}",
+        f"    direction: {match.direction.status}: {match.direction.reason}",
+    ]
+
+
 def _match_lines(match: Match) -> list[str]:
+    if match.translation is not None:
+        return _translation_lines(match)
     scores = match.scores
     lines = [
         f"  {match.kind} {'of' if match.subject_role != 'origin' else 'copied by'} {_name(match.other)}  \"{match.other.title or ''}\"",

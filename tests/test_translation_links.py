@@ -1,0 +1,85 @@
+"""Translation links in ingest, check, chain and audit: across languages, with anchor evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.audit import run_audit
+from provenance.pipeline import chain_for, check, ingest
+from provenance.registry import load_registry
+from provenance.report import check_json
+from provenance.store import Store
+
+from .conftest import MERKUR_TITLE, MERKUR_URL, ROOT, seed_body_without_footer
+from .helpers import jsonl
+
+DATA = ROOT / "tests" / "data" / "translation"
+RUSSIAN_URL = "https://ru-aggregator.example/kim-putin"
+
+
+def corpus(folder: Path) -> Path:
+    """The merkur.de original, its Russian translation (later) and an independent French report of the same story."""
+    records = [
+        {"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02T09:00:00", "language": "de"},
+        {"url": RUSSIAN_URL, "title": "Ким восхваляет отношения с Россией", "text": (DATA / "seed003_translation.ru.txt").read_text(encoding="utf-8"), "published": "2025-01-03T09:00:00", "language": "ru"},
+        {"url": "https://fr-news.example/kim", "title": "Kim et Poutine", "text": (DATA / "seed003_independent.fr.txt").read_text(encoding="utf-8"), "published": "2025-01-02T18:00:00", "language": "fr"},
+    ]
+    path = folder / "languages.jsonl"
+    path.write_text(jsonl(records), encoding="utf-8")
+    return path
+
+
+def test_translation_is_linked_and_the_independent_report_is_not(store: Store, tmp_path: Path) -> None:
+    report = ingest(store, [str(corpus(tmp_path))])
+    assert dict(report.links) == {"translation": 1}
+    with store.reading() as session:
+        [link] = store.all_links(session)
+        articles = store.articles(session, [link.origin_id, link.copy_id])
+    assert (articles[link.origin_id].url, articles[link.copy_id].url, link.kind, link.direction) == (MERKUR_URL, RUSSIAN_URL, "translation", "dated")
+    evidence = link.evidence
+    assert evidence["languages"] == ["de", "ru"]
+    assert evidence["score"] > 0.095 and evidence["aligned_anchors"] >= 5
+    assert any(pair[1] == "Курской" or pair[0] == "Kursk" for pair in evidence["anchor_pairs"])
+
+
+def test_check_reports_translation_of_the_original(store: Store, tmp_path: Path) -> None:
+    original = tmp_path / "de.jsonl"
+    original.write_text(jsonl([{"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02T09:00:00", "language": "de"}]), encoding="utf-8")
+    ingest(store, [str(original)])
+    russian = tmp_path / "ru.jsonl"
+    russian.write_text(jsonl([{"url": RUSSIAN_URL, "title": "Ким", "text": (DATA / "seed003_translation.ru.txt").read_text(encoding="utf-8"), "published": "2025-01-05", "language": "ru"}]), encoding="utf-8")
+    [result] = check(store, str(russian))
+    data = check_json([result])["results"][0]
+    assert (data["verdict"], data["of"]["url"]) == ("translation", MERKUR_URL)
+    [match] = data["matches"]
+    assert (match["kind"], match["role"], match["direction"]["status"]) == ("translation", "copy", "dated")
+    assert len(match["translation"]["anchor_pairs"]) == match["translation"]["aligned_anchors"]
+
+
+def test_chain_crosses_languages(store: Store, tmp_path: Path) -> None:
+    ingest(store, [str(corpus(tmp_path))])
+    chain = chain_for(store, RUSSIAN_URL)
+    labels = [chain.nodes[key].label for key in chain.path]
+    assert labels[-2:] == ["#1 merkur.de", "#2 ru-aggregator.example"]
+    assert [hop.kind for hop in chain.main_hops()][-1] == "translation"
+    assert labels[0] == "KCNA"
+
+
+def test_audit_counts_translations(store: Store, tmp_path: Path) -> None:
+    result = run_audit(store, [str(corpus(tmp_path))], load_registry())
+    assert result["counts"]["translations"] == 1
+    [cluster] = result["clusters"]
+    assert {m["url"]: m["role"] for m in cluster["members"]} == {MERKUR_URL: "origin", RUSSIAN_URL: "translation"}
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_same_story_in_another_language_is_no_translation(store: Store, tmp_path: Path, language: str) -> None:
+    texts = {"de": seed_body_without_footer(), "fr": (DATA / "seed003_independent.fr.txt").read_text(encoding="utf-8")}
+    path = tmp_path / "pair.jsonl"
+    path.write_text(jsonl([
+        {"url": "https://a.example/x", "text": texts[language], "language": language, "published": "2025-01-01"},
+        {"url": "https://b.example/y", "text": (DATA / "seed003_independent.fr.txt").read_text(encoding="utf-8") if language == "de" else texts["de"], "language": "fr" if language == "de" else "de", "published": "2025-01-02"},
+    ]), encoding="utf-8")
+    assert dict(ingest(store, [str(path)]).links) == {}
