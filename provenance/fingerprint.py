@@ -95,6 +95,18 @@ def _shingle_of(ring: U64, words: int, size: int) -> np.uint64:  # pragma: no co
     return _fmix(value)
 
 
+@njit(cache=True, inline="always")
+def _end_word(
+    word_hash: np.uint64, ring: U64, words: int, size: int, text: int, salt: np.uint64, slots: int, shingles: U64, owners: I64, signatures: U32, count: int
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Close a word: push its hash on the ring and emit the shingle it completes; the new word and shingle counts."""
+    ring[words % _RING] = _fmix(word_hash)
+    words += 1
+    if words >= size:
+        count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count)
+    return words, count
+
+
 @njit(cache=True)
 def _shingle_kernel(
     codes: U32,
@@ -128,20 +140,14 @@ def _shingle_kernel(
             else:
                 is_word = True
         if in_word and (not is_word or is_cjk):
-            ring[words % _RING] = _fmix(word_hash)
-            words += 1
-            if words >= size:
-                count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count)
+            words, count = _end_word(word_hash, ring, words, size, text, salt, slots, shingles, owners, signatures, count)
             in_word = False
             word_hash = _FNV_OFFSET
         if is_word:
             word_hash = (word_hash ^ np.uint64(code)) * _FNV_PRIME
             in_word = True
             if is_cjk:
-                ring[words % _RING] = _fmix(word_hash)
-                words += 1
-                if words >= size:
-                    count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count)
+                words, count = _end_word(word_hash, ring, words, size, text, salt, slots, shingles, owners, signatures, count)
                 in_word = False
                 word_hash = _FNV_OFFSET
         if code == 0:
