@@ -74,7 +74,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -326,7 +326,7 @@ def pair_scores(store: Store, settings: Settings, fingerprinter: Fingerprinter, 
 def score(store: Store, corpus: Corpus, settings: Settings, examples: int) -> dict[str, Any]:
     """Precision, recall and direction of the stored copy links against the corpus' known copies."""
     with store.reading() as session:
-        urls = {int(i): u for i, u in session.execute(select(StoredArticle.id, StoredArticle.url))}
+        urls: dict[int, str] = {int(i): u or "" for i, u in session.execute(select(StoredArticle.id, StoredArticle.url))}
         links: list[CopyLink] = store.all_links(session)
     ids = {url: article_id for article_id, url in urls.items()}
     by_truth_kind: dict[str, Counter[str]] = defaultdict(Counter)

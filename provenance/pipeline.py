@@ -8,6 +8,7 @@ from collections import Counter, defaultdict, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import islice
 from typing import Any, BinaryIO
 
@@ -33,6 +34,7 @@ from .store import Article, Store, utcnow
 ProgressCallback = Callable[[str, int], None]
 BATCH_SIZE = 500
 PREPARE_CHUNK = 50
+TRANSLATION_CANDIDATES = 10
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Prepared:
     shingles: U64 = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     signature: U32 | None = None
     keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    anchor_keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 class Fingerprinter:
@@ -99,8 +102,8 @@ class Fingerprinter:
             keys = [body_keys[row]] if len(item.shingles) else []
             if paragraph_keys is not None:
                 keys.append(paragraph_keys[owner_of_long == row].ravel())
-            keys.append(anchor_keys[row].ravel())
             item.keys = np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+            item.anchor_keys = np.unique(anchor_keys[row].ravel())
 
 
 # ---- stage: prepare ----------------------------------------------------------------------
@@ -162,16 +165,31 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
 # ---- stage: compare ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Comparable:
-    """What verification needs of one side of a pair: its id, body, shingles, language, anchors and direction facts."""
+    """One side of a candidate pair: its id, body, direction facts and language; shingles and anchors made when first needed."""
 
     article_id: int | None
     body: str
-    shingles: U64
     facts: Facts
-    language: str | None = None
-    anchors: tuple[Anchor, ...] = ()
+    language: str | None
+    params: SketchParams
+    given_shingles: U64 | None = None
+    given_anchors: tuple[Anchor, ...] | None = None
+
+    @cached_property
+    def shingles(self) -> U64:
+        """The body's shingle set."""
+        return self.given_shingles if self.given_shingles is not None else text_signature(self.body, self.params)[0]
+
+    @cached_property
+    def anchors(self) -> tuple[Anchor, ...]:
+        """The body's language-independent anchors."""
+        return self.given_anchors if self.given_anchors is not None else tuple(extract_anchors(self.body, self.language))
+
+    def other_language(self, other: Comparable) -> bool:
+        """Whether the two sides are known to be in different languages."""
+        return bool(self.language and other.language and self.language != other.language)
 
 
 @dataclass(frozen=True)
@@ -224,14 +242,13 @@ def facts_of_article(article: Article) -> Facts:
 
 
 def comparable_article(article: Article, fingerprinter: Fingerprinter) -> Comparable:
-    """A stored article ready for verification (its shingles and anchors recomputed from its body)."""
-    anchors = tuple(extract_anchors(article.body, article.language))
-    return Comparable(article.id, article.body, fingerprinter.shingles(article.body), facts_of_article(article), article.language, anchors)
+    """A stored article ready for verification (shingles and anchors recomputed from its body when needed)."""
+    return Comparable(article.id, article.body, facts_of_article(article), article.language, fingerprinter.params)
 
 
-def comparable_prepared(item: Prepared, article_id: int | None) -> Comparable:
+def comparable_prepared(item: Prepared, article_id: int | None, params: SketchParams) -> Comparable:
     """A prepared document ready for verification."""
-    return Comparable(article_id, item.body, item.shingles, facts_of_prepared(item, article_id), item.document.language, tuple(item.anchors))
+    return Comparable(article_id, item.body, facts_of_prepared(item, article_id), item.document.language, params, item.shingles, tuple(item.anchors))
 
 
 def _same_outlet(first: Facts, second: Facts) -> bool:
@@ -253,7 +270,7 @@ def verify_translation(subject: Comparable, other: Comparable) -> Verified | Non
 
 def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> Verified | None:
     """Score a candidate against the subject: exact shingle sets in one language, aligned anchors across two."""
-    if subject.language and other.language and subject.language != other.language:
+    if subject.other_language(other):
         return verify_translation(subject, other)
     scores = overlap(subject.shingles, other.shingles)
     kind = copy_kind(scores, _same_outlet(subject.facts, other.facts), settings)
@@ -265,11 +282,16 @@ def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> V
 def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, extra: Iterable[int] = ()) -> list[Match]:
     """Verified copies of a prepared document among the stored articles, best first."""
     candidates = store.candidates(session, item.keys.tolist(), limit=fingerprinter.settings.max_candidates)
-    ids = [candidate.article_id for candidate in candidates] + list(extra)
-    subject = comparable_prepared(item, None)
+    translations = store.candidates(session, item.anchor_keys.tolist(), limit=TRANSLATION_CANDIDATES)
+    subject = comparable_prepared(item, None, fingerprinter.params)
+    copy_ids = [candidate.article_id for candidate in candidates] + list(extra)
+    stored = store.articles(session, copy_ids + [candidate.article_id for candidate in translations])
+    pairs = {article_id: comparable_article(stored[article_id], fingerprinter) for article_id in stored}
+    wanted = dict.fromkeys(copy_ids + [c.article_id for c in translations if c.article_id in pairs and subject.other_language(pairs[c.article_id])])
     matches = []
-    for other in store.articles(session, ids).values():
-        verified = verify_pair(subject, comparable_article(other, fingerprinter), fingerprinter.settings)
+    for other_id in wanted:
+        other = stored[other_id]
+        verified = verify_pair(subject, pairs[other_id], fingerprinter.settings)
         if verified is not None:
             matches.append(Match(other, verified.scores, verified.kind, verified.direction, verified.alignment, verified.translation))
     return sorted(matches, key=lambda match: (-match.scores.jaccard, match.other.id))
@@ -451,37 +473,50 @@ def _insert_articles(session: Session, store: Store, fresh: list[Prepared], seed
     return ids
 
 
-def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[list[int]]:
-    """For each new article, the stored or earlier-in-batch articles sharing LSH buckets or named by its markers."""
-    members = store.bucket_members(session, [key for item in fresh for key in item.keys.tolist()])
+def _ranked(item_keys: list[int], members: dict[int, list[int]], in_batch: dict[int, list[int]], article_id: int, limit: int) -> list[int]:
+    """The articles sharing the most of these keys, most first (the article itself left out)."""
+    counts: Counter[int] = Counter()
+    for key in item_keys:
+        counts.update(members.get(key, ()))
+        counts.update(in_batch[key])
+    for key in item_keys:
+        in_batch[key].append(article_id)
+    return [other for other, _ in counts.most_common(limit + 1) if other != article_id][:limit]
+
+
+def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[tuple[list[int], list[int]]]:
+    """For each new article: the articles sharing its copy LSH buckets or named by its markers, and those sharing anchor buckets."""
+    members = store.bucket_members(session, [key for item in fresh for key in item.keys.tolist() + item.anchor_keys.tolist()])
     marked = store.article_ids_at_urls(session, _url_variants(marker.url for item in fresh for marker in item.markers if marker.url))
-    in_batch: dict[int, list[int]] = defaultdict(list)
+    copies_in_batch: dict[int, list[int]] = defaultdict(list)
+    anchors_in_batch: dict[int, list[int]] = defaultdict(list)
     chosen = []
     for item, article_id in zip(fresh, ids):
-        counts: Counter[int] = Counter()
-        for key in item.keys.tolist():
-            counts.update(members.get(key, ()))
-            counts.update(in_batch[key])
-        for key in item.keys.tolist():
-            in_batch[key].append(article_id)
         named = [other for marker in item.markers if marker.url for url in _url_variants([marker.url]) for other in marked.get(url, ())]
-        chosen.append([other for other, _ in counts.most_common(limit) if other != article_id] + [other for other in named if other != article_id])
+        copies = _ranked(item.keys.tolist(), members, copies_in_batch, article_id, limit) + [other for other in named if other != article_id]
+        translations = _ranked(item.anchor_keys.tolist(), members, anchors_in_batch, article_id, TRANSLATION_CANDIDATES)
+        chosen.append((copies, translations))
     return chosen
 
 
 def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: list[int], fingerprinter: Fingerprinter, report: IngestReport) -> list[dict[str, Any]]:
-    """Verified copy links from each new article to its candidates."""
+    """Verified copy and translation links from each new article to its candidates."""
     candidates = _candidate_ids(session, store, fresh, ids, fingerprinter.settings.max_candidates)
     position = {article_id: index for index, article_id in enumerate(ids)}
-    stored = store.articles(session, {other for others in candidates for other in others if other not in position})
+    stored = store.articles(session, {other for pair in candidates for others in pair for other in others if other not in position})
     comparables: dict[int, Comparable] = {}
+
+    def comparable(other_id: int) -> Comparable:
+        if other_id not in comparables:
+            comparables[other_id] = comparable_prepared(fresh[position[other_id]], other_id, fingerprinter.params) if other_id in position else comparable_article(stored[other_id], fingerprinter)
+        return comparables[other_id]
+
     links = []
-    for item, article_id, others in zip(fresh, ids, candidates):
-        subject = comparable_prepared(item, article_id)
-        for other_id in dict.fromkeys(others):
-            if other_id not in comparables:
-                comparables[other_id] = comparable_prepared(fresh[position[other_id]], other_id) if other_id in position else comparable_article(stored[other_id], fingerprinter)
-            verified = verify_pair(subject, comparables[other_id], fingerprinter.settings)
+    for item, article_id, (copies, translations) in zip(fresh, ids, candidates):
+        subject = comparable_prepared(item, article_id, fingerprinter.params)
+        foreign = [other for other in translations if other not in copies and subject.other_language(comparable(other))]
+        for other_id in dict.fromkeys(copies + foreign):
+            verified = verify_pair(subject, comparable(other_id), fingerprinter.settings)
             if verified is not None:
                 links.append(_link_values(article_id, other_id, verified))
                 report.links[verified.kind] += 1
@@ -500,7 +535,7 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
         report.article_ids.extend(ids)
         store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
-        store.insert_buckets(session, [{"key": key, "article_id": article_id} for item, article_id in zip(fresh, ids) for key in item.keys.tolist()])
+        store.insert_buckets(session, [{"key": key, "article_id": article_id} for item, article_id in zip(fresh, ids) for key in item.keys.tolist() + item.anchor_keys.tolist()])
 
 
 def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
