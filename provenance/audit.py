@@ -15,7 +15,7 @@ from .config import Settings
 from .errors import InputError
 from .pipeline import IngestReport, ProgressCallback, ingest
 from .registry import Registry
-from .store import Article, Attribution, CopyLink, Store, utcnow
+from .store import ArticleSummary, Attribution, CopyLink, Store, utcnow
 
 AUDIT_SCHEMA = "provenance.audit/1"
 _ROLE_OF_KIND = {"repost": "repost", "duplicate": "duplicate", "partial": "partial", "translation": "translation"}
@@ -102,7 +102,7 @@ def _date(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ", timespec="minutes") if value else None
 
 
-def _article_json(article: Article, cluster_id: int | None, role: str, sources: list[str]) -> dict[str, Any]:
+def _article_json(article: ArticleSummary, cluster_id: int | None, role: str, sources: list[str]) -> dict[str, Any]:
     return {
         "article_id": article.id,
         "title": article.title,
@@ -149,11 +149,12 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         links = store.links_touching(session, ids)
         clusters = clusters_of(ids, links)
         everyone = set(ids) | {member for cluster in clusters for member in cluster.members}
-        articles = store.articles(session, everyone)
+        articles = store.article_summaries(session, everyone)
         attributions = store.attributions_of(session, ids)
+        heads = store.articles(session, [cluster.origin_id if cluster.origin_id is not None else cluster.members[-1] for cluster in clusters])
         chains = {}
         for cluster in clusters:
-            head = articles[cluster.origin_id if cluster.origin_id is not None else cluster.members[-1]]
+            head = heads[cluster.origin_id if cluster.origin_id is not None else cluster.members[-1]]
             chains[cluster.id] = chain_json(source_chain(session, store, head, registry))
     marked = _marked(attributions)
     sources_of: dict[int, list[str]] = defaultdict(list)
@@ -225,13 +226,13 @@ def _kind(registry: Registry, name: str) -> str | None:
     return entry.kind if entry else None
 
 
-def _outlet(article: Article | None) -> str:
+def _outlet(article: ArticleSummary | None) -> str:
     if article is None:
         return ""
     return article.outlet or article.domain or article.origin.rsplit("/", 1)[-1]
 
 
-def _cluster_json(cluster: Cluster, articles: dict[int, Article], chain: dict[str, Any], sources_of: dict[int, list[str]]) -> dict[str, Any]:
+def _cluster_json(cluster: Cluster, articles: dict[int, ArticleSummary], chain: dict[str, Any], sources_of: dict[int, list[str]]) -> dict[str, Any]:
     head = articles[cluster.origin_id] if cluster.origin_id is not None else articles[cluster.members[0]]
     return {
         "id": cluster.id,

@@ -282,6 +282,20 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 @dataclass(frozen=True)
+class ArticleSummary:
+    """An article's metadata without its body, for reports over many articles."""
+
+    id: int
+    title: str | None
+    url: str | None
+    outlet: str | None
+    domain: str | None
+    published: datetime | None
+    language: str | None
+    origin: str
+
+
+@dataclass(frozen=True)
 class Candidate:
     """An article that shares LSH buckets with a query, before verification."""
 
@@ -372,6 +386,16 @@ class Store:
         for chunk in _chunks(list(keys), 500):
             for key, article_id in session.execute(select(Article.identity_key, Article.id).where(Article.identity_key.in_(chunk))):
                 found[str(key)] = int(article_id)
+        return found
+
+    @staticmethod
+    def article_summaries(session: Session, ids: Iterable[int]) -> dict[int, ArticleSummary]:
+        """The metadata of these articles, without their bodies."""
+        found: dict[int, ArticleSummary] = {}
+        columns = (Article.id, Article.title, Article.url, Article.outlet, Article.domain, Article.published, Article.language, Article.origin)
+        for chunk in _chunks(sorted(set(ids)), 500):
+            for row in session.execute(select(*columns).where(Article.id.in_(chunk))):
+                found[int(row[0])] = ArticleSummary(*row)
         return found
 
     @staticmethod
