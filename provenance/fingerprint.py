@@ -1,6 +1,6 @@
 """Shingles and MinHash signatures for a whole batch of texts at once, as datasketch LeanMinHash objects.
 
-One compiled pass (numba) tokenises every text, hashes its word 3-grams and signs it with
+One compiled pass (numba) lower-cases and tokenises every text, hashes its word 3-grams and signs it with
 one-permutation MinHash (Li, Owen and Zhang 2012): each shingle is hashed once into one of
 ``num_perm`` slots and each slot keeps its minimum, which costs one hash per shingle instead of
 ``num_perm``. Empty slots are filled by rotation densification (Shrivastava and Li 2014): each
@@ -56,13 +56,14 @@ def fmix64(values: U64) -> U64:
 
 
 @lru_cache(maxsize=1)
-def _character_tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Which code points are word characters (letters and digits), and which are Chinese or Japanese (a word each)."""
+def _character_tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], U32]:
+    """Which code points are word characters (letters and digits), which are Chinese or Japanese (a word each), and each one's lower case."""
     word = np.fromiter((unicodedata.category(chr(cp))[0] in "LN" for cp in range(_TABLE_SIZE)), dtype=np.bool_, count=_TABLE_SIZE)
     cjk = np.zeros(_TABLE_SIZE, dtype=np.bool_)
     for low, high in _CJK_RANGES:
         cjk[low : high + 1] = True
-    return word, cjk
+    lower = np.fromiter((ord(folded) if len(folded := chr(cp).lower()) == 1 else cp for cp in range(_TABLE_SIZE)), dtype=np.uint32, count=_TABLE_SIZE)
+    return word, cjk, lower
 
 
 @njit(cache=True, inline="always")
@@ -112,6 +113,7 @@ def _shingle_kernel(
     codes: U32,
     word_table: npt.NDArray[np.bool_],
     cjk_table: npt.NDArray[np.bool_],
+    lower_table: U32,
     size: int,
     salt: np.uint64,
     slots: int,
@@ -137,6 +139,7 @@ def _shingle_kernel(
             if code < table_size:
                 is_word = word_table[code]
                 is_cjk = cjk_table[code]
+                code = lower_table[code]
             else:
                 is_word = True
         if in_word and (not is_word or is_cjk):
@@ -221,7 +224,7 @@ class ShingledBatch:
 def shingle_batch(texts: Sequence[str], params: SketchParams, with_sets: bool = True) -> ShingledBatch:
     """Sorted unique shingle hashes (unless with_sets is False), raw signatures and word counts of every text, in one compiled pass."""
     count = len(texts)
-    joined = "\x00".join(text.replace("\x00", " ").casefold() for text in texts)
+    joined = "\x00".join(text.replace("\x00", " ") for text in texts)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     capacity = codes.size + count + 1
     shingles = np.empty(capacity, dtype=np.uint64)
@@ -230,8 +233,8 @@ def shingle_batch(texts: Sequence[str], params: SketchParams, with_sets: bool = 
     word_counts = np.zeros(count, dtype=np.int64)
     if count == 0:
         return ShingledBatch([], signatures, word_counts)
-    word_table, cjk_table = _character_tables()
-    produced = _shingle_kernel(codes, word_table, cjk_table, params.shingle_size, params.salt, params.num_perm, shingles, owners, signatures, word_counts)
+    word_table, cjk_table, lower_table = _character_tables()
+    produced = _shingle_kernel(codes, word_table, cjk_table, lower_table, params.shingle_size, params.salt, params.num_perm, shingles, owners, signatures, word_counts)
     if not with_sets:
         return ShingledBatch([], signatures, word_counts)
     starts, lengths = _unique_runs(shingles, owners, produced, count)
@@ -271,6 +274,11 @@ def densify(raw: U32) -> U32:
     empty = raw == EMPTY_SLOT
     if rows == 0 or not empty.any():
         return raw
+    sparse = np.flatnonzero(empty.any(axis=1))
+    if sparse.size < rows:
+        result = raw.copy()
+        result[sparse] = densify(raw[sparse])
+        return result
     probes = _probes(slots)
     filled_at_probe = ~empty[:, probes]
     first = filled_at_probe.argmax(axis=2)
