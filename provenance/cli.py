@@ -56,6 +56,12 @@ class Context:
             self._store = Store(self.db_url)
         return self._store
 
+    def close(self) -> None:
+        """Release the database connections, if the database was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Progress]:
@@ -89,6 +95,7 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sour
     """
     settings = Settings(patterns_file=patterns_file, sources_file=sources_file, cues_file=cues_file, max_file_bytes=max_size)
     ctx.obj = Context(db_url or default_database_url(), settings)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command(name="ingest")

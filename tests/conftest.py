@@ -66,12 +66,12 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def run_cli(sqlite_url: str) -> Iterator[object]:
-    """Invoke the CLI against a fresh SQLite database; returns click's Result."""
+def run_cli(db_url: str) -> Iterator[object]:
+    """Invoke the CLI against a fresh database of each backend; returns click's Result."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | bytes | None = None, db: str | None = None) -> Result:
-        return runner.invoke(cli, ["--db", db or sqlite_url, *args], input=input, catch_exceptions=False)
+        return runner.invoke(cli, ["--db", db or db_url, *args], input=input, catch_exceptions=False)
 
     yield invoke
 
