@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from provenance.errors import NotFoundError
 from provenance.registry import load_registry
-from provenance.store import Article, Paragraph, Store
+from provenance.store import Paragraph, Store
 from provenance.trace import trace_quote
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .normalize import FurnitureLine, Marker
-from .registry import Mention, Registry, SourceEntry, load_registry
+from .registry import Registry, SourceEntry, load_registry
 
 KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
 _SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list", "fixed")
@@ -385,7 +385,3 @@ def load_cues(user_file: Path | None = None) -> CueSet:
         raise ConfigError(f"cannot read cue file {user_file}: {error}") from error
     return CueSet(user.cues + packaged.cues, user.not_sources | packaged.not_sources)
 
-
-def registry_mentions(text: str, registry: Registry | None = None) -> list[Mention]:
-    """Registry sources named anywhere in a text."""
-    return (registry or load_registry()).mentions(text)

@@ -167,16 +167,11 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
     cluster_of = {member: cluster for cluster in clusters for member in cluster.members}
     copying: Counter[str] = Counter()
     copied: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
-    for link in links:
-        if link.direction != "undetermined":
-            kinds[link.kind] += 1
-            copying[_outlet(articles.get(link.copy_id))] += 1
-            copied[_outlet(articles.get(link.origin_id))] += 1
-        else:
-            kinds[link.kind] += 1
-    marked_reposts = [article_id for article_id in marked if article_id not in cluster_of or cluster_of[article_id].roles.get(article_id) == "member"]
-    linked_copies = {link.copy_id for link in links if link.direction != "undetermined"}
+    decided = [link for link in links if link.direction != "undetermined"]
+    for link in decided:
+        copying[_outlet(articles.get(link.copy_id))] += 1
+        copied[_outlet(articles.get(link.origin_id))] += 1
+    linked_copies = {link.copy_id for link in decided}
     for article_id in marked:
         if article_id not in linked_copies:
             copied[marked[article_id].source_name] += 1

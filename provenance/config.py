@@ -71,12 +71,3 @@ class Settings:
         if self.max_file_bytes < 1:
             raise ConfigError(f"max_file_bytes must be positive, got {self.max_file_bytes}")
 
-
-def _env_path(name: str) -> Path | None:
-    value = os.environ.get(name)
-    return Path(value) if value else None
-
-
-def settings_from_env() -> Settings:
-    """Settings with the user's data files taken from PROVENANCE_PATTERNS, _SOURCES and _CUES when set."""
-    return Settings(patterns_file=_env_path(PATTERNS_ENV), sources_file=_env_path(SOURCES_ENV), cues_file=_env_path(CUES_ENV))

@@ -659,8 +659,6 @@ def check_prepared(store: Store, item: Prepared, fingerprinter: Fingerprinter) -
         matches = find_copies(session, store, item, fingerprinter, extra=extra)
         if stored_same:
             matches = [match for match in matches if match.other.identity_key != item.identity_key]
-        for match in matches:
-            _ = match.other.attributions
     return CheckResult(item, _verdict(matches, marked), matches, marked)
 
 
@@ -685,8 +683,9 @@ def _stored_article(store: Store, session: Session, reference: str, settings: Se
     from .extract import is_url
     from pathlib import Path
 
-    if is_url(reference) and store.articles_at_urls(session, [reference]):
-        return store.articles_at_urls(session, [reference])[0]
+    stored_at_url = store.articles_at_urls(session, [reference]) if is_url(reference) else []
+    if stored_at_url:
+        return stored_at_url[0]
     if is_url(reference) or Path(reference).is_file():
         fingerprinter = Fingerprinter(settings)
         for document in iter_documents([reference], settings.max_file_bytes):

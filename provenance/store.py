@@ -21,7 +21,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -425,10 +424,6 @@ class Store:
         return found
 
     @staticmethod
-    def latest_version(session: Session, url: str) -> Article | None:
-        """The newest stored version of the article at this URL."""
-        query = select(Article).where(Article.url == url).order_by(Article.version.desc()).limit(1)
-        return session.scalars(query).first()
 
     @staticmethod
     def add_article(session: Session, article: Article) -> Article:
@@ -438,11 +433,6 @@ class Store:
         return article
 
     @staticmethod
-    def add_buckets(session: Session, article_id: int, keys: Iterable[int]) -> None:
-        """Index an article under its LSH bucket keys."""
-        rows = [{"key": int(key), "article_id": article_id} for key in sorted(set(int(k) for k in keys))]
-        if rows:
-            session.execute(insert(Bucket), rows)
 
     @staticmethod
     def candidates(session: Session, keys: Iterable[int], exclude: Iterable[int] = (), limit: int = 50) -> list[Candidate]:
@@ -647,16 +637,6 @@ class Store:
     # ---- links -----------------------------------------------------------------------
 
     @staticmethod
-    def link_exists(session: Session, pair_key: str) -> bool:
-        """Whether a copy link for this pair of articles is stored."""
-        return session.scalar(select(CopyLink.id).where(CopyLink.pair_key == pair_key)) is not None
-
-    def add_link(self, session: Session, link: CopyLink) -> None:
-        """Store a copy link unless one for the pair exists (safe under concurrent writers)."""
-        values = {column.name: getattr(link, column.name) for column in CopyLink.__table__.columns if column.name != "id"}
-        values["created_at"] = values["created_at"] or utcnow()
-        dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        session.execute(dialect_insert(CopyLink).values(**values).on_conflict_do_nothing(index_elements=["pair_key"]))
 
     @staticmethod
     def all_links(session: Session) -> list[CopyLink]:
