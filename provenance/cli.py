@@ -12,19 +12,33 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from . import report
+from .audit import run_audit, write_csv
 from .chain import chain_json
 from .chain_formats import chain_dot, chain_prov_json, chain_text
-from .config import CUES_ENV, DB_ENV, PATTERNS_ENV, SOURCES_ENV, Settings, default_database_url
+from .config import (
+    CUES_ENV,
+    DB_ENV,
+    PATTERNS_ENV,
+    SOURCES_ENV,
+    Settings,
+    default_database_url,
+)
 from .errors import InputError, ProvenanceError
-from .audit import run_audit, write_csv
 from .pipeline import article_quotes, chain_for, check, ingest, store_checked
 from .registry import load_registry
 from .sources import source_uses
-from .trace import trace_quote
 from .store import Store
+from .trace import trace_quote
 
 EXIT_COPY_FOUND = 1
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 from collections import Counter, defaultdict, deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import islice
@@ -18,18 +18,53 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .attribution import Found, extract_attributions, load_cues
-from .compare import Alignment, Direction, Facts, Overlap, SourceMark, align, copy_kind, decide_direction, overlap, url_key
+from .chain import Chain, chain_rows, source_chain
+from .compare import (
+    Alignment,
+    Direction,
+    Facts,
+    Overlap,
+    SourceMark,
+    align,
+    copy_kind,
+    decide_direction,
+    overlap,
+    url_key,
+)
 from .config import Settings
 from .errors import ExtractionError, InputError
 from .extract import Document, Failure, detect_language, domain_of, iter_documents
-from .fingerprint import U32, U64, SketchParams, densify, merge_raw, shingle_batch, signature_bytes, text_signature
+from .fingerprint import (
+    U32,
+    U64,
+    SketchParams,
+    densify,
+    merge_raw,
+    shingle_batch,
+    signature_bytes,
+    text_signature,
+)
 from .index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
-from .normalize import Layout, Marker, PatternSet, load_patterns, split_layout, text_lines, tokens
-from .registry import load_registry
-from .chain import Chain, chain_rows, source_chain
+from .normalize import (
+    Layout,
+    Marker,
+    PatternSet,
+    load_patterns,
+    split_layout,
+    text_lines,
+    tokens,
+)
 from .quotes import QuoteSpan, extract_quotes
-from .translation import Anchor, TranslationEvidence, anchor_features, compare_translation, extract_anchors, translation_keys
+from .registry import load_registry
 from .store import Article, Store, utcnow
+from .translation import (
+    Anchor,
+    TranslationEvidence,
+    anchor_features,
+    compare_translation,
+    extract_anchors,
+    translation_keys,
+)
 
 ProgressCallback = Callable[[str, int], None]
 BATCH_SIZE = 500
@@ -680,8 +715,9 @@ def check(store: Store, target: str, settings: Settings | None = None, stdin: Bi
 
 def _stored_article(store: Store, session: Session, reference: str, settings: Settings) -> Article:
     """The stored article a reference names: an id, a URL, a file name, or a file or URL to ingest first."""
-    from .extract import is_url
     from pathlib import Path
+
+    from .extract import is_url
 
     stored_at_url = store.articles_at_urls(session, [reference]) if is_url(reference) else []
     if stored_at_url:

@@ -8,10 +8,10 @@ from typing import Any
 from rich.table import Table
 
 from .normalize import Marker
-from .sources import SourceUse
-from .trace import Trace
 from .pipeline import CheckResult, IngestReport, Match
+from .sources import SourceUse
 from .store import Article
+from .trace import Trace
 
 CHECK_SCHEMA = "provenance.check/1"
 
