@@ -387,6 +387,7 @@ def latency_summary(milliseconds: Sequence[float]) -> dict[str, float]:
         "n": len(milliseconds),
         "median_ms": round(statistics.median(milliseconds), 2),
         "p95_ms": round(percentile(milliseconds, 95), 2),
+        "p99_ms": round(percentile(milliseconds, 99), 2),
         "max_ms": round(max(milliseconds), 2),
     }
 

@@ -55,15 +55,20 @@ def fmix64(values: U64) -> U64:
     return values ^ (values >> _SHIFT)
 
 
+_WORD_BIT = np.uint32(1 << 31)
+_CJK_BIT = np.uint32(1 << 30)
+_CODE_MASK = np.uint32((1 << 30) - 1)
+
+
 @lru_cache(maxsize=1)
-def _character_tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], U32]:
-    """Which code points are word characters (letters and digits), which are Chinese or Japanese (a word each), and each one's lower case."""
+def _character_table() -> U32:
+    """For each code point below ``_TABLE_SIZE``: its lower case, with a bit for word characters (letters and digits) and one for Chinese or Japanese (a word each)."""
+    lower = np.fromiter((ord(folded) if len(folded := chr(cp).lower()) == 1 else cp for cp in range(_TABLE_SIZE)), dtype=np.uint32, count=_TABLE_SIZE)
     word = np.fromiter((unicodedata.category(chr(cp))[0] in "LN" for cp in range(_TABLE_SIZE)), dtype=np.bool_, count=_TABLE_SIZE)
     cjk = np.zeros(_TABLE_SIZE, dtype=np.bool_)
     for low, high in _CJK_RANGES:
         cjk[low : high + 1] = True
-    lower = np.fromiter((ord(folded) if len(folded := chr(cp).lower()) == 1 else cp for cp in range(_TABLE_SIZE)), dtype=np.uint32, count=_TABLE_SIZE)
-    return word, cjk, lower
+    return lower | np.where(word, _WORD_BIT, 0).astype(np.uint32) | np.where(cjk, _CJK_BIT, 0).astype(np.uint32)
 
 
 @njit(cache=True, inline="always")
@@ -77,11 +82,12 @@ def _fmix(value: np.uint64) -> np.uint64:  # pragma: no cover - compiled
 
 
 @njit(cache=True, inline="always")
-def _emit(shingle: np.uint64, text: int, salt: np.uint64, slots: int, shingles: U64, owners: I64, signatures: U32, count: int) -> int:  # pragma: no cover - compiled
-    shingles[count] = shingle
-    owners[count] = text
+def _emit(shingle: np.uint64, text: int, salt: np.uint64, slots: np.uint64, shingles: U64, owners: I64, signatures: U32, count: int, keep: bool) -> int:  # pragma: no cover - compiled
+    if keep:
+        shingles[count] = shingle
+        owners[count] = text
     mixed = shingle ^ salt
-    slot = ((mixed >> np.uint64(32)) * np.uint64(slots)) >> np.uint64(32)
+    slot = ((mixed >> np.uint64(32)) * slots) >> np.uint64(32)
     value = np.uint32(mixed & _LOW32)
     if value < signatures[text, slot]:
         signatures[text, slot] = value
@@ -90,30 +96,16 @@ def _emit(shingle: np.uint64, text: int, salt: np.uint64, slots: int, shingles: 
 
 @njit(cache=True, inline="always")
 def _shingle_of(ring: U64, words: int, size: int) -> np.uint64:  # pragma: no cover - compiled
-    value = ring[(words - size) % _RING]
+    value = ring[(words - size) & (_RING - 1)]
     for offset in range(1, size):
-        value = value * _COMBINE + ring[(words - size + offset) % _RING]
+        value = value * _COMBINE + ring[(words - size + offset) & (_RING - 1)]
     return _fmix(value)
-
-
-@njit(cache=True, inline="always")
-def _end_word(
-    word_hash: np.uint64, ring: U64, words: int, size: int, text: int, salt: np.uint64, slots: int, shingles: U64, owners: I64, signatures: U32, count: int
-) -> tuple[int, int]:  # pragma: no cover - compiled
-    """Close a word: push its hash on the ring and emit the shingle it completes; the new word and shingle counts."""
-    ring[words % _RING] = _fmix(word_hash)
-    words += 1
-    if words >= size:
-        count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count)
-    return words, count
 
 
 @njit(cache=True)
 def _shingle_kernel(
-    codes: U32,
-    word_table: npt.NDArray[np.bool_],
-    cjk_table: npt.NDArray[np.bool_],
-    lower_table: U32,
+    data: npt.NDArray[np.uint8],
+    table: U32,
     size: int,
     salt: np.uint64,
     slots: int,
@@ -121,44 +113,77 @@ def _shingle_kernel(
     owners: I64,
     signatures: U32,
     word_counts: I64,
+    keep: bool,
 ) -> int:  # pragma: no cover - compiled
-    """Tokenise, shingle and sign every text of a batch in one pass; texts are separated by code point 0."""
-    table_size = word_table.shape[0]
+    """Decode UTF-8, tokenise, shingle and sign every text of a batch in one pass; texts are separated by byte 0.
+
+    A word is a run of letters and digits (lower-cased); each Chinese or Japanese character is a
+    word of its own. Each word is hashed (FNV-1a over its code points, then mixed) onto a ring of
+    the last words, and each run of ``size`` words is one shingle. A text of fewer words than
+    ``size`` is one shingle of all its words. Shingles go to ``shingles`` and ``owners`` only when
+    ``keep`` is set.
+    """
+    table_size = table.shape[0]
     ring = np.zeros(_RING, dtype=np.uint64)
+    wide_slots = np.uint64(slots)
     count = 0
     text = 0
     words = 0
     word_hash = _FNV_OFFSET
     in_word = False
-    total = codes.shape[0]
-    for index in range(total + 1):
-        code = codes[index] if index < total else np.uint32(0)
+    total = data.shape[0]
+    index = 0
+    while index <= total:
+        code = np.uint32(0)
+        if index < total:
+            lead = data[index]
+            if lead < 0x80:
+                code = np.uint32(lead)
+                index += 1
+            elif lead < 0xE0:
+                code = (np.uint32(lead & 0x1F) << 6) | np.uint32(data[index + 1] & 0x3F)
+                index += 2
+            elif lead < 0xF0:
+                code = (np.uint32(lead & 0x0F) << 12) | (np.uint32(data[index + 1] & 0x3F) << 6) | np.uint32(data[index + 2] & 0x3F)
+                index += 3
+            else:
+                code = (np.uint32(lead & 0x07) << 18) | (np.uint32(data[index + 1] & 0x3F) << 12) | (np.uint32(data[index + 2] & 0x3F) << 6) | np.uint32(data[index + 3] & 0x3F)
+                index += 4
+        else:
+            index += 1
         is_word = False
         is_cjk = False
         if code != 0:
             if code < table_size:
-                is_word = word_table[code]
-                is_cjk = cjk_table[code]
-                code = lower_table[code]
+                info = table[code]
+                is_word = (info & _WORD_BIT) != 0
+                is_cjk = (info & _CJK_BIT) != 0
+                code = info & _CODE_MASK
             else:
                 is_word = True
         if in_word and (not is_word or is_cjk):
-            words, count = _end_word(word_hash, ring, words, size, text, salt, slots, shingles, owners, signatures, count)
+            ring[words & (_RING - 1)] = _fmix(word_hash)
+            words += 1
+            if words >= size:
+                count = _emit(_shingle_of(ring, words, size), text, salt, wide_slots, shingles, owners, signatures, count, keep)
             in_word = False
             word_hash = _FNV_OFFSET
         if is_word:
             word_hash = (word_hash ^ np.uint64(code)) * _FNV_PRIME
             in_word = True
             if is_cjk:
-                words, count = _end_word(word_hash, ring, words, size, text, salt, slots, shingles, owners, signatures, count)
+                ring[words & (_RING - 1)] = _fmix(word_hash)
+                words += 1
+                if words >= size:
+                    count = _emit(_shingle_of(ring, words, size), text, salt, wide_slots, shingles, owners, signatures, count, keep)
                 in_word = False
                 word_hash = _FNV_OFFSET
         if code == 0:
             if 0 < words < size:
-                count = _emit(_shingle_of(ring, words, words), text, salt, slots, shingles, owners, signatures, count)
+                count = _emit(_shingle_of(ring, words, words), text, salt, wide_slots, shingles, owners, signatures, count, keep)
             word_counts[text] = words
             words = 0
-            if index < total:
+            if index <= total:
                 text += 1
     return count
 
@@ -224,17 +249,17 @@ class ShingledBatch:
 def shingle_batch(texts: Sequence[str], params: SketchParams, with_sets: bool = True) -> ShingledBatch:
     """Sorted unique shingle hashes (unless with_sets is False), raw signatures and word counts of every text, in one compiled pass."""
     count = len(texts)
-    joined = "\x00".join(text.replace("\x00", " ") for text in texts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    capacity = codes.size + count + 1
+    # Encoded one by one: joining the str first would widen every text to the widest one's code unit size.
+    joined = b"\x00".join([(text.replace("\x00", " ") if "\x00" in text else text).encode("utf-8", "surrogatepass") for text in texts])
+    data = np.frombuffer(joined, dtype=np.uint8)
+    capacity = data.size + count + 1 if with_sets else 1
     shingles = np.empty(capacity, dtype=np.uint64)
     owners = np.empty(capacity, dtype=np.int64)
     signatures = np.full((count, params.num_perm), EMPTY_SLOT, dtype=np.uint32)
     word_counts = np.zeros(count, dtype=np.int64)
     if count == 0:
         return ShingledBatch([], signatures, word_counts)
-    word_table, cjk_table, lower_table = _character_tables()
-    produced = _shingle_kernel(codes, word_table, cjk_table, lower_table, params.shingle_size, params.salt, params.num_perm, shingles, owners, signatures, word_counts)
+    produced = _shingle_kernel(data, _character_table(), params.shingle_size, params.salt, params.num_perm, shingles, owners, signatures, word_counts, with_sets)
     if not with_sets:
         return ShingledBatch([], signatures, word_counts)
     starts, lengths = _unique_runs(shingles, owners, produced, count)
@@ -248,18 +273,35 @@ def _probes(slots: int) -> npt.NDArray[np.int64]:
     return np.random.default_rng(0x5EED).integers(0, slots, size=(slots, _PROBES), dtype=np.int64)
 
 
-def _rotate(raw: U32, empty: npt.NDArray[np.bool_]) -> U32:
-    """Rotation densification: each empty slot borrows from the next filled slot to its right (wrapping)."""
+@njit(cache=True)
+def _densify_kernel(raw: U32, probes: I64, result: U32) -> None:  # pragma: no cover - compiled
+    """Optimal densification of every row, then rotation for the slots whose probes all missed."""
     rows, slots = raw.shape
-    columns = np.arange(slots)
-    own = np.where(empty, 2 * slots, columns)
-    doubled = np.concatenate([own, np.where(empty, 2 * slots, columns + slots)], axis=1)
-    next_filled = np.minimum.accumulate(doubled[:, ::-1], axis=1)[:, ::-1][:, :slots]
-    has_any: npt.NDArray[np.bool_] = np.asarray(~empty.all(axis=1))
-    source = np.where(next_filled < 2 * slots, next_filled % slots, 0)
-    distance = (next_filled - columns).astype(np.uint32)
-    borrowed = np.take_along_axis(raw, source, axis=1) + distance * _DENSIFY
-    return np.where(empty & has_any[:, None], borrowed, raw).astype(np.uint32)
+    width = probes.shape[1]
+    for row in range(rows):
+        missed = 0
+        for slot in range(slots):
+            value = raw[row, slot]
+            if value == EMPTY_SLOT:
+                for probe in range(width):
+                    borrowed = raw[row, probes[slot, probe]]
+                    if borrowed != EMPTY_SLOT:
+                        value = borrowed
+                        break
+                if value == EMPTY_SLOT:
+                    missed += 1
+            result[row, slot] = value
+        if missed == 0 or missed == slots:
+            continue
+        filled = result[row].copy()
+        for slot in range(slots):
+            if filled[slot] != EMPTY_SLOT:
+                continue
+            for distance in range(1, slots):
+                source = filled[(slot + distance) % slots]
+                if source != EMPTY_SLOT:
+                    result[row, slot] = np.uint32((np.uint64(source) + np.uint64(distance) * np.uint64(_DENSIFY)) & _LOW32)
+                    break
 
 
 def densify(raw: U32) -> U32:
@@ -268,26 +310,14 @@ def densify(raw: U32) -> U32:
     Each slot probes a fixed random sequence of slots and copies the first filled one, so the
     empty slots of a short text borrow from independent shingles and similar texts still agree
     slot by slot with probability equal to their Jaccard similarity. A slot whose probes all
-    miss (a text of one or two shingles) falls back to rotation.
+    miss (a text of one or two shingles) falls back to rotation: it borrows from the next filled
+    slot to its right, offset by the distance. A row with no filled slot stays empty.
     """
-    rows, slots = raw.shape
-    empty = raw == EMPTY_SLOT
-    if rows == 0 or not empty.any():
+    if raw.shape[0] == 0 or not (raw == EMPTY_SLOT).any():
         return raw
-    sparse = np.flatnonzero(empty.any(axis=1))
-    if sparse.size < rows:
-        result = raw.copy()
-        result[sparse] = densify(raw[sparse])
-        return result
-    probes = _probes(slots)
-    filled_at_probe = ~empty[:, probes]
-    first = filled_at_probe.argmax(axis=2)
-    found = np.asarray(np.take_along_axis(filled_at_probe, first[:, :, None], axis=2))[:, :, 0]
-    source = probes[np.arange(slots)[None, :], first]
-    borrowed = np.take_along_axis(raw, source, axis=1)
-    result = np.where(empty & found, borrowed, raw).astype(np.uint32)
-    still_empty = empty & ~found
-    return _rotate(result, still_empty) if still_empty.any() else result
+    result = np.empty_like(raw)
+    _densify_kernel(np.ascontiguousarray(raw), _probes(raw.shape[1]), result)
+    return result
 
 
 def merge_raw(raw: U32, groups: Sequence[Sequence[int]]) -> U32:

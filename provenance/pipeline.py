@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -56,7 +56,7 @@ from .normalize import (
 )
 from .quotes import QuoteSpan, extract_quotes
 from .registry import load_registry
-from .store import Article, Store, utcnow
+from .store import Article, Store, StoredText, utcnow
 from .translation import (
     Anchor,
     TranslationEvidence,
@@ -281,6 +281,14 @@ def comparable_article(article: Article, fingerprinter: Fingerprinter) -> Compar
     return Comparable(article.id, article.body, facts_of_article(article), article.language, fingerprinter.params)
 
 
+def comparable_stored(stored: StoredText, fingerprinter: Fingerprinter) -> Comparable:
+    """A stored article's text ready for verification, as comparable_article but without an ORM object."""
+    urls = tuple(url for url in (stored.url, stored.canonical_url) if url)
+    marks = tuple(SourceMark(sentence, url, None if url else source) for sentence, url, source in stored.copied_from)
+    facts = Facts(_label(stored.id, stored.domain, stored.origin), stored.published, urls, stored.domain, stored.outlet, marks)
+    return Comparable(stored.id, stored.body, facts, stored.language, fingerprinter.params)
+
+
 def comparable_prepared(item: Prepared, article_id: int | None, params: SketchParams) -> Comparable:
     """A prepared document ready for verification."""
     return Comparable(article_id, item.body, facts_of_prepared(item, article_id), item.document.language, params, item.shingles, tuple(item.anchors))
@@ -316,13 +324,14 @@ def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> V
 
 def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, extra: Iterable[int] = ()) -> list[Match]:
     """Verified copies of a prepared document among the stored articles, best first."""
-    candidates = store.candidates(session, item.keys.tolist(), limit=fingerprinter.settings.max_candidates)
-    translations = store.candidates(session, item.anchor_keys.tolist(), limit=TRANSLATION_CANDIDATES)
+    keys, anchor_keys = item.keys.tolist(), item.anchor_keys.tolist()
+    members = store.bucket_members(session, keys + anchor_keys)
+    copy_ids = _ranked(keys, members, {}, 0, fingerprinter.settings.max_candidates) + list(extra)
+    translations = _ranked(anchor_keys, members, {}, 0, TRANSLATION_CANDIDATES)
     subject = comparable_prepared(item, None, fingerprinter.params)
-    copy_ids = [candidate.article_id for candidate in candidates] + list(extra)
-    stored = store.articles(session, copy_ids + [candidate.article_id for candidate in translations])
+    stored = store.articles(session, copy_ids + translations)
     pairs = {article_id: comparable_article(stored[article_id], fingerprinter) for article_id in stored}
-    wanted = dict.fromkeys(copy_ids + [c.article_id for c in translations if c.article_id in pairs and subject.other_language(pairs[c.article_id])])
+    wanted = dict.fromkeys(copy_ids + [other for other in translations if other in pairs and subject.other_language(pairs[other])])
     matches = []
     for other_id in wanted:
         other = stored[other_id]
@@ -510,21 +519,26 @@ def _insert_articles(session: Session, store: Store, fresh: list[Prepared], seed
 
 def _ranked(item_keys: list[int], members: dict[int, list[int]], in_batch: dict[int, list[int]], article_id: int, limit: int) -> list[int]:
     """The articles sharing the most of these keys, most first (the article itself left out)."""
-    counts: Counter[int] = Counter()
+    sharing: list[int] = []
     for key in item_keys:
-        counts.update(members.get(key, ()))
-        counts.update(in_batch[key])
-    for key in item_keys:
-        in_batch[key].append(article_id)
-    return [other for other, _ in counts.most_common(limit + 1) if other != article_id][:limit]
+        if (stored := members.get(key)) is not None:
+            sharing += stored
+        if (earlier := in_batch.get(key)) is not None:
+            sharing += earlier
+            earlier.append(article_id)
+        else:
+            in_batch[key] = [article_id]
+    if not sharing:
+        return []
+    return [other for other, _ in Counter(sharing).most_common(limit + 1) if other != article_id][:limit]
 
 
 def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[tuple[list[int], list[int]]]:
     """For each new article: the articles sharing its copy LSH buckets or named by its markers, and those sharing anchor buckets."""
     members = store.bucket_members(session, [key for item in fresh for key in item.keys.tolist() + item.anchor_keys.tolist()])
     marked = store.article_ids_at_urls(session, _url_variants(marker.url for item in fresh for marker in item.markers if marker.url))
-    copies_in_batch: dict[int, list[int]] = defaultdict(list)
-    anchors_in_batch: dict[int, list[int]] = defaultdict(list)
+    copies_in_batch: dict[int, list[int]] = {}
+    anchors_in_batch: dict[int, list[int]] = {}
     chosen = []
     for item, article_id in zip(fresh, ids):
         named = [other for marker in item.markers if marker.url for url in _url_variants([marker.url]) for other in marked.get(url, ())]
@@ -535,22 +549,34 @@ def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: l
 
 
 def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: list[int], fingerprinter: Fingerprinter, report: IngestReport) -> list[dict[str, Any]]:
-    """Verified copy and translation links from each new article to its candidates."""
+    """Verified copy and translation links from each new article to its candidates.
+
+    Translation candidates are kept only when their language differs, which is known before any
+    stored body is read; then the bodies of the candidates left are read in one query.
+    """
     candidates = _candidate_ids(session, store, fresh, ids, fingerprinter.settings.max_candidates)
     position = {article_id: index for index, article_id in enumerate(ids)}
-    stored = store.articles(session, {other for pair in candidates for others in pair for other in others if other not in position})
+    languages = store.languages(session, {other for _, translations in candidates for other in translations if other not in position})
+    languages.update((article_id, item.document.language) for article_id, item in zip(ids, fresh))
+    to_verify = []
+    for item, (copies, translations) in zip(fresh, candidates):
+        language = item.document.language
+        foreign = [other for other in translations if other not in copies and language and languages.get(other) and languages[other] != language]
+        to_verify.append(list(dict.fromkeys(copies + foreign)))
+    stored = store.stored_texts(session, {other for others in to_verify for other in others if other not in position})
     comparables: dict[int, Comparable] = {}
 
     def comparable(other_id: int) -> Comparable:
         if other_id not in comparables:
-            comparables[other_id] = comparable_prepared(fresh[position[other_id]], other_id, fingerprinter.params) if other_id in position else comparable_article(stored[other_id], fingerprinter)
+            comparables[other_id] = comparable_prepared(fresh[position[other_id]], other_id, fingerprinter.params) if other_id in position else comparable_stored(stored[other_id], fingerprinter)
         return comparables[other_id]
 
     links = []
-    for item, article_id, (copies, translations) in zip(fresh, ids, candidates):
+    for item, article_id, others in zip(fresh, ids, to_verify):
         subject = comparable_prepared(item, article_id, fingerprinter.params)
-        foreign = [other for other in translations if other not in copies and subject.other_language(comparable(other))]
-        for other_id in dict.fromkeys(copies + foreign):
+        for other_id in others:
+            if other_id not in position and other_id not in stored:
+                continue
             verified = verify_pair(subject, comparable(other_id), fingerprinter.settings)
             if verified is not None:
                 links.append(_link_values(article_id, other_id, verified))
@@ -570,7 +596,7 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
         report.article_ids.extend(ids)
         store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
-        store.insert_buckets(session, [{"key": key, "article_id": article_id} for item, article_id in zip(fresh, ids) for key in item.keys.tolist() + item.anchor_keys.tolist()])
+        store.insert_buckets(session, [(key, article_id) for item, article_id in zip(fresh, ids) for key in item.keys.tolist() + item.anchor_keys.tolist()])
 
 
 def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:

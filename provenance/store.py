@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -61,6 +62,9 @@ from .errors import DatabaseError, NotFoundError
 from .registry import SourceEntry
 
 log = logging.getLogger(__name__)
+
+BUCKET_MEMBERS = 100
+"""How many members of one LSH bucket a lookup reads at most (the newest)."""
 
 
 def utcnow() -> datetime:
@@ -308,11 +312,19 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """An article that shares LSH buckets with a query, before verification."""
+class StoredText:
+    """What verifying a candidate needs of a stored article: its body, language, dates, URLs and repost marks."""
 
-    article_id: int
-    hits: int
+    id: int
+    body: str
+    language: str | None
+    url: str | None
+    canonical_url: str | None
+    domain: str | None
+    outlet: str | None
+    published: datetime | None
+    origin: str
+    copied_from: tuple[tuple[str, str | None, str], ...] = ()
 
 
 class Store:
@@ -411,6 +423,31 @@ class Store:
         return found
 
     @staticmethod
+    def languages(session: Session, ids: Iterable[int]) -> dict[int, str | None]:
+        """The language of each of these articles."""
+        found: dict[int, str | None] = {}
+        for chunk in _chunks(sorted(set(ids)), 500):
+            found.update((int(article_id), language) for article_id, language in session.execute(select(Article.id, Article.language).where(Article.id.in_(chunk))))
+        return found
+
+    @staticmethod
+    def stored_texts(session: Session, ids: Iterable[int]) -> dict[int, StoredText]:
+        """Bodies and direction facts of these articles, with their repost marks (sentence, URL, source), without ORM objects."""
+        wanted = sorted(set(ids))
+        marks: dict[int, list[tuple[str, str | None, str]]] = {}
+        rows: dict[int, Any] = {}
+        columns = (Article.id, Article.body, Article.language, Article.url, Article.canonical_url, Article.domain, Article.outlet, Article.published, Article.origin)
+        for chunk in _chunks(wanted, 500):
+            rows.update((int(row[0]), row) for row in session.execute(select(*columns).where(Article.id.in_(chunk))))
+            query = select(Attribution.article_id, Attribution.sentence, Attribution.url, Attribution.source_name).where(Attribution.article_id.in_(chunk), Attribution.kind == "copied_from").order_by(Attribution.id)
+            for article_id, sentence, url, source_name in session.execute(query):
+                marks.setdefault(int(article_id), []).append((sentence, url, source_name))
+        return {
+            article_id: StoredText(article_id, row.body, row.language, row.url, row.canonical_url, row.domain, row.outlet, row.published, row.origin, tuple(marks.get(article_id, ())))
+            for article_id, row in rows.items()
+        }
+
+    @staticmethod
     def links_touching(session: Session, ids: Iterable[int]) -> list[CopyLink]:
         """Every copy link with at least one side among these articles."""
         wanted = sorted(set(ids))
@@ -444,21 +481,6 @@ class Store:
         session.add(article)
         session.flush()
         return article
-
-    @staticmethod
-
-    @staticmethod
-    def candidates(session: Session, keys: Iterable[int], exclude: Iterable[int] = (), limit: int = 50) -> list[Candidate]:
-        """Articles sharing any of these bucket keys, most shared first."""
-        unique_keys = sorted(set(int(k) for k in keys))
-        counts: dict[int, int] = {}
-        for chunk in _chunks(unique_keys, 900):
-            query = select(Bucket.article_id, func.count()).where(Bucket.key.in_(chunk)).group_by(Bucket.article_id)
-            for article_id, hits in session.execute(query):
-                counts[article_id] = counts.get(article_id, 0) + int(hits)
-        excluded = set(exclude)
-        ranked = sorted(((hits, article_id) for article_id, hits in counts.items() if article_id not in excluded), reverse=True)
-        return [Candidate(article_id, hits) for hits, article_id in ranked[:limit]]
 
     @staticmethod
     def articles(session: Session, ids: Iterable[int]) -> dict[int, Article]:
@@ -503,18 +525,33 @@ class Store:
         result = session.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows)
         return [int(row_id) for row_id in result.scalars()]
 
-    @staticmethod
-    def insert_children(session: Session, paragraphs: list[dict[str, Any]], attributions: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
+    def insert_children(self, session: Session, paragraphs: list[dict[str, Any]], attributions: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
         """Insert the paragraphs, attributions and quotes of new articles in bulk."""
         for table, rows in ((_table(Paragraph), paragraphs), (_table(Attribution), attributions), (_table(Quote), quotes)):
             if rows:
-                session.execute(table.insert(), rows)
+                columns = tuple(rows[0])
+                self._insert_rows(session, table, columns, [tuple(row[column] for column in columns) for row in rows])
 
-    @staticmethod
-    def insert_buckets(session: Session, rows: list[dict[str, int]]) -> None:
-        """Index articles under their LSH bucket keys, in bulk."""
-        if rows:
-            session.execute(_table(Bucket).insert(), rows)
+    def insert_buckets(self, session: Session, rows: list[tuple[int, int]]) -> None:
+        """Index articles under their LSH bucket keys, in bulk: (key, article id) pairs."""
+        self._insert_rows(session, _table(Bucket), ("key", "article_id"), rows)
+
+    def _insert_rows(self, session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Insert plain tuples through the driver's own executemany, or COPY on PostgreSQL: no per-row work in Python."""
+        if not rows:
+            return
+        quote = self.engine.dialect.identifier_preparer.quote
+        names = ", ".join(quote(column) for column in columns)
+        if self.dialect == "postgresql":
+            driver = session.connection().connection.driver_connection
+            assert driver is not None
+            cursor = driver.cursor()
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" for _ in columns)
+        session.connection().exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
 
     def insert_links(self, session: Session, rows: list[dict[str, Any]]) -> None:
         """Store copy links, skipping pairs already linked (safe under concurrent writers)."""
@@ -523,22 +560,31 @@ class Store:
         dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         session.execute(dialect_insert(CopyLink).on_conflict_do_nothing(index_elements=["pair_key"]), rows)
 
-    def bucket_members(self, session: Session, keys: Iterable[int]) -> dict[int, list[int]]:
-        """The stored articles under each of these LSH keys, in one join with the keys asked for."""
+    def bucket_members(self, session: Session, keys: Iterable[int], per_key: int = BUCKET_MEMBERS) -> dict[int, list[int]]:
+        """The stored articles under each of these LSH keys, newest first and at most `per_key` of them, in one statement.
+
+        A common key (a name every other article mentions, a stock paragraph) can hold a large
+        share of the corpus; reading only its newest members walks `per_key` index entries, so
+        the cost of a lookup does not grow with the corpus.
+        """
         wanted = sorted(set(int(k) for k in keys))
         members: dict[int, list[int]] = {}
         if not wanted:
             return members
         if self.dialect == "postgresql":
-            query = text("SELECT key, article_id FROM lsh_buckets WHERE key = ANY(:keys)")
-            rows = session.execute(query, {"keys": wanted})
+            query = text(
+                "SELECT k.key, b.article_id FROM unnest(CAST(:keys AS bigint[])) AS k(key) "
+                "CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets WHERE key = k.key ORDER BY article_id DESC LIMIT :per_key) AS b"
+            )
+            rows = session.execute(query, {"keys": wanted, "per_key": per_key})
         else:
-            session.execute(text("CREATE TEMP TABLE IF NOT EXISTS wanted_keys (key INTEGER PRIMARY KEY)"))
-            session.execute(text("DELETE FROM wanted_keys"))
-            session.execute(text("INSERT INTO wanted_keys (key) VALUES (:key)"), [{"key": key} for key in wanted])
-            rows = session.execute(text("SELECT b.key, b.article_id FROM wanted_keys w JOIN lsh_buckets b ON b.key = w.key"))
+            query = text(
+                "SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN lsh_buckets AS b ON b.key = w.value "
+                "AND b.article_id >= coalesce((SELECT s.article_id FROM lsh_buckets AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+            )
+            rows = session.execute(query, {"keys": json.dumps(wanted), "skip": per_key - 1})
         for key, article_id in rows:
-            members.setdefault(int(key), []).append(int(article_id))
+            members.setdefault(key, []).append(article_id)
         return members
 
     @staticmethod

@@ -830,7 +830,7 @@ def anchor_features(anchors: Sequence[Anchor]) -> str:
 
 def translation_signatures(anchor_texts: Sequence[str], settings: Settings) -> npt.NDArray[np.uint32]:
     """Densified MinHash signatures of anchor-feature strings, one row each (shingles of one token)."""
-    batch = shingle_batch(anchor_texts, SketchParams(settings.num_perm, settings.seed, shingle_size=1))
+    batch = shingle_batch(anchor_texts, SketchParams(settings.num_perm, settings.seed, shingle_size=1), with_sets=False)
     return densify(batch.raw_signatures)
 
 

@@ -1,0 +1,100 @@
+"""How ingest and check behave as the corpus grows, on SQLite and PostgreSQL.
+
+One database is filled in stages by provenance.pipeline.ingest (workers = CPU count) from
+JSONL of synthetic articles of real sentences (bench/corpus.py, ~5% exact copies and ~5%
+footer copies). At each milestone (--milestones, default 10,000, 100,000 and 1,000,000
+articles) it prints the ingest rate of the last stage, then the latency of --queries checks
+in-process (half footer copies of stored articles, half new articles: document_from_text,
+prepare and check_prepared), whether the copies found their originals, and the database size.
+
+    /tmp/venv/bin/python bench/bench_growth.py --db sqlite:////tmp/growth.sqlite --milestones 10000,100000
+    /tmp/venv/bin/python bench/bench_growth.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test --milestones 10000,100000
+
+The database must be empty (or absent, for SQLite): the milestones count from zero. On
+PostgreSQL it uses the schema of the URL's user (give a fresh database or schema).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_ingest import Progress, check_queries, log, peak_rss_mb, rate, run_queries, write_jsonl
+from corpus import DEFAULT_CORPUS, ArticleFactory, Entry, load_pools, syndicated_stream
+
+from provenance.config import Settings
+from provenance.pipeline import ingest
+from provenance.store import Store
+
+
+def database_bytes(store: Store, url: str) -> int:
+    """Bytes on disk of the database (SQLite file with -wal, or PostgreSQL's pg_database_size)."""
+    if store.dialect == "postgresql":
+        with store.reading() as session:
+            return int(session.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+    path = Path(url.split("///", 1)[1])
+    return sum(candidate.stat().st_size for candidate in (path, Path(f"{path}-wal")) if candidate.exists())
+
+
+def stage(store: Store, factory: ArticleFactory, count: int, workdir: Path, settings: Settings, seen: list[Entry]) -> dict[str, Any]:
+    """Ingest `count` more articles; the stage's rate."""
+    paths, entries = write_jsonl(syndicated_stream(factory, count), workdir, f"stage{len(seen)}", int(settings.max_file_bytes * 0.9))
+    seen.extend(entries)
+    progress = Progress(count, "ingest")
+    start = time.perf_counter()
+    report = ingest(store, [str(path) for path in paths], settings, on_progress=progress, workers=os.cpu_count() or 1)
+    seconds = time.perf_counter() - start
+    for path in paths:
+        path.unlink()
+    return {"stage_records": count, "stage_seconds": round(seconds, 1), "stage_records_per_s": rate(report.read, seconds), "links": dict(report.links), "failures": len(report.failures)}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True, help="database URL (an empty database)")
+    parser.add_argument("--milestones", default="10000,100000,1000000", help="corpus sizes to measure at (default %(default)s)")
+    parser.add_argument("--queries", type=int, default=200, help="check queries per milestone (default %(default)s)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora")
+    parser.add_argument("--seed", type=int, default=20240601, help="RNG seed of the synthetic articles")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON at the end")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    store = Store(args.db)
+    if store.count_articles():
+        parser.error(f"{args.db} already holds {store.count_articles():,} articles; give an empty database")
+    factory = ArticleFactory(load_pools(args.corpus), args.seed)
+    seen: list[Entry] = []
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for milestone in (int(value) for value in args.milestones.split(",")):
+            figures: dict[str, Any] = {"articles": milestone, **stage(store, factory, milestone - len(seen), Path(folder), settings, seen)}
+            log(f"{milestone:,}: {args.queries} check queries")
+            checked = run_queries(store, check_queries(factory, seen, args.queries), settings)
+            figures["check_all_ms"] = checked["latency_all"]
+            figures["check_prepared_only_ms"] = checked["check_prepared_only"]
+            figures["copies_matched_original_share"] = checked["copies_matched_original_share"]
+            figures["new_flagged_share"] = checked["new_flagged_share"]
+            figures["db_bytes_per_article"] = round(database_bytes(store, args.db) / max(store.count_articles(), 1))
+            figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
+            results.append(figures)
+            print(f"== {store.dialect}, {milestone:,} articles ==", flush=True)
+            for name, value in figures.items():
+                print(f"  {name:<32} {value}", flush=True)
+    store.close()
+    if args.json:
+        print(json.dumps({"db": store.dialect, "milestones": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
