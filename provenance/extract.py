@@ -335,6 +335,20 @@ def document_from_record(record: dict[str, Any], origin: str) -> Document:
     )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """A JSON value with every lone surrogate (a broken "\\ud800" escape, which no encoder accepts) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
+
+
 def documents_from_jsonl(text: str, origin: str) -> Iterator[Document | Failure]:
     """One Document per JSON line; a malformed line is a Failure that names its line number."""
     seen_any = False
@@ -351,6 +365,8 @@ def documents_from_jsonl(text: str, origin: str) -> Iterator[Document | Failure]
         if not isinstance(record, dict):
             yield Failure(where, f"line {number} is not a JSON object")
             continue
+        if "\\u" in line:
+            record = _without_lone_surrogates(record)
         try:
             yield document_from_record(record, where)
         except ExtractionError as error:

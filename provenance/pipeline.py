@@ -8,7 +8,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import islice
 from typing import Any, BinaryIO
 
@@ -220,11 +220,17 @@ class Comparable:
     @cached_property
     def anchors(self) -> tuple[Anchor, ...]:
         """The body's language-independent anchors."""
-        return self.given_anchors if self.given_anchors is not None else tuple(extract_anchors(self.body, self.language))
+        return self.given_anchors if self.given_anchors is not None else stored_anchors(self.body, self.language)
 
     def other_language(self, other: Comparable) -> bool:
         """Whether the two sides are known to be in different languages."""
         return bool(self.language and other.language and self.language != other.language)
+
+
+@lru_cache(maxsize=4096)
+def stored_anchors(body: str, language: str | None) -> tuple[Anchor, ...]:
+    """The anchors of a stored body, remembered: an article that mentions a common name is a translation candidate of many."""
+    return tuple(extract_anchors(body, language))
 
 
 @dataclass(frozen=True)
@@ -612,6 +618,8 @@ def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) ->
             results.append(prepare(document, patterns, fingerprinter))
         except ExtractionError as error:
             results.append(Failure(document.origin, error.bare_reason))
+        except (ValueError, UnicodeError, OverflowError, RecursionError) as error:  # one odd document must not end a run of thousands
+            results.append(Failure(document.origin, f"could not be prepared: {type(error).__name__}: {error}"))
     fingerprinter.sign([item for item in results if isinstance(item, Prepared)])
     return results
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,21 @@ def test_malformed_jsonl_line_is_reported_and_the_rest_stored(store: Store, tmp_
     report = ingest(store, [str(path)])
     assert report.added == 2
     assert [(f.origin, f.reason.split(":")[0]) for f in report.failures] == [(f"{path}:2", "line 2 is not valid JSON")]
+
+
+def test_a_broken_unicode_escape_in_jsonl_is_replaced_not_fatal(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "escapes.jsonl"
+    text = "\n".join(body_lines("000"))
+    broken = json.dumps({"url": "https://a.example/1", "title": "Kim \ud800", "text": text.replace("Präsident ", "Präsident \ud800 ", 1)})
+    path.write_text(broken + "\n" + jsonl([{"url": "https://b.example/2", "text": "\n".join(body_lines("001"))}]), encoding="utf-8")
+    assert "\\ud800" in broken
+    report = ingest(store, [str(path)], workers=2)
+    assert (report.added, report.failures) == (2, [])
+    with store.reading() as session:
+        titles = set(session.scalars(select(Article.title)))
+        bodies = list(session.scalars(select(Article.body)))
+    assert "Kim \ufffd" in titles
+    assert sum("\ufffd" in body for body in bodies) == 1
 
 
 def test_interrupted_ingest_leaves_nothing_half_written_and_can_be_rerun(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
