@@ -70,6 +70,8 @@ ProgressCallback = Callable[[str, int], None]
 BATCH_SIZE = 500
 PREPARE_CHUNK = 50
 TRANSLATION_CANDIDATES = 10
+ANCHOR_BUCKET_MEMBERS = 20
+"""How many members of one anchor LSH bucket a lookup reads (the newest): a name in every tenth article makes a bucket of no use."""
 
 
 @dataclass
@@ -328,22 +330,34 @@ def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> V
     return Verified(scores, kind, decide_direction(subject.facts, other.facts), align(other.body, subject.body))
 
 
+def _members(session: Session, store: Store, copy_keys: list[int], anchor_keys: list[int]) -> dict[int, list[int]]:
+    """Stored articles under copy and anchor LSH keys; fewer per anchor key, where common names make large buckets."""
+    members = store.bucket_members(session, copy_keys)
+    members.update(store.bucket_members(session, anchor_keys, per_key=ANCHOR_BUCKET_MEMBERS))
+    return members
+
+
 def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, extra: Iterable[int] = ()) -> list[Match]:
-    """Verified copies of a prepared document among the stored articles, best first."""
+    """Verified copies of a prepared document among the stored articles, best first.
+
+    Translation candidates are kept only when their language differs from the document's; the
+    bodies of the candidates left are read without ORM objects, and only the matches are loaded.
+    """
     keys, anchor_keys = item.keys.tolist(), item.anchor_keys.tolist()
-    members = store.bucket_members(session, keys + anchor_keys)
+    members = _members(session, store, keys, anchor_keys)
     copy_ids = _ranked(keys, members, {}, 0, fingerprinter.settings.max_candidates) + list(extra)
     translations = _ranked(anchor_keys, members, {}, 0, TRANSLATION_CANDIDATES)
+    language = item.document.language
+    languages = store.languages(session, [other for other in translations if other not in copy_ids]) if language else {}
+    foreign = [other for other, other_language in languages.items() if other_language and other_language != language]
+    stored = store.stored_texts(session, copy_ids + foreign)
     subject = comparable_prepared(item, None, fingerprinter.params)
-    stored = store.articles(session, copy_ids + translations)
-    pairs = {article_id: comparable_article(stored[article_id], fingerprinter) for article_id in stored}
-    wanted = dict.fromkeys(copy_ids + [other for other in translations if other in pairs and subject.other_language(pairs[other])])
-    matches = []
-    for other_id in wanted:
-        other = stored[other_id]
-        verified = verify_pair(subject, pairs[other_id], fingerprinter.settings)
-        if verified is not None:
-            matches.append(Match(other, verified.scores, verified.kind, verified.direction, verified.alignment, verified.translation))
+    verified_pairs = []
+    for other_id in dict.fromkeys(copy_ids + foreign):
+        if other_id in stored and (verified := verify_pair(subject, comparable_stored(stored[other_id], fingerprinter), fingerprinter.settings)) is not None:
+            verified_pairs.append((other_id, verified))
+    articles = store.articles(session, [other_id for other_id, _ in verified_pairs])
+    matches = [Match(articles[other_id], v.scores, v.kind, v.direction, v.alignment, v.translation) for other_id, v in verified_pairs if other_id in articles]
     return sorted(matches, key=lambda match: (-match.scores.jaccard, match.other.id))
 
 
@@ -541,7 +555,7 @@ def _ranked(item_keys: list[int], members: dict[int, list[int]], in_batch: dict[
 
 def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[tuple[list[int], list[int]]]:
     """For each new article: the articles sharing its copy LSH buckets or named by its markers, and those sharing anchor buckets."""
-    members = store.bucket_members(session, [key for item in fresh for key in item.keys.tolist() + item.anchor_keys.tolist()])
+    members = _members(session, store, [key for item in fresh for key in item.keys.tolist()], [key for item in fresh for key in item.anchor_keys.tolist()])
     marked = store.article_ids_at_urls(session, _url_variants(marker.url for item in fresh for marker in item.markers if marker.url))
     copies_in_batch: dict[int, list[int]] = {}
     anchors_in_batch: dict[int, list[int]] = {}
