@@ -11,7 +11,9 @@ prepare and check_prepared), whether the copies found their originals, and the d
     /tmp/venv/bin/python bench/bench_growth.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test --milestones 10000,100000
 
 The database must be empty (or absent, for SQLite): the milestones count from zero. On
-PostgreSQL it uses the schema of the URL's user (give a fresh database or schema).
+PostgreSQL it uses the schema of the URL's user (give a fresh database or schema). With
+--existing (and the same milestones), it measures check again, at the last milestone, on a database an earlier run
+filled (same seed): the articles are made again, not ingested.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ def database_bytes(store: Store, url: str) -> int:
     return sum(candidate.stat().st_size for candidate in (path, Path(f"{path}-wal")) if candidate.exists())
 
 
-def stage(store: Store, factory: ArticleFactory, count: int, workdir: Path, settings: Settings, seen: list[Entry]) -> dict[str, Any]:
-    """Ingest `count` more articles; the stage's rate."""
+def stage(store: Store, factory: ArticleFactory, count: int, workdir: Path, settings: Settings, seen: list[Entry], existing: bool) -> dict[str, Any]:
+    """Ingest `count` more articles; the stage's rate. With `existing`, only make the same articles again (for the queries)."""
+    if existing:
+        seen.extend(syndicated_stream(factory, count))
+        return {"stage_records": count, "stage": "not ingested: --existing database"}
     paths, entries = write_jsonl(syndicated_stream(factory, count), workdir, f"stage{len(seen)}", int(settings.max_file_bytes * 0.9))
     seen.extend(entries)
     progress = Progress(count, "ingest")
@@ -67,18 +72,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200, help="check queries per milestone (default %(default)s)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora")
     parser.add_argument("--seed", type=int, default=20240601, help="RNG seed of the synthetic articles")
+    parser.add_argument("--existing", action="store_true", help="the database was filled by an earlier run with the same seed and milestones: only measure check")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON at the end")
     args = parser.parse_args(argv)
     settings = Settings()
     store = Store(args.db)
-    if store.count_articles():
+    if store.count_articles() and not args.existing:
         parser.error(f"{args.db} already holds {store.count_articles():,} articles; give an empty database")
     factory = ArticleFactory(load_pools(args.corpus), args.seed)
     seen: list[Entry] = []
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
-        for milestone in (int(value) for value in args.milestones.split(",")):
-            figures: dict[str, Any] = {"articles": milestone, **stage(store, factory, milestone - len(seen), Path(folder), settings, seen)}
+        milestones = [int(value) for value in args.milestones.split(",")]
+        for milestone in milestones:
+            figures: dict[str, Any] = {"articles": milestone, **stage(store, factory, milestone - len(seen), Path(folder), settings, seen, args.existing)}
+            if args.existing and milestone != milestones[-1]:
+                check_queries(factory, seen, args.queries)  # the queries take from the same RNG as the articles: keep the sequence
+                continue  # the database holds the last milestone's articles: measure there only
             log(f"{milestone:,}: {args.queries} check queries")
             checked = run_queries(store, check_queries(factory, seen, args.queries), settings)
             figures["check_all_ms"] = checked["latency_all"]

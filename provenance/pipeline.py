@@ -69,6 +69,8 @@ from .translation import (
 ProgressCallback = Callable[[str, int], None]
 BATCH_SIZE = 500
 PREPARE_CHUNK = 50
+LOOKAHEAD_CHUNKS = 2 * BATCH_SIZE // PREPARE_CHUNK
+"""Chunks handed to the workers ahead of the writer: two batches, so they keep working while a batch is written."""
 TRANSLATION_CANDIDATES = 10
 ANCHOR_BUCKET_MEMBERS = 20
 """How many members of one anchor LSH bucket a lookup reads (the newest): a name in every tenth article makes a bucket of no use."""
@@ -654,7 +656,7 @@ def prepared_stream(documents: Iterable[Document | Failure], settings: Settings,
         pending: deque[Future[list[Prepared | Failure]]] = deque()
         for chunk in _chunked(documents, PREPARE_CHUNK):
             pending.append(pool.submit(_prepare_all, chunk, settings))
-            if len(pending) >= workers * 3:
+            if len(pending) >= LOOKAHEAD_CHUNKS:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()

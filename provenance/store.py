@@ -545,8 +545,7 @@ class Store:
         if self.dialect == "postgresql":
             driver = session.connection().connection.driver_connection
             assert driver is not None
-            cursor = driver.cursor()
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
