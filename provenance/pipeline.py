@@ -279,20 +279,8 @@ def facts_of_prepared(item: Prepared, article_id: int | None = None) -> Facts:
     return Facts(_label(article_id, document.domain, document.origin), document.published, urls, document.domain, document.outlet, marks)
 
 
-def facts_of_article(article: Article) -> Facts:
-    """Direction facts of a stored article."""
-    urls = tuple(url for url in (article.url, article.canonical_url) if url)
-    marks = tuple(SourceMark(a.sentence, a.url, None if a.url else a.source_name) for a in article.attributions if a.kind == "copied_from")
-    return Facts(_label(article.id, article.domain, article.origin), article.published, urls, article.domain, article.outlet, marks)
-
-
-def comparable_article(article: Article, fingerprinter: Fingerprinter) -> Comparable:
-    """A stored article ready for verification (shingles and anchors recomputed from its body when needed)."""
-    return Comparable(article.id, article.body, facts_of_article(article), article.language, fingerprinter.params)
-
-
 def comparable_stored(stored: StoredText, fingerprinter: Fingerprinter) -> Comparable:
-    """A stored article's text ready for verification, as comparable_article but without an ORM object."""
+    """A stored article ready for verification (shingles and anchors recomputed from its body when needed)."""
     urls = tuple(url for url in (stored.url, stored.canonical_url) if url)
     marks = tuple(SourceMark(sentence, url, None if url else source) for sentence, url, source in stored.copied_from)
     facts = Facts(_label(stored.id, stored.domain, stored.origin), stored.published, urls, stored.domain, stored.outlet, marks)
@@ -351,7 +339,7 @@ def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: F
     translations = _ranked(anchor_keys, members, {}, 0, TRANSLATION_CANDIDATES)
     language = item.document.language
     languages = store.languages(session, [other for other in translations if other not in copy_ids]) if language else {}
-    foreign = [other for other, other_language in languages.items() if other_language and other_language != language]
+    foreign = [other for other in translations if (other_language := languages.get(other)) and other_language != language]
     stored = store.stored_texts(session, copy_ids + foreign)
     subject = comparable_prepared(item, None, fingerprinter.params)
     verified_pairs = []
