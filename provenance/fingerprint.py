@@ -102,6 +102,16 @@ def _shingle_of(ring: U64, words: int, size: int) -> np.uint64:  # pragma: no co
     return _fmix(value)
 
 
+@njit(cache=True, inline="always")
+def _end_word(word_hash: np.uint64, ring: U64, words: int, size: int, text: int, salt: np.uint64, slots: np.uint64, shingles: U64, owners: I64, signatures: U32, count: int, keep: bool) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Close a word: push its hash on the ring and emit the shingle it completes; the new word and shingle counts."""
+    ring[words & (_RING - 1)] = _fmix(word_hash)
+    words += 1
+    if words >= size:
+        count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count, keep)
+    return words, count
+
+
 @njit(cache=True)
 def _shingle_kernel(
     data: npt.NDArray[np.uint8],
@@ -162,20 +172,14 @@ def _shingle_kernel(
             else:
                 is_word = True
         if in_word and (not is_word or is_cjk):
-            ring[words & (_RING - 1)] = _fmix(word_hash)
-            words += 1
-            if words >= size:
-                count = _emit(_shingle_of(ring, words, size), text, salt, wide_slots, shingles, owners, signatures, count, keep)
+            words, count = _end_word(word_hash, ring, words, size, text, salt, wide_slots, shingles, owners, signatures, count, keep)
             in_word = False
             word_hash = _FNV_OFFSET
         if is_word:
             word_hash = (word_hash ^ np.uint64(code)) * _FNV_PRIME
             in_word = True
             if is_cjk:
-                ring[words & (_RING - 1)] = _fmix(word_hash)
-                words += 1
-                if words >= size:
-                    count = _emit(_shingle_of(ring, words, size), text, salt, wide_slots, shingles, owners, signatures, count, keep)
+                words, count = _end_word(word_hash, ring, words, size, text, salt, wide_slots, shingles, owners, signatures, count, keep)
                 in_word = False
                 word_hash = _FNV_OFFSET
         if code == 0:
