@@ -9,8 +9,8 @@ line breaks). Then, the way ingest would:
 1. ``extract_anchors`` on every document (timed);
 2. ``anchor_features`` and ``translation_keys``: the MinHash LSH band keys of the anchors;
 3. documents are added to an in-memory bucket index (band key -> documents) one at a time, and each
-   new document takes as candidates the stored documents that share a band key with it (no scan of
-   all pairs), in another language;
+   new document takes as candidates the stored documents in another language that share at least
+   ``MIN_SHARED_BANDS`` band keys with it (no scan of all pairs);
 4. every candidate is verified with ``compare_translation``; a link is made when it says
    ``is_translation`` (no ranking, no top-1).
 
@@ -43,6 +43,7 @@ import re
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -52,7 +53,7 @@ from typing import Any
 import numpy as np
 
 from provenance.config import Settings
-from provenance.translation import Anchor, TranslationEvidence, anchor_features, compare_translation, extract_anchors, translation_keys
+from provenance.translation import MIN_SHARED_BANDS, Anchor, TranslationEvidence, anchor_features, compare_translation, extract_anchors, translation_keys
 
 PAIRS = ("de-fr", "fr-de", "ru-en")
 MIN_SEGMENTS = 5
@@ -190,7 +191,8 @@ def evaluate(name: str, documents: Sequence[Document], settings: Settings, progr
     buckets: dict[int, list[int]] = {}
     verified: set[tuple[int, int]] = set()
     for index, doc in enumerate(documents):
-        candidates = sorted({other for key in keys[index].tolist() for other in buckets.get(key, ()) if documents[other].language != doc.language})
+        shared = Counter(other for key in np.unique(keys[index]).tolist() for other in buckets.get(key, ()) if documents[other].language != doc.language)
+        candidates = sorted(other for other, count in shared.items() if count >= MIN_SHARED_BANDS)
         for other in candidates:
             verified.add((other, index))
             evidence = compare_translation(anchors[other], anchors[index], documents[other].language, doc.language)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import tomllib
 from bisect import bisect_left
@@ -48,6 +49,12 @@ class Cue:
 
     ``lowered`` is the same pattern compiled without IGNORECASE, for patterns written in lower
     case only: run on the lower-cased text it finds the same matches three times faster.
+
+    ``start`` says how the whole pattern is anchored: ``word`` after a leading ``\\b``, ``line``
+    after a leading ``^``, else empty. Python's ``re`` tries such a pattern at every offset; the
+    word scan (`_matches_at_word_starts`) searches for the rest (``rest``, ``rest_lowered``), which
+    ``re`` can skip ahead to by its first letters, and keeps only the matches at a word boundary; the
+    line scan tries the pattern at line starts only. Both give exactly the matches of ``finditer``.
     """
 
     lang: str
@@ -56,12 +63,64 @@ class Cue:
     source: str
     name: str | None = None
     lowered: re.Pattern[str] | None = None
+    start: str = ""
+    rest: re.Pattern[str] | None = None
+    rest_lowered: re.Pattern[str] | None = None
 
     def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
         """The cue's matches in a text (using the lower-cased copy when the pattern allows)."""
-        if self.lowered is not None and lowered is not None:
-            return self.lowered.finditer(lowered)
-        return self.regex.finditer(text)
+        use_lowered = self.lowered is not None and lowered is not None
+        subject = lowered if use_lowered and lowered is not None else text
+        pattern = self.lowered if use_lowered and self.lowered is not None else self.regex
+        if self.start == "word":
+            rest = self.rest_lowered if use_lowered else self.rest
+            assert rest is not None
+            return _matches_at_word_starts(rest, subject)
+        if self.start == "line":
+            return _matches_at_line_starts(pattern, subject)
+        return pattern.finditer(subject)
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+def _matches_at_word_starts(rest: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``\\b`` + `rest`, as finditer would give them: matches of `rest` that start at a word boundary."""
+    position = 0
+    while (match := rest.search(text, position)) is not None:
+        start = match.start()
+        if (start > 0 and _is_word_character(text[start - 1])) != (start < len(text) and _is_word_character(text[start])):
+            yield match
+            position = match.end()
+        else:
+            position = start + 1
+
+
+def _matches_at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of a pattern that begins with a multiline ``^``, as finditer would give them, tried at line starts only."""
+    start, end = 0, 0
+    while start <= len(text):
+        if start >= end and (match := pattern.match(text, start)) is not None:
+            yield match
+            end = match.end()
+        newline = text.find("\n", start)
+        if newline < 0:
+            return
+        start = newline + 1
+
+
+def _leading_anchor(pattern: str, flags: int) -> str:
+    """``word`` or ``line`` when the whole pattern starts with ``\\b`` or ``^`` and cannot match an empty string, else empty."""
+    try:  # the parser re itself compiles with (private, so looked up by name); a cue it cannot read is scanned plainly
+        _parser, _constants = importlib.import_module("re._parser"), importlib.import_module("re._constants")
+        parsed = _parser.parse(pattern, flags)
+        if len(parsed) < 2 or parsed.getwidth()[0] == 0:  # one item may be a top-level alternation
+            return ""
+        anchors = {(_constants.AT, _constants.AT_BOUNDARY): "word", (_constants.AT, _constants.AT_BEGINNING): "line"}
+        return str(anchors.get(parsed[0], ""))
+    except (ImportError, AttributeError, IndexError, TypeError, re.error):
+        return ""
 
 
 @dataclass(frozen=True)
@@ -358,7 +417,15 @@ def _compile_cue(raw: Any, where: str) -> Cue:
     if raw["source"] == "fixed" and not raw.get("name"):
         raise ConfigError(f"{where}: a cue with source = \"fixed\" needs a name")
     lowered = re.compile(regex.pattern, re.MULTILINE) if not _UPPER_IN_PATTERN.search(_ESCAPES.sub("", regex.pattern)) else None
-    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), str(raw["name"]) if raw.get("name") else None, lowered)
+    start = _leading_anchor(regex.pattern, regex.flags)
+    if start == "word" and not regex.pattern.startswith("\\b"):
+        start = ""  # the \b comes from inside a group: there is no plain rest to cut off
+    rest = rest_lowered = None
+    if start == "word":
+        rest = re.compile(regex.pattern[2:], regex.flags)
+        rest_lowered = re.compile(regex.pattern[2:], re.MULTILINE) if lowered is not None else None
+    name = str(raw["name"]) if raw.get("name") else None
+    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), name, lowered, start, rest, rest_lowered)
 
 
 def parse_cues(text: str, origin: str) -> CueSet:

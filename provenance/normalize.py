@@ -144,6 +144,11 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+def has_words(text: str) -> bool:
+    """Whether a text has a word token at all (``tokens`` without making them)."""
+    return _WORD.search(text.casefold()) is not None
+
+
 def _strip_bullet(line: str) -> str:
     return _LEAD_BULLET.sub("", line).strip()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -49,6 +51,7 @@ from .normalize import (
     Layout,
     Marker,
     PatternSet,
+    has_words,
     load_patterns,
     split_layout,
     text_lines,
@@ -56,9 +59,10 @@ from .normalize import (
 )
 from .quotes import QuoteSpan, extract_quotes
 from .registry import load_registry
-from .store import Article, Store, StoredText, utcnow
+from .store import BUCKET_MEMBERS, Article, Store, StoredText, utcnow
 from .translation import (
     Anchor,
+    MIN_SHARED_BANDS,
     TranslationEvidence,
     anchor_features,
     compare_translation,
@@ -94,6 +98,16 @@ class Prepared:
     signature: U32 | None = None
     keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     anchor_keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, with the anchors as plain tuples: from a worker to the writer, a hundred named tuples unpickle six times slower."""
+        state = dict(self.__dict__)
+        state["anchors"] = [tuple(anchor) for anchor in self.anchors]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["anchors"] = [Anchor._make(row) for row in state["anchors"]]
+        self.__dict__.update(state)
 
 
 class Fingerprinter:
@@ -177,7 +191,7 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     elif title and len(body_lines) > 1 and tokens(body_lines[0]) == tokens(title):
         body_lines.pop(0)
     body = "\n".join(body_lines)
-    if not tokens(body):
+    if not has_words(body):
         raise ExtractionError("no article text left once page furniture is removed", document.origin)
     markers = list(layout.markers)
     if (canonical := _canonical_marker(document)) is not None:
@@ -336,7 +350,7 @@ def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: F
     keys, anchor_keys = item.keys.tolist(), item.anchor_keys.tolist()
     members = _members(session, store, keys, anchor_keys)
     copy_ids = _ranked(keys, members, {}, 0, fingerprinter.settings.max_candidates) + list(extra)
-    translations = _ranked(anchor_keys, members, {}, 0, TRANSLATION_CANDIDATES)
+    translations = _ranked(anchor_keys, members, {}, 0, TRANSLATION_CANDIDATES, MIN_SHARED_BANDS)
     language = item.document.language
     languages = store.languages(session, [other for other in translations if other not in copy_ids]) if language else {}
     foreign = [other for other in translations if (other_language := languages.get(other)) and other_language != language]
@@ -527,20 +541,25 @@ def _insert_articles(session: Session, store: Store, fresh: list[Prepared], seed
     return ids
 
 
-def _ranked(item_keys: list[int], members: dict[int, list[int]], in_batch: dict[int, list[int]], article_id: int, limit: int) -> list[int]:
-    """The articles sharing the most of these keys, most first (the article itself left out)."""
+def _ranked(
+    item_keys: list[int], members: dict[int, list[int]], in_batch: dict[int, list[int]], article_id: int, limit: int, min_shared: int = 1, per_key: int = BUCKET_MEMBERS
+) -> list[int]:
+    """The articles sharing the most of these keys (at least `min_shared`), most first (the article itself left out).
+
+    Of the articles of this batch under one key, only the newest `per_key` count, as of the stored ones.
+    """
     sharing: list[int] = []
     for key in item_keys:
         if (stored := members.get(key)) is not None:
             sharing += stored
         if (earlier := in_batch.get(key)) is not None:
-            sharing += earlier
+            sharing += earlier[-per_key:]
             earlier.append(article_id)
         else:
             in_batch[key] = [article_id]
     if not sharing:
         return []
-    return [other for other, _ in Counter(sharing).most_common(limit + 1) if other != article_id][:limit]
+    return [other for other, shared in Counter(sharing).most_common(limit + 1) if other != article_id and shared >= min_shared][:limit]
 
 
 def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[tuple[list[int], list[int]]]:
@@ -553,7 +572,7 @@ def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: l
     for item, article_id in zip(fresh, ids):
         named = [other for marker in item.markers if marker.url for url in _url_variants([marker.url]) for other in marked.get(url, ())]
         copies = _ranked(item.keys.tolist(), members, copies_in_batch, article_id, limit) + [other for other in named if other != article_id]
-        translations = _ranked(item.anchor_keys.tolist(), members, anchors_in_batch, article_id, TRANSLATION_CANDIDATES)
+        translations = _ranked(item.anchor_keys.tolist(), members, anchors_in_batch, article_id, TRANSLATION_CANDIDATES, MIN_SHARED_BANDS, ANCHOR_BUCKET_MEMBERS)
         chosen.append((copies, translations))
     return chosen
 
@@ -628,6 +647,32 @@ def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) ->
     return results
 
 
+GC_THRESHOLD = 100_000
+"""Allocations between two collections of the youngest generation while ingesting (Python's default: 700).
+
+An ingest makes millions of small acyclic objects (anchors, matches, rows) that reference counting
+frees; with the default, the cyclic collector ran so often that it took 70% of the time the writer
+spent unpickling a batch from the workers.
+"""
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often for the duration, then restore its thresholds."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _prepare_in_worker(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
+    """_prepare_all in a worker process, which collects garbage as seldom as the writer."""
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    return _prepare_all(documents, settings)
+
+
 def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -643,7 +688,7 @@ def prepared_stream(documents: Iterable[Document | Failure], settings: Settings,
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         pending: deque[Future[list[Prepared | Failure]]] = deque()
         for chunk in _chunked(documents, PREPARE_CHUNK):
-            pending.append(pool.submit(_prepare_all, chunk, settings))
+            pending.append(pool.submit(_prepare_in_worker, chunk, settings))
             if len(pending) >= LOOKAHEAD_CHUNKS:
                 yield from pending.popleft().result()
         while pending:
@@ -670,21 +715,22 @@ def ingest(
     fingerprinter = Fingerprinter(settings)
     report = IngestReport()
     batch: list[Prepared] = []
-    for result in prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin), settings, workers):
-        report.read += 1
-        if isinstance(result, Failure):
-            report.failures.append(result)
-            continue
-        batch.append(result)
-        if len(batch) >= BATCH_SIZE:
+    with fewer_collections():
+        for result in prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin), settings, workers):
+            report.read += 1
+            if isinstance(result, Failure):
+                report.failures.append(result)
+                continue
+            batch.append(result)
+            if len(batch) >= BATCH_SIZE:
+                _store_batch(store, batch, fingerprinter, report)
+                if on_progress:
+                    on_progress("ingest", len(batch))
+                batch = []
+        if batch:
             _store_batch(store, batch, fingerprinter, report)
             if on_progress:
                 on_progress("ingest", len(batch))
-            batch = []
-    if batch:
-        _store_batch(store, batch, fingerprinter, report)
-        if on_progress:
-            on_progress("ingest", len(batch))
     return report
 
 

@@ -526,15 +526,18 @@ class Store:
         return [int(row_id) for row_id in result.scalars()]
 
     def insert_children(self, session: Session, paragraphs: list[dict[str, Any]], attributions: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
-        """Insert the paragraphs, attributions and quotes of new articles in bulk."""
+        """Insert the paragraphs, attributions and quotes of new articles in bulk, and index the paragraphs for search."""
+        last_paragraph = session.execute(select(func.max(Paragraph.id))).scalar() or 0
         for table, rows in ((_table(Paragraph), paragraphs), (_table(Attribution), attributions), (_table(Quote), quotes)):
             if rows:
                 columns = tuple(rows[0])
                 self._insert_rows(session, table, columns, [tuple(row[column] for column in columns) for row in rows])
+        if paragraphs and self.dialect == "sqlite":
+            session.execute(text("INSERT INTO paragraphs_fts(rowid, text) SELECT id, text FROM paragraphs WHERE id > :last"), {"last": last_paragraph})
 
     def insert_buckets(self, session: Session, rows: list[tuple[int, int]]) -> None:
-        """Index articles under their LSH bucket keys, in bulk: (key, article id) pairs."""
-        self._insert_rows(session, _table(Bucket), ("key", "article_id"), rows)
+        """Index articles under their LSH bucket keys, in bulk: (key, article id) pairs, in key order (the index's own)."""
+        self._insert_rows(session, _table(Bucket), ("key", "article_id"), sorted(rows))
 
     def _insert_rows(self, session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Insert plain tuples through the driver's own executemany, or COPY on PostgreSQL: no per-row work in Python."""

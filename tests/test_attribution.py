@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.attribution import Found, extract_attributions, load_cues
+from provenance.attribution import Cue, Found, extract_attributions, load_cues
 from provenance.errors import ConfigError
 from provenance.normalize import load_patterns, split_layout, text_lines
 
@@ -114,3 +114,37 @@ source = "after"
     broken.write_text("[[cue]]\nlang = 'de'\nkind = 'cites'\npattern = '(x'\nsource = 'after'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="broken.toml, line 1: bad pattern"):
         load_cues(broken)
+
+
+SCAN_TEXTS = [
+    *(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))),
+    "unsaid said, resaid; SAID. Said\nsaid",
+    "According to Reuters, the accordingly according to AP.\nBy Reuters\nfrom the Associated Press",
+    "BERLIN (dpa) - Text.\n\nMOSKAU (Reuters) — mehr\n(AP) — x\nWie die Agentur KCNA berichtet, laut Spiegel",
+    "Quellen: Spiegel, Reuters\n(Quelle: tagesschau.de)\nsources: AP | Reuters",
+    "как сообщает ТАСС, по данным РИА Новости; заявил Песков",
+]
+
+
+@pytest.mark.parametrize("cue", load_cues().cues, ids=lambda cue: f"{cue.lang}-{cue.kind}-{cue.regex.pattern[:24]}")
+def test_cue_scans_find_exactly_what_finditer_finds(cue: Cue) -> None:
+    """The word-start and line-start scans are a shortcut: they must give finditer's matches, no more, no fewer."""
+    for text in SCAN_TEXTS:
+        lowered = text.lower() if len(text.lower()) == len(text) else None
+        plain = cue.lowered.finditer(lowered) if cue.lowered is not None and lowered is not None else cue.regex.finditer(text)
+        assert [(m.span(), m.groupdict()) for m in cue.finditer(text, lowered)] == [(m.span(), m.groupdict()) for m in plain]
+
+
+def test_most_packaged_cues_take_a_scan_shortcut() -> None:
+    starts = [cue.start for cue in load_cues().cues]
+    assert starts.count("word") >= 25 and starts.count("line") >= 2
+
+
+@pytest.mark.parametrize(
+    ("pattern", "start"),
+    [(r"\bsaid\b", "word"), (r"^By\s+\w+", "line"), (r"\bsaid|told", ""), (r"(?:\bsaid)", ""), (r"\b", ""), (r"said\b", "")],
+)
+def test_a_cue_is_scanned_by_its_leading_anchor_only_when_it_covers_the_whole_pattern(pattern: str, start: str, tmp_path: Path) -> None:
+    user = tmp_path / "cues.toml"
+    user.write_text(f"[[cue]]\nlang = 'en'\nkind = 'cites'\npattern = '{pattern}'\nsource = 'after'\n", encoding="utf-8")
+    assert load_cues(user).cues[0].start == start
