@@ -117,10 +117,31 @@ def _leading_anchor(pattern: str, flags: int) -> str:
         parsed = _parser.parse(pattern, flags)
         if len(parsed) < 2 or parsed.getwidth()[0] == 0:  # one item may be a top-level alternation
             return ""
-        anchors = {(_constants.AT, _constants.AT_BOUNDARY): "word", (_constants.AT, _constants.AT_BEGINNING): "line"}
-        return str(anchors.get(parsed[0], ""))
-    except (ImportError, AttributeError, IndexError, TypeError, re.error):
-        return ""
+        if parsed[0] == (_constants.AT, _constants.AT_BEGINNING):
+            return "line"
+        if parsed[0] == (_constants.AT, _constants.AT_BOUNDARY) and len(_first_letters(parsed[1], _constants)) <= _MAX_FIRST_LETTERS:
+            return "word"
+    except (ImportError, AttributeError, IndexError, TypeError, ValueError, re.error):
+        pass
+    return ""
+
+
+_MAX_FIRST_LETTERS = 3
+"""A ``\\b`` cue whose rest may begin with more letters than this is scanned by finditer: ``re`` would try
+the rest at every such letter (the speech verbs, ``said|says|told|...``, begin with half the
+alphabet), where the leading ``\\b`` fails at once inside a word."""
+
+
+def _first_letters(item: tuple[Any, Any], constants: Any) -> set[int]:
+    """The characters a parsed pattern item can begin with; ValueError when that is not a short list of literals."""
+    op, value = item
+    if op == constants.LITERAL:
+        return {value}
+    if op == constants.SUBPATTERN:
+        return _first_letters(value[-1][0], constants)
+    if op == constants.BRANCH:
+        return {letter for alternative in value[1] for letter in _first_letters(alternative[0], constants)}
+    raise ValueError("no literal start")
 
 
 @dataclass(frozen=True)
