@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 import tomllib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -208,10 +208,11 @@ def sentences(text: str) -> tuple[_Sentence, ...]:
     return tuple(span for span in spans if span.text.strip())
 
 
-def _sentence_at(spans: Sequence[_Sentence], offset: int) -> _Sentence:
-    for span in spans:
-        if span.start <= offset < span.end:
-            return span
+def _sentence_at(spans: Sequence[_Sentence], starts: Sequence[int], offset: int) -> _Sentence:
+    """The sentence that holds an offset (the last one for an offset between sentences); `starts` are the spans' starts."""
+    index = bisect_right(starts, offset) - 1
+    if index >= 0 and offset < spans[index].end:
+        return spans[index]
     return spans[-1] if spans else _Sentence(0, 0, "")
 
 
@@ -234,10 +235,16 @@ class _Text:
         lowered = body.lower()
         self.lowered = lowered if len(lowered) == len(body) else None
         self.sentences = sentences(body)
+        self.sentence_starts = [span.start for span in self.sentences]
         self.registry = registry
         self.not_sources = not_sources
         self.candidates = self._candidates()
         self.starts = [candidate[0] for candidate in self.candidates]
+        self._complete: dict[int, tuple[int, int, str, SourceEntry | None, bool]] = {}
+
+    def sentence_at(self, offset: int) -> _Sentence:
+        """The sentence that holds an offset."""
+        return _sentence_at(self.sentences, self.sentence_starts, offset)
 
     def _candidates(self) -> list[tuple[int, int, str, SourceEntry | None, bool]]:
         """Registry mentions, and capitalised names that overlap none, in text order."""
@@ -262,13 +269,18 @@ class _Text:
         return start, end, name, self.registry.resolve(name), bool(_MEDIA_NOUN.search(lead + " " + name))
 
     def _names(self, start: int, end: int) -> list[tuple[int, int, str, SourceEntry | None, bool]]:
-        """Candidate sources wholly between two offsets."""
-        first = bisect_left(self.starts, start)
-        return [self._completed(candidate) for candidate in self.candidates[first:] if candidate[0] < end and candidate[1] <= end] if first < len(self.candidates) else []
+        """Candidate sources wholly between two offsets (each completed once per text)."""
+        names = []
+        for index in range(bisect_left(self.starts, start), bisect_left(self.starts, end)):
+            if self.candidates[index][1] <= end:
+                if index not in self._complete:
+                    self._complete[index] = self._completed(self.candidates[index])
+                names.append(self._complete[index])
+        return names
 
     def nearest(self, cue_start: int, cue_end: int, mode: str) -> tuple[str, SourceEntry | None, bool] | None:
         """The source nearest to a cue in the given direction, within its sentence."""
-        sentence = _sentence_at(self.sentences, cue_start)
+        sentence = self.sentence_at(cue_start)
         after = self._names(cue_end, min(sentence.end, cue_end + _WINDOW)) if mode in ("after", "either") else []
         before = self._names(max(sentence.start, cue_start - _WINDOW), cue_start) if mode in ("before", "either") else []
         candidates = []
@@ -285,7 +297,7 @@ class _Text:
 
 
 def _found(text: _Text, name: str, entry: SourceEntry | None, media: bool, kind: str, cue_start: int, cue_end: int) -> Found:
-    sentence = _sentence_at(text.sentences, cue_start)
+    sentence = text.sentence_at(cue_start)
     return Found(entry.name if entry else name, entry, kind, text.body[cue_start:cue_end], sentence.text.strip(), cue_start, cue_end, "body", media or entry is not None)
 
 
@@ -315,7 +327,7 @@ def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
                     yield _found(text, name, entry, entry is not None, cue.kind, match.start(), match.end())
                 continue
             if cue.source == "all_after":
-                sentence = _sentence_at(text.sentences, match.start())
+                sentence = text.sentence_at(match.start())
                 for mention in text._names(match.end(), min(sentence.end, match.end() + _WINDOW)):
                     if mention[3] is not None:
                         yield _found(text, mention[2], mention[3], True, cue.kind, match.start(), match.end())

@@ -803,18 +803,25 @@ def name_skeleton(key: str, hushed: bool = False) -> str:
     return " ".join(words)
 
 
-def _feature_tokens(anchor: Anchor) -> list[str]:
-    """Word-character tokens for an anchor, which the shingle tokeniser keeps whole.
+@lru_cache(maxsize=65536)
+def _key_tokens(kind: str, key: str) -> tuple[str, ...]:
+    """Word-character tokens for an anchor's kind and key, which the shingle tokeniser keeps whole.
 
     A name gives the sound skeleton of each of its words (``Wladimir Putin`` -> ``evldmr eptn``), so
     that spellings across scripts and a name with or without its first name share tokens; other
     anchors give their key with punctuation spelled out (``6.5e6`` -> ``n6p5e6``).
     """
-    if anchor.kind == "entity":
-        skeletons = (name_skeleton(word) for word in anchor.key.split())
-        return [f"e{skeleton}" for skeleton in skeletons if len(skeleton) >= 3]
-    body = "".join(ch if ch.isalnum() else _ESCAPES.get(ch, "x") for ch in anchor.key.casefold())
-    return [f"{anchor.kind[0]}{body}"]
+    if kind == "entity":
+        skeletons = (name_skeleton(word) for word in key.split())
+        return tuple(f"e{skeleton}" for skeleton in skeletons if len(skeleton) >= 3)
+    body = "".join(ch if ch.isalnum() else _ESCAPES.get(ch, "x") for ch in key.casefold())
+    return (f"{kind[0]}{body}",)
+
+
+@lru_cache(maxsize=65536)
+def _replicated(token: str) -> str:
+    """A feature token in its ``FEATURE_REPLICAS`` copies, space-separated."""
+    return " ".join([token, *(f"{token}z{replica}" for replica in range(1, FEATURE_REPLICAS))])
 
 
 _ESCAPES = {".": "p", "-": "m", "%": "pc", ":": "c", "/": "s", "@": "a"}
@@ -829,12 +836,7 @@ def anchor_features(anchors: Sequence[Anchor]) -> str:
     one signature agree or disagree together), while the Jaccard similarity of two texts' token sets
     stays what it is without them.
     """
-    return " ".join(
-        token if replica == 0 else f"{token}z{replica}"
-        for anchor in anchors
-        for token in _feature_tokens(anchor)
-        for replica in range(FEATURE_REPLICAS)
-    )
+    return " ".join([_replicated(token) for anchor in anchors for token in _key_tokens(anchor.kind, anchor.key)])
 
 
 def translation_signatures(anchor_texts: Sequence[str], settings: Settings) -> npt.NDArray[np.uint32]:
