@@ -578,13 +578,13 @@ class Store:
                 "SELECT k.key, b.article_id FROM unnest(CAST(:keys AS bigint[])) AS k(key) "
                 "CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets WHERE key = k.key ORDER BY article_id DESC LIMIT :per_key) AS b"
             )
-            rows = session.execute(query, {"keys": wanted, "per_key": per_key})
+            rows = session.execute(query, {"keys": wanted, "per_key": per_key}).all()
         else:
             query = text(
                 "SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN lsh_buckets AS b ON b.key = w.value "
                 "AND b.article_id >= coalesce((SELECT s.article_id FROM lsh_buckets AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
             )
-            rows = session.execute(query, {"keys": json.dumps(wanted), "skip": per_key - 1})
+            rows = session.execute(query, {"keys": json.dumps(wanted), "skip": per_key - 1}).all()
         for key, article_id in rows:
             members.setdefault(key, []).append(article_id)
         return members
