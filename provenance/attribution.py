@@ -117,7 +117,7 @@ def _leading_anchor(pattern: str, flags: int) -> str:
         parsed = _parser.parse(pattern, flags)
         if len(parsed) < 2 or parsed.getwidth()[0] == 0:  # one item may be a top-level alternation
             return ""
-        if parsed[0] == (_constants.AT, _constants.AT_BEGINNING):
+        if parsed[0] == (_constants.AT, _constants.AT_BEGINNING) and flags & re.MULTILINE:
             return "line"
         if parsed[0] == (_constants.AT, _constants.AT_BOUNDARY) and len(_first_letters(parsed[1], _constants)) <= _MAX_FIRST_LETTERS:
             return "word"
@@ -133,7 +133,7 @@ alphabet), where the leading ``\\b`` fails at once inside a word."""
 
 
 def _first_letters(item: tuple[Any, Any], constants: Any) -> set[int]:
-    """The characters a parsed pattern item can begin with; ValueError when that is not a short list of literals."""
+    """The characters a parsed pattern item can begin with; ValueError when it may begin with anything but a literal."""
     op, value = item
     if op == constants.LITERAL:
         return {value}

@@ -527,12 +527,13 @@ class Store:
 
     def insert_children(self, session: Session, paragraphs: list[dict[str, Any]], attributions: list[dict[str, Any]], quotes: list[dict[str, Any]]) -> None:
         """Insert the paragraphs, attributions and quotes of new articles in bulk, and index the paragraphs for search."""
-        last_paragraph = session.execute(select(func.max(Paragraph.id))).scalar() or 0
+        search_by_batch = self.dialect == "sqlite"  # FTS5 filled here; PostgreSQL's GIN index follows the table
+        last_paragraph = (session.execute(select(func.max(Paragraph.id))).scalar() or 0) if search_by_batch else 0
         for table, rows in ((_table(Paragraph), paragraphs), (_table(Attribution), attributions), (_table(Quote), quotes)):
             if rows:
                 columns = tuple(rows[0])
                 self._insert_rows(session, table, columns, [tuple(row[column] for column in columns) for row in rows])
-        if paragraphs and self.dialect == "sqlite":
+        if paragraphs and search_by_batch:
             session.execute(text("INSERT INTO paragraphs_fts(rowid, text) SELECT id, text FROM paragraphs WHERE id > :last"), {"last": last_paragraph})
 
     def insert_buckets(self, session: Session, rows: list[tuple[int, int]]) -> None:

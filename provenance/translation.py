@@ -332,8 +332,8 @@ _QUOTES = frozenset("\"'«»“”„‘’‹›「」")
 class Anchor(NamedTuple):
     """Something a translation keeps: a number, a date, a name, a URL or a handle.
 
-    A named tuple: an article has a hundred or more, and they go from the worker processes to the
-    writer; a tuple pickles and unpickles six times faster than a frozen dataclass.
+    A named tuple: an article has a hundred or more, and a tuple is made faster than a frozen
+    dataclass (the ingest sends them from its workers to its writer as plain tuples).
 
     Args:
         kind: ``number``, ``date``, ``entity``, ``url`` or ``handle``.
