@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,9 @@ def test_small_batches_commit_as_they_go(store: Store, monkeypatch: pytest.Monke
     progress: list[int] = []
     ingest(store, [str(SEEDS)], Settings(), on_progress=lambda _stage, count: progress.append(count))
     assert progress == [2, 2, 1]
+
+
+def test_an_ingest_leaves_the_garbage_collector_as_it_found_it(store: Store) -> None:
+    before = gc.get_threshold()
+    ingest(store, [str(SEEDS)])
+    assert gc.get_threshold() == before

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from provenance import pipeline
 from provenance.errors import InputError, NotFoundError
 from provenance.pipeline import ingest
 from provenance.registry import load_registry
-from provenance.store import Store
+from provenance.store import Paragraph, Store
 from provenance.trace import Trace, trace_quote
 
 from .conftest import SEEDS
@@ -103,3 +106,16 @@ def test_empty_or_too_short_quote(seeded: Store, query: str, message: str) -> No
 def test_database_with_no_articles(store: Store) -> None:
     with pytest.raises(InputError, match="the database holds no articles"):
         trace(store, "Blut, Leben und Tod")
+
+
+def test_paragraphs_of_every_batch_are_in_the_search_index(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search index is filled once per batch: paragraphs of the first, middle and last batch must all be found."""
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
+    ingest(store, [str(SEEDS)])
+    with store.reading() as session:
+        firsts = {paragraph.article_id: paragraph.text for paragraph in session.scalars(select(Paragraph).where(Paragraph.position == 0))}
+        assert len(firsts) == 5
+        for article_id, text in firsts.items():
+            words = [word for word in re.findall(r"\w+", text) if len(word) > 3][:4]
+            found = store.search_paragraphs(session, [words])
+            assert article_id in {row[1] for row in found}, words
