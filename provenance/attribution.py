@@ -69,11 +69,11 @@ class Cue:
 
     def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
         """The cue's matches in a text (using the lower-cased copy when the pattern allows)."""
-        use_lowered = self.lowered is not None and lowered is not None
-        subject = lowered if use_lowered and lowered is not None else text
-        pattern = self.lowered if use_lowered and self.lowered is not None else self.regex
+        if self.lowered is not None and lowered is not None:
+            subject, pattern, rest = lowered, self.lowered, self.rest_lowered
+        else:
+            subject, pattern, rest = text, self.regex, self.rest
         if self.start == "word":
-            rest = self.rest_lowered if use_lowered else self.rest
             assert rest is not None
             return _matches_at_word_starts(rest, subject)
         if self.start == "line":

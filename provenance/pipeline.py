@@ -655,7 +655,7 @@ GC_THRESHOLD = 100_000
 """Allocations between two collections of the youngest generation while ingesting (Python's default: 700).
 
 An ingest makes millions of small acyclic objects (anchors, matches, rows) that reference counting
-frees; with the default, the cyclic collector ran so often that it took 70% of the time the writer
+frees; with the default, the cyclic collector ran so often that it took 72% of the time the writer
 spent unpickling a batch from the workers.
 """
 
@@ -673,8 +673,8 @@ def fewer_collections() -> Iterator[None]:
 
 def _prepare_in_worker(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
     """_prepare_all in a worker process, which collects garbage as seldom as the writer."""
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-    return _prepare_all(documents, settings)
+    with fewer_collections():
+        return _prepare_all(documents, settings)
 
 
 def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
