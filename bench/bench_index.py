@@ -100,9 +100,9 @@ def run_store(url: str, signatures: np.ndarray, queries: Sequence[int], settings
         )
     start = time.perf_counter()
     for first in range(0, len(signatures), BATCH):
-        rows = [(int(key), index + 1) for index in range(first, min(first + BATCH, len(signatures))) for key in keys[index]]
+        rows = range(first, min(first + BATCH, len(signatures)))
         with store.transaction() as session:
-            store.insert_buckets(session, rows)
+            store.insert_buckets(session, np.concatenate([keys[index] for index in rows]), np.repeat(np.arange(rows.start + 1, rows.stop + 1), [len(keys[index]) for index in rows]))
     insert_s = time.perf_counter() - start
 
     def ask(index: int) -> bool:

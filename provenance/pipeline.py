@@ -7,8 +7,8 @@ import hashlib
 import multiprocessing
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import islice
@@ -61,8 +61,8 @@ from .quotes import QuoteSpan, extract_quotes
 from .registry import load_registry
 from .store import BUCKET_MEMBERS, Article, Store, StoredText, utcnow
 from .translation import (
-    Anchor,
     MIN_SHARED_BANDS,
+    Anchor,
     TranslationEvidence,
     anchor_features,
     compare_translation,
@@ -338,7 +338,7 @@ def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> V
     return Verified(scores, kind, decide_direction(subject.facts, other.facts), align(other.body, subject.body))
 
 
-def _members(session: Session, store: Store, copy_keys: list[int], anchor_keys: list[int]) -> dict[int, list[int]]:
+def _members(session: Session, store: Store, copy_keys: Iterable[int] | npt.NDArray[np.int64], anchor_keys: Iterable[int] | npt.NDArray[np.int64]) -> dict[int, list[int]]:
     """Stored articles under copy and anchor LSH keys; fewer per anchor key, where common names make large buckets."""
     members = store.bucket_members(session, copy_keys)
     members.update(store.bucket_members(session, anchor_keys, per_key=ANCHOR_BUCKET_MEMBERS))
@@ -568,7 +568,7 @@ def _ranked(
 
 def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[tuple[list[int], list[int]]]:
     """For each new article: the articles sharing its copy LSH buckets or named by its markers, and those sharing anchor buckets."""
-    members = _members(session, store, [key for item in fresh for key in item.keys.tolist()], [key for item in fresh for key in item.anchor_keys.tolist()])
+    members = _members(session, store, np.concatenate([item.keys for item in fresh]), np.concatenate([item.anchor_keys for item in fresh]))
     marked = store.article_ids_at_urls(session, _url_variants(marker.url for item in fresh for marker in item.markers if marker.url))
     copies_in_batch: dict[int, list[int]] = {}
     anchors_in_batch: dict[int, list[int]] = {}
@@ -629,7 +629,8 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
         report.article_ids.extend(ids)
         store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
-        store.insert_buckets(session, [(key, article_id) for item, article_id in zip(fresh, ids) for key in item.keys.tolist() + item.anchor_keys.tolist()])
+        keys = [np.concatenate((item.keys, item.anchor_keys)) for item in fresh]
+        store.insert_buckets(session, np.concatenate(keys), np.repeat(np.array(ids, dtype=np.int64), [len(item_keys) for item_keys in keys]))
 
 
 def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
