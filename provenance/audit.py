@@ -6,16 +6,17 @@ import csv
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .chain import chain_json, source_chain
+from .chain import LinksOf, chain_json, source_chain
 from .config import Settings
 from .errors import InputError
 from .pipeline import IngestReport, ProgressCallback, ingest
 from .registry import Registry
-from .store import ArticleSummary, Attribution, CopyLink, Store, utcnow
+from .store import ArticleSummary, AttributionSummary, CopyLink, Store, utcnow
 
 AUDIT_SCHEMA = "provenance.audit/1"
 _ROLE_OF_KIND = {"repost": "repost", "duplicate": "duplicate", "partial": "partial", "translation": "translation"}
@@ -133,13 +134,23 @@ def _link_json(link: CopyLink) -> dict[str, Any]:
     }
 
 
-def _marked(attributions: list[Attribution]) -> dict[int, Attribution]:
+def _marked(attributions: list[AttributionSummary]) -> dict[int, AttributionSummary]:
     """Articles that name the page they were copied from, with the marker."""
-    marked: dict[int, Attribution] = {}
+    marked: dict[int, AttributionSummary] = {}
     for attribution in attributions:
         if attribution.kind == "copied_from":
             marked.setdefault(attribution.article_id, attribution)
     return marked
+
+
+def _links_by_article(links: Sequence[CopyLink], ids: Sequence[int], read: LinksOf) -> LinksOf:
+    """An article's copy links: from the links already read for the corpus' articles, from `read` for any other."""
+    by_article: dict[int, list[CopyLink]] = defaultdict(list)
+    for link in links:
+        by_article[link.origin_id].append(link)
+        by_article[link.copy_id].append(link)
+    corpus = set(ids)
+    return lambda article_id: list(by_article.get(article_id, ())) if article_id in corpus else read(article_id)
 
 
 def build_audit(store: Store, registry: Registry, report: IngestReport, targets: Sequence[str]) -> dict[str, Any]:
@@ -150,12 +161,13 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         clusters = clusters_of(ids, links)
         everyone = set(ids) | {member for cluster in clusters for member in cluster.members}
         articles = store.article_summaries(session, everyone)
-        attributions = store.attributions_of(session, ids)
+        attributions = store.media_attributions(session, ids, (*_CITED, "copied_from"))
         heads = store.articles(session, [cluster.origin_id if cluster.origin_id is not None else cluster.members[-1] for cluster in clusters])
+        links_of = _links_by_article(links, ids, partial(store.links_of, session))
         chains = {}
         for cluster in clusters:
             head = heads[cluster.origin_id if cluster.origin_id is not None else cluster.members[-1]]
-            chains[cluster.id] = chain_json(source_chain(session, store, head, registry))
+            chains[cluster.id] = chain_json(source_chain(session, store, head, registry, links_of))
     marked = _marked(attributions)
     sources_of: dict[int, list[str]] = defaultdict(list)
     cited: Counter[str] = Counter()

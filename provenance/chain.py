@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -103,9 +105,13 @@ def _source_node(name: str, entry: SourceEntry | None) -> Node:
     return Node(f"source:{name.casefold()}", name, "source")
 
 
-def _copy_origin(session: Session, store: Store, article: Article) -> tuple[CopyLink, Article] | None:
+LinksOf = Callable[[int], list[CopyLink]]
+"""An article's copy links (either side), by article id."""
+
+
+def _copy_origin(session: Session, store: Store, article: Article, links_of: LinksOf) -> tuple[CopyLink, Article] | None:
     """The stored article this one was copied from, if a link with a decided direction says so."""
-    links = [link for link in store.links_of(session, article.id) if link.copy_id == article.id and link.direction != "undetermined"]
+    links = [link for link in links_of(article.id) if link.copy_id == article.id and link.direction != "undetermined"]
     if not links:
         return None
     best = max(links, key=lambda link: (link.direction == "evidence", link.jaccard))
@@ -113,21 +119,21 @@ def _copy_origin(session: Session, store: Store, article: Article) -> tuple[Copy
     return best, origin
 
 
-def _undetermined_links(session: Session, store: Store, article: Article) -> list[str]:
+def _undetermined_links(article: Article, links_of: LinksOf) -> list[str]:
     notes = []
-    for link in store.links_of(session, article.id):
+    for link in links_of(article.id):
         if link.direction == "undetermined":
             other = link.origin_id if link.copy_id == article.id else link.copy_id
             notes.append(f"#{article.id} and #{other} are copies ({link.kind}, similarity {link.jaccard:.2f}); which came first is not determined: {link.direction_reason}")
     return notes
 
 
-def _copy_layers(session: Session, store: Store, chain: Chain, article: Article, registry: Registry) -> Article:
+def _copy_layers(session: Session, store: Store, chain: Chain, article: Article, registry: Registry, links_of: LinksOf) -> Article:
     """Hops along copy links from the article back to the earliest stored original; returns that original."""
     current = article
     seen = {article.id}
     for _ in range(MAX_COPY_DEPTH):
-        found = _copy_origin(session, store, current)
+        found = _copy_origin(session, store, current, links_of)
         if found is None or found[1].id in seen:
             break
         link, origin = found
@@ -177,7 +183,6 @@ def _is_list_cue(attribution: Attribution) -> bool:
 
 def _source_groups(root: Article, exclude: set[str]) -> tuple[list[_SourceGroup], list[_SourceGroup]]:
     """The media the root article cites, and the wire services it credits, grouped by source."""
-    spans = sentences(root.body)
     cited: dict[str, _SourceGroup] = {}
     wires: dict[str, _SourceGroup] = {}
     for attribution in root.attributions:
@@ -191,7 +196,7 @@ def _source_groups(root: Article, exclude: set[str]) -> tuple[list[_SourceGroup]
             group.sentences.append(attribution.sentence)
         if attribution.start is not None and not _is_list_cue(attribution):
             group.listed_only = False
-            group.positions.update(index for index, span in enumerate(spans) if span.start <= attribution.start < span.end)
+            group.positions.update(index for index, span in enumerate(sentences(root.body)) if span.start <= attribution.start < span.end)
         elif attribution.location == "furniture" and attribution.kind == "wire":
             group.listed_only = False
     return list(cited.values()), list(wires.values())
@@ -290,14 +295,19 @@ def _main_path(chain: Chain, article_key: str) -> None:
         chain.undetermined.append(f"{labels} also feed the chain directly; whether they came before or after the main path is not determined")
 
 
-def source_chain(session: Session, store: Store, article: Article, registry: Registry) -> Chain:
-    """The chain from the earliest known origin to an article, from copy links, repost markers and attributions."""
+def source_chain(session: Session, store: Store, article: Article, registry: Registry, links_of: LinksOf | None = None) -> Chain:
+    """The chain from the earliest known origin to an article, from copy links, repost markers and attributions.
+
+    `links_of` gives an article's copy links where the caller holds them already (an audit reads
+    every link of its corpus at once); by default each is read from the store.
+    """
+    links_of = links_of or partial(store.links_of, session)
     chain = Chain(article)
     article_node = chain.add_node(_article_node(article, registry))
-    root = _copy_layers(session, store, chain, article, registry)
+    root = _copy_layers(session, store, chain, article, registry, links_of)
     author_key = _marker_layer(chain, root, registry)
     _source_layer(chain, root, author_key, registry)
-    chain.undetermined.extend(_undetermined_links(session, store, article))
+    chain.undetermined.extend(_undetermined_links(article, links_of))
     _main_path(chain, article_node.key)
     return chain
 

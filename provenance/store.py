@@ -314,6 +314,18 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True)
+class AttributionSummary:
+    """What an audit counts of an attribution: whose, of which kind, and the sentence and URL it stands in."""
+
+    article_id: int
+    source_name: str
+    kind: str
+    media: bool
+    sentence: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class StoredText:
     """What verifying a candidate needs of a stored article: its body, language, dates, URLs and repost marks."""
 
@@ -465,6 +477,16 @@ class Store:
         found: list[Attribution] = []
         for chunk in _chunks(sorted(set(ids)), 400):
             found.extend(session.scalars(select(Attribution).where(Attribution.article_id.in_(chunk)).order_by(Attribution.id)))
+        return found
+
+    @staticmethod
+    def media_attributions(session: Session, ids: Iterable[int], kinds: Sequence[str]) -> list[AttributionSummary]:
+        """The attributions of these kinds in these articles that name a medium (an outlet or an agency), as plain rows."""
+        found: list[AttributionSummary] = []
+        columns = (Attribution.article_id, Attribution.source_name, Attribution.kind, Attribution.media, Attribution.sentence, Attribution.url)
+        for chunk in _chunks(sorted(set(ids)), 500):
+            query = select(*columns).where(Attribution.article_id.in_(chunk), Attribution.kind.in_(kinds), Attribution.media.is_(True)).order_by(Attribution.id)
+            found.extend(AttributionSummary(*row) for row in session.execute(query))
         return found
 
     @staticmethod
