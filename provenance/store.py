@@ -562,6 +562,8 @@ class Store:
 
     def insert_buckets(self, session: Session, keys: npt.NDArray[np.int64], article_ids: npt.NDArray[np.int64]) -> None:
         """Index articles under their LSH bucket keys, in bulk: one article id per key, stored in key order (the index's own)."""
+        if not len(keys):
+            return
         order = np.lexsort((article_ids, keys))
         sorted_keys, sorted_ids = keys[order].tolist(), article_ids[order].tolist()
         if self.dialect == "postgresql":  # COPY's text format in one string: write_row took 2 µs a row, and an article has 200
@@ -608,7 +610,7 @@ class Store:
         share of the corpus; reading only its newest members walks `per_key` index entries, so
         the cost of a lookup does not grow with the corpus.
         """
-        wanted: list[int] = np.unique(np.fromiter(keys, dtype=np.int64)).tolist()
+        wanted: list[int] = np.unique(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64)).tolist()
         members: dict[int, list[int]] = {}
         if not wanted:
             return members
