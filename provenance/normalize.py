@@ -14,7 +14,9 @@ from typing import Any
 from .errors import ConfigError
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ODD_SPACES = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+"""Blanks other than the plain space: clean_text makes every run of blanks one plain space."""
+_SPACES = re.compile(f"[ {_ODD_SPACES}]+")
 _LEAD_BULLET = re.compile(r"^(?:[•·▪►\-–—*]+|\d{1,2}[.)])\s*")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A word is a run of letters and digits; Chinese and Japanese characters, written without
@@ -131,6 +133,8 @@ def clean_text(text: str) -> str:
     """Unicode-normalise text, drop soft hyphens and invisible characters, unify spaces and newlines."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "  " not in text and not any(blank in text for blank in _ODD_SPACES):  # the common case, found without a regex scan
+        return "\n".join(line.strip() for line in text.split("\n"))
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 

@@ -87,6 +87,15 @@ def test_clean_text_folds_soft_hyphens_spaces_and_newlines() -> None:
     assert clean_text("Schützen\u00adgraben\u00a0 und\r\nKursk\u200b") == "Schützengraben und\nKursk"
 
 
+@pytest.mark.parametrize("blank", ["  ", "\t", "\u00a0", "\u2002", "\u2009", "\u202f", "\u3000", " \u205f "])
+def test_every_blank_run_becomes_one_space(blank: str) -> None:
+    assert clean_text(f" Kim{blank}Jong Un \n{blank}Putin{blank}") == "Kim Jong Un\nPutin"
+
+
+def test_text_of_plain_spaces_is_only_stripped() -> None:
+    assert clean_text(" Kim Jong Un \n\n Putin ") == "Kim Jong Un\n\nPutin"
+
+
 def test_user_patterns_extend_the_packaged_ones(tmp_path: Path) -> None:
     user = tmp_path / "mine.toml"
     user.write_text("""
