@@ -161,7 +161,7 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         clusters = clusters_of(ids, links)
         everyone = set(ids) | {member for cluster in clusters for member in cluster.members}
         articles = store.article_summaries(session, everyone)
-        attributions = store.media_attributions(session, ids, (*_CITED, "copied_from"))
+        attributions = store.attribution_summaries(session, ids, kinds=("copied_from",), media_kinds=_CITED)
         heads = store.articles(session, [cluster.origin_id if cluster.origin_id is not None else cluster.members[-1] for cluster in clusters])
         links_of = _links_by_article(links, ids, partial(store.links_of, session))
         chains = {}

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     create_engine,
     delete,
     event,
@@ -480,12 +481,13 @@ class Store:
         return found
 
     @staticmethod
-    def media_attributions(session: Session, ids: Iterable[int], kinds: Sequence[str]) -> list[AttributionSummary]:
-        """The attributions of these kinds in these articles that name a medium (an outlet or an agency), as plain rows."""
+    def attribution_summaries(session: Session, ids: Iterable[int], kinds: Sequence[str], media_kinds: Sequence[str]) -> list[AttributionSummary]:
+        """The attributions in these articles of `kinds`, and of `media_kinds` where they name a medium (an outlet or an agency), as plain rows."""
         found: list[AttributionSummary] = []
         columns = (Attribution.article_id, Attribution.source_name, Attribution.kind, Attribution.media, Attribution.sentence, Attribution.url)
+        wanted = or_(Attribution.kind.in_(kinds), and_(Attribution.kind.in_(media_kinds), Attribution.media.is_(True)))
         for chunk in _chunks(sorted(set(ids)), 500):
-            query = select(*columns).where(Attribution.article_id.in_(chunk), Attribution.kind.in_(kinds), Attribution.media.is_(True)).order_by(Attribution.id)
+            query = select(*columns).where(Attribution.article_id.in_(chunk), wanted).order_by(Attribution.id)
             found.extend(AttributionSummary(*row) for row in session.execute(query))
         return found
 

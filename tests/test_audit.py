@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from provenance.audit import run_audit, write_csv
 from provenance.errors import InputError
 from provenance.registry import load_registry
-from provenance.store import Store
+from provenance.store import Attribution, Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
 from .helpers import jsonl
@@ -49,6 +50,15 @@ def test_seeds_have_no_cluster_one_repost_by_footer_and_their_sources(store: Sto
     sources = {row["article_id"]: set(row["sources"]) for row in result["articles"]}
     assert {"KCNA", "Der Spiegel", "Reuters", "tagesschau.de"} <= sources[marked["article_id"]]
     assert all(sources.values())
+
+
+def test_repost_markers_count_whatever_their_media_flag(store: Store) -> None:
+    audit(store, [str(SEEDS)])
+    with store.transaction() as session:  # as the rows of a database upgraded from schema 0001 stand: media false
+        session.execute(update(Attribution).where(Attribution.kind == "copied_from").values(media=False))
+    result = audit(store, [str(SEEDS)])
+    [marked] = result["reposts_by_marker"]
+    assert (marked["copied_from"], marked["url"], result["counts"]["reposts"]) == ("merkur.de", MERKUR_URL, 1)
 
 
 def test_syndicated_copies_form_one_cluster_with_its_origin(store: Store, tmp_path: Path) -> None:
