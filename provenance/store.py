@@ -639,8 +639,8 @@ class Store:
     def _driver_rows(self, session: Session, query: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows of a query in the session's transaction, as the driver's own tuples.
 
-        For the large reads of a batch (a hundred thousand bucket members): SQLAlchemy makes a Row
-        object of every row, which took most of the read's time.
+        For the large reads of a batch (its keys return about 800 bucket members per article at
+        100,000 articles): SQLAlchemy made a Row object of every row, most of the read's time.
         """
         driver = session.connection().connection.driver_connection
         assert driver is not None
