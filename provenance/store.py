@@ -589,9 +589,7 @@ class Store:
 
     def _copy(self, session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]] | str) -> None:
         """PostgreSQL's COPY of tuples, or of data already in COPY's text format."""
-        driver = session.connection().connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({self._column_list(columns)}) FROM STDIN") as copy:
+        with _driver(session).cursor() as cursor, cursor.copy(f"COPY {table.name} ({self._column_list(columns)}) FROM STDIN") as copy:
             if isinstance(rows, str):
                 copy.write(rows)
                 return
@@ -642,8 +640,7 @@ class Store:
         For the large reads of a batch (its keys return about 800 bucket members per article at
         100,000 articles): SQLAlchemy made a Row object of every row, most of the read's time.
         """
-        driver = session.connection().connection.driver_connection
-        assert driver is not None
+        driver = _driver(session)
         if self.dialect == "postgresql":
             with driver.cursor() as cursor:
                 cursor.execute(query, parameters)
@@ -782,6 +779,13 @@ def _tsquery_term(term: str) -> str:
     """A search term as PostgreSQL's to_tsquery writes it: word, or word:* for a prefix."""
     word = "".join(char for char in term.rstrip("*") if char.isalnum())
     return f"{word}:*" if term.endswith("*") else word
+
+
+def _driver(session: Session) -> Any:
+    """The DBAPI connection (sqlite3 or psycopg) under a session's transaction."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    return driver
 
 
 def _table(model: type[Base]) -> Table:
