@@ -31,12 +31,14 @@ _MAX_WORDS_BEFORE = 2
 _UPPER = "A-ZÄÖÜÀ-ÝА-ЯЁІЇЄҐ"
 _NAME = re.compile(rf"[„\"«“]?[{_UPPER}][\w'’&.-]*(?:\s+(?:[{_UPPER}][\w'’&.-]*|(?:{'|'.join(_CONNECTORS)})\b))*[“\"»”]?")
 # Written in lower case and searched in lower-cased text: with IGNORECASE, ``re`` tried every
-# alternative at every offset, a fifth of the time of attributing an article.
+# alternative at every offset (with the bisection below: 1.33 to 1.09 ms per bench article).
 _MEDIA_NOUN = re.compile(
     r"nachrichtenagentur|agentur|zeitung|sender|staatsmedien|medien|magazin|news agency|agency|newspaper|broadcaster|"
     r"state media|media|агентств|газет|сми|телеканал|агенці|змі|agence|journal|quotidien|agencia|diario|periódico"
 )
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"“”»’)]?\s+(?=[\"„«(]?[\w\d])|\n+")
+# A break starts at the sentence's closing mark (not after it, by a look-behind): then every
+# alternative starts with a character class, and ``re`` skips ahead to one.
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"“”»’)]?\s+(?=[\"„«(]?[\w\d])|\n+")
 _CREDIT_PREFIX = re.compile(r"(?:\b(?:bild|bilder|foto|fotos|photo|photos|image|picture|credit|фото)\s*:|©|\(c\)|\bcopyright\b|\(photo by)\s*", re.IGNORECASE)
 _CAPTION_CREDIT = re.compile(rf"(?:^|\s)(?P<credit>[{_UPPER}][\w'’-]+\s[{_UPPER}][\w'’-]+\s?/\s?(?P<agency>[\w .&-]{{2,30}}))$")
 _UPPER_IN_PATTERN = re.compile(r"[A-ZÀ-ÞА-ЯЁ]")
@@ -201,9 +203,10 @@ def sentences(text: str) -> tuple[_Sentence, ...]:
     spans = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
-        if "\n" not in match.group() and _ABBREVIATIONS.search(text[max(start, match.start() - 8) : match.start()]):
+        end = match.start() if text[match.start()] == "\n" else match.start() + 1  # a sentence keeps its closing mark
+        if "\n" not in match.group() and _ABBREVIATIONS.search(text[max(start, end - 8) : end]):
             continue
-        spans.append(_Sentence(start, match.start(), text[start : match.start()]))
+        spans.append(_Sentence(start, end, text[start:end]))
         start = match.end()
     spans.append(_Sentence(start, len(text), text[start:]))
     return tuple(span for span in spans if span.text.strip())
