@@ -29,7 +29,11 @@ class Settings:
         seed: MinHash seed; signatures of different seeds cannot be compared.
         shingle_size: words per shingle.
         body_threshold: Jaccard similarity the body LSH is tuned for.
-        paragraph_threshold: Jaccard similarity the paragraph LSH is tuned for.
+        paragraph_bands: bands of the paragraph LSH (datasketch's ``b``).
+        paragraph_rows: signature rows per paragraph band (datasketch's ``r``). A paragraph of
+            Jaccard similarity J to a stored one becomes a candidate with probability
+            1 - (1 - J**rows)**bands: with 3 bands of 5 rows, 1.0 for a copied paragraph, 0.93 at
+            J = 0.9, 0.70 at 0.8 and 0.09 at 0.5, from 3 keys per paragraph.
         min_paragraph_words: shorter paragraphs get no paragraph signature.
         duplicate_jaccard: verified Jaccard at or above which two bodies are the same text.
         partial_containment: share of one body inside the other that makes a partial copy.
@@ -48,7 +52,8 @@ class Settings:
     seed: int = 1
     shingle_size: int = 3
     body_threshold: float = 0.4
-    paragraph_threshold: float = 0.8
+    paragraph_bands: int = 3
+    paragraph_rows: int = 5
     min_paragraph_words: int = 12
     duplicate_jaccard: float = 0.8
     partial_containment: float = 0.2
@@ -64,7 +69,9 @@ class Settings:
             raise ConfigError(f"num_perm must be between 16 and 1024, got {self.num_perm}")
         if self.shingle_size < 1:
             raise ConfigError(f"shingle_size must be at least 1, got {self.shingle_size}")
-        for name in ("body_threshold", "paragraph_threshold", "duplicate_jaccard", "partial_containment"):
+        if self.paragraph_bands < 1 or self.paragraph_rows < 1 or self.paragraph_bands * self.paragraph_rows > self.num_perm:
+            raise ConfigError(f"paragraph_bands * paragraph_rows must be between 1 and num_perm ({self.num_perm}), got {self.paragraph_bands} * {self.paragraph_rows}")
+        for name in ("body_threshold", "duplicate_jaccard", "partial_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {value}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -57,3 +59,170 @@ class Banding:
             combined = (combined ^ used[:, :, row]) * _MIX
         combined = combined ^ (np.arange(self.bands, dtype=np.uint64) << np.uint64(40))
         return fmix64(combined).view(np.int64)
+
+
+class Members(NamedTuple):
+    """Stored articles under LSH bucket keys, as two aligned arrays sorted by key (in the order read within a key).
+
+    Args:
+        keys: the bucket key of each row.
+        article_ids: the stored article under that key.
+    """
+
+    keys: npt.NDArray[np.int64]
+    article_ids: npt.NDArray[np.int64]
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[int, int]]) -> Members:
+        """Rows of (key, article id) from the database, grouped by key without reordering a key's rows."""
+        if not rows:
+            return NO_MEMBERS
+        table = np.array(rows, dtype=np.int64).reshape(-1, 2)
+        order = np.argsort(table[:, 0], kind="stable")
+        return cls(table[order, 0], table[order, 1])
+
+    @classmethod
+    def joined(cls, parts: Sequence[Members]) -> tuple[Members, list[int]]:
+        """Several members tables end to end, and where each one starts."""
+        starts = np.cumsum([0, *(len(part.keys) for part in parts)]).tolist()
+        if not parts:
+            return NO_MEMBERS, [0]
+        return cls(np.concatenate([part.keys for part in parts]), np.concatenate([part.article_ids for part in parts])), starts
+
+
+NO_MEMBERS = Members(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    """The LSH keys of a batch of articles, to rank the articles that share them.
+
+    Args:
+        keys: every article's unique keys, end to end, article after article.
+        owners: for each key, the position of its article in the batch.
+        article_ids: the id of each article of the batch (0 for one not stored).
+        languages: each article's language code, for translation candidates; None for copy candidates.
+    """
+
+    keys: npt.NDArray[np.int64]
+    owners: npt.NDArray[np.int64]
+    article_ids: npt.NDArray[np.int64]
+    languages: npt.NDArray[np.int64] | None = None
+
+    @classmethod
+    def of(cls, keys_per_article: Sequence[npt.NDArray[np.int64]], article_ids: Sequence[int], languages: npt.NDArray[np.int64] | None = None) -> CandidateQuery:
+        """The query for articles given their key arrays (each unique and sorted, as ``np.unique`` makes them)."""
+        counts = [len(keys) for keys in keys_per_article]
+        keys = np.concatenate(keys_per_article) if keys_per_article else np.empty(0, dtype=np.int64)
+        owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        return cls(keys.astype(np.int64, copy=False), owners, np.asarray(article_ids, dtype=np.int64), languages)
+
+
+def _expand(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For ranges given by start and count: each element's range number and its index (start, start + 1, ...)."""
+    total = int(counts.sum())
+    which = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    offsets = np.cumsum(counts) - counts
+    return which, starts[which] + np.arange(total, dtype=np.int64) - offsets[which]
+
+
+def _earlier_in_batch(query: CandidateQuery, per_key: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For each key of the query: where its earlier articles of the batch under the same key start, and how many (the newest `per_key`).
+
+    The start indexes the owners sorted by (key, position), which ``_batch_owners`` returns.
+    """
+    order = np.lexsort((query.owners, query.keys))
+    sorted_keys = query.keys[order]
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(order)), 0))
+    rank = np.arange(len(order)) - group_start
+    count = np.minimum(rank, per_key)
+    starts = np.empty(len(order), dtype=np.int64)
+    counts = np.empty(len(order), dtype=np.int64)
+    starts[order] = group_start + rank - count
+    counts[order] = count
+    return starts, counts
+
+
+def rank_candidates(
+    query: CandidateQuery, members: Members, limit: int, min_shared: int = 1, batch_per_key: int = 0, parts: MemberParts | None = None
+) -> list[list[int]]:
+    """For each article of a batch, the articles sharing the most of its keys (at least `min_shared`), most first, at most `limit`.
+
+    Candidates are the stored `members` under each key and, when `batch_per_key` is set, the
+    newest `batch_per_key` earlier articles of the batch under it. Ties keep the order in which
+    the candidates first came up (key order, stored before batch). With languages, only articles
+    of another language are candidates from the batch; stored members were read per language
+    (`parts`), each from the articles of another language than the ones asking.
+    """
+    articles = len(query.article_ids)
+    if not len(query.keys):
+        return [[] for _ in range(articles)]
+    stored_lo, stored_hi = _stored_ranges(query, members, parts)
+    stored_counts = stored_hi - stored_lo
+    none = np.zeros(len(query.keys), dtype=np.int64)
+    batch_starts, batch_counts = _earlier_in_batch(query, batch_per_key) if batch_per_key else (none, none)
+    which, index = _expand(none, stored_counts + batch_counts)
+    from_batch = index >= stored_counts[which]
+    candidates = np.empty(len(which), dtype=np.int64)
+    stored = ~from_batch
+    candidates[stored] = members.article_ids[stored_lo[which[stored]] + index[stored]]
+    batch_owners = query.owners[np.lexsort((query.owners, query.keys))]
+    earlier = batch_owners[batch_starts[which[from_batch]] + index[from_batch] - stored_counts[which[from_batch]]]
+    candidates[from_batch] = query.article_ids[earlier]
+    owners = query.owners[which]
+    keep = candidates != query.article_ids[owners]
+    if query.languages is not None:
+        keep[from_batch] &= query.languages[earlier] != query.languages[owners[from_batch]]
+    return _most_shared(owners[keep], candidates[keep], articles, limit, min_shared)
+
+
+class MemberParts(NamedTuple):
+    """Members read in parts (one per language): which part each key of a query is to be found in, and where each part starts.
+
+    Args:
+        of_key: for each key of the query, the index of its part.
+        starts: where each part starts in the joined members, and where the last one ends.
+    """
+
+    of_key: npt.NDArray[np.int64]
+    starts: list[int]
+
+
+def _stored_ranges(query: CandidateQuery, members: Members, parts: MemberParts | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Where each key's stored members are in `members`: [lo, hi), searched in the key's own part when the members come in parts."""
+    if parts is None:
+        return np.searchsorted(members.keys, query.keys, side="left"), np.searchsorted(members.keys, query.keys, side="right")
+    lo = np.zeros(len(query.keys), dtype=np.int64)
+    hi = np.zeros(len(query.keys), dtype=np.int64)
+    for part, (start, end) in enumerate(zip(parts.starts, parts.starts[1:])):
+        rows = np.flatnonzero(parts.of_key == part)
+        within = members.keys[start:end]
+        lo[rows] = start + np.searchsorted(within, query.keys[rows], side="left")
+        hi[rows] = start + np.searchsorted(within, query.keys[rows], side="right")
+    return lo, hi
+
+
+def _most_shared(owners: npt.NDArray[np.int64], candidates: npt.NDArray[np.int64], articles: int, limit: int, min_shared: int) -> list[list[int]]:
+    """Per owner, its candidates by how often they came up (most first, then first come), at least `min_shared` times, at most `limit`."""
+    ranked: list[list[int]] = [[] for _ in range(articles)]
+    if not len(candidates):
+        return ranked
+    sequence = np.arange(len(candidates), dtype=np.int64)
+    order = np.lexsort((sequence, candidates, owners))
+    grouped_owners, grouped_candidates = owners[order], candidates[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (grouped_owners[1:] != grouped_owners[:-1]) | (grouped_candidates[1:] != grouped_candidates[:-1])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(order)))
+    pair_owner, pair_candidate, pair_first_seen = grouped_owners[starts], grouped_candidates[starts], sequence[order][starts]
+    enough = counts >= min_shared
+    pair_owner, pair_candidate, pair_first_seen, counts = pair_owner[enough], pair_candidate[enough], pair_first_seen[enough], counts[enough]
+    best = np.lexsort((pair_first_seen, -counts, pair_owner))
+    pair_owner, pair_candidate = pair_owner[best], pair_candidate[best]
+    owner_start = np.searchsorted(pair_owner, pair_owner, side="left")
+    within = np.arange(len(pair_owner)) - owner_start < limit
+    for owner, candidate in zip(pair_owner[within].tolist(), pair_candidate[within].tolist(), strict=True):
+        ranked[owner].append(candidate)
+    return ranked

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import islice
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +46,7 @@ from .fingerprint import (
     signature_bytes,
     text_signature,
 )
-from .index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
+from .index import BODY_NAMESPACE, NO_MEMBERS, PARAGRAPH_NAMESPACE, Banding, CandidateQuery, MemberParts, Members, rank_candidates
 from .normalize import (
     Layout,
     Marker,
@@ -59,12 +59,13 @@ from .normalize import (
 )
 from .quotes import QuoteSpan, extract_quotes
 from .registry import load_registry
-from .store import BUCKET_MEMBERS, Article, Store, StoredText, utcnow
+from .store import ANCHOR_MEMBERS, BUCKET_MEMBERS, Article, Store, StoredText, utcnow
 from .translation import (
     MIN_SHARED_BANDS,
     Anchor,
     TranslationEvidence,
     anchor_features,
+    base_language,
     compare_translation,
     extract_anchors,
     translation_keys,
@@ -81,8 +82,6 @@ PREPARE_CHUNK = 50
 LOOKAHEAD_CHUNKS = BATCH_SIZE // PREPARE_CHUNK
 """Chunks handed to the workers ahead of the writer: a batch, so they keep working while a batch is written."""
 TRANSLATION_CANDIDATES = 10
-ANCHOR_BUCKET_MEMBERS = 20
-"""How many members of one anchor LSH bucket a lookup reads (the newest): a name in every tenth article makes a bucket of no use."""
 
 
 @dataclass
@@ -131,7 +130,7 @@ class Fingerprinter:
         self.settings = settings
         self.params = SketchParams(settings.num_perm, settings.seed, settings.shingle_size)
         self.body_banding = Banding.for_threshold(settings.body_threshold, settings.num_perm, BODY_NAMESPACE)
-        self.paragraph_banding = Banding.for_threshold(settings.paragraph_threshold, settings.num_perm, PARAGRAPH_NAMESPACE)
+        self.paragraph_banding = Banding(settings.paragraph_bands, settings.paragraph_rows, PARAGRAPH_NAMESPACE)
 
     def shingles(self, text: str) -> U64:
         """The sorted unique shingle hashes of a body (each line shingled on its own)."""
@@ -139,29 +138,49 @@ class Fingerprinter:
 
     def sign(self, batch: Sequence[Prepared]) -> None:
         """Fill in the shingles, the body signature and the LSH keys of every prepared document, in one pass."""
-        if not batch:
-            return
-        paragraphs = [item.body.split("\n") for item in batch]
+        anchor_texts = [anchor_features(item.anchors) if item.document.language else "" for item in batch]
+        for item, found in zip(batch, self.fingerprints([item.body for item in batch], anchor_texts), strict=True):
+            item.shingles, item.signature, item.keys, item.anchor_keys = found
+
+    def fingerprints(self, bodies: Sequence[str], anchor_texts: Sequence[str]) -> list[Fingerprint]:
+        """Shingles, body signature, copy LSH keys (body and paragraphs) and translation LSH keys of each body, in one compiled pass."""
+        if not bodies:
+            return []
+        paragraphs = [body.split("\n") for body in bodies]
         shingled = shingle_batch([text for lines in paragraphs for text in lines], self.params)
         groups, first = [], 0
         for lines in paragraphs:
             groups.append(range(first, first + len(lines)))
             first += len(lines)
-        bodies = densify(merge_raw(shingled.raw_signatures, groups))
+        signatures = densify(merge_raw(shingled.raw_signatures, groups))
         long_enough = np.flatnonzero(shingled.word_counts >= self.settings.min_paragraph_words)
         paragraph_keys = self.paragraph_banding.keys(densify(shingled.raw_signatures[long_enough])) if long_enough.size else None
-        body_keys = self.body_banding.keys(bodies)
-        anchor_keys = translation_keys([anchor_features(item.anchors) for item in batch], self.settings)
+        body_keys = self.body_banding.keys(signatures)
+        anchor_keys = translation_keys(anchor_texts, self.settings)
         owner_of_long = np.searchsorted(np.array([g.stop for g in groups]), long_enough, side="right")
-        for row, item in enumerate(batch):
+        found = []
+        for row in range(len(bodies)):
             sets = [shingled.sets[index] for index in groups[row]]
-            item.shingles = np.unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.uint64)
-            item.signature = bodies[row]
-            keys = [body_keys[row]] if len(item.shingles) else []
+            shingles = np.unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.uint64)
+            keys = [body_keys[row]] if len(shingles) else []
             if paragraph_keys is not None:
                 keys.append(paragraph_keys[owner_of_long == row].ravel())
-            item.keys = np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
-            item.anchor_keys = np.unique(anchor_keys[row].ravel())
+            copy_keys = np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+            found.append(Fingerprint(shingles, signatures[row], copy_keys, np.unique(anchor_keys[row].ravel())))
+        return found
+
+    def index_keys(self, bodies: Sequence[str], languages: Sequence[str | None]) -> list[Fingerprint]:
+        """The fingerprints of stored bodies, their anchors extracted again: what rebuilding the LSH index needs."""
+        return self.fingerprints(bodies, [anchor_features(extract_anchors(body, language)) if language else "" for body, language in zip(bodies, languages, strict=True)])
+
+
+class Fingerprint(NamedTuple):
+    """What the Fingerprinter makes of one body: its shingle set, its signature, its copy and translation LSH keys."""
+
+    shingles: U64
+    signature: U32
+    keys: npt.NDArray[np.int64]
+    anchor_keys: npt.NDArray[np.int64]
 
 
 # ---- stage: prepare ----------------------------------------------------------------------
@@ -216,7 +235,7 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
         identity_key=identity_key(document.url, body_hash),
         attributions=attributions,
         quotes=extract_quotes(body, attributions),
-        anchors=extract_anchors(body, document.language),
+        anchors=extract_anchors(body, document.language) if document.language else [],
     )
 
 
@@ -339,26 +358,36 @@ def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> V
     return Verified(scores, kind, decide_direction(subject.facts, other.facts), align(other.body, subject.body))
 
 
-def _members(session: Session, store: Store, copy_keys: Iterable[int] | npt.NDArray[np.int64], anchor_keys: Iterable[int] | npt.NDArray[np.int64]) -> dict[int, list[int]]:
-    """Stored articles under copy and anchor LSH keys; fewer per anchor key, where common names make large buckets."""
-    members = store.bucket_members(session, copy_keys)
-    members.update(store.bucket_members(session, anchor_keys, per_key=ANCHOR_BUCKET_MEMBERS))
-    return members
+def _translation_candidates(session: Session, store: Store, items: Sequence[Prepared], ids: Sequence[int], batch_per_key: int = 0) -> list[list[int]]:
+    """For each item: the articles of another language sharing the most of its anchor LSH keys (at least ``MIN_SHARED_BANDS``).
+
+    Stored members are read once per language of the items, each read keeping the articles of
+    other languages only; earlier items of the batch count too when `batch_per_key` is set.
+    """
+    languages = [base_language(item.document.language) or "" for item in items]
+    codes = {language: code for code, language in enumerate(dict.fromkeys(languages))}
+    item_codes = np.array([codes[language] for language in languages], dtype=np.int64)
+    query = CandidateQuery.of([item.anchor_keys for item in items], ids, item_codes)
+    key_codes = item_codes[query.owners]
+    parts = [store.foreign_anchor_members(session, query.keys[key_codes == code], language) if language else NO_MEMBERS for language, code in codes.items()]
+    members, starts = Members.joined(parts)
+    return rank_candidates(query, members, TRANSLATION_CANDIDATES, MIN_SHARED_BANDS, batch_per_key, MemberParts(key_codes, starts))
+
+
+def _copy_candidates(session: Session, store: Store, items: Sequence[Prepared], ids: Sequence[int], limit: int, batch_per_key: int = 0) -> list[list[int]]:
+    """For each item: the articles sharing the most of its copy LSH keys (body and paragraphs), most first."""
+    query = CandidateQuery.of([item.keys for item in items], ids)
+    return rank_candidates(query, store.bucket_members(session, query.keys), limit, batch_per_key=batch_per_key)
 
 
 def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, extra: Iterable[int] = ()) -> list[Match]:
     """Verified copies of a prepared document among the stored articles, best first.
 
-    Translation candidates are kept only when their language differs from the document's; the
-    bodies of the candidates left are read without ORM objects, and only the matches are loaded.
+    Translation candidates are read only among articles of another language; the bodies of the
+    candidates are read without ORM objects, and only the matches are loaded.
     """
-    keys, anchor_keys = item.keys.tolist(), item.anchor_keys.tolist()
-    members = _members(session, store, keys, anchor_keys)
-    copy_ids = _ranked(keys, members, {}, 0, fingerprinter.settings.max_candidates) + list(extra)
-    translations = _ranked(anchor_keys, members, {}, 0, TRANSLATION_CANDIDATES, MIN_SHARED_BANDS)
-    language = item.document.language
-    languages = store.languages(session, [other for other in translations if other not in copy_ids]) if language else {}
-    foreign = [other for other in translations if (other_language := languages.get(other)) and other_language != language]
+    copy_ids = _copy_candidates(session, store, [item], [0], fingerprinter.settings.max_candidates)[0] + list(extra)
+    foreign = [other for other in _translation_candidates(session, store, [item], [0])[0] if other not in copy_ids]
     stored = store.stored_texts(session, copy_ids + foreign)
     subject = comparable_prepared(item, None, fingerprinter.params)
     verified_pairs = []
@@ -546,39 +575,15 @@ def _insert_articles(session: Session, store: Store, fresh: list[Prepared], seed
     return ids
 
 
-def _ranked(
-    item_keys: list[int], members: dict[int, list[int]], in_batch: dict[int, list[int]], article_id: int, limit: int, min_shared: int = 1, per_key: int = BUCKET_MEMBERS
-) -> list[int]:
-    """The articles sharing the most of these keys (at least `min_shared`), most first (the article itself left out).
-
-    Of the articles of this batch under one key, only the newest `per_key` count, as of the stored ones.
-    """
-    sharing: list[int] = []
-    for key in item_keys:
-        if (stored := members.get(key)) is not None:
-            sharing += stored
-        if (earlier := in_batch.get(key)) is not None:
-            sharing += earlier[-per_key:]
-            earlier.append(article_id)
-        else:
-            in_batch[key] = [article_id]
-    if not sharing:
-        return []
-    return [other for other, shared in Counter(sharing).most_common(limit + 1) if other != article_id and shared >= min_shared][:limit]
-
-
 def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: list[int], limit: int) -> list[tuple[list[int], list[int]]]:
-    """For each new article: the articles sharing its copy LSH buckets or named by its markers, and those sharing anchor buckets."""
-    members = _members(session, store, np.concatenate([item.keys for item in fresh]), np.concatenate([item.anchor_keys for item in fresh]))
+    """For each new article: the articles sharing its copy LSH buckets or named by its markers, and those of other languages sharing anchor buckets."""
     marked = store.article_ids_at_urls(session, _url_variants(marker.url for item in fresh for marker in item.markers if marker.url))
-    copies_in_batch: dict[int, list[int]] = {}
-    anchors_in_batch: dict[int, list[int]] = {}
+    copies = _copy_candidates(session, store, fresh, ids, limit, batch_per_key=BUCKET_MEMBERS)
+    translations = _translation_candidates(session, store, fresh, ids, batch_per_key=ANCHOR_MEMBERS)
     chosen = []
-    for item, article_id in zip(fresh, ids):
+    for item, article_id, similar, foreign in zip(fresh, ids, copies, translations, strict=True):
         named = [other for marker in item.markers if marker.url for url in _url_variants([marker.url]) for other in marked.get(url, ())]
-        copies = _ranked(item.keys.tolist(), members, copies_in_batch, article_id, limit) + [other for other in named if other != article_id]
-        translations = _ranked(item.anchor_keys.tolist(), members, anchors_in_batch, article_id, TRANSLATION_CANDIDATES, MIN_SHARED_BANDS, ANCHOR_BUCKET_MEMBERS)
-        chosen.append((copies, translations))
+        chosen.append((similar + [other for other in named if other != article_id], foreign))
     return chosen
 
 
@@ -590,13 +595,7 @@ def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: 
     """
     candidates = _candidate_ids(session, store, fresh, ids, fingerprinter.settings.max_candidates)
     position = {article_id: index for index, article_id in enumerate(ids)}
-    languages = store.languages(session, {other for _, translations in candidates for other in translations if other not in position})
-    languages.update((article_id, item.document.language) for article_id, item in zip(ids, fresh))
-    to_verify = []
-    for item, (copies, translations) in zip(fresh, candidates):
-        language = item.document.language
-        foreign = [other for other in translations if other not in copies and language and languages.get(other) and languages[other] != language]
-        to_verify.append(list(dict.fromkeys(copies + foreign)))
+    to_verify = [list(dict.fromkeys(copies + translations)) for copies, translations in candidates]
     stored = store.stored_texts(session, {other for others in to_verify for other in others if other not in position})
     comparables: dict[int, Comparable] = {}
 
@@ -630,8 +629,11 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
         report.article_ids.extend(ids)
         store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
-        keys = [np.concatenate((item.keys, item.anchor_keys)) for item in fresh]
-        store.insert_buckets(session, np.concatenate(keys), np.repeat(np.array(ids, dtype=np.int64), [len(item_keys) for item_keys in keys]))
+        id_array = np.array(ids, dtype=np.int64)
+        store.insert_buckets(session, np.concatenate([item.keys for item in fresh]), np.repeat(id_array, [len(item.keys) for item in fresh]))
+        anchor_counts = [len(item.anchor_keys) for item in fresh]
+        languages = [base_language(item.document.language) or "" for item in fresh]
+        store.insert_anchor_buckets(session, np.concatenate([item.anchor_keys for item in fresh]), np.repeat(id_array, anchor_counts), np.repeat(np.array(languages, dtype=object), anchor_counts))
 
 
 def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:

@@ -62,12 +62,17 @@ from sqlalchemy.orm import (
 )
 
 from .errors import DatabaseError, NotFoundError
+from .index import NO_MEMBERS, Members
 from .registry import SourceEntry
 
 log = logging.getLogger(__name__)
 
 BUCKET_MEMBERS = 100
 """How many members of one LSH bucket a lookup reads at most (the newest)."""
+ANCHOR_SCAN = 100
+"""How many of the newest members of one translation LSH bucket a lookup looks at for articles of other languages."""
+ANCHOR_MEMBERS = 20
+"""How many of those, the newest, it keeps: a name in every tenth article makes a bucket of no use."""
 
 
 def utcnow() -> datetime:
@@ -144,6 +149,23 @@ class Bucket(Base):
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class AnchorBucket(Base):
+    """One translation LSH band key of an article's anchors, with the article's language.
+
+    Translation candidates are articles of another language: a lookup reads the newest members of
+    a key and keeps those of other languages, so the articles of a corpus's main language do not
+    crowd out the few that could be translations.
+    """
+
+    __tablename__ = "anchor_buckets"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 
@@ -438,14 +460,6 @@ class Store:
         return found
 
     @staticmethod
-    def languages(session: Session, ids: Iterable[int]) -> dict[int, str | None]:
-        """The language of each of these articles."""
-        found: dict[int, str | None] = {}
-        for chunk in _chunks(sorted(set(ids)), 500):
-            found.update((int(article_id), language) for article_id, language in session.execute(select(Article.id, Article.language).where(Article.id.in_(chunk))))
-        return found
-
-    @staticmethod
     def stored_texts(session: Session, ids: Iterable[int]) -> dict[int, StoredText]:
         """Bodies and direction facts of these articles, with their repost marks (sentence, URL, source), without ORM objects."""
         wanted = sorted(set(ids))
@@ -564,14 +578,23 @@ class Store:
 
     def insert_buckets(self, session: Session, keys: npt.NDArray[np.int64], article_ids: npt.NDArray[np.int64]) -> None:
         """Index articles under their LSH bucket keys, in bulk: one article id per key, stored in key order (the index's own)."""
+        self._insert_keyed(session, _table(Bucket), ("key", "article_id"), keys, [article_ids])
+
+    def insert_anchor_buckets(self, session: Session, keys: npt.NDArray[np.int64], article_ids: npt.NDArray[np.int64], languages: npt.NDArray[np.object_]) -> None:
+        """Index articles under their translation LSH keys with their (base) languages, in bulk and in key order."""
+        self._insert_keyed(session, _table(AnchorBucket), ("key", "article_id", "language"), keys, [article_ids, languages])
+
+    def _insert_keyed(self, session: Session, table: Table, columns: tuple[str, ...], keys: npt.NDArray[np.int64], values: list[npt.NDArray[Any]]) -> None:
+        """Rows of a key and its values, sorted by key then first value; COPY's text format in one string on PostgreSQL."""
         if not len(keys):
             return
-        order = np.lexsort((article_ids, keys))
-        sorted_keys, sorted_ids = keys[order].tolist(), article_ids[order].tolist()
-        if self.dialect == "postgresql":  # COPY's text format in one string: write_row took 2 µs a row, and an article has 200
-            self._copy(session, _table(Bucket), ("key", "article_id"), "".join(map("{}\t{}\n".format, sorted_keys, sorted_ids)))
+        order = np.lexsort((values[0], keys))
+        columns_sorted = [keys[order].tolist(), *(column[order].tolist() for column in values)]
+        if self.dialect == "postgresql":  # write_row took 2 µs a row, and an article has 200
+            line = "\t".join("{}" for _ in columns) + "\n"
+            self._copy(session, table, columns, "".join(map(line.format, *columns_sorted)))
             return
-        self._insert_rows(session, _table(Bucket), ("key", "article_id"), list(zip(sorted_keys, sorted_ids)))
+        self._insert_rows(session, table, columns, list(zip(*columns_sorted)))
 
     def _insert_rows(self, session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Insert plain tuples through the driver's own executemany, or COPY on PostgreSQL: no per-row work in SQLAlchemy."""
@@ -603,36 +626,50 @@ class Store:
         dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         session.execute(dialect_insert(CopyLink).on_conflict_do_nothing(index_elements=["pair_key"]), rows)
 
-    def bucket_members(self, session: Session, keys: Iterable[int] | npt.NDArray[np.int64], per_key: int = BUCKET_MEMBERS) -> dict[int, list[int]]:
+    def bucket_members(self, session: Session, keys: Iterable[int] | npt.NDArray[np.int64], per_key: int = BUCKET_MEMBERS) -> Members:
         """The stored articles under each of these LSH keys, newest first and at most `per_key` of them, in one statement.
 
-        A common key (a name every other article mentions, a stock paragraph) can hold a large
-        share of the corpus; reading only its newest members walks `per_key` index entries, so
-        the cost of a lookup does not grow with the corpus.
+        A common key (a stock paragraph, a boilerplate line) can hold a large share of the corpus;
+        reading only its newest members walks `per_key` index entries, so the cost of a lookup does
+        not grow with the corpus.
         """
-        wanted: list[int] = np.unique(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64)).tolist()
-        members: dict[int, list[int]] = {}
+        wanted = _unique_keys(keys)
         if not wanted:
-            return members
+            return NO_MEMBERS
         if self.dialect == "postgresql":
             query = (
                 "SELECT k.key, b.article_id FROM unnest(%(keys)s::bigint[]) AS k(key) "
                 "CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets WHERE key = k.key ORDER BY article_id DESC LIMIT %(per_key)s) AS b"
             )
-            array = "{" + ",".join(map(str, wanted)) + "}"  # an array literal: psycopg's list adapter took 0.3 s for a batch's keys
-            rows = self._driver_rows(session, query, {"keys": array, "per_key": per_key})
+            return Members.from_rows(self._driver_rows(session, query, {"keys": _array_literal(wanted), "per_key": per_key}))
+        query = (
+            "SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN lsh_buckets AS b ON b.key = w.value "
+            "AND b.article_id >= coalesce((SELECT s.article_id FROM lsh_buckets AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+        )
+        return Members.from_rows(self._driver_rows(session, query, {"keys": json.dumps(wanted), "skip": per_key - 1}))
+
+    def foreign_anchor_members(
+        self, session: Session, keys: Iterable[int] | npt.NDArray[np.int64], language: str, scan: int = ANCHOR_SCAN, per_key: int = ANCHOR_MEMBERS
+    ) -> Members:
+        """The stored articles of another language than `language` under each translation LSH key: of a key's newest `scan` members, the newest `per_key` of those."""
+        wanted = _unique_keys(keys)
+        if not wanted:
+            return NO_MEMBERS
+        if self.dialect == "postgresql":
+            query = (
+                "SELECT k.key, b.article_id FROM unnest(%(keys)s::bigint[]) AS k(key) "
+                "CROSS JOIN LATERAL (SELECT article_id, language FROM anchor_buckets WHERE key = k.key ORDER BY article_id DESC LIMIT %(scan)s) AS b "
+                "WHERE b.language <> %(language)s"
+            )
+            rows = self._driver_rows(session, query, {"keys": _array_literal(wanted), "scan": scan, "language": language})
         else:
             query = (
-                "SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN lsh_buckets AS b ON b.key = w.value "
-                "AND b.article_id >= coalesce((SELECT s.article_id FROM lsh_buckets AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+                "SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN anchor_buckets AS b ON b.key = w.value "
+                "AND b.article_id >= coalesce((SELECT s.article_id FROM anchor_buckets AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0) "
+                "WHERE b.language <> :language"
             )
-            rows = self._driver_rows(session, query, {"keys": json.dumps(wanted), "skip": per_key - 1})
-        for key, article_id in rows:
-            if (found := members.get(key)) is None:
-                members[key] = [article_id]
-            else:
-                found.append(article_id)
-        return members
+            rows = self._driver_rows(session, query, {"keys": json.dumps(wanted), "skip": scan - 1, "language": language})
+        return _newest_per_key(Members.from_rows(rows), per_key)
 
     def _driver_rows(self, session: Session, query: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows of a query in the session's transaction, as the driver's own tuples.
@@ -779,6 +816,28 @@ def _tsquery_term(term: str) -> str:
     """A search term as PostgreSQL's to_tsquery writes it: word, or word:* for a prefix."""
     word = "".join(char for char in term.rstrip("*") if char.isalnum())
     return f"{word}:*" if term.endswith("*") else word
+
+
+def _unique_keys(keys: Iterable[int] | npt.NDArray[np.int64]) -> list[int]:
+    """Keys as a sorted list of distinct Python ints."""
+    return np.unique(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64)).tolist()  # type: ignore[no-any-return]
+
+
+def _array_literal(keys: list[int]) -> str:
+    """A PostgreSQL array literal: psycopg's list adapter took 0.3 s for a batch's keys."""
+    return "{" + ",".join(map(str, keys)) + "}"
+
+
+def _newest_per_key(members: Members, per_key: int) -> Members:
+    """At most `per_key` members of each key, the newest (highest ids)."""
+    if not len(members.keys):
+        return members
+    order = np.lexsort((-members.article_ids, members.keys))
+    keys, ids = members.keys[order], members.article_ids[order]
+    group_start = np.searchsorted(keys, keys, side="left")
+    kept = np.arange(len(keys)) - group_start < per_key
+    order = np.lexsort((ids[kept], keys[kept]))
+    return Members(keys[kept][order], ids[kept][order])
 
 
 def _driver(session: Session) -> Any:
