@@ -84,9 +84,9 @@ class Members(NamedTuple):
     @classmethod
     def joined(cls, parts: Sequence[Members]) -> tuple[Members, list[int]]:
         """Several members tables end to end, and where each one starts."""
-        starts = np.cumsum([0, *(len(part.keys) for part in parts)]).tolist()
         if not parts:
             return NO_MEMBERS, [0]
+        starts = np.cumsum([0, *(len(part.keys) for part in parts)]).tolist()
         return cls(np.concatenate([part.keys for part in parts]), np.concatenate([part.article_ids for part in parts])), starts
 
 
@@ -118,31 +118,16 @@ class CandidateQuery:
         return cls(keys.astype(np.int64, copy=False), owners, np.asarray(article_ids, dtype=np.int64), languages)
 
 
-def _expand(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """For ranges given by start and count: each element's range number and its index (start, start + 1, ...)."""
-    total = int(counts.sum())
-    which = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    offsets = np.cumsum(counts) - counts
-    return which, starts[which] + np.arange(total, dtype=np.int64) - offsets[which]
+class MemberParts(NamedTuple):
+    """Members read in parts (one per language): which part each key of a query is to be found in, and where each part starts.
 
-
-def _earlier_in_batch(query: CandidateQuery, per_key: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """For each key of the query: where its earlier articles of the batch under the same key start, and how many (the newest `per_key`).
-
-    The start indexes the owners sorted by (key, position), which ``_batch_owners`` returns.
+    Args:
+        of_key: for each key of the query, the index of its part.
+        starts: where each part starts in the joined members, and where the last one ends.
     """
-    order = np.lexsort((query.owners, query.keys))
-    sorted_keys = query.keys[order]
-    new_group = np.ones(len(order), dtype=bool)
-    new_group[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(order)), 0))
-    rank = np.arange(len(order)) - group_start
-    count = np.minimum(rank, per_key)
-    starts = np.empty(len(order), dtype=np.int64)
-    counts = np.empty(len(order), dtype=np.int64)
-    starts[order] = group_start + rank - count
-    counts[order] = count
-    return starts, counts
+
+    of_key: npt.NDArray[np.int64]
+    starts: list[int]
 
 
 def rank_candidates(
@@ -156,38 +141,36 @@ def rank_candidates(
     of another language are candidates from the batch; stored members were read per language
     (`parts`), each from the articles of another language than the ones asking.
     """
-    articles = len(query.article_ids)
     if not len(query.keys):
-        return [[] for _ in range(articles)]
+        return [[] for _ in query.article_ids]
+    owners, candidates = _candidate_rows(query, members, batch_per_key, parts)
+    return _most_shared(owners, candidates, len(query.article_ids), limit, min_shared)
+
+
+def _candidate_rows(query: CandidateQuery, members: Members, batch_per_key: int, parts: MemberParts | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every (article, candidate) pair a shared key makes, in the order they come up: per article, key by key, stored members then the batch's."""
     stored_lo, stored_hi = _stored_ranges(query, members, parts)
     stored_counts = stored_hi - stored_lo
-    none = np.zeros(len(query.keys), dtype=np.int64)
-    batch_starts, batch_counts = _earlier_in_batch(query, batch_per_key) if batch_per_key else (none, none)
-    which, index = _expand(none, stored_counts + batch_counts)
+    batch_starts, batch_counts, batch_owners = _earlier_in_batch(query, batch_per_key)
+    which, index = _ranges(stored_counts + batch_counts)
     from_batch = index >= stored_counts[which]
-    candidates = np.empty(len(which), dtype=np.int64)
     stored = ~from_batch
+    candidates = np.empty(len(which), dtype=np.int64)
     candidates[stored] = members.article_ids[stored_lo[which[stored]] + index[stored]]
-    batch_owners = query.owners[np.lexsort((query.owners, query.keys))]
     earlier = batch_owners[batch_starts[which[from_batch]] + index[from_batch] - stored_counts[which[from_batch]]]
     candidates[from_batch] = query.article_ids[earlier]
     owners = query.owners[which]
     keep = candidates != query.article_ids[owners]
     if query.languages is not None:
         keep[from_batch] &= query.languages[earlier] != query.languages[owners[from_batch]]
-    return _most_shared(owners[keep], candidates[keep], articles, limit, min_shared)
+    return owners[keep], candidates[keep]
 
 
-class MemberParts(NamedTuple):
-    """Members read in parts (one per language): which part each key of a query is to be found in, and where each part starts.
-
-    Args:
-        of_key: for each key of the query, the index of its part.
-        starts: where each part starts in the joined members, and where the last one ends.
-    """
-
-    of_key: npt.NDArray[np.int64]
-    starts: list[int]
+def _ranges(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For ranges of these lengths laid end to end: each element's range and its index within the range."""
+    which = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    offsets = np.cumsum(counts) - counts
+    return which, np.arange(len(which), dtype=np.int64) - offsets[which]
 
 
 def _stored_ranges(query: CandidateQuery, members: Members, parts: MemberParts | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -202,6 +185,23 @@ def _stored_ranges(query: CandidateQuery, members: Members, parts: MemberParts |
         lo[rows] = start + np.searchsorted(within, query.keys[rows], side="left")
         hi[rows] = start + np.searchsorted(within, query.keys[rows], side="right")
     return lo, hi
+
+
+def _earlier_in_batch(query: CandidateQuery, per_key: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For each key of the query, its newest `per_key` earlier articles of the batch under the same key: where they start and how many
+    in the batch's articles sorted by (key, position), which is the third array."""
+    order = np.lexsort((query.owners, query.keys))
+    sorted_keys = query.keys[order]
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(order)), 0))
+    rank = np.arange(len(order)) - group_start
+    count = np.minimum(rank, per_key)
+    starts = np.empty(len(order), dtype=np.int64)
+    counts = np.empty(len(order), dtype=np.int64)
+    starts[order] = group_start + rank - count
+    counts[order] = count
+    return starts, counts, query.owners[order]
 
 
 def _most_shared(owners: npt.NDArray[np.int64], candidates: npt.NDArray[np.int64], articles: int, limit: int, min_shared: int) -> list[list[int]]:

@@ -6,11 +6,13 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, select, text
 
 from provenance.config import Settings
+from provenance.errors import ConfigError
 from provenance.index import CandidateQuery, MemberParts, Members, rank_candidates
 from provenance.pipeline import Fingerprinter, check, ingest
 from provenance.store import AnchorBucket, Bucket, Store, migrate
@@ -113,3 +115,17 @@ def test_an_older_index_is_rebuilt_with_the_current_keys(db_url: str, tmp_path: 
     [result] = check(store, str(SEED_003))
     assert (result.verdict, result.matches[0].other.url) == ("repost", MERKUR_URL)
     store.close()
+
+
+def test_a_long_paragraph_gets_its_bands_and_a_short_one_none() -> None:
+    long_paragraph = " ".join(f"word{number}" for number in range(30))
+    [found] = Fingerprinter(Settings()).fingerprints([f"{long_paragraph}\nshort line here"], [""])
+    body_bands = Fingerprinter(Settings()).body_banding.bands
+    assert len(found.keys) == body_bands + Settings().paragraph_bands
+    assert len(found.anchor_keys) == 0
+
+
+@pytest.mark.parametrize(("bands", "rows"), [(0, 5), (3, 0), (20, 10)])
+def test_paragraph_banding_must_fit_the_signature(bands: int, rows: int) -> None:
+    with pytest.raises(ConfigError, match=r"paragraph_bands \* paragraph_rows must be between 1 and num_perm \(128\)"):
+        Settings(paragraph_bands=bands, paragraph_rows=rows)
