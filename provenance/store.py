@@ -633,49 +633,38 @@ class Store:
         reading only its newest members walks `per_key` index entries, so the cost of a lookup does
         not grow with the corpus.
         """
-        wanted = _unique_keys(keys)
-        if not wanted:
-            return NO_MEMBERS
-        if self.dialect == "postgresql":
-            query = (
-                "SELECT k.key, b.article_id FROM unnest(%(keys)s::bigint[]) AS k(key) "
-                "CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets WHERE key = k.key ORDER BY article_id DESC LIMIT %(per_key)s) AS b"
-            )
-            return Members.from_rows(self._driver_rows(session, query, {"keys": _array_literal(wanted), "per_key": per_key}))
-        query = (
-            "SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN lsh_buckets AS b ON b.key = w.value "
-            "AND b.article_id >= coalesce((SELECT s.article_id FROM lsh_buckets AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
-        )
-        return Members.from_rows(self._driver_rows(session, query, {"keys": json.dumps(wanted), "skip": per_key - 1}))
+        return self._newest_members(session, _table(Bucket).name, keys, per_key)
 
     def foreign_anchor_members(
         self, session: Session, keys: Iterable[int] | npt.NDArray[np.int64], language: str, scan: int = ANCHOR_SCAN, per_key: int = ANCHOR_MEMBERS
     ) -> Members:
         """The stored articles of another language than `language` under each translation LSH key: of a key's newest `scan` members, the newest `per_key` of those."""
+        return _newest_per_key(self._newest_members(session, _table(AnchorBucket).name, keys, scan, other_than=language), per_key)
+
+    def _newest_members(self, session: Session, table: str, keys: Iterable[int] | npt.NDArray[np.int64], scan: int, other_than: str | None = None) -> Members:
+        """Of each key's `scan` newest rows in a bucket table, the articles (those of another language than `other_than`, when given)."""
         wanted = _unique_keys(keys)
         if not wanted:
             return NO_MEMBERS
         if self.dialect == "postgresql":
             query = (
-                "SELECT k.key, b.article_id FROM unnest(%(keys)s::bigint[]) AS k(key) "
-                "CROSS JOIN LATERAL (SELECT article_id, language FROM anchor_buckets WHERE key = k.key ORDER BY article_id DESC LIMIT %(scan)s) AS b "
-                "WHERE b.language <> %(language)s"
+                f"SELECT k.key, b.article_id FROM unnest(%(keys)s::bigint[]) AS k(key) CROSS JOIN LATERAL "
+                f"(SELECT {'article_id, language' if other_than else 'article_id'} FROM {table} WHERE key = k.key ORDER BY article_id DESC LIMIT %(scan)s) AS b"
+                + (" WHERE b.language <> %(language)s" if other_than else "")
             )
-            rows = self._driver_rows(session, query, {"keys": _array_literal(wanted), "scan": scan, "language": language})
-        else:
-            query = (
-                "SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN anchor_buckets AS b ON b.key = w.value "
-                "AND b.article_id >= coalesce((SELECT s.article_id FROM anchor_buckets AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0) "
-                "WHERE b.language <> :language"
-            )
-            rows = self._driver_rows(session, query, {"keys": json.dumps(wanted), "skip": scan - 1, "language": language})
-        return _newest_per_key(Members.from_rows(rows), per_key)
+            return Members.from_rows(self._driver_rows(session, query, {"keys": _array_literal(wanted), "scan": scan, "language": other_than}))
+        query = (
+            f"SELECT w.value, b.article_id FROM json_each(:keys) AS w JOIN {table} AS b ON b.key = w.value "
+            f"AND b.article_id >= coalesce((SELECT s.article_id FROM {table} AS s WHERE s.key = w.value ORDER BY s.article_id DESC LIMIT 1 OFFSET :skip), 0)"
+            + (" WHERE b.language <> :language" if other_than else "")
+        )
+        return Members.from_rows(self._driver_rows(session, query, {"keys": json.dumps(wanted), "skip": scan - 1, "language": other_than}))
 
     def _driver_rows(self, session: Session, query: str, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows of a query in the session's transaction, as the driver's own tuples.
 
-        For the large reads of a batch (its keys return about 800 bucket members per article at
-        100,000 articles): SQLAlchemy made a Row object of every row, most of the read's time.
+        For the large reads of a batch (a batch's keys return thousands of bucket members):
+        SQLAlchemy made a Row object of every row, most of the read's time.
         """
         driver = _driver(session)
         if self.dialect == "postgresql":
