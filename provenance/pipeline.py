@@ -629,11 +629,16 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
         report.article_ids.extend(ids)
         store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
-        id_array = np.array(ids, dtype=np.int64)
-        store.insert_buckets(session, np.concatenate([item.keys for item in fresh]), np.repeat(id_array, [len(item.keys) for item in fresh]))
-        anchor_counts = [len(item.anchor_keys) for item in fresh]
-        languages = [base_language(item.document.language) or "" for item in fresh]
-        store.insert_anchor_buckets(session, np.concatenate([item.anchor_keys for item in fresh]), np.repeat(id_array, anchor_counts), np.repeat(np.array(languages, dtype=object), anchor_counts))
+        _index_batch(session, store, fresh, ids)
+
+
+def _index_batch(session: Session, store: Store, fresh: list[Prepared], ids: list[int]) -> None:
+    """Store the new articles' copy LSH keys, and their translation LSH keys with their languages."""
+    id_array = np.array(ids, dtype=np.int64)
+    store.insert_buckets(session, np.concatenate([item.keys for item in fresh]), np.repeat(id_array, [len(item.keys) for item in fresh]))
+    anchor_counts = [len(item.anchor_keys) for item in fresh]
+    languages = np.array([base_language(item.document.language) or "" for item in fresh], dtype=object)
+    store.insert_anchor_buckets(session, np.concatenate([item.anchor_keys for item in fresh]), np.repeat(id_array, anchor_counts), np.repeat(languages, anchor_counts))
 
 
 def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
