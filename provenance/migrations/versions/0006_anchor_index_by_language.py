@@ -62,8 +62,8 @@ def rebuild_index(connection: sa.Connection) -> None:
     while rows := connection.execute(sa.text("SELECT id, body, language FROM articles WHERE id > :last ORDER BY id LIMIT :chunk"), {"last": last, "chunk": CHUNK}).all():
         languages = [base_language(language) for _, _, language in rows]
         found = fingerprinter.index_keys([body for _, body, _ in rows], languages)
-        copy_rows = [(int(key), article_id) for (article_id, _, _), print_ in zip(rows, found) for key in print_.keys.tolist()]
-        anchor_rows = [(int(key), article_id, language) for (article_id, _, _), language, print_ in zip(rows, languages, found) if language for key in print_.anchor_keys.tolist()]
+        copy_rows = [(int(key), article_id) for (article_id, _, _), fingerprint in zip(rows, found) for key in fingerprint.keys.tolist()]
+        anchor_rows = [(int(key), article_id, language) for (article_id, _, _), language, fingerprint in zip(rows, languages, found) if language for key in fingerprint.anchor_keys.tolist()]
         if copy_rows:
             connection.execute(buckets.insert(), [{"key": key, "article_id": article_id} for key, article_id in sorted(copy_rows)])
         if anchor_rows:
