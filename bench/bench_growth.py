@@ -13,7 +13,9 @@ prepare and check_prepared), whether the copies found their originals, and the d
 The database must be empty (or absent, for SQLite): the milestones count from zero. On
 PostgreSQL it uses the schema of the URL's user (give a fresh database or schema). With
 --existing (and the same milestones), it measures check again, at the last milestone, on a database an earlier run
-filled (same seed): the articles are made again, not ingested.
+filled (same seed): the articles are made again, not ingested. When the last stage was stopped
+before its milestone, --stopped-at gives the articles the database holds (the first ones of that
+stage, which is made at its full size: a stage's copies are drawn over all of it).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +52,12 @@ def database_bytes(store: Store, url: str) -> int:
     return sum(candidate.stat().st_size for candidate in (path, Path(f"{path}-wal")) if candidate.exists())
 
 
-def stage(store: Store, factory: ArticleFactory, count: int, workdir: Path, settings: Settings, seen: list[Entry], existing: bool) -> dict[str, Any]:
-    """Ingest `count` more articles; the stage's rate. With `existing`, only make the same articles again (for the queries)."""
+def stage(store: Store, factory: ArticleFactory, count: int, workdir: Path, settings: Settings, seen: list[Entry], existing: bool, stored: int | None = None) -> dict[str, Any]:
+    """Ingest `count` more articles; the stage's rate. With `existing`, only make the same articles again (for the queries), the first `stored` of them when the stage was stopped."""
     if existing:
-        seen.extend(syndicated_stream(factory, count))
-        return {"stage_records": count, "stage": "not ingested: --existing database"}
+        made = stored if stored is not None else count
+        seen.extend(islice(syndicated_stream(factory, count), made))
+        return {"stage_records": made, "stage": "not ingested: --existing database"}
     paths, entries = write_jsonl(syndicated_stream(factory, count), workdir, f"stage{len(seen)}", int(settings.max_file_bytes * 0.9))
     seen.extend(entries)
     progress = Progress(count, "ingest")
@@ -73,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora")
     parser.add_argument("--seed", type=int, default=20240601, help="RNG seed of the synthetic articles")
     parser.add_argument("--existing", action="store_true", help="the database was filled by an earlier run with the same seed and milestones: only measure check")
+    parser.add_argument("--stopped-at", type=int, help="with --existing: the last stage was stopped when the database held this many articles (measure check there)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON at the end")
     args = parser.parse_args(argv)
     settings = Settings()
@@ -85,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         milestones = [int(value) for value in args.milestones.split(",")]
         for milestone in milestones:
-            figures: dict[str, Any] = {"articles": milestone, **stage(store, factory, milestone - len(seen), Path(folder), settings, seen, args.existing)}
+            stopped = args.stopped_at - len(seen) if args.stopped_at and milestone == milestones[-1] else None
+            figures: dict[str, Any] = {"articles": args.stopped_at if stopped is not None else milestone, **stage(store, factory, milestone - len(seen), Path(folder), settings, seen, args.existing, stopped)}
             if args.existing and milestone != milestones[-1]:
                 check_queries(factory, seen, args.queries)  # the queries take from the same RNG as the articles: keep the sequence
                 continue  # the database holds the last milestone's articles: measure there only
