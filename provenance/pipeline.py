@@ -103,6 +103,11 @@ class Prepared:
     keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     anchor_keys: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
+    @property
+    def anchor_language(self) -> str:
+        """The base language its translation keys are stored under ("" when it has none: no anchors, no keys)."""
+        return base_language(self.document.language) or ""
+
     def __getstate__(self) -> dict[str, Any]:
         """The fields, with the anchors as plain tuples: from a worker to the writer, a hundred named tuples unpickle six times slower."""
         state = dict(self.__dict__)
@@ -138,7 +143,7 @@ class Fingerprinter:
 
     def sign(self, batch: Sequence[Prepared]) -> None:
         """Fill in the shingles, the body signature and the LSH keys of every prepared document, in one pass."""
-        anchor_texts = [anchor_features(item.anchors) if item.document.language else "" for item in batch]
+        anchor_texts = [anchor_features(item.anchors) if item.anchor_language else "" for item in batch]
         for item, found in zip(batch, self.fingerprints([item.body for item in batch], anchor_texts), strict=True):
             item.shingles, item.signature, item.keys, item.anchor_keys = found
 
@@ -364,7 +369,7 @@ def _translation_candidates(session: Session, store: Store, items: Sequence[Prep
     Stored members are read once per language of the items, each read keeping the articles of
     other languages only; earlier items of the batch count too when `batch_per_key` is set.
     """
-    languages = [base_language(item.document.language) or "" for item in items]
+    languages = [item.anchor_language for item in items]
     codes = {language: code for code, language in enumerate(dict.fromkeys(languages))}
     item_codes = np.array([codes[language] for language in languages], dtype=np.int64)
     query = CandidateQuery.of([item.anchor_keys for item in items], ids, item_codes)
@@ -637,7 +642,7 @@ def _index_batch(session: Session, store: Store, fresh: list[Prepared], ids: lis
     id_array = np.array(ids, dtype=np.int64)
     store.insert_buckets(session, np.concatenate([item.keys for item in fresh]), np.repeat(id_array, [len(item.keys) for item in fresh]))
     anchor_counts = [len(item.anchor_keys) for item in fresh]
-    languages = np.array([base_language(item.document.language) or "" for item in fresh], dtype=object)
+    languages = np.array([item.anchor_language for item in fresh], dtype=object)
     store.insert_anchor_buckets(session, np.concatenate([item.anchor_keys for item in fresh]), np.repeat(id_array, anchor_counts), np.repeat(languages, anchor_counts))
 
 
