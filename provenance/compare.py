@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import accumulate
 from urllib.parse import urlsplit
 
 import numpy as np
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Opcodes
 
 from .config import Settings
 from .fingerprint import U64
 
-_WORD_SPAN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+_WORD_SPLIT = re.compile(r"(\w+(?:[-'’]\w+)*)", re.UNICODE)
+"""A word, hyphenated and elided parts included, as a group: ``split`` gives the words and the text between them."""
 
 
 @dataclass(frozen=True)
@@ -135,11 +138,15 @@ def decide_direction(first: Facts, second: Facts) -> Direction:
 
 
 def _word_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    words, spans = [], []
-    for match in _WORD_SPAN.finditer(text):
-        words.append(match.group().casefold())
-        spans.append(match.span())
-    return words, spans
+    """The case-folded words of a text and their character spans.
+
+    ``split`` and running sums of the parts' lengths, not a Match object per word: half the time
+    for an article of 700 words, and the writer aligns the two texts of every copy link it stores.
+    """
+    parts = _WORD_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts), initial=0))
+    words = [word.casefold() for word in parts[1::2]]
+    return words, list(zip(offsets[1::2], offsets[2::2]))
 
 
 @dataclass(frozen=True)
@@ -158,9 +165,8 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
     shared: list[tuple[int, str]] = []
     changed: list[tuple[int, tuple[str, str]]] = []
     total = 0
-    for opcode in Indel.opcodes(words_a, words_b):
-        a0, a1, b0, b1 = opcode.src_start, opcode.src_end, opcode.dest_start, opcode.dest_end
-        if opcode.tag == "equal":
+    for tag, a0, a1, b0, b1 in _runs(Indel.opcodes(words_a, words_b)):
+        if tag == "equal":
             total += a1 - a0
             if a1 - a0 >= min_words:
                 shared.append((a1 - a0, first[spans_a[a0][0] : spans_a[a1 - 1][1]]))
@@ -169,6 +175,27 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
     shared.sort(key=lambda item: -item[0])
     changed.sort(key=lambda item: -item[0])
     return Alignment([_clip(text) for _, text in shared[:limit]], [(_clip(a), _clip(b)) for _, (a, b) in changed[:limit]], total)
+
+
+def _runs(opcodes: Opcodes) -> Iterator[tuple[str, int, int, int, int]]:
+    """The equal runs of an alignment, and between them one ``differ`` run of what either side has instead.
+
+    An Indel alignment has no substitutions: a replaced word is a deletion next to an insertion,
+    which together are one changed passage.
+    """
+    pending: tuple[int, int, int, int] | None = None
+    for opcode in opcodes:
+        if opcode.tag == "equal":
+            if pending is not None:
+                yield ("differ", *pending)
+                pending = None
+            yield ("equal", opcode.src_start, opcode.src_end, opcode.dest_start, opcode.dest_end)
+        elif pending is None:
+            pending = (opcode.src_start, opcode.src_end, opcode.dest_start, opcode.dest_end)
+        else:
+            pending = (pending[0], opcode.src_end, pending[2], opcode.dest_end)
+    if pending is not None:
+        yield ("differ", *pending)
 
 
 def _clip(text: str, limit: int = 300) -> str:

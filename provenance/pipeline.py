@@ -503,7 +503,9 @@ def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str
     reverse = scores.reverse_containment if copy_id == subject_id else scores.containment
     low, high = sorted((subject_id, other_id))
     alignment = verified.alignment
-    evidence: dict[str, Any] = {"shared_passages": alignment.shared, "changed_passages": [list(pair) for pair in alignment.changed], "shared_words": alignment.shared_words}
+    # Aligned as (other, subject); stored as (origin, copy), the order the report shows them in.
+    changed = [[other_text, subject_text] if origin_id == other_id else [subject_text, other_text] for other_text, subject_text in alignment.changed]
+    evidence: dict[str, Any] = {"shared_passages": alignment.shared, "changed_passages": changed, "shared_words": alignment.shared_words}
     if verified.translation is not None:
         evidence = translation_evidence(verified.translation, verified.languages, subject_id, origin_id)
     return {

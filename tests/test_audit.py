@@ -73,6 +73,22 @@ def test_syndicated_copies_form_one_cluster_with_its_origin(store: Store, tmp_pa
     assert all(link["shared_passages"] for link in cluster["links"])
 
 
+@pytest.mark.parametrize("copy_first", [False, True], ids=["original-read-first", "copy-read-first"])
+def test_a_light_edit_shows_its_changed_passage(store: Store, tmp_path: Path, copy_first: bool) -> None:
+    """The evidence of a lightly edited repost pairs what the original says with what the copy says instead, whichever was read first."""
+    body = seed_body_without_footer().split("\n", 1)[1]
+    assert "Pjöngjang" in body
+    original = {"url": MERKUR_URL, "title": MERKUR_TITLE, "text": body, "published": "2025-01-02T09:00:00", "outlet": "merkur.de"}
+    edit = {"url": "https://edit.example/kim", "title": "Kim und Putin", "text": body.replace("Pjöngjang", "der nordkoreanischen Hauptstadt", 1), "published": "2025-01-03T08:00:00"}
+    path = tmp_path / "edit.jsonl"
+    path.write_text(jsonl([edit, original] if copy_first else [original, edit]), encoding="utf-8")
+    [cluster] = audit(store, [str(path)])["clusters"]
+    [link] = cluster["links"]
+    roles = {member["url"]: member["role"] for member in cluster["members"]}
+    assert (link["kind"], roles[MERKUR_URL], roles[edit["url"]]) == ("repost", "origin", "repost")
+    assert ["Pjöngjang", "der nordkoreanischen Hauptstadt"] in link["changed_passages"]
+
+
 def test_audit_resumes_without_redoing_or_duplicating(store: Store, tmp_path: Path) -> None:
     corpus = syndication_corpus(tmp_path)
     first = audit(store, [str(corpus)])

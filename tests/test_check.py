@@ -103,3 +103,14 @@ def test_canonical_link_to_its_own_domain_is_no_marker(store: Store, tmp_path: P
     page.write_text(article_html(url="https://springfield-news.example/bridge?utm=x", canonical="https://springfield-news.example/bridge-closure"), encoding="utf-8")
     [result] = check(store, str(page))
     assert (result.verdict, result.markers) == ("original", [])
+
+
+def test_the_evidence_quotes_the_shared_and_changed_passages_as_written() -> None:
+    from provenance.compare import align
+
+    original = "Der Kreml-Chef traf Kim Jong Un in Pjöngjang.\nBeide sprachen über die Lage in der Ukraine und über Nordkoreas Raketen."
+    copy = "Der Kreml-Chef traf Kim Jong Un in Pjöngjang.\nBeide sprachen über die Lage im Süden und über Nordkoreas Raketen."
+    evidence = align(original, copy, min_words=3)
+    assert evidence.shared == ["Der Kreml-Chef traf Kim Jong Un in Pjöngjang.\nBeide sprachen über die Lage".replace("\n", " "), "und über Nordkoreas Raketen"]
+    assert evidence.changed == [("in der Ukraine", "im Süden")]
+    assert evidence.shared_words == 17

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
 
 from provenance.errors import DatabaseError
-from provenance.store import Article, Attribution, Base, Store, head_revision, include_name, migrate
+from provenance.store import Article, Attribution, Base, CopyLink, Store, head_revision, include_name, migrate
 
 
 def test_default_sqlite_file_is_created_under_its_folder(tmp_path: Path) -> None:
@@ -45,6 +45,31 @@ def test_older_schema_is_upgraded_on_open_and_keeps_its_data(db_url: str) -> Non
         assert (attribution.source_name, attribution.location, attribution.media) == ("KCNA", "body", False)
     with store.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head_revision()
+    store.close()
+
+
+def test_copy_links_stored_before_0007_get_their_changed_passages(db_url: str) -> None:
+    """Schema 0006 stored no changed passage for any copy link; the upgrade aligns the stored bodies again, origin first."""
+    original = "Kim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren und einer Parade auf dem Kim-Il-Sung-Platz."
+    edited = original.replace("Pjöngjang", "der Hauptstadt")
+    engine = create_engine(db_url)
+    migrate(engine, "0006")
+    with engine.begin() as connection:
+        for number, body in ((1, edited), (2, original)):
+            connection.execute(text(
+                "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at)"
+                " VALUES (:key, :key, :body, '[]', 'old.jsonl', 'jsonl', 1, 1, :signature, '2025-01-01 00:00:00')"
+            ), {"key": f"k{number}", "body": body, "signature": b"x"})
+        connection.execute(text(
+            "INSERT INTO copy_links (pair_key, origin_id, copy_id, kind, jaccard, containment, reverse_containment, direction, direction_reason, evidence, created_at)"
+            " VALUES ('1-2', 2, 1, 'repost', 0.8, 0.9, 0.9, 'dated', 'r', :evidence, '2025-01-01 00:00:00')"
+        ), {"evidence": '{"shared_passages": ["old"], "changed_passages": [], "shared_words": 15}'})
+    engine.dispose()
+    store = Store(db_url)
+    with store.reading() as session:
+        [link] = session.scalars(select(CopyLink)).all()
+    assert link.evidence["changed_passages"] == [["Pjöngjang", "der Hauptstadt"]]
+    assert link.evidence["shared_passages"] == ["mit allen Ehren und einer Parade auf dem Kim-Il-Sung-Platz", "Kim Jong Un empfing den Kremlchef in"]
     store.close()
 
 
