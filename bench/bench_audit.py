@@ -43,6 +43,9 @@ file, then provenance.audit.build_audit. It reports, per size:
   ``strict precision``. Every other link between articles that are not a known pair is a false
   positive. Of the found pairs, the share whose direction is right (every known pair has
   different publication dates), and how the direction was decided (marker evidence or dates);
+- of the links found, per kind of copy, how many show a changed passage in their evidence, and
+  whether each pair reads origin first (its first side in the origin's stored body, its second
+  in the copy's);
 - a few false positives and misses, with Jaccard and containment of their exact shingle sets,
   the kind provenance.compare.copy_kind gives those scores, and how many LSH keys the two
   articles share (none: the pair never became a candidate).
@@ -323,6 +326,29 @@ def pair_scores(store: Store, settings: Settings, fingerprinter: Fingerprinter, 
     }
 
 
+def changed_passages_shown(store: Store, found_links: Sequence[tuple[CopyLink, Truth]]) -> dict[str, dict[str, int]]:
+    """Per kind of known copy: links whose evidence pairs a changed passage, and of those, the ones whose pairs read origin first.
+
+    A pair reads origin first when its first side is in the origin's stored body and its second in
+    the copy's (whitespace collapsed; a side clipped with "…" is checked up to the clip).
+    """
+    shown: dict[str, Counter[str]] = defaultdict(Counter)
+    with_changes = [(link, truth) for link, truth in found_links if (link.evidence or {}).get("changed_passages")]
+    wanted = sorted({article_id for link, _ in with_changes for article_id in (link.origin_id, link.copy_id)})
+    bodies: dict[int, str] = {}
+    with store.reading() as session:
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            bodies.update((int(i), " ".join(body.split())) for i, body in session.execute(select(StoredArticle.id, StoredArticle.body).where(StoredArticle.id.in_(chunk))))
+    for link, truth in found_links:
+        shown[truth.kind]["links"] += 1
+    for link, truth in with_changes:
+        pairs = link.evidence["changed_passages"]
+        shown[truth.kind]["with_changed"] += 1
+        shown[truth.kind]["origin_first"] += all(before.rstrip("…") in bodies[link.origin_id] and after.rstrip("…") in bodies[link.copy_id] for before, after in pairs)
+    return {kind: dict(counts) for kind, counts in shown.items()}
+
+
 def score(store: Store, corpus: Corpus, settings: Settings, examples: int) -> dict[str, Any]:
     """Precision, recall and direction of the stored copy links against the corpus' known copies."""
     with store.reading() as session:
@@ -335,6 +361,7 @@ def score(store: Store, corpus: Corpus, settings: Settings, examples: int) -> di
     directions: Counter[str] = Counter()
     found: set[frozenset[str]] = set()
     false_positives: list[CopyLink] = []
+    true_found: list[tuple[CopyLink, Truth]] = []
     wrong_direction: list[tuple[CopyLink, Truth]] = []
     siblings = 0
     for link in links:
@@ -344,6 +371,7 @@ def score(store: Store, corpus: Corpus, settings: Settings, examples: int) -> di
         by_link_kind[link.kind]["links"] += 1
         if truth is not None:
             found.add(pair)
+            true_found.append((link, truth))
             by_link_kind[link.kind]["true"] += 1
             right = link.direction != "undetermined" and origin == truth.origin_url
             by_truth_kind[truth.kind]["right_direction"] += right
@@ -401,6 +429,7 @@ def score(store: Store, corpus: Corpus, settings: Settings, examples: int) -> di
                    "precision": ratio(c["true"] + c["sibling"], c["links"]), "strict_precision": ratio(c["true"], c["links"])}
             for kind, c in sorted(by_link_kind.items())
         },
+        "changed_passages_by_kind": changed_passages_shown(store, true_found),
         "recall_by_footer": {name: {"known": c["known"], "found": c["found"]} for name, c in sorted(by_detail.items())},
         "false_positive_examples": fp_examples,
         "miss_examples": miss_examples,
@@ -529,6 +558,10 @@ def render(result: dict[str, Any]) -> Iterator[str]:
     yield "precision by kind of link"
     yield table([[k, c["links"], c["true"], c["sibling"], c["false"], c["precision"], c["strict_precision"]] for k, c in s["precision_by_link_kind"].items()],
                 ["link kind", "links", "true", "sibling", "false", "precision", "strict"])
+    yield ""
+    yield "changed passages in the evidence of the links found (origin first: each pair's sides are in the origin's and the copy's body)"
+    yield table([[k, c.get("links", 0), c.get("with_changed", 0), c.get("origin_first", 0)] for k, c in s["changed_passages_by_kind"].items()],
+                ["kind", "links", "with changed", "origin first"])
     yield ""
     yield "footer copies by footer template"
     yield table([[k, c["known"], c["found"]] for k, c in s["recall_by_footer"].items()], ["template", "known", "found"])

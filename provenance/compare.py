@@ -151,7 +151,14 @@ def _word_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
 @dataclass(frozen=True)
 class Alignment:
-    """The passages two texts share and the ones where they differ."""
+    """The passages two texts share and the ones where they differ.
+
+    Args:
+        shared: the longest passages both have word for word, longest first.
+        changed: pairs of what the first text has and what the second has instead, largest first;
+            one side is empty where the other only added or only left out a passage.
+        shared_words: words in all shared runs.
+    """
 
     shared: list[str]
     changed: list[tuple[str, str]]
@@ -170,11 +177,16 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
             total += a1 - a0
             if a1 - a0 >= min_words:
                 shared.append((a1 - a0, first[spans_a[a0][0] : spans_a[a1 - 1][1]]))
-        elif a1 > a0 and b1 > b0 and max(a1 - a0, b1 - b0) <= 40:
-            changed.append((a1 - a0 + b1 - b0, (first[spans_a[a0][0] : spans_a[a1 - 1][1]], second[spans_b[b0][0] : spans_b[b1 - 1][1]])))
+        elif max(a1 - a0, b1 - b0) <= 40:
+            changed.append((a1 - a0 + b1 - b0, (_passage(first, spans_a, a0, a1), _passage(second, spans_b, b0, b1))))
     shared.sort(key=lambda item: -item[0])
     changed.sort(key=lambda item: -item[0])
     return Alignment([_clip(text) for _, text in shared[:limit]], [(_clip(a), _clip(b)) for _, (a, b) in changed[:limit]], total)
+
+
+def _passage(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """The text of words start to end (exclusive), punctuation between them kept; empty for no words."""
+    return text[spans[start][0] : spans[end - 1][1]] if end > start else ""
 
 
 def _runs(opcodes: Opcodes) -> Iterator[tuple[str, int, int, int, int]]:

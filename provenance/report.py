@@ -146,8 +146,17 @@ def _match_lines(match: Match) -> list[str]:
         f"    direction: {match.direction.status}: {match.direction.reason}",
     ]
     lines += [f"    shared: \"{passage}\"" for passage in match.alignment.shared[:2]]
-    lines += [f"    changed: \"{before}\" -> \"{after}\"" for before, after in match.alignment.changed[:2]]
+    lines += [_changed_line(before, after) for before, after in match.alignment.changed[:2]]
     return lines
+
+
+def _changed_line(stored: str, checked: str) -> str:
+    """A passage the checked article has instead of the stored one's, or adds, or leaves out."""
+    if not stored:
+        return f"    added: \"{checked}\""
+    if not checked:
+        return f"    left out: \"{stored}\""
+    return f"    changed: \"{stored}\" -> \"{checked}\""
 
 
 def check_text(results: list[CheckResult]) -> str:

@@ -323,13 +323,14 @@ def _kind_counts(copies: list[dict[str, Any]]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: COPY_KINDS.index(item[0]) if item[0] in COPY_KINDS else 99)
 
 
-def _changed_pair(pair: Any, diff: bool) -> dict[str, list[tuple[str, bool]]]:
-    """A changed passage as before and after segments, the changed words marked when diff is set."""
+def _changed_pair(pair: Any, diff: bool) -> dict[str, Any]:
+    """A changed passage as before and after segments, the changed words marked when diff is set, and what the copy did: changed, added or left out."""
     before, after = (_text(pair[0]), _text(pair[1])) if isinstance(pair, list | tuple) and len(pair) == 2 else ("", "")
+    label = "added" if not before else "left out" if not after else "changed"
     if not diff:
-        return {"before": [(before, False)], "after": [(after, False)]}
+        return {"before": [(before, False)], "after": [(after, False)], "label": label}
     marked_before, marked_after = _word_diff(before, after)
-    return {"before": marked_before, "after": marked_after}
+    return {"before": marked_before, "after": marked_after, "label": label}
 
 
 def _word_diff(before: str, after: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:

@@ -8,7 +8,7 @@ import pytest
 
 from provenance.normalize import tokens
 from provenance.pipeline import check, ingest, store_checked
-from provenance.report import check_json
+from provenance.report import check_json, check_text
 from provenance.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
@@ -114,3 +114,21 @@ def test_the_evidence_quotes_the_shared_and_changed_passages_as_written() -> Non
     assert evidence.shared == ["Der Kreml-Chef traf Kim Jong Un in Pjöngjang.\nBeide sprachen über die Lage".replace("\n", " "), "und über Nordkoreas Raketen"]
     assert evidence.changed == [("in der Ukraine", "im Süden")]
     assert evidence.shared_words == 17
+
+
+def test_the_evidence_names_a_passage_the_copy_added_or_left_out() -> None:
+    from provenance.compare import align
+
+    original = "Kim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren.\nDie Parade dauerte zwei Stunden."
+    copy = "Startseite » Politik » Ausland\nKim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren."
+    evidence = align(original, copy, min_words=3)
+    assert evidence.shared == ["Kim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren"]
+    assert sorted(evidence.changed) == [("", "Startseite » Politik » Ausland"), ("Die Parade dauerte zwei Stunden", "")]
+
+
+def test_check_says_what_a_copy_added(store: Store, tmp_path: Path) -> None:
+    ingest_merkur_original(store, tmp_path)
+    copy = tmp_path / "copy.txt"
+    copy.write_text("Kim preist Beziehung\nUnsere Redaktion hat diesen Beitrag für Sie ausgewählt und zusammengefasst\n" + seed_body_without_footer().split("\n", 1)[1], encoding="utf-8")
+    [result] = check(store, str(copy))
+    assert 'added: "Unsere Redaktion hat diesen Beitrag für Sie ausgewählt und zusammengefasst"' in check_text([result])

@@ -123,6 +123,17 @@ def test_changed_words_are_marked(report: str) -> None:
     assert "<ins>reported</ins>" in report
 
 
+def test_a_passage_only_the_copy_has_is_labelled_added() -> None:
+    """A changed pair with an empty side is what the copy added (or left out), and says so on both sides."""
+    audit = load_sample()
+    link = next(link for cluster in audit["clusters"] for link in cluster["links"] if link["kind"] == "repost")
+    link["changed_passages"] = [["", "Startseite » Politik » Ausland"], ["Die Parade dauerte zwei Stunden.", ""]]
+    html = render_report(audit)
+    assert html.count('<span class="row-kind">added</span>') == 2
+    assert html.count('<span class="row-kind">left out</span>') == 2
+    assert "<ins>Startseite » Politik » Ausland</ins>" in html
+
+
 def test_the_template_ships_in_the_package() -> None:
     """The template is package data, loaded through importlib.resources."""
     assert files("provenance").joinpath("templates", "report.html.j2").is_file()

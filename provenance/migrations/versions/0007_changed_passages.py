@@ -1,10 +1,11 @@
-"""Copy links get the passages the copy changed.
+"""Copy links get the passages the copy changed, added or left out.
 
 Up to schema 0006 no copy link stored a changed passage. The words of the two bodies are aligned
 by rapidfuzz's Indel distance, which has no substitutions: a replaced word is a deletion beside an
-insertion, and the aligner looked for changed passages in single operations only. The evidence of
-every copy link (not of translation links, whose evidence is their anchors) is aligned again
-from the two stored bodies, origin first: about 0.5 ms a link, logged every 10,000 links.
+insertion, and the aligner looked for changed passages in single operations that had both, which
+never come. It also left out what a copy only adds (a header line) or only drops. The evidence
+of every copy link (not of translation links, whose evidence is their anchors) is aligned again
+from the two stored bodies, origin first: 12,770 links in 11 to 20 s, logged every 10,000 links.
 
 Revision ID: 0007
 Revises: 0006
@@ -43,7 +44,7 @@ def realign_copy_links(connection: sa.Connection) -> None:
     total = connection.execute(sa.select(sa.func.count()).select_from(links).where(copy_links)).scalar() or 0
     if not total:
         return
-    log.warning("aligning the bodies of %d copy links again for schema 0007 (about 0.5 ms a link)", total)
+    log.warning("aligning the bodies of %d copy links again for schema 0007 (about 1 ms a link)", total)
     chunk = (
         sa.select(links.c.id, links.c.evidence, origin.c.body, copy.c.body)
         .join(origin, origin.c.id == links.c.origin_id)
