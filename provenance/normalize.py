@@ -25,12 +25,18 @@ _WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:[-'’][^\W{_CJK}]+)*", re.UNICODE
 _SENTENCE_END = re.compile(r"[.!?…:»«\"“”„)。！？」』]$")
 _CRUMB_MAX_CHARS = 30
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-_NOT_AN_OUTLET = re.compile(
-    r"^\d|\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday"
-    r"|january|february|march|april|may|june|july|august|september|october|november|december"
-    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|heute|gestern)\b",
-    re.IGNORECASE,
+# What a marker's "outlet" is when the line gives a date instead ("First published on Monday",
+# "zuerst erschienen im Mai 2024"): a time, a year, a leading digit, or nothing but date words.
+# A date word inside a name leaves it a name: USA Today, Russia Today, Welt am Sonntag, The Sunday Times.
+_TIME_OR_YEAR = re.compile(r"^\d|\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b")
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight morning afternoon evening night "
+    "january february march april may june july august september october november december "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag heute gestern morgen vormittag nachmittag abend "
+    "januar februar märz mai juni juli oktober dezember".split()
 )
+_DATE_CONNECTORS = frozenset("on the at in of this last am im vom von der den dem letzten vergangenen diesen".split())
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ class PatternSet:
                 groups = match.groupdict()
                 url = (groups.get("url") or "").rstrip(".,;)") or None
                 outlet = (groups.get("outlet") or "").split(". ")[0].strip(" .\"'«»„“”") or None
-                if url is None and (outlet is None or _NOT_AN_OUTLET.search(outlet)):
+                if url is None and (outlet is None or not is_outlet_name(outlet)):
                     continue
                 return Marker(line=line, kind="source_footer", url=url, outlet=outlet, lang=pattern.lang)
         return None
@@ -127,6 +133,20 @@ class PatternSet:
         if match is None or match.lastgroup is None:
             return None
         return self.furniture[int(match.lastgroup[1:])][0]
+
+
+def is_outlet_name(outlet: str) -> bool:
+    """Whether what a repost marker names is an outlet, not a date ("Monday", "May 31, 2019", "heute").
+
+    Examples:
+        >>> [is_outlet_name(name) for name in ("Russia Today", "Welt am Sonntag", "Monday morning", "May 31, 2019")]
+        [True, True, False, False]
+    """
+    if _TIME_OR_YEAR.search(outlet):
+        return False
+    words = set(_LETTER_WORD.findall(outlet.casefold()))
+    only_a_date = bool(words & _DATE_WORDS) and words <= _DATE_WORDS | _DATE_CONNECTORS
+    return not only_a_date
 
 
 def clean_text(text: str) -> str:

@@ -32,6 +32,10 @@ from .conftest import MERKUR_URL, SEED_003, SEEDS
         ("Cet article a été publié initialement sur Le Monde.", None, "Le Monde", "fr"),
         ("Fuente: https://elpais.com/internacional/2025-01-01/x.html", "https://elpais.com/internacional/2025-01-01/x.html", None, "es"),
         ("Este artículo fue publicado originalmente en El País.", None, "El País", "es"),
+        ("Dieser Artikel erschien zuerst bei Russia Today.", None, "Russia Today", "de"),
+        ("Dieser Artikel erschien zuerst bei usa-today.com.", None, "usa-today.com", "de"),
+        ("Zuerst erschienen in der Welt am Sonntag.", None, "der Welt am Sonntag", "de"),
+        ("This story first appeared in The Sunday Times.", None, "The Sunday Times", "en"),
     ],
 )
 def test_repost_markers_in_six_languages(line: str, url: str | None, outlet: str | None, lang: str) -> None:
@@ -39,6 +43,11 @@ def test_repost_markers_in_six_languages(line: str, url: str | None, outlet: str
     assert layout.body == ["A body sentence that is long enough to stay in the body."]
     [marker] = layout.markers
     assert (marker.url, marker.outlet, marker.lang, marker.kind) == (url, outlet, lang, "source_footer")
+
+
+@pytest.mark.parametrize("line", ["First published on Monday.", "Originally published on May 31, 2019.", "Zuerst erschienen im Mai.", "Dieser Artikel erschien zuerst am Montag.", "This story first ran on Thursday morning."])
+def test_a_marker_that_names_a_date_is_no_repost_marker(line: str) -> None:
+    assert split_layout(["A body sentence that is long enough to stay in the body.", line], load_patterns()).markers == []
 
 
 @pytest.mark.parametrize(
