@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .chain import LinksOf, chain_json, source_chain
+from .chain import LinksOf, chain_json, source_chain, with_copies
 from .config import Settings
 from .errors import InputError
 from .pipeline import IngestReport, ProgressCallback, ingest
@@ -167,7 +167,7 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         chains = {}
         for cluster in clusters:
             head = heads[cluster.origin_id if cluster.origin_id is not None else cluster.members[-1]]
-            chains[cluster.id] = chain_json(source_chain(session, store, head, registry, links_of))
+            chains[cluster.id] = chain_json(with_copies(source_chain(session, store, head, registry, links_of), cluster.links, articles, registry))
     marked = _marked(attributions)
     sources_of: dict[int, list[str]] = defaultdict(list)
     cited: Counter[str] = Counter()

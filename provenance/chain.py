@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .attribution import sentences
 from .registry import Registry, SourceEntry
-from .store import Article, Attribution, ChainHop, CopyLink, Store
+from .store import Article, ArticleSummary, Attribution, ChainHop, CopyLink, Store
 
 MAX_COPY_DEPTH = 6
 _RELAY_KINDS = ("cites", "quotes")
@@ -93,7 +93,7 @@ class _SourceGroup:
         return any(word in lowered for word in ("agentur", "agency", "агентств", "staatsmedien", "state media"))
 
 
-def _article_node(article: Article, registry: Registry) -> Node:
+def _article_node(article: Article | ArticleSummary, registry: Registry) -> Node:
     entry = registry.by_domain(article.domain) if article.domain else None
     where = article.domain or article.origin.rsplit("/", 1)[-1]
     return Node(f"article:{article.id}", f"#{article.id} {where}", "article", entry.kind if entry else None, entry.country if entry else None, article.id, article.url)
@@ -119,13 +119,19 @@ def _copy_origin(session: Session, store: Store, article: Article, links_of: Lin
     return best, origin
 
 
+def _undetermined_note(link: CopyLink, article_id: int) -> str:
+    other = link.origin_id if link.copy_id == article_id else link.copy_id
+    return f"#{article_id} and #{other} are copies ({link.kind}, similarity {link.jaccard:.2f}); which came first is not determined: {link.direction_reason}"
+
+
 def _undetermined_links(article: Article, links_of: LinksOf) -> list[str]:
-    notes = []
-    for link in links_of(article.id):
-        if link.direction == "undetermined":
-            other = link.origin_id if link.copy_id == article.id else link.copy_id
-            notes.append(f"#{article.id} and #{other} are copies ({link.kind}, similarity {link.jaccard:.2f}); which came first is not determined: {link.direction_reason}")
-    return notes
+    return [_undetermined_note(link, article.id) for link in links_of(article.id) if link.direction == "undetermined"]
+
+
+def _copy_hop(link: CopyLink) -> Hop:
+    """The hop a copy link with a decided direction makes, from the original to the copy."""
+    evidence = [link.direction_reason, f"Jaccard similarity {link.jaccard:.2f}, {link.containment:.2f} of the copy is in the original"]
+    return Hop(f"article:{link.origin_id}", f"article:{link.copy_id}", link.kind, 0.95 if link.direction == "evidence" else 0.8, evidence)
 
 
 def _copy_layers(session: Session, store: Store, chain: Chain, article: Article, registry: Registry, links_of: LinksOf) -> Article:
@@ -138,9 +144,8 @@ def _copy_layers(session: Session, store: Store, chain: Chain, article: Article,
             break
         link, origin = found
         seen.add(origin.id)
-        upstream = chain.add_node(_article_node(origin, registry))
-        evidence = [link.direction_reason, f"Jaccard similarity {link.jaccard:.2f}, {link.containment:.2f} of the copy is in the original"]
-        chain.add_hop(Hop(upstream.key, f"article:{current.id}", link.kind, 0.95 if link.direction == "evidence" else 0.8, evidence))
+        chain.add_node(_article_node(origin, registry))
+        chain.add_hop(_copy_hop(link))
         current = origin
     return current
 
@@ -309,6 +314,23 @@ def source_chain(session: Session, store: Store, article: Article, registry: Reg
     _source_layer(chain, root, author_key, registry)
     chain.undetermined.extend(_undetermined_links(article, links_of))
     _main_path(chain, article_node.key)
+    return chain
+
+
+def with_copies(chain: Chain, links: Sequence[CopyLink], articles: Mapping[int, ArticleSummary], registry: Registry) -> Chain:
+    """A cluster's chain: its origin's chain continued along the cluster's copy links to every copy.
+
+    A link whose direction is decided is a hop from the original to the copy; one whose direction
+    is not is a note under ``undetermined``. The main path still ends at the origin.
+    """
+    for link in links:
+        if link.direction == "undetermined":
+            if (note := _undetermined_note(link, link.copy_id)) not in chain.undetermined and _undetermined_note(link, link.origin_id) not in chain.undetermined:
+                chain.undetermined.append(note)
+            continue
+        for article_id in (link.origin_id, link.copy_id):
+            chain.add_node(_article_node(articles[article_id], registry))
+        chain.add_hop(_copy_hop(link))
     return chain
 
 

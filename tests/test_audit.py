@@ -73,6 +73,17 @@ def test_syndicated_copies_form_one_cluster_with_its_origin(store: Store, tmp_pa
     assert all(link["shared_passages"] for link in cluster["links"])
 
 
+def test_a_clusters_chain_runs_from_the_origin_to_each_copy(store: Store, tmp_path: Path) -> None:
+    """The drawn chain of a cluster is not only its origin's sources: every copy hangs off what it copied, by its link's kind."""
+    [cluster] = audit(store, [str(syndication_corpus(tmp_path))])["clusters"]
+    chain, origin = cluster["chain"], f"article:{cluster['origin']['article_id']}"
+    members = {f"article:{member['article_id']}": member["role"] for member in cluster["members"]}
+    assert set(members) <= {node["key"] for node in chain["nodes"]}
+    copied = {hop["to"]: hop["kind"] for hop in chain["hops"] if hop["from"] in members and hop["to"] in members}
+    assert copied == {key: role for key, role in members.items() if key != origin}
+    assert chain["path"][-1] == origin
+
+
 @pytest.mark.parametrize("copy_first", [False, True], ids=["original-read-first", "copy-read-first"])
 def test_a_light_edit_shows_its_changed_passage(store: Store, tmp_path: Path, copy_first: bool) -> None:
     """The evidence of a lightly edited repost pairs what the original says with what the copy says instead, whichever was read first."""
