@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import accumulate
@@ -12,6 +14,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from rapidfuzz.distance import Indel, Opcodes
 
+from .attribution import sentences
 from .config import Settings
 from .fingerprint import U64
 
@@ -208,6 +211,28 @@ def _runs(opcodes: Opcodes) -> Iterator[tuple[str, int, int, int, int]]:
             pending = (pending[0], opcode.src_end, pending[2], opcode.dest_end)
     if pending is not None:
         yield ("differ", *pending)
+
+
+def translated_passages(first: str, second: str, anchor_positions: Sequence[tuple[int, int]], limit: int = 3) -> list[tuple[str, str]]:
+    """Sentences of a text and of its translation that render each other: the pairs most aligned anchors join, most first.
+
+    Each sentence is in one pair at most, and a pair needs two aligned anchors: one shared name
+    or number can stand in unrelated sentences.
+    """
+    first_sentences, second_sentences = sentences(first), sentences(second)
+    first_starts, second_starts = [span.start for span in first_sentences], [span.start for span in second_sentences]
+    joins = Counter((bisect_right(first_starts, a) - 1, bisect_right(second_starts, b) - 1) for a, b in anchor_positions)
+    pairs: list[tuple[str, str]] = []
+    used_first, used_second = set(), set()
+    for (i, j), count in sorted(joins.items(), key=lambda item: (-item[1], item[0])):
+        if count < 2 or i < 0 or j < 0 or i in used_first or j in used_second:
+            continue
+        used_first.add(i)
+        used_second.add(j)
+        pairs.append((_clip(first_sentences[i].text), _clip(second_sentences[j].text)))
+        if len(pairs) == limit:
+            break
+    return pairs
 
 
 def _clip(text: str, limit: int = 300) -> str:

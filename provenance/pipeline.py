@@ -31,6 +31,7 @@ from .compare import (
     copy_kind,
     decide_direction,
     overlap,
+    translated_passages,
     url_key,
 )
 from .config import Settings
@@ -349,7 +350,8 @@ def verify_translation(subject: Comparable, other: Comparable) -> Verified | Non
     if not evidence.is_translation:
         return None
     scores = Overlap(evidence.score, evidence.coverage_first, evidence.coverage_second, evidence.aligned, len(subject.anchors), len(other.anchors))
-    return Verified(scores, "translation", decide_direction(subject.facts, other.facts), Alignment([], [], 0), evidence, (subject.language, other.language))
+    passages = translated_passages(other.body, subject.body, [(theirs, ours) for ours, theirs in evidence.positions])  # (other, subject), as align gives them
+    return Verified(scores, "translation", decide_direction(subject.facts, other.facts), Alignment([], passages, 0), evidence, (subject.language, other.language))
 
 
 def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> Verified | None:
@@ -507,7 +509,7 @@ def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str
     changed = [[other_text, subject_text] if origin_id == other_id else [subject_text, other_text] for other_text, subject_text in alignment.changed]
     evidence: dict[str, Any] = {"shared_passages": alignment.shared, "changed_passages": changed, "shared_words": alignment.shared_words}
     if verified.translation is not None:
-        evidence = translation_evidence(verified.translation, verified.languages, subject_id, origin_id)
+        evidence = translation_evidence(verified.translation, verified.languages, subject_id, origin_id, changed)
     return {
         "pair_key": f"{low}-{high}",
         "origin_id": origin_id,
@@ -523,8 +525,8 @@ def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str
     }
 
 
-def translation_evidence(found: TranslationEvidence, languages: tuple[str | None, str | None], subject_id: int, origin_id: int) -> dict[str, Any]:
-    """The evidence of a translation link: languages and anchor pairs as (origin, copy), score, order agreement."""
+def translation_evidence(found: TranslationEvidence, languages: tuple[str | None, str | None], subject_id: int, origin_id: int, passages: list[list[str]]) -> dict[str, Any]:
+    """The evidence of a translation link: languages and anchor pairs as (origin, copy), score, order agreement, and sentence pairs (origin first) that render each other."""
     pairs = [list(pair) for pair in found.pairs]
     ordered = list(languages)
     if origin_id != subject_id:
@@ -538,7 +540,7 @@ def translation_evidence(found: TranslationEvidence, languages: tuple[str | None
         "anchor_pairs": pairs[:40],
         "reason": found.reason,
         "shared_passages": [" ↔ ".join(pair) for pair in pairs[:3]],
-        "changed_passages": [],
+        "changed_passages": passages,
     }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -920,6 +920,7 @@ class TranslationEvidence:
         order_agreement: share of the anchors with a counterpart in the other text that align in order.
         is_translation: the decision.
         reason: one sentence a person can check.
+        positions: where each pair's anchors stand, as character offsets in the first and second text.
 
     Examples:
         >>> first = extract_anchors("Am 15.08.2022 kamen 15.000 Menschen nach Kursk.", "de")
@@ -936,6 +937,7 @@ class TranslationEvidence:
     order_agreement: float
     is_translation: bool
     reason: str
+    positions: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -1156,9 +1158,10 @@ def compare_translation(first: Sequence[Anchor], second: Sequence[Anchor], first
     alignment = align_anchors(first, second, lang_first, lang_second)
     measures = measure_alignment(alignment)
     pairs = [(first[i].surface, second[j].surface) for i, j in alignment.chain]
+    positions = [(first[i].position, second[j].position) for i, j in alignment.chain]
     score = translation_score(measures)
     is_translation, reason = _decision(measures, score)
-    return TranslationEvidence(round(score, 4), pairs, measures.aligned, round(measures.coverage_first, 4), round(measures.coverage_second, 4), round(measures.order_agreement, 4), is_translation, reason)
+    return TranslationEvidence(round(score, 4), pairs, measures.aligned, round(measures.coverage_first, 4), round(measures.coverage_second, 4), round(measures.order_agreement, 4), is_translation, reason, positions)
 
 
 def translation_score(measures: AlignmentMeasures) -> float:

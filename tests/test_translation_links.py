@@ -42,6 +42,10 @@ def test_translation_is_linked_and_the_independent_report_is_not(store: Store, t
     assert evidence["languages"] == ["de", "ru"]
     assert evidence["score"] > 0.095 and evidence["aligned_anchors"] >= 5
     assert any(pair[1] == "Курской" or pair[0] == "Kursk" for pair in evidence["anchor_pairs"])
+    # Side by side, origin first: sentences that render each other, paired by the anchors they share.
+    assert ["Die Atommächte Russland und Nordkorea arbeiten eng zusammen.", "Ядерные державы Россия и Северная Корея тесно сотрудничают."] in evidence["changed_passages"]
+    german_text = " ".join(seed_body_without_footer().split())
+    assert all(german in german_text for german, _ in evidence["changed_passages"])
 
 
 def test_check_reports_translation_of_the_original(store: Store, tmp_path: Path) -> None:
@@ -56,6 +60,7 @@ def test_check_reports_translation_of_the_original(store: Store, tmp_path: Path)
     [match] = data["matches"]
     assert (match["kind"], match["role"], match["direction"]["status"]) == ("translation", "copy", "dated")
     assert len(match["translation"]["anchor_pairs"]) == match["translation"]["aligned_anchors"]
+    assert ["Die Atommächte Russland und Nordkorea arbeiten eng zusammen.", "Ядерные державы Россия и Северная Корея тесно сотрудничают."] in match["evidence"]["changed_passages"]
 
 
 def test_chain_crosses_languages(store: Store, tmp_path: Path) -> None:
