@@ -12,6 +12,10 @@ from sqlalchemy import create_engine, select, text
 from provenance.errors import DatabaseError
 from provenance.store import Article, Attribution, Base, CopyLink, Store, head_revision, include_name, migrate
 
+from .conftest import ROOT, seed_body_without_footer
+
+TRANSLATIONS = ROOT / "tests" / "data" / "translation"
+
 
 def test_default_sqlite_file_is_created_under_its_folder(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "db" / "provenance.sqlite"
@@ -48,28 +52,36 @@ def test_older_schema_is_upgraded_on_open_and_keeps_its_data(db_url: str) -> Non
     store.close()
 
 
-def test_copy_links_stored_before_0007_get_their_changed_passages(db_url: str) -> None:
-    """Schema 0006 stored no changed passage for any copy link; the upgrade aligns the stored bodies again, origin first."""
+def test_links_stored_before_0007_get_their_passages(db_url: str) -> None:
+    """Schema 0006 stored no changed passage for a copy and no sentence pair for a translation; the upgrade aligns the stored bodies again, origin first."""
     original = "Kim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren und einer Parade auf dem Kim-Il-Sung-Platz."
     edited = original.replace("Pjöngjang", "der Hauptstadt")
+    german, russian = seed_body_without_footer(), (TRANSLATIONS / "seed003_translation.ru.txt").read_text(encoding="utf-8")
     engine = create_engine(db_url)
     migrate(engine, "0006")
     with engine.begin() as connection:
-        for number, body in ((1, edited), (2, original)):
+        for number, (body, language) in enumerate(((edited, "de"), (original, "de"), (german, "de"), (russian, "ru")), start=1):
             connection.execute(text(
-                "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at)"
-                " VALUES (:key, :key, :body, '[]', 'old.jsonl', 'jsonl', 1, 1, :signature, '2025-01-01 00:00:00')"
-            ), {"key": f"k{number}", "body": body, "signature": b"x"})
-        connection.execute(text(
-            "INSERT INTO copy_links (pair_key, origin_id, copy_id, kind, jaccard, containment, reverse_containment, direction, direction_reason, evidence, created_at)"
-            " VALUES ('1-2', 2, 1, 'repost', 0.8, 0.9, 0.9, 'dated', 'r', :evidence, '2025-01-01 00:00:00')"
-        ), {"evidence": '{"shared_passages": ["old"], "changed_passages": [], "shared_words": 15}'})
+                "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at, language)"
+                " VALUES (:key, :key, :body, '[]', 'old.jsonl', 'jsonl', 1, 1, :signature, '2025-01-01 00:00:00', :language)"
+            ), {"key": f"k{number}", "body": body, "signature": b"x", "language": language})
+        for pair, origin_id, copy_id, kind, evidence in (
+            ("1-2", 2, 1, "repost", '{"shared_passages": ["old"], "changed_passages": [], "shared_words": 15}'),
+            ("3-4", 3, 4, "translation", '{"languages": ["de", "ru"], "anchor_pairs": [["Kursk", "Курской"]], "shared_passages": ["Kursk ↔ Курской"], "changed_passages": []}'),
+        ):
+            connection.execute(text(
+                "INSERT INTO copy_links (pair_key, origin_id, copy_id, kind, jaccard, containment, reverse_containment, direction, direction_reason, evidence, created_at)"
+                " VALUES (:pair, :origin_id, :copy_id, :kind, 0.8, 0.9, 0.9, 'dated', 'r', :evidence, '2025-01-01 00:00:00')"
+            ), {"pair": pair, "origin_id": origin_id, "copy_id": copy_id, "kind": kind, "evidence": evidence})
     engine.dispose()
     store = Store(db_url)
     with store.reading() as session:
-        [link] = session.scalars(select(CopyLink)).all()
-    assert link.evidence["changed_passages"] == [["Pjöngjang", "der Hauptstadt"]]
-    assert link.evidence["shared_passages"] == ["mit allen Ehren und einer Parade auf dem Kim-Il-Sung-Platz", "Kim Jong Un empfing den Kremlchef in"]
+        copy, translation = sorted(session.scalars(select(CopyLink)).all(), key=lambda link: link.id)
+    assert copy.evidence["changed_passages"] == [["Pjöngjang", "der Hauptstadt"]]
+    assert copy.evidence["shared_passages"] == ["mit allen Ehren und einer Parade auf dem Kim-Il-Sung-Platz", "Kim Jong Un empfing den Kremlchef in"]
+    sentence_pairs = translation.evidence["changed_passages"]
+    assert sentence_pairs and all(first in " ".join(german.split()) and second in " ".join(russian.split()) for first, second in sentence_pairs)
+    assert translation.evidence["anchor_pairs"] == [["Kursk", "Курской"]]
     store.close()
 
 
