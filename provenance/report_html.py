@@ -324,13 +324,12 @@ def _kind_counts(copies: list[dict[str, Any]]) -> list[tuple[str, int]]:
 
 
 def _changed_pair(pair: Any, diff: bool) -> dict[str, Any]:
-    """A changed passage as before and after segments, the changed words marked when diff is set, and what the copy did: changed, added or left out."""
+    """A changed passage as before and after segments, the changed words marked when diff is set, and what the copy did: changed, added, left out or (without diff) translated."""
     before, after = (_text(pair[0]), _text(pair[1])) if isinstance(pair, list | tuple) and len(pair) == 2 else ("", "")
-    label = "added" if not before else "left out" if not after else "changed"
     if not diff:
-        return {"before": [(before, False)], "after": [(after, False)], "label": label}
+        return {"before": [(before, False)], "after": [(after, False)], "label": "translated"}
     marked_before, marked_after = _word_diff(before, after)
-    return {"before": marked_before, "after": marked_after, "label": label}
+    return {"before": marked_before, "after": marked_after, "label": "added" if not before else "left out" if not after else "changed"}
 
 
 def _word_diff(before: str, after: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:

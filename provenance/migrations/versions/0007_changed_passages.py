@@ -30,7 +30,7 @@ CHUNK = 2000
 
 
 def upgrade() -> None:
-    """Align every copy link's bodies again and store its shared and changed passages."""
+    """Align every link's bodies again: a copy's shared and changed passages, a translation's sentence pairs."""
     realign_links(op.get_bind())
 
 
