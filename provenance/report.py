@@ -125,13 +125,16 @@ def _verdict_line(result: CheckResult) -> str:
 def _translation_lines(match: Match) -> list[str]:
     found = match.translation
     assert found is not None
-    ordered = found.pairs if match.subject_role == "origin" else [(b, a) for a, b in found.pairs]
+    origin_first = match.subject_role == "origin"
+    ordered = found.pairs if origin_first else [(b, a) for a, b in found.pairs]
     pairs = ", ".join(f"{a} ↔ {b}" for a, b in ordered[:8])
+    sentences = [(checked, stored) if origin_first else (stored, checked) for stored, checked in match.alignment.changed[:2]]
     return [
-        f"  translation of {_name(match.other)} ({match.other.language} → this article)  \"{match.other.title or ''}\"" if match.subject_role != "origin"
+        f"  translation of {_name(match.other)} ({match.other.language} → this article)  \"{match.other.title or ''}\"" if not origin_first
         else f"  translated as {_name(match.other)}  \"{match.other.title or ''}\"",
         f"    score {found.score:.2f}: {found.aligned} anchors aligned in order (order agreement {found.order_agreement:.2f})",
         f"    anchors: {pairs}",
+        *(f"    sentences: \"{first}\" ↔ \"{second}\"" for first, second in sentences),
         f"    direction: {match.direction.status}: {match.direction.reason}",
     ]
 

@@ -9,7 +9,7 @@ import pytest
 from provenance.audit import run_audit
 from provenance.pipeline import chain_for, check, ingest
 from provenance.registry import load_registry
-from provenance.report import check_json
+from provenance.report import check_json, check_text
 from provenance.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, ROOT, seed_body_without_footer
@@ -61,6 +61,9 @@ def test_check_reports_translation_of_the_original(store: Store, tmp_path: Path)
     assert (match["kind"], match["role"], match["direction"]["status"]) == ("translation", "copy", "dated")
     assert len(match["translation"]["anchor_pairs"]) == match["translation"]["aligned_anchors"]
     assert ["Die Atommächte Russland und Nordkorea arbeiten eng zusammen.", "Ядерные державы Россия и Северная Корея тесно сотрудничают."] in match["evidence"]["changed_passages"]
+    sentence_lines = [line for line in check_text([result]).splitlines() if line.startswith("    sentences: ")]
+    german_text = " ".join(seed_body_without_footer().split())
+    assert sentence_lines and all(line.split('"')[1] in german_text for line in sentence_lines)
 
 
 def test_chain_crosses_languages(store: Store, tmp_path: Path) -> None:
