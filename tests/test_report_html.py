@@ -367,6 +367,7 @@ def test_passages_are_side_by_side(page: WebDriver) -> None:
     before, after = translation.find_elements(By.CSS_SELECTOR, "tr.changed")[0].find_elements(By.TAG_NAME, "td")
     assert "„das Teilen von Blut, Leben und Tod im selben Schützengraben“" in before.text
     assert before.find_element(By.CLASS_NAME, "row-kind").text == after.find_element(By.CLASS_NAME, "row-kind").text == "TRANSLATED"
+    assert "2 translated sentences" in translation.find_element(By.XPATH, "./ancestor::div[@class='link-passages']/header").text
     assert "Отношения между двумя странами" in after.text
     assert before.rect["x"] < after.rect["x"] and before.rect["y"] == after.rect["y"]
     changed = page.find_element(By.CSS_SELECTOR, "#cluster-2 tr.changed")
