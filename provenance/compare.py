@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import accumulate
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -166,6 +167,10 @@ class Alignment:
     shared: list[str]
     changed: list[tuple[str, str]]
     shared_words: int
+
+    def as_evidence(self) -> dict[str, Any]:
+        """The passages as a link's or a match's JSON evidence, in the order they were aligned."""
+        return {"shared_passages": self.shared, "changed_passages": [list(pair) for pair in self.changed], "shared_words": self.shared_words}
 
 
 def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignment:

@@ -507,7 +507,7 @@ def _link_values(subject_id: int, other_id: int, verified: Verified) -> dict[str
     alignment = verified.alignment
     # Aligned as (other, subject); stored as (origin, copy), the order the report shows them in.
     changed = [[other_text, subject_text] if origin_id == other_id else [subject_text, other_text] for other_text, subject_text in alignment.changed]
-    evidence: dict[str, Any] = {"shared_passages": alignment.shared, "changed_passages": changed, "shared_words": alignment.shared_words}
+    evidence: dict[str, Any] = alignment.as_evidence() | {"changed_passages": changed}
     if verified.translation is not None:
         evidence = translation_evidence(verified.translation, verified.languages, subject_id, origin_id, changed)
     return {

@@ -50,7 +50,7 @@ def _match_json(match: Match) -> dict[str, Any]:
         "containment": round(match.scores.containment, 4),
         "reverse_containment": round(match.scores.reverse_containment, 4),
         "direction": {"status": match.direction.status, "reason": match.direction.reason},
-        "evidence": {"shared_passages": match.alignment.shared, "changed_passages": [list(pair) for pair in match.alignment.changed], "shared_words": match.alignment.shared_words},
+        "evidence": match.alignment.as_evidence(),
         "translation": None if match.translation is None else {
             "languages": [match.other.language, None],
             "score": round(match.translation.score, 4),

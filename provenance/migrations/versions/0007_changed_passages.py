@@ -68,8 +68,7 @@ def realign_links(connection: sa.Connection) -> None:
 def _copy_passages(origin_body: str, copy_body: str) -> dict[str, Any]:
     from provenance.compare import align
 
-    alignment = align(origin_body, copy_body)
-    return {"shared_passages": alignment.shared, "changed_passages": [list(pair) for pair in alignment.changed], "shared_words": alignment.shared_words}
+    return align(origin_body, copy_body).as_evidence()
 
 
 def _translation_passages(origin_body: str, origin_language: str | None, copy_body: str, copy_language: str | None) -> dict[str, Any]:
