@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 
 import charset_normalizer
 import lxml.html
-import py3langid
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from .errors import ExtractionError, FetchError, InputError
+from .language import detect_language
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -31,7 +31,6 @@ WARC_SUFFIXES = {".warc", ".arc"}
 SIDECAR_SUFFIX = ".meta.json"
 _SNIFF_BYTES = 8192
 MIN_HTML_WORDS = 5
-LANGUAGE_SAMPLE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -90,15 +89,6 @@ def domain_of(url: str | None) -> str | None:
     if not host:
         return None
     return host.removeprefix("www.")
-
-
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language, from py3langid's packaged model."""
-    sample = text[:LANGUAGE_SAMPLE_CHARS]
-    if len(sample.split()) < 3:
-        return None
-    language, _score = py3langid.classify(sample)
-    return str(language)
 
 
 # ---- dates --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from provenance.errors import ExtractionError
@@ -112,6 +113,53 @@ def test_language_is_detected_when_the_article_is_prepared() -> None:
 
     document = only_document([str(SEEDS / "001_2a1aee6f1fce36e3.txt")])
     assert prepare(document, load_patterns(), Fingerprinter(Settings())).document.language == "de"
+
+
+LANGUAGE_SAMPLES = [
+    "The city council voted on Tuesday to close the old steel bridge for repairs.",
+    "Der Stadtrat hat am Dienstag beschlossen, die alte Stahlbrücke zu sperren.",
+    "Le conseil municipal a voté mardi la fermeture du vieux pont d'acier.",
+    "El ayuntamiento votó el martes cerrar el viejo puente de acero.",
+    "Городской совет во вторник проголосовал за закрытие старого моста.",
+    "Міська рада у вівторок проголосувала за закриття старого мосту.",
+    "Il consiglio comunale ha votato martedì la chiusura del vecchio ponte.",
+    "市议会周二投票决定关闭这座旧钢桥进行维修。",
+    "صوت مجلس المدينة يوم الثلاثاء على إغلاق الجسر الحديدي القديم.",
+    "THE CITY COUNCIL VOTED ON TUESDAY TO CLOSE THE BRIDGE.",
+    "@@@ ### $$$ 12345 !!!",
+    "ok",
+]
+
+
+def test_compiled_language_scores_pick_what_py3langid_picks() -> None:
+    """The compiled kernel walks py3langid's own model: on every text, including ones with no feature of it, the same language."""
+    import py3langid
+
+    from provenance.language import LANGUAGE_SAMPLE_CHARS, class_scores, classify, detect_language
+
+    texts = [*LANGUAGE_SAMPLES, *(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt")))]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((Path(__file__).parent / "data" / "translation").glob("*.txt"))]
+    samples = [text[start : start + LANGUAGE_SAMPLE_CHARS] for text in texts for start in range(0, min(len(text), 2000), 97)]
+    assert len(samples) > 150
+    assert [classify(sample) for sample in samples] == [py3langid.classify(sample)[0] for sample in samples]
+    scored = [(class_scores(sample), dict(py3langid.rank(sample))) for sample in samples]
+    assert sum(scores is None for scores, _ in scored) == 1  # "@@@ ### $$$": no feature of the model
+    for scores, expected in scored:  # not only the winner: every language's score, as py3langid ranks them
+        if scores is None:
+            continue
+        assert scores.keys() == expected.keys()
+        assert np.allclose([scores[language] for language in expected], list(expected.values()), rtol=1e-5, atol=1e-3)
+    assert class_scores("@@@ ### $$$") is None  # no feature of the model: py3langid's own answer
+    assert classify("@@@ ### $$$") == py3langid.classify("@@@ ### $$$")[0]
+    assert [detect_language(text) for text in LANGUAGE_SAMPLES[:9]] == ["en", "de", "fr", "es", "ru", "uk", "it", None, "ar"]  # fewer than three words: None
+    assert classify(LANGUAGE_SAMPLES[7]) == "zh"
+
+
+def test_language_falls_back_to_py3langid_when_its_model_has_another_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    import provenance.language as language
+
+    monkeypatch.setattr(language, "_model", lambda: None)
+    assert [language.classify(text) for text in LANGUAGE_SAMPLES[:3]] == ["en", "de", "fr"]
 
 
 def test_html_canonical_on_another_domain_is_kept() -> None:

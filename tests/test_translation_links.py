@@ -48,6 +48,21 @@ def test_translation_is_linked_and_the_independent_report_is_not(store: Store, t
     assert all(german in german_text for german, _ in evidence["changed_passages"])
 
 
+def test_translation_is_linked_alike_when_worker_processes_prepare_the_articles(store: Store, tmp_path: Path) -> None:
+    """Workers send prepared articles without their anchors; the writer makes them again for a translation candidate."""
+    path = corpus(tmp_path)
+    report = ingest(store, [str(path)], workers=2)
+    assert dict(report.links) == {"translation": 1}
+    with store.reading() as session:
+        [link] = store.all_links(session)
+    alone = Store(f"sqlite:///{tmp_path / 'one-process.sqlite'}")
+    ingest(alone, [str(path)], workers=1)
+    with alone.reading() as session:
+        [expected] = alone.all_links(session)
+    assert (link.kind, link.direction, link.evidence) == (expected.kind, expected.direction, expected.evidence)
+    assert link.evidence["aligned_anchors"] >= 5
+
+
 def test_check_reports_translation_of_the_original(store: Store, tmp_path: Path) -> None:
     original = tmp_path / "de.jsonl"
     original.write_text(jsonl([{"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02T09:00:00", "language": "de"}]), encoding="utf-8")
