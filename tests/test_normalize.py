@@ -67,12 +67,20 @@ def test_a_marker_that_names_a_date_is_no_repost_marker(line: str) -> None:
         ("sba/loc/news.de/dpa", "byline"),
         ("Weitere Quellen • AP", "source_credit"),
         ("Copyright 朝鮮通信社/AP", "image_credit"),
+        ("Foto: dpa / Michael Kappeler", "image_credit"),
+        ("Der Kanzler in Berlin. Bild: picture alliance", "image_credit"),
+        ("© 2024 The Associated Press", "image_credit"),
     ],
 )
 def test_furniture_lines_are_classified(line: str, kind: str) -> None:
     layout = split_layout([line], load_patterns())
     assert layout.body == []
     assert [(f.line, f.kind) for f in layout.furniture] == [(line, kind)]
+
+
+@pytest.mark.parametrize("line", ["The photo: a crowd outside the court in the rain.", "Reuters reported the figures (c) yesterday!", "Who took the picture: the agency or a reader?"])
+def test_a_sentence_ending_in_a_full_stop_is_no_image_credit(line: str) -> None:
+    assert split_layout([line], load_patterns()).body == [line]
 
 
 def test_seed_003_footer_is_furniture_and_body_keeps_the_story() -> None:
