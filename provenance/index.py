@@ -111,7 +111,7 @@ class CandidateQuery:
 
     @classmethod
     def of(cls, keys_per_article: Sequence[npt.NDArray[np.int64]], article_ids: Sequence[int], languages: npt.NDArray[np.int64] | None = None) -> CandidateQuery:
-        """The query for articles given their key arrays (each unique and sorted, as ``np.unique`` makes them)."""
+        """The query for articles given their key arrays (each unique and sorted, as ``sorted_unique`` makes them)."""
         counts = [len(keys) for keys in keys_per_article]
         keys = np.concatenate(keys_per_article) if keys_per_article else np.empty(0, dtype=np.int64)
         owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)

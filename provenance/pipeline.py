@@ -47,6 +47,7 @@ from .fingerprint import (
     merge_raw,
     shingle_batch,
     signature_bytes,
+    sorted_unique,
     text_signature,
 )
 from .index import BODY_NAMESPACE, NO_MEMBERS, PARAGRAPH_NAMESPACE, Banding, CandidateQuery, MemberParts, Members, rank_candidates
@@ -178,12 +179,12 @@ class Fingerprinter:
         found = []
         for row in range(len(bodies)):
             sets = [shingled.sets[index] for index in groups[row]]
-            shingles = np.unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.uint64)
+            shingles = sorted_unique(np.concatenate(sets)) if sets else np.empty(0, dtype=np.uint64)
             keys = [body_keys[row]] if len(shingles) else []
             if paragraph_keys is not None:
                 keys.append(paragraph_keys[owner_of_long == row].ravel())
-            copy_keys = np.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
-            found.append(Fingerprint(shingles, signatures[row], copy_keys, np.unique(anchor_keys[row].ravel())))
+            copy_keys = sorted_unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+            found.append(Fingerprint(shingles, signatures[row], copy_keys, sorted_unique(anchor_keys[row].ravel())))
         return found
 
     def index_keys(self, bodies: Sequence[str], languages: Sequence[str | None]) -> list[Fingerprint]:

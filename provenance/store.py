@@ -62,6 +62,7 @@ from sqlalchemy.orm import (
 )
 
 from .errors import DatabaseError, NotFoundError
+from .fingerprint import sorted_unique
 from .index import NO_MEMBERS, Members
 from .registry import SourceEntry
 
@@ -809,7 +810,7 @@ def _tsquery_term(term: str) -> str:
 
 def _unique_keys(keys: Iterable[int] | npt.NDArray[np.int64]) -> list[int]:
     """Keys as a sorted list of distinct Python ints."""
-    return np.unique(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64)).tolist()  # type: ignore[no-any-return]
+    return sorted_unique(np.asarray(keys if isinstance(keys, np.ndarray) else list(keys), dtype=np.int64)).tolist()  # type: ignore[no-any-return]
 
 
 def _array_literal(keys: list[int]) -> str:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.config import Settings
-from provenance.fingerprint import SketchParams, densify, merge_raw, shingle_batch, signature_bytes, signature_from_bytes, text_signature, to_minhash
+from provenance.fingerprint import SketchParams, densify, merge_raw, shingle_batch, signature_bytes, signature_from_bytes, sorted_unique, text_signature, to_minhash
 from provenance.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
 from provenance.pipeline import Fingerprinter
 
@@ -98,3 +98,14 @@ def test_band_keys_are_deterministic_and_namespaced() -> None:
     assert np.array_equal(body.keys(rows), body.keys(rows.copy()))
     assert not set(body.keys(rows).ravel()) & set(paragraph.keys(rows).ravel())
     assert len(set(body.keys(rows).ravel())) == 25
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300), st.integers(min_value=1, max_value=5))
+def test_sorted_unique_is_what_np_unique_gives(values: list[int], repeats: int) -> None:
+    """Shingles (uint64) and LSH keys (int64), with runs of equal values: the distinct values in order, dtype kept."""
+    hashes = np.array(values * repeats, dtype=np.uint64)
+    keys = hashes.view(np.int64)
+    for array in (hashes, keys):
+        found = sorted_unique(array)
+        assert found.dtype == array.dtype and np.array_equal(found, np.unique(array))
