@@ -217,7 +217,7 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         "reposts_by_marker": [
             {"article_id": article_id, "title": articles[article_id].title, "copied_from": marked[article_id].source_name,
              "url": marked[article_id].url, "line": marked[article_id].sentence}
-            for article_id in sorted(marked) if article_id in ids
+            for article_id in sorted(marked) if article_id in roles  # roles has a key per article read (ids is a list)
         ],
         "articles": [_article_json(articles[i], cluster_of[i].id if i in cluster_of else None, roles[i], sources_of[i]) for i in ids],
         "top_copying_outlets": [{"outlet": name, "copies": count} for name, count in copying.most_common(TOP) if name],
