@@ -1,10 +1,10 @@
 """Language identification with py3langid's packaged model, its scoring compiled.
 
-py3langid walks its byte automaton in a Python loop and scores through a Counter and numpy: 0.23 ms
+py3langid walks its byte automaton in a Python loop and scores through a Counter and numpy: 0.21 ms
 for the 400 characters an article is judged on, a twentieth of the time preparing an article
 takes. The same automaton and the same naive Bayes tables, walked and summed by one numba kernel,
-take about 0.02 ms and pick the same language (tests/test_extract.py compares the two on texts of
-many languages). When the installed py3langid keeps its model in another shape, py3langid's own
+take 0.04 ms and give every language the same score (tests/test_extract.py compares them with
+py3langid's ``rank`` on texts of eleven languages). When the installed py3langid keeps its model in another shape, py3langid's own
 ``classify`` is used.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -36,6 +37,8 @@ class _Model:
     class_prior: npt.NDArray[np.float32]
     classes: tuple[str, ...]
     alias_pairs: tuple[tuple[int, int], ...]
+    encode: Callable[[str], bytes]
+    """py3langid's own text preparation: lower case when all upper case, NFC, UTF-8."""
     counts: npt.NDArray[np.int32]
     """Scratch space of the kernel, one slot per feature. The kernel holds the GIL, so one process-wide array serves every thread."""
 
@@ -55,6 +58,7 @@ def _model() -> _Model | None:
             class_prior=np.asarray(identifier.nb_pc, dtype=np.float32),
             classes=tuple(identifier.nb_classes),
             alias_pairs=tuple((int(first), int(second)) for first, second in identifier._alias_pairs),
+            encode=langid_model.LanguageIdentifier._encode,
             counts=np.zeros(len(identifier.nb_ptc), dtype=np.int32),
         )
     except (AttributeError, TypeError, ValueError):
@@ -96,15 +100,9 @@ def preload() -> None:
     _model()
 
 
-def _text_bytes(text: str) -> bytes:
-    """The bytes py3langid scores: the text lower-cased when all upper case, NFC, UTF-8."""
-    encoded: bytes = langid_model.LanguageIdentifier._encode(text)
-    return encoded
-
-
 def _folded_scores(model: _Model, text: str) -> npt.NDArray[np.float32] | None:
     """The kernel's scores of a text, a label the model has twice (a script variant) scored once in its first column; None when no feature is found."""
-    data = np.frombuffer(_text_bytes(text), dtype=np.uint8)
+    data = np.frombuffer(model.encode(text), dtype=np.uint8)
     scores = _scores(data, model.next_move, model.row_base, model.output, model.feature_class, model.class_prior, model.counts)
     if not len(scores):
         return None

@@ -37,8 +37,6 @@ from .compare import (
 from .config import Settings
 from .errors import ExtractionError, InputError
 from .extract import Document, Failure, domain_of, iter_documents
-from .language import detect_language
-from .language import preload as preload_language_model
 from .fingerprint import (
     U32,
     U64,
@@ -51,6 +49,8 @@ from .fingerprint import (
     text_signature,
 )
 from .index import BODY_NAMESPACE, NO_MEMBERS, PARAGRAPH_NAMESPACE, Banding, CandidateQuery, MemberParts, Members, rank_candidates
+from .language import detect_language
+from .language import preload as preload_language_model
 from .normalize import (
     Layout,
     Marker,
