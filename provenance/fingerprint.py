@@ -338,9 +338,8 @@ def merge_raw(raw: U32, groups: Sequence[Sequence[int]]) -> U32:
 def sorted_unique(values: npt.NDArray[ScalarT]) -> npt.NDArray[ScalarT]:
     """The distinct values in ascending order, as ``np.unique`` gives them: sorted, each run kept once.
 
-    NumPy 2.3 and later find unique values through a hash table and then sort them: for an
-    article's 800 shingle hashes that took 55 µs against 16 µs here, and for a batch's 130,000
-    LSH keys 32-126 ms against 8-15 ms.
+    ``np.unique`` of NumPy 2.4.6 (the version measured) took 55 µs against 16 µs for an article's
+    800 shingle hashes, and 32-126 ms against 8-15 ms for a batch's 130,000 LSH keys.
     """
     ordered = np.sort(values)
     if ordered.size < 2:

@@ -4,15 +4,15 @@ py3langid walks its byte automaton in a Python loop and scores through a Counter
 for the 400 characters an article is judged on, a twentieth of the time preparing an article
 takes. The same automaton and the same naive Bayes tables, walked and summed by one numba kernel,
 take 0.04 ms and give every language the same score (tests/test_extract.py compares them with
-py3langid's ``rank`` on texts of eleven languages). When the installed py3langid keeps its model in another shape, py3langid's own
-``classify`` is used.
+py3langid's ``rank`` on texts of eleven languages). When the installed py3langid keeps its model
+in another shape, py3langid's own ``classify`` is used.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -100,8 +100,11 @@ def preload() -> None:
     _model()
 
 
-def _folded_scores(model: _Model, text: str) -> npt.NDArray[np.float32] | None:
-    """The kernel's scores of a text, a label the model has twice (a script variant) scored once in its first column; None when no feature is found."""
+def _folded_scores(text: str) -> tuple[_Model, npt.NDArray[np.float32]] | None:
+    """The model and the kernel's scores of a text, a label the model has twice (a script variant) scored once in its first column; None when the kernel cannot score it (no model arrays, no feature found)."""
+    model = _model()
+    if model is None:
+        return None
     data = np.frombuffer(model.encode(text), dtype=np.uint8)
     scores = _scores(data, model.next_move, model.row_base, model.output, model.feature_class, model.class_prior, model.counts)
     if not len(scores):
@@ -109,24 +112,22 @@ def _folded_scores(model: _Model, text: str) -> npt.NDArray[np.float32] | None:
     for first, second in model.alias_pairs:
         scores[first] = max(scores[first], scores[second])
         scores[second] = -np.inf
-    return scores
+    return model, scores
 
 
 def class_scores(text: str) -> dict[str, float] | None:
-    """Each language's naive Bayes score of a text, as py3langid's ``rank`` gives them; None when the kernel cannot score it (no model arrays, no feature found)."""
-    model = _model()
-    scores = _folded_scores(model, text) if model is not None else None
-    if model is None or scores is None:
+    """Each language's naive Bayes score of a text, as py3langid's ``rank`` gives them; None when the kernel cannot score it."""
+    if (scored := _folded_scores(text)) is None:
         return None
+    model, scores = scored
     return {language: score for language, score in zip(model.classes, scores.tolist()) if score != -np.inf}
 
 
 def classify(text: str) -> str:
     """The language code py3langid gives a text, scored by the compiled kernel when it can."""
-    model = _model()
-    scores = _folded_scores(model, text) if model is not None else None
-    if model is None or scores is None:  # py3langid's own answer, also for a text with no feature of the model
+    if (scored := _folded_scores(text)) is None:  # py3langid's own answer, also for a text with no feature of the model
         return str(py3langid.classify(text)[0])
+    model, scores = scored
     return model.classes[int(scores.argmax())]
 
 
