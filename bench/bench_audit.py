@@ -29,6 +29,8 @@ provenance.pipeline.ingest (with --workers processes, default os.cpu_count()) in
 file, then provenance.audit.build_audit. It reports, per size:
 
 - wall time of ingest, of building the audit, and their total; articles/s;
+- CPU seconds (user + system) of the ingest in this process (the writer) and in its workers, and
+  their sum as a share of the cores' time: below 100% while one process waits for another;
 - peak memory: the largest sum over this process and its worker processes, sampled every
   second with psutil (sampling every 0.25 s took a fifth of the writer process's time at
   80,000 articles, in py-spy: the kernel walks a process's page tables for its PSS), of PSS (proportional set size: a page shared by n processes counts 1/n;
@@ -443,6 +445,12 @@ def score(store: Store, corpus: Corpus, settings: Settings, examples: int) -> di
 # ---- one run -----------------------------------------------------------------------------
 
 
+def cpu_times() -> dict[str, dict[str, float]]:
+    """User and system CPU seconds so far of this process (the writer, with the memory sampler's thread) and of its finished children (the workers, once the pool has shut down)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"writer": {"user": own.ru_utime, "system": own.ru_stime}, "workers": {"user": children.ru_utime, "system": children.ru_stime}}
+
+
 def run_size(pools: Pools, size: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Build a corpus of `size` articles, audit it, and score the links."""
     log(f"size {size:,}: building the corpus")
@@ -465,9 +473,11 @@ def run_size(pools: Pools, size: int, args: argparse.Namespace, workdir: Path) -
             log(f"  ingest: {progress['done']:,}/{size:,} articles, {elapsed:.0f} s, {progress['done'] / elapsed:.0f} articles/s")
 
     with MemorySampler() as memory:
+        cpu_before = cpu_times()
         started = time.perf_counter()
         report = ingest(store, targets, settings, on_progress=on_progress, workers=args.workers)
         ingested = time.perf_counter()
+        cpu_ingest = {who: {part: round(after - cpu_before[who][part], 1) for part, after in parts.items()} for who, parts in cpu_times().items()}
         log(f"size {size:,}: ingest done in {ingested - started:.1f} s; building the audit")
         if not report.article_ids:
             raise SystemExit(f"no articles ingested from {targets[0]} …: {report.failures[:3]}")
@@ -490,6 +500,8 @@ def run_size(pools: Pools, size: int, args: argparse.Namespace, workdir: Path) -
         "total_seconds": round(finished - started, 1),
         "articles_per_second": round(size / (finished - started), 1),
         "ingest_articles_per_second": round(size / (ingested - started), 1),
+        "ingest_cpu_seconds": cpu_ingest,
+        "ingest_core_share": round(sum(sum(parts.values()) for parts in cpu_ingest.values()) / ((ingested - started) * (os.cpu_count() or 1)), 3),
         "peak_rss_sum_mib": mib(memory.peak_rss),
         "peak_pss_sum_mib": mib(memory.peak_pss),
         "rss_before_ingest_mib": mib(rss_before),
@@ -534,6 +546,8 @@ def render(result: dict[str, Any]) -> Iterator[str]:
     yield table([
         ["corpus build (not timed in total)", f"{result['corpus_seconds']} s, {result['corpus_files']} JSONL file(s), {result['corpus_mib']} MiB"],
         ["ingest", f"{result['ingest_seconds']} s ({result['ingest_articles_per_second']} articles/s, {result['workers']} workers)"],
+        ["ingest CPU: writer / workers", "{} / {} s (user + system); {:.0%} of the {} cores' time".format(
+            *(round(sum(result["ingest_cpu_seconds"][who].values()), 1) for who in ("writer", "workers")), result["ingest_core_share"], os.cpu_count())],
         ["build_audit", f"{result['audit_seconds']} s"],
         ["total", f"{result['total_seconds']} s ({result['articles_per_second']} articles/s)"],
         ["peak PSS, self + workers (sampled)", f"{result['peak_pss_sum_mib']} MiB"],
