@@ -5,7 +5,9 @@ JSONL of synthetic articles of real sentences (bench/corpus.py, ~5% exact copies
 footer copies). At each milestone (--milestones, default 10,000, 100,000 and 1,000,000
 articles) it prints the ingest rate of the last stage, then the latency of --queries checks
 in-process (half footer copies of stored articles, half new articles: document_from_text,
-prepare and check_prepared), whether the copies found their originals, and the database size.
+prepare and check_prepared), whether the copies found their originals, and the database size;
+on PostgreSQL also the server settings that decide how the index tables age (autovacuum, shared
+buffers, WAL size), and how often the LSH tables were vacuumed.
 
     /tmp/venv/bin/python bench/bench_growth.py --db sqlite:////tmp/growth.sqlite --milestones 10000,100000
     /tmp/venv/bin/python bench/bench_growth.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test --milestones 10000,100000
@@ -16,6 +18,9 @@ PostgreSQL it uses the schema of the URL's user (give a fresh database or schema
 filled (same seed): the articles are made again, not ingested. When the last stage was stopped
 before its milestone, --stopped-at gives the articles the database holds (the first ones of that
 stage, which is made at its full size: a stage's copies are drawn over all of it).
+With --resume, it goes on
+filling a database an earlier run stopped at one of the milestones (same seed and milestones):
+the articles of the milestones it holds are made again, not ingested or measured.
 """
 
 from __future__ import annotations
@@ -52,12 +57,26 @@ def database_bytes(store: Store, url: str) -> int:
     return sum(candidate.stat().st_size for candidate in (path, Path(f"{path}-wal")) if candidate.exists())
 
 
+SERVER_SETTINGS = ("autovacuum", "shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression", "synchronous_commit")
+"""PostgreSQL settings that decide how the index tables behave as they grow: printed with the figures."""
+
+
+def server_settings(store: Store) -> dict[str, str]:
+    """The PostgreSQL server's settings of SERVER_SETTINGS (with their units), and how many times autovacuum has run on the LSH tables; nothing on SQLite."""
+    if store.dialect != "postgresql":
+        return {}
+    with store.reading() as session:
+        found = {str(name): str(value) for name, value in session.execute(text("SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(:names)"), {"names": list(SERVER_SETTINGS)})}
+        vacuums = session.execute(text("SELECT coalesce(sum(autovacuum_count + vacuum_count), 0) FROM pg_stat_user_tables WHERE relname IN ('lsh_buckets', 'anchor_buckets')")).scalar_one()
+    return {**found, "vacuums_of_lsh_tables": str(vacuums)}
+
+
 def stage(store: Store, factory: ArticleFactory, count: int, workdir: Path, settings: Settings, seen: list[Entry], existing: bool, stored: int | None = None) -> dict[str, Any]:
-    """Ingest `count` more articles; the stage's rate. With `existing`, only make the same articles again (for the queries), the first `stored` of them when the stage was stopped."""
+    """Ingest `count` more articles; the stage's rate. With `existing` (the database holds them), only make the same articles again (for the queries), the first `stored` of them when the stage was stopped."""
     if existing:
         made = stored if stored is not None else count
         seen.extend(islice(syndicated_stream(factory, count), made))
-        return {"stage_records": made, "stage": "not ingested: --existing database"}
+        return {"stage_records": made, "stage": "not ingested: the database holds them"}
     paths, entries = write_jsonl(syndicated_stream(factory, count), workdir, f"stage{len(seen)}", int(settings.max_file_bytes * 0.9))
     seen.extend(entries)
     progress = Progress(count, "ingest")
@@ -77,24 +96,31 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora")
     parser.add_argument("--seed", type=int, default=20240601, help="RNG seed of the synthetic articles")
     parser.add_argument("--existing", action="store_true", help="the database was filled by an earlier run with the same seed and milestones: only measure check")
+    parser.add_argument("--resume", action="store_true", help="the database holds the articles of the first milestones, from an earlier run with the same seed and milestones: go on from there")
     parser.add_argument("--stopped-at", type=int, help="with --existing: the last stage was stopped when the database held this many articles (measure check there)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON at the end")
     args = parser.parse_args(argv)
     settings = Settings()
     store = Store(args.db)
-    if store.count_articles() and not args.existing:
-        parser.error(f"{args.db} already holds {store.count_articles():,} articles; give an empty database")
+    stored = store.count_articles()
+    milestones = [int(value) for value in args.milestones.split(",")]
+    if stored and not (args.existing or args.resume):
+        parser.error(f"{args.db} already holds {stored:,} articles; give an empty database, or --existing or --resume")
+    if args.resume and args.existing:
+        parser.error("give --existing (measure again) or --resume (go on filling), not both")
+    if args.resume and stored not in (0, *milestones):
+        parser.error(f"--resume: {args.db} holds {stored:,} articles, which is not one of the milestones {args.milestones}")
     factory = ArticleFactory(load_pools(args.corpus), args.seed)
     seen: list[Entry] = []
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
-        milestones = [int(value) for value in args.milestones.split(",")]
         for milestone in milestones:
             stopped = args.stopped_at - len(seen) if args.stopped_at and milestone == milestones[-1] else None
-            figures: dict[str, Any] = {"articles": args.stopped_at if stopped is not None else milestone, **stage(store, factory, milestone - len(seen), Path(folder), settings, seen, args.existing, stopped)}
-            if args.existing and milestone != milestones[-1]:
+            made_again = args.existing or (args.resume and milestone <= stored)
+            figures: dict[str, Any] = {"articles": args.stopped_at if stopped is not None else milestone, **stage(store, factory, milestone - len(seen), Path(folder), settings, seen, made_again, stopped)}
+            if (args.existing and milestone != milestones[-1]) or (args.resume and milestone <= stored):
                 check_queries(factory, seen, args.queries)  # the queries take from the same RNG as the articles: keep the sequence
-                continue  # the database holds the last milestone's articles: measure there only
+                continue  # --existing measures at the last milestone only; --resume, past the milestones the earlier run measured
             log(f"{milestone:,}: {args.queries} check queries")
             checked = run_queries(store, check_queries(factory, seen, args.queries), settings)
             figures["check_all_ms"] = checked["latency_all"]
@@ -103,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             figures["new_flagged_share"] = checked["new_flagged_share"]
             figures["db_bytes_per_article"] = round(database_bytes(store, args.db) / max(store.count_articles(), 1))
             figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
+            figures["server"] = server_settings(store)
             results.append(figures)
             print(f"== {store.dialect}, {milestone:,} articles ==", flush=True)
             for name, value in figures.items():
