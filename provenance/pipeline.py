@@ -743,7 +743,8 @@ def ingest(
 
     Documents are prepared and signed by `workers` processes and written by this one. Each batch
     is one transaction, so an interrupted ingest loses at most the batch under way, and running
-    it again stores only what is missing.
+    it again stores only what is missing. A bulk load ends with the database's statistics
+    refreshed (Store.refresh_statistics).
     """
     settings = settings or Settings()
     if not targets:
@@ -767,6 +768,7 @@ def ingest(
             _store_batch(store, batch, fingerprinter, report)
             if on_progress:
                 on_progress("ingest", len(batch))
+    store.refresh_statistics(report.added)
     return report
 
 

