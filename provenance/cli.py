@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -86,6 +87,14 @@ def progress_bar(label: str) -> Iterator[Progress]:
         yield progress
 
 
+STAGE_LABELS = {"ingest": "ingesting", "statistics": "refreshing the database's statistics"}
+
+
+def advance(progress: Progress, task: TaskID) -> Callable[[str, int], None]:
+    """An on_progress callback that names the stage under way and counts the articles done."""
+    return lambda stage, count: progress.update(task, description=STAGE_LABELS.get(stage, stage), advance=count)
+
+
 def echo_json(data: Any) -> None:
     """Write data as indented JSON to stdout."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -131,7 +140,7 @@ def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json
     store = obj.store
     with progress_bar("ingest") as progress:
         task = progress.add_task("ingesting", total=None)
-        result = ingest(store, list(targets), obj.settings, on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer, workers=workers)
+        result = ingest(store, list(targets), obj.settings, on_progress=advance(progress, task), stdin=sys.stdin.buffer, workers=workers)
     if as_json:
         echo_json(result.as_dict())
     else:
@@ -299,7 +308,7 @@ def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_p
     with progress_bar("audit") as progress:
         task = progress.add_task("ingesting", total=None)
         audit = run_audit(store, list(targets), load_registry(obj.settings.sources_file), obj.settings, workers,
-                          on_progress=lambda _stage, count: progress.advance(task, count), stdin=sys.stdin.buffer)
+                          on_progress=advance(progress, task), stdin=sys.stdin.buffer)
     if report_path is not None:
         from .report_html import render_report
 

@@ -744,7 +744,7 @@ def ingest(
     Documents are prepared and signed by `workers` processes and written by this one. Each batch
     is one transaction, so an interrupted ingest loses at most the batch under way, and running
     it again stores only what is missing. A bulk load ends with the database's statistics
-    refreshed (Store.refresh_statistics).
+    refreshed (Store.refresh_statistics: the "statistics" stage of `on_progress`).
     """
     settings = settings or Settings()
     if not targets:
@@ -768,7 +768,10 @@ def ingest(
             _store_batch(store, batch, fingerprinter, report)
             if on_progress:
                 on_progress("ingest", len(batch))
-    store.refresh_statistics(report.added)
+    if store.is_bulk_load(report.added):
+        if on_progress:
+            on_progress("statistics", 0)
+        store.refresh_statistics()
     return report
 
 

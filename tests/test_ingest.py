@@ -194,8 +194,11 @@ def test_an_ingest_small_beside_the_stored_articles_leaves_the_statistics_to_aut
         with store.reading() as session:
             return float(session.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST('articles' AS regclass)")).scalar_one())
 
-    ingest(store, [write_jsonl(tmp_path, "ten.jsonl", records[:10])])
-    assert analyzed_articles() == 10
-    ingest(store, [write_jsonl(tmp_path, "one.jsonl", records[10:])])
+    stages: list[str] = []
+    ingest(store, [write_jsonl(tmp_path, "ten.jsonl", records[:10])], on_progress=lambda stage, _count: stages.append(stage))
+    assert analyzed_articles() == 10 and stages[-1] == "statistics"
+    stages.clear()
+    ingest(store, [write_jsonl(tmp_path, "one.jsonl", records[10:])], on_progress=lambda stage, _count: stages.append(stage))
     assert store.count_articles() == 11 and analyzed_articles() == 10  # 1 of 11 is less than a tenth
+    assert "statistics" not in stages
     store.close()
