@@ -17,10 +17,10 @@ PostgreSQL it uses the schema of the URL's user (give a fresh database or schema
 --existing (and the same milestones), it measures check again, at the last milestone, on a database an earlier run
 filled (same seed): the articles are made again, not ingested. When the last stage was stopped
 before its milestone, --stopped-at gives the articles the database holds (the first ones of that
-stage, which is made at its full size: a stage's copies are drawn over all of it).
-With --resume, it goes on
-filling a database an earlier run stopped at one of the milestones (same seed and milestones):
-the articles of the milestones it holds are made again, not ingested or measured.
+stage, which is made at its full size: a stage's copies are drawn over all of it). With
+--resume, it goes on filling a database an earlier run stopped at one of the milestones (same
+seed and milestones): the articles of the milestones it holds are made again, not ingested or
+measured.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ SERVER_SETTINGS = ("autovacuum", "shared_buffers", "max_wal_size", "checkpoint_t
 
 
 def server_settings(store: Store) -> dict[str, str]:
-    """The PostgreSQL server's settings of SERVER_SETTINGS (with their units), and how many times autovacuum has run on the LSH tables; nothing on SQLite."""
+    """The PostgreSQL server's settings of SERVER_SETTINGS (with their units), and how many times the LSH tables were vacuumed (by autovacuum or by hand); nothing on SQLite."""
     if store.dialect != "postgresql":
         return {}
     with store.reading() as session:
