@@ -31,12 +31,15 @@ file, then provenance.audit.build_audit. It reports, per size:
 - wall time of ingest, of building the audit, and their total; articles/s;
 - CPU seconds (user + system) of the ingest in this process (the writer) and in its workers, and
   their sum as a share of the cores' time: below 100% while one process waits for another;
-- peak memory: the largest sum over this process and its worker processes, sampled every
-  second with psutil (sampling every 0.25 s took a fifth of the writer process's time at
-  80,000 articles, in py-spy: the kernel walks a process's page tables for its PSS), of PSS (proportional set size: a page shared by n processes counts 1/n;
-  the memory target is checked on it) and of RSS (counts pages the forked workers share with
-  this process once per process, so an upper bound); ru_maxrss of this process and of its
-  largest finished child; the RSS of this process before the ingest (sentence pools, truth);
+- peak memory: the largest sum over this process and its worker processes, sampled with
+  psutil, of PSS (proportional set size: a page shared by n processes counts 1/n; the memory
+  target is checked on it) and of RSS (counts pages the forked workers share with this process
+  once per process, so an upper bound). RSS is read every second; PSS, for which the kernel
+  walks each process's page tables (~55 ms of this process's CPU per reading at 10,000
+  articles), whenever the summed RSS has grown 5% since the last PSS reading, every 30 s, and at
+  the end (see MemorySampler); the sampler's own CPU seconds are printed. Also ru_maxrss of this
+  process and of its largest finished child, and the RSS of this process before the ingest
+  (sentence pools, truth);
 - database size (SQLite file with its -wal and -shm files);
 - precision and recall of the stored copy links against the known copies, matched as unordered
   URL pairs. Recall is per kind of copy; precision is per kind of link the tool reported
@@ -245,30 +248,58 @@ def write_records(pools: Pools, seed: int, entries: Sequence[tuple[str, int, int
 
 
 class MemorySampler:
-    """Samples the summed RSS and PSS of this process and its children in a background thread; keeps the peaks."""
+    """Samples the summed RSS and PSS of this process and its children in a background thread; keeps the peaks.
 
-    def __init__(self, interval: float = 1.0) -> None:
+    RSS (from /proc/<pid>/statm) is read every `interval` seconds. PSS needs the kernel to walk
+    each process's page tables (/proc/<pid>/smaps_rollup): at 10,000 articles that took ~55 ms of
+    this process's CPU for the three processes, every second, in the timed run. So PSS is read
+    only when the summed RSS has grown by `pss_growth` since the last PSS reading, or
+    `pss_every` seconds after it, and once at the end. The sampler's own CPU time is kept
+    (`cpu_seconds`): it is counted in this process's CPU and in the wall time it competes with.
+    """
+
+    def __init__(self, interval: float = 1.0, pss_every: float = 30.0, pss_growth: float = 0.05) -> None:
         self.interval = interval
+        self.pss_every = pss_every
+        self.pss_growth = pss_growth
         self.peak_rss = 0
         self.peak_pss = 0
+        self.pss_readings = 0
+        self.cpu_seconds = 0.0
+        self._pss_rss = 0
+        self._pss_at = float("-inf")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._me = psutil.Process()
 
-    def _sample(self) -> tuple[int, int]:
+    def _processes(self) -> list[Any]:
+        return [self._me, *self._me.children(recursive=True)]
+
+    def _sample(self, with_pss: bool) -> tuple[int, int]:
         rss = pss = 0
-        for process in [self._me, *self._me.children(recursive=True)]:
+        for process in self._processes():
             try:
-                info = process.memory_full_info()
+                if with_pss:
+                    info = process.memory_full_info()
+                    pss += getattr(info, "pss", info.rss)
+                else:
+                    info = process.memory_info()
             except psutil.Error:
                 continue
             rss += info.rss
-            pss += getattr(info, "pss", info.rss)
         return rss, pss
 
-    def _record(self) -> None:
-        rss, pss = self._sample()
-        self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+    def _record(self, force_pss: bool = False) -> None:
+        start = time.thread_time()
+        rss, _ = self._sample(with_pss=False)
+        self.peak_rss = max(self.peak_rss, rss)
+        now = time.monotonic()
+        if force_pss or rss > self._pss_rss * (1 + self.pss_growth) or now - self._pss_at >= self.pss_every:
+            rss, pss = self._sample(with_pss=True)
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self._pss_rss, self._pss_at = rss, now
+            self.pss_readings += 1
+        self.cpu_seconds += time.thread_time() - start
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -282,7 +313,7 @@ class MemorySampler:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        self._record()
+        self._record(force_pss=True)
 
 
 def mib(value: float) -> float:
@@ -504,6 +535,7 @@ def run_size(pools: Pools, size: int, args: argparse.Namespace, workdir: Path) -
         "ingest_core_share": round(sum(sum(parts.values()) for parts in cpu_ingest.values()) / ((ingested - started) * (os.cpu_count() or 1)), 3),
         "peak_rss_sum_mib": mib(memory.peak_rss),
         "peak_pss_sum_mib": mib(memory.peak_pss),
+        "memory_sampler": {"cpu_seconds": round(memory.cpu_seconds, 1), "pss_readings": memory.pss_readings},
         "rss_before_ingest_mib": mib(rss_before),
         "maxrss_self_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "maxrss_children_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
@@ -551,6 +583,7 @@ def render(result: dict[str, Any]) -> Iterator[str]:
         ["build_audit", f"{result['audit_seconds']} s"],
         ["total", f"{result['total_seconds']} s ({result['articles_per_second']} articles/s)"],
         ["peak PSS, self + workers (sampled)", f"{result['peak_pss_sum_mib']} MiB"],
+        ["memory sampler (in the writer's CPU)", f"{result['memory_sampler']['cpu_seconds']} s CPU, {result['memory_sampler']['pss_readings']} PSS readings"],
         ["peak RSS, self + workers (sampled)", f"{result['peak_rss_sum_mib']} MiB (counts shared pages once per process)"],
         ["RSS before ingest (pools, truth)", f"{result['rss_before_ingest_mib']} MiB"],
         ["ru_maxrss self / largest child", f"{result['maxrss_self_mib']} / {result['maxrss_children_mib']} MiB"],
