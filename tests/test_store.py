@@ -85,6 +85,19 @@ def test_links_stored_before_0007_get_their_passages(db_url: str) -> None:
     store.close()
 
 
+@pytest.mark.parametrize("start", [None, "0007"], ids=["new", "upgraded"])
+def test_sqlite_search_index_buffers_a_batch_in_memory(sqlite_url: str, start: str | None) -> None:
+    """FTS5 writes a segment each time its term buffer passes `hashsize` (1 MiB by default); a batch's paragraphs need 16 MiB to make one segment."""
+    if start is not None:
+        engine = create_engine(sqlite_url)
+        migrate(engine, start)
+        engine.dispose()
+    store = Store(sqlite_url)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT v FROM paragraphs_fts_config WHERE k = 'hashsize'")).scalar() == 16 * 1024 * 1024
+    store.close()
+
+
 def test_newer_schema_is_refused_with_what_to_do(db_url: str) -> None:
     Store(db_url).close()
     engine = create_engine(db_url)
