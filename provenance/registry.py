@@ -133,9 +133,12 @@ class Registry:
     def _entry_for(self, written: str) -> SourceEntry | None:
         return self._exact.get(written) or self._folded.get(written.casefold())
 
-    def mentions(self, text: str) -> list[Mention]:
-        """Every registry source named in a text as a whole word, in order, the longest where they overlap."""
-        lowered = text.lower()
+    def mentions(self, text: str, lowered: str | None = None) -> list[Mention]:
+        """Every registry source named in a text as a whole word, in order, the longest where they overlap.
+
+        `lowered` may give ``text.lower()`` when the caller has it and it is as long as the text.
+        """
+        lowered = lowered if lowered is not None and len(lowered) == len(text) else text.lower()
         if len(lowered) != len(text):
             lowered = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
         found: list[Mention] = []
