@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance import translation
 from provenance.config import Settings
 from provenance.fingerprint import SketchParams, shingle_batch
 from provenance.translation import (
@@ -222,6 +223,21 @@ def test_common_words_that_happen_to_be_capitalised_are_not_names(text: str, lan
 
 def test_a_german_country_or_acronym_after_an_article_is_a_name() -> None:
     assert keys_of("Die Ukraine und die USA sprachen mit der Regierung.", "de", "entity") == ["ukraine", "usa"]
+
+
+# Pieces of anchors and of what surrounds them, so that generated texts put every kind of anchor
+# start (digit, capital, URL, handle, German determiner) after every kind of separator.
+ANCHOR_PIECES = ["Kim", " Jong-un", "der ", "Die ", "ein", "15.", "08.2022", " 10:30 Uhr", "5 %", "@dpa", "https://x.de/a", "www.y.com",
+                 "U.S.", " ", "\n", ",", "-", "/", "#", "'", "’", "„", "«", "»", "(", "é", "Ölpreis", "Москва", "two million", "August", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ANCHOR_PIECES), max_size=30).map("".join))
+def test_anchors_are_found_where_the_whole_pattern_would_find_them(text: str) -> None:
+    """The anchor pattern is tried only after a separator before an anchor's first character: it must find what trying it everywhere finds."""
+    for pattern, starts in ((translation._ANCHOR, translation._ANCHOR_STARTS), (translation._ANCHOR_GERMAN, translation._ANCHOR_STARTS_GERMAN)):
+        expected = [(match.span(), match.lastgroup) for match in pattern.finditer(text)]
+        assert [(match.span(), match.lastgroup) for match in translation._anchor_matches(text, pattern, starts)] == expected
 
 
 def test_urls_and_handles_are_anchors() -> None:
