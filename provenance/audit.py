@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .chain import LinksOf, chain_json, source_chain, with_copies
+from .chain import CHAIN_ATTRIBUTION_KINDS, LinksOf, chain_json, source_chain, with_copies
 from .config import Settings
 from .errors import InputError
 from .pipeline import IngestReport, ProgressCallback, ingest
@@ -162,7 +162,7 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         everyone = set(ids) | {member for cluster in clusters for member in cluster.members}
         articles = store.article_summaries(session, everyone)
         attributions = store.attribution_summaries(session, ids, kinds=("copied_from",), media_kinds=_CITED)
-        heads = store.articles(session, [cluster.origin_id if cluster.origin_id is not None else cluster.members[-1] for cluster in clusters])
+        heads = store.articles(session, [cluster.origin_id if cluster.origin_id is not None else cluster.members[-1] for cluster in clusters], CHAIN_ATTRIBUTION_KINDS)
         links_of = _links_by_article(links, ids, partial(store.links_of, session))
         chains = {}
         for cluster in clusters:

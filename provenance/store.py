@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -54,6 +54,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
+    QueryableAttribute,
     Session,
     mapped_column,
     relationship,
@@ -548,12 +549,15 @@ class Store:
         return article
 
     @staticmethod
-    def articles(session: Session, ids: Iterable[int]) -> dict[int, Article]:
-        """Articles by id, with their attributions loaded."""
+    def articles(session: Session, ids: Iterable[int], attribution_kinds: Collection[str] | None = None) -> dict[int, Article]:
+        """Articles by id, with their attributions loaded: all of them, or only those of `attribution_kinds` and those that name a medium."""
         wanted = sorted(set(ids))
+        attributions: QueryableAttribute[Any] = Article.attributions
+        if attribution_kinds is not None:
+            attributions = Article.attributions.and_(or_(Attribution.kind.in_(sorted(attribution_kinds)), Attribution.media.is_(True)))
         found: dict[int, Article] = {}
         for chunk in _chunks(wanted, 500):
-            for article in session.scalars(select(Article).where(Article.id.in_(chunk)).options(selectinload(Article.attributions))):
+            for article in session.scalars(select(Article).where(Article.id.in_(chunk)).options(selectinload(attributions))):
                 found[article.id] = article
         return found
 

@@ -84,6 +84,25 @@ def test_a_clusters_chain_runs_from_the_origin_to_each_copy(store: Store, tmp_pa
     assert chain["path"][-1] == origin
 
 
+def test_a_clusters_chain_starts_at_what_its_origin_names(store: Store, tmp_path: Path) -> None:
+    """The page the origin's repost footer names (merkur.de) and the sources its text cites (KCNA, Spiegel, ...) are in the cluster's chain."""
+    seed = SEED_003.read_text(encoding="utf-8")
+    records = [
+        {"url": "https://repost.example/kim", "title": "Kim", "text": seed, "published": "2025-01-02T09:00:00"},
+        {"url": "https://second.example/kim", "title": "Kim", "text": seed, "published": "2025-01-03T09:00:00"},
+    ]
+    path = tmp_path / "reposts.jsonl"
+    path.write_text(jsonl(records), encoding="utf-8")
+    audit(store, [str(path)])
+    with store.transaction() as session:  # as the rows of a database upgraded from schema 0001 stand: media false
+        session.execute(update(Attribution).where(Attribution.kind == "copied_from").values(media=False))
+    [cluster] = audit(store, [str(path)])["clusters"]
+    nodes = cluster["chain"]["nodes"]
+    assert any(node["type"] == "page" and node["url"] == MERKUR_URL for node in nodes)
+    assert {"KCNA", "Der Spiegel", "Reuters"} <= {node["label"] for node in nodes if node["type"] == "source"}
+    assert cluster["chain"]["path"][-1] == f"article:{cluster['origin']['article_id']}"
+
+
 @pytest.mark.parametrize("copy_first", [False, True], ids=["original-read-first", "copy-read-first"])
 def test_a_light_edit_shows_its_changed_passage(store: Store, tmp_path: Path, copy_first: bool) -> None:
     """The evidence of a lightly edited repost pairs what the original says with what the copy says instead, whichever was read first."""
