@@ -18,9 +18,9 @@ MAX_COPY_DEPTH = 6
 CHAIN_ATTRIBUTION_KINDS = frozenset(("copied_from", "byline"))
 """The attributions a source chain reads besides those that name a medium: repost markers and bylines.
 
-An audit loads only these for the articles it draws chains from (`Store.articles`); in the
-100,000-article bench, the other attributions (people quoted, image credits) were most of the
-129,623 of the 11,228 cluster heads."""
+An audit loads only these for the articles it draws chains from (`Store.articles`): for the
+11,228 cluster heads of the 100,000-article bench, 5,491 attributions instead of 92,899 (the rest
+are people quoted, image credits and the like)."""
 _RELAY_KINDS = ("cites", "quotes")
 _LIST_CUES = ("quelle", "source", "источник", "джерел", "fuente", "weitere quellen", "mit material")
 

@@ -87,7 +87,7 @@ def test_links_stored_before_0007_get_their_passages(db_url: str) -> None:
 
 @pytest.mark.parametrize("start", [None, "0007"], ids=["new", "upgraded"])
 def test_sqlite_search_index_buffers_a_batch_in_memory(sqlite_url: str, start: str | None) -> None:
-    """FTS5 writes a segment each time its term buffer passes `hashsize` (1 MiB by default); a batch's paragraphs need 16 MiB to make one segment."""
+    """FTS5 writes a segment each time its term buffer passes `hashsize` (1 MiB by default); provenance sets 16 MiB, so that a batch's paragraphs are written once."""
     if start is not None:
         engine = create_engine(sqlite_url)
         migrate(engine, start)
