@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.errors import ConfigError
-from provenance.normalize import clean_text, load_patterns, split_layout, text_lines, tokens
+from provenance.normalize import clean_text, load_patterns, required_strings, split_layout, text_lines, tokens
 
 from .conftest import MERKUR_URL, SEED_003, SEEDS
 
@@ -111,6 +114,40 @@ def test_every_blank_run_becomes_one_space(blank: str) -> None:
 
 def test_text_of_plain_spaces_is_only_stripped() -> None:
     assert clean_text(" Kim Jong Un \n\n Putin ") == "Kim Jong Un\n\nPutin"
+
+
+# Pieces of furniture lines and of body text, so that generated lines hold the strings the
+# patterns require, in and out of place, short and long.
+LINE_PIECES = ["Newsletter", "abonnieren Sie", "Share", " teilen", "Facebook", " | ", " ", "x", "Home", " » ", "News", "Foto:", "© dpa", "(c)",
+               "copyright", "All rights reserved", "Read more", "Lesen Sie auch", "Kommentare", " (3)", ":", "von ", "By ", "dpa/ots", "/",
+               "Werbung", "close button", ".", "!", "Stand: 12.03.2024", "Quelle:", "Sources: AP", "the minister said on Monday that"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), min_size=1, max_size=10).map("".join))
+def test_a_line_is_the_furniture_of_the_first_pattern_that_matches_it(line: str) -> None:
+    """Patterns are tried only on lines that hold a string they require: the kind must be that of the first pattern, in file order, matching the line."""
+    patterns = load_patterns()
+    expected = next((kind for kind, regex in patterns.furniture if re.match(regex.pattern, line.lower())), None)
+    assert patterns.furniture_kind(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "required"),
+    [
+        (r"^.*\b(newsletter|subscribe to our)\b.*$", {"newsletter", "subscribe to our"}),
+        (r"^(kommentare?|comments?)\s*:?$", {"kommentar", "comment"}),
+        (r"^(suivez-nous|síguenos)\b.*", {"uivez-nous", "íguenos"}),
+        (r"^(?:von|by)\s+(?:reuters|agence)+$", {"reuters", "agence"}),
+        (r"^(diesen )?artikel\b", {"artikel"}),
+        (r"^[a-z]+$", None),
+        (r"^(?i:newsletter)$", None),
+        (r"(?i)^newsletter$", None),
+        (r"^(news|[a-z]+)$", None),
+    ],
+)
+def test_the_strings_a_pattern_requires(pattern: str, required: set[str] | None) -> None:
+    assert required_strings(pattern) == (None if required is None else frozenset(required))
 
 
 def test_user_patterns_extend_the_packaged_ones(tmp_path: Path) -> None:
