@@ -162,7 +162,8 @@ class PatternSet:
         """`furniture_kind` of a lower-cased line: the patterns whose required strings it holds, and those that require none, tried in order.
 
         A body line of a bench article took 17 µs against the patterns in one alternation, most
-        of it in the few that may match anywhere in a line (``^.*\\b(newsletter|...)``).
+        of it in the few that may match anywhere in a line (``^.*\\b(newsletter|...)``); 10 µs so,
+        half of it the automaton's pass over the line.
         """
         compiled, always, automaton = self._furniture_lowered
         candidates = set(always)
