@@ -93,16 +93,14 @@ class PatternSet:
 
     @cached_property
     def _furniture_any(self) -> re.Pattern[str]:
-        """Every furniture pattern in one expression, each in a group named after its position."""
+        """Every furniture pattern in one case-insensitive expression, each in a group named after its position: for lines not matched in lower case."""
         parts = (f"(?P<f{index}>(?:{_NAMED_GROUP.sub('(?:', regex.pattern)}))" for index, (_, regex) in enumerate(self.furniture))
-        pattern = "|".join(parts)
-        lower_only = not re.search(r"[A-ZÀ-ÞА-ЯЁ]", re.sub(r"\\[A-Za-z]|\(\?P<\w+>", "", pattern))
-        return re.compile(pattern, re.UNICODE) if lower_only else re.compile(pattern, re.IGNORECASE | re.UNICODE)
+        return re.compile("|".join(parts), re.IGNORECASE | re.UNICODE)
 
     @cached_property
-    def _furniture_ignorecase(self) -> re.Pattern[str]:
-        """The combined furniture expression, case-insensitive, for lines whose lower case changes length."""
-        return re.compile(self._furniture_any.pattern, re.IGNORECASE | re.UNICODE)
+    def _lower_only(self) -> bool:
+        """Whether every furniture pattern is written in lower case, so that a lower-cased line can be matched without IGNORECASE."""
+        return not any(re.search(r"[A-ZÀ-ÞА-ЯЁ]", re.sub(r"\\[A-Za-z]|\(\?P<\w+>", "", regex.pattern)) for _, regex in self.furniture)
 
     @cached_property
     def _marker_any(self) -> re.Pattern[str]:
@@ -149,11 +147,10 @@ class PatternSet:
         """The kind of furniture this line is (the first pattern that matches), or None if it may be body text."""
         if not self.furniture:
             return None
-        combined = self._furniture_any
         lowered = line.lower()
-        if not combined.flags & re.IGNORECASE and len(lowered) == len(line):
+        if self._lower_only and len(lowered) == len(line):
             return self._lowered_furniture_kind(lowered)
-        match = self._furniture_ignorecase.match(line)
+        match = self._furniture_any.match(line)
         if match is None or match.lastgroup is None:
             return None
         return self.furniture[int(match.lastgroup[1:])][0]
