@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
@@ -17,6 +16,7 @@ from typing import Any
 from .errors import ConfigError
 from .normalize import FurnitureLine, Marker
 from .registry import Registry, SourceEntry, load_registry
+from .scanning import StartScanner, parsed_pattern
 
 KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
 _SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list", "fixed")
@@ -59,7 +59,10 @@ class Cue:
     after a leading ``^``, else empty. Python's ``re`` tries such a pattern at every offset; the
     word scan (`_matches_at_word_starts`) searches for the rest (``rest``, ``rest_lowered``), which
     ``re`` can skip ahead to by its first letters, and keeps only the matches at a word boundary; the
-    line scan tries the pattern at line starts only. Both give exactly the matches of ``finditer``.
+    line scan tries the pattern at line starts only. ``scanner`` serves a lower-case pattern with
+    neither, whose matches all begin with one of a set of strings (the speech verbs: ``said``,
+    ``told``, ...): it tries the pattern only where one of them begins (scanning.StartScanner). All
+    give exactly the matches of ``finditer``.
     """
 
     lang: str
@@ -71,9 +74,12 @@ class Cue:
     start: str = ""
     rest: re.Pattern[str] | None = None
     rest_lowered: re.Pattern[str] | None = None
+    scanner: StartScanner | None = None
 
     def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
         """The cue's matches in a text (using the lower-cased copy when the pattern allows)."""
+        if self.scanner is not None and lowered is not None:
+            return iter(self.scanner.finditer(lowered))
         if self.lowered is not None and lowered is not None:
             subject, pattern, rest = lowered, self.lowered, self.rest_lowered
         else:
@@ -117,16 +123,18 @@ def _matches_at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.
 
 def _leading_anchor(pattern: str, flags: int) -> str:
     """``word`` or ``line`` when the whole pattern starts with ``\\b`` or ``^`` and cannot match an empty string, else empty."""
-    try:  # the parser re itself compiles with (private, so looked up by name); a cue it cannot read is scanned plainly
-        _parser, _constants = importlib.import_module("re._parser"), importlib.import_module("re._constants")
-        parsed = _parser.parse(pattern, flags)
+    found = parsed_pattern(pattern, flags)
+    if found is None:  # a cue re's private parser cannot read is scanned plainly
+        return ""
+    parsed, constants = found
+    try:
         if len(parsed) < 2 or parsed.getwidth()[0] == 0:  # one item may be a top-level alternation
             return ""
-        if parsed[0] == (_constants.AT, _constants.AT_BEGINNING) and flags & re.MULTILINE:
+        if parsed[0] == (constants.AT, constants.AT_BEGINNING) and flags & re.MULTILINE:
             return "line"
-        if parsed[0] == (_constants.AT, _constants.AT_BOUNDARY) and len(_first_letters(parsed[1], _constants)) <= _MAX_FIRST_LETTERS:
+        if parsed[0] == (constants.AT, constants.AT_BOUNDARY) and len(_first_letters(parsed[1], constants)) <= _MAX_FIRST_LETTERS:
             return "word"
-    except (ImportError, AttributeError, IndexError, TypeError, ValueError, re.error):
+    except (AttributeError, IndexError, TypeError, ValueError):
         pass
     return ""
 
@@ -475,8 +483,9 @@ def _compile_cue(raw: Any, where: str) -> Cue:
     if start == "word":
         rest = re.compile(regex.pattern[2:], regex.flags)
         rest_lowered = re.compile(regex.pattern[2:], re.MULTILINE) if lowered is not None else None
+    scanner = StartScanner.for_pattern(lowered) if lowered is not None and start == "" else None
     name = str(raw["name"]) if raw.get("name") else None
-    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), name, lowered, start, rest, rest_lowered)
+    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), name, lowered, start, rest, rest_lowered, scanner)
 
 
 def parse_cues(text: str, origin: str) -> CueSet:

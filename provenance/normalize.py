@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import tomllib
 import unicodedata
@@ -15,6 +14,7 @@ from typing import Any
 import ahocorasick
 
 from .errors import ConfigError
+from .scanning import required_strings
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _ODD_SPACES = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
@@ -175,58 +175,6 @@ class PatternSet:
 
 _MIN_REQUIRED_CHARS = 3
 """A pattern whose required strings include a shorter one (``by``, ``/``) is tried on every line: such strings are in most lines."""
-
-
-def required_strings(pattern: str) -> frozenset[str] | None:
-    r"""Strings one of which is in every text the pattern (compiled without flags) matches, or None when none can be told.
-
-    Of the choices the pattern's parse shows (a run of plain characters; one string from each
-    branch of an alternation; what a group or a repeat of at least once requires), the one whose
-    shortest string is longest. A pattern or group that ignores case requires none.
-
-    Examples:
-        >>> sorted(required_strings(r"^.*\b(newsletter|subscribe to our)\b.*$"))
-        ['newsletter', 'subscribe to our']
-        >>> required_strings(r"^(kommentare?)\s*$")
-        frozenset({'kommentar'})
-        >>> required_strings(r"^[a-z]+$") is None
-        True
-    """
-    try:
-        parser, constants = importlib.import_module("re._parser"), importlib.import_module("re._constants")
-        parsed = parser.parse(pattern, 0)
-        if parsed.state.flags & re.IGNORECASE:
-            return None
-        return _required_in(list(parsed), constants)
-    except (ImportError, AttributeError, IndexError, TypeError, ValueError, re.error, RecursionError):  # re's parser is private: without it, no shortcut
-        return None
-
-
-def _required_in(items: list[tuple[Any, Any]], constants: Any) -> frozenset[str] | None:
-    """The strongest choice of required strings in a parsed sequence (see required_strings)."""
-    choices: list[frozenset[str]] = []
-    run: list[str] = []
-    for op, value in items:
-        if op is constants.LITERAL:
-            run.append(chr(value))
-            continue
-        if run:
-            choices.append(frozenset(("".join(run),)))
-            run = []
-        found: frozenset[str] | None = None
-        if op is constants.SUBPATTERN and not value[1] & re.IGNORECASE:
-            found = _required_in(list(value[-1]), constants)
-        elif op is constants.BRANCH:
-            alternatives = [_required_in(list(alternative), constants) for alternative in value[1]]
-            if all(alternative is not None for alternative in alternatives):
-                found = frozenset().union(*(alternative for alternative in alternatives if alternative is not None))
-        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSSESSIVE_REPEAT", None)) and value[0] >= 1:
-            found = _required_in(list(value[2]), constants)
-        if found:
-            choices.append(found)
-    if run:
-        choices.append(frozenset(("".join(run),)))
-    return max(choices, key=lambda choice: (min(map(len, choice)), -len(choice)), default=None)
 
 
 def is_outlet_name(outlet: str) -> bool:

@@ -33,6 +33,7 @@ from unidecode import unidecode
 from .config import Settings
 from .fingerprint import SketchParams, densify, shingle_batch
 from .index import TRANSLATION_NAMESPACE, Banding
+from .scanning import StartScanner
 
 # Jaccard similarity of two texts' anchor-feature sets that the translation LSH is tuned for
 # (64 bands of 2 rows at 128 permutations); and how many hashed copies each anchor token gets.
@@ -301,6 +302,8 @@ _DATE_WORD = re.compile(
     rf"(?:{_SPACE}+(?:{_DAY.format(name='w_d')}(?:{_SPACE}*(?:{_RANGE}){_SPACE}*{_DAY.format(name='w_d2')})?(?!\d|[.,]\d)(?:,?{_SPACE}+(?P<w_y>\d{{4}})(?!\d))?"
     rf"|(?P<w_year>\d{{4}})(?!\d)|(?P<w_scale>{_ANY_SCALE})(?!\w)))?)"
 )
+_DATE_WORD_SCANNER = StartScanner.for_pattern(_DATE_WORD)
+"""Tries _DATE_WORD only where a date word begins: ``re`` tried its opening look-behind at every offset."""
 _DATE_WORD_ANY_CASE = re.compile(_DATE_WORD.pattern.replace(_alternation(_DATE_WORDS, any_case=False), _alternation(_DATE_WORDS)), re.IGNORECASE)
 _URL_ANCHOR = r"(?P<url>(?:https?://|www\.)[^\s<>\"'«»“”„]+)"
 # German capitalises nouns: after a determiner and adjectives ("der russischen Grenzregion") a capitalised word is a noun.
@@ -404,7 +407,10 @@ def extract_anchors(text: str, language: str | None) -> list[Anchor]:
 def _matches(text: str, lang: str | None) -> list[re.Match[str]]:
     """The anchor pattern's matches and the date words' (found in the lower-cased text), overlaps left to the one starting first."""
     lowered = text.lower()
-    date_words = _DATE_WORD.finditer(lowered) if len(lowered) == len(text) else _DATE_WORD_ANY_CASE.finditer(text)
+    if len(lowered) != len(text):
+        date_words: Iterable[re.Match[str]] = _DATE_WORD_ANY_CASE.finditer(text)
+    else:
+        date_words = _DATE_WORD_SCANNER.finditer(lowered) if _DATE_WORD_SCANNER is not None else _DATE_WORD.finditer(lowered)
     anchors = _anchor_matches(text, _ANCHOR_GERMAN, _ANCHOR_STARTS_GERMAN) if lang == "de" else _anchor_matches(text, _ANCHOR, _ANCHOR_STARTS)
     found = sorted([*anchors, *date_words], key=lambda match: (match.start(), -match.end()))
     kept: list[re.Match[str]] = []

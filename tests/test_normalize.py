@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.errors import ConfigError
-from provenance.normalize import clean_text, load_patterns, required_strings, split_layout, text_lines, tokens
+from provenance.normalize import clean_text, load_patterns, split_layout, text_lines, tokens
 
 from .conftest import MERKUR_URL, SEED_003, SEEDS
 
@@ -130,24 +130,6 @@ def test_a_line_is_the_furniture_of_the_first_pattern_that_matches_it(line: str)
     patterns = load_patterns()
     expected = next((kind for kind, regex in patterns.furniture if re.match(regex.pattern, line.lower())), None)
     assert patterns.furniture_kind(line) == expected
-
-
-@pytest.mark.parametrize(
-    ("pattern", "required"),
-    [
-        (r"^.*\b(newsletter|subscribe to our)\b.*$", {"newsletter", "subscribe to our"}),
-        (r"^(kommentare?|comments?)\s*:?$", {"kommentar", "comment"}),
-        (r"^(suivez-nous|síguenos)\b.*", {"uivez-nous", "íguenos"}),
-        (r"^(?:von|by)\s+(?:reuters|agence)+$", {"reuters", "agence"}),
-        (r"^(diesen )?artikel\b", {"artikel"}),
-        (r"^[a-z]+$", None),
-        (r"^(?i:newsletter)$", None),
-        (r"(?i)^newsletter$", None),
-        (r"^(news|[a-z]+)$", None),
-    ],
-)
-def test_the_strings_a_pattern_requires(pattern: str, required: set[str] | None) -> None:
-    assert required_strings(pattern) == (None if required is None else frozenset(required))
 
 
 def test_user_patterns_extend_the_packaged_ones(tmp_path: Path) -> None:
