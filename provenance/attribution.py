@@ -61,8 +61,9 @@ class Cue:
     ``re`` can skip ahead to by its first letters, and keeps only the matches at a word boundary; the
     line scan tries the pattern at line starts only. ``scanner`` serves a lower-case pattern with
     neither, whose matches all begin with one of a set of strings (the speech verbs: ``said``,
-    ``told``, ...): it tries the pattern only where one of them begins (scanning.StartScanner). All
-    give exactly the matches of ``finditer``.
+    ``told``, ...): it tries the pattern only where one of them begins (scanning.StartScanner; 90 µs
+    a bench article for the English speech verbs instead of 241 µs). All give exactly the matches
+    of ``finditer``.
     """
 
     lang: str
