@@ -16,7 +16,7 @@ from typing import Any
 from .errors import ConfigError
 from .normalize import FurnitureLine, Marker
 from .registry import Registry, SourceEntry, load_registry
-from .scanning import StartScanner, parsed_pattern
+from .scanning import StartScanner, matches_at, parsed_pattern
 
 KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
 _SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list", "fixed")
@@ -111,11 +111,14 @@ def _matches_at_word_starts(rest: re.Pattern[str], text: str) -> Iterator[re.Mat
 
 def _matches_at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """The matches of a pattern that begins with a multiline ``^``, as finditer would give them, tried at line starts only."""
-    start, end = 0, 0
-    while start <= len(text):
-        if start >= end and (match := pattern.match(text, start)) is not None:
-            yield match
-            end = match.end()
+    return iter(matches_at(pattern, text, _line_starts(text)))
+
+
+def _line_starts(text: str) -> Iterator[int]:
+    """The offsets where the text's lines start: 0, and after each newline (the text's end too, after a final one)."""
+    start = 0
+    while True:
+        yield start
         newline = text.find("\n", start)
         if newline < 0:
             return

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import ahocorasick
@@ -141,6 +142,23 @@ def _start_strings_in(items: list[tuple[Any, Any]], constants: Any) -> tuple[set
     return strings, True
 
 
+def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
+    """The pattern's matches tried at these offsets (ascending), as ``finditer`` gives them when it can match nowhere else: none starting inside an earlier one.
+
+    Examples:
+        >>> [match.group() for match in matches_at(re.compile(r"new york|york times"), "new york times", [0, 4])]
+        ['new york']
+    """
+    found: list[re.Match[str]] = []
+    end = 0
+    match_at = pattern.match
+    for start in starts:
+        if start >= end and (match := match_at(text, start)) is not None:
+            found.append(match)
+            end = match.end()
+    return found
+
+
 def opens_with_assertion(pattern: re.Pattern[str]) -> bool:
     r"""Whether the pattern's first item, inside any groups, is an assertion (``\b``, ``^``, a look-around): ``re`` then tries it at every offset.
 
@@ -196,12 +214,4 @@ class StartScanner:
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         """The pattern's matches in text, as ``finditer`` gives them: leftmost first, none overlapping."""
-        starts = sorted({end - length + 1 for end, length in self._automaton.iter(text)})
-        found: list[re.Match[str]] = []
-        end = 0
-        match_at = self.pattern.match
-        for start in starts:
-            if start >= end and (match := match_at(text, start)) is not None:
-                found.append(match)
-                end = match.end()
-        return found
+        return matches_at(self.pattern, text, sorted({end - length + 1 for end, length in self._automaton.iter(text)}))

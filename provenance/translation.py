@@ -15,6 +15,7 @@ order and with long stretches that have no counterpart, and are not called trans
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -33,7 +34,7 @@ from unidecode import unidecode
 from .config import Settings
 from .fingerprint import SketchParams, densify, shingle_batch
 from .index import TRANSLATION_NAMESPACE, Banding
-from .scanning import StartScanner
+from .scanning import StartScanner, matches_at
 
 # Jaccard similarity of two texts' anchor-feature sets that the translation LSH is tuned for
 # (64 bands of 2 rows at 128 permutations); and how many hashed copies each anchor token gets.
@@ -428,17 +429,9 @@ def _anchor_matches(text: str, pattern: re.Pattern[str], starts: re.Pattern[str]
     The anchor pattern opens with ``(?<!\\w)``, so it can only match there; in a bench article it
     was tried at 130 offsets instead of 4,000 (0.25 ms instead of 0.34 ms).
     """
-    found: list[re.Match[str]] = []
-    end = 0
-    if text and (match := pattern.match(text, 0)) is not None:
-        found.append(match)
-        end = match.end()
-    for separator in starts.finditer(text):
-        start = separator.end()
-        if start >= end and (match := pattern.match(text, start)) is not None:
-            found.append(match)
-            end = match.end()
-    return found
+    if not text:
+        return []
+    return matches_at(pattern, text, itertools.chain((0,), (separator.end() for separator in starts.finditer(text))))
 
 
 def _url_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
