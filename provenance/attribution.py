@@ -16,7 +16,7 @@ from typing import Any
 from .errors import ConfigError
 from .normalize import FurnitureLine, Marker
 from .registry import Registry, SourceEntry, load_registry
-from .scanning import StartScanner, matches_at, parsed_pattern
+from .scanning import StartScanner, matches_at, parsed_pattern, written_in_lower_case
 
 KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
 _SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list", "fixed")
@@ -43,8 +43,6 @@ _MEDIA_NOUN = re.compile(
 _SENTENCE_BREAK = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<=[.!?…])[\"“”»’)]?\s+(?=[\"„«(]?[\w\d]))")
 _CREDIT_PREFIX = re.compile(r"(?:\b(?:bild|bilder|foto|fotos|photo|photos|image|picture|credit|фото)\s*:|©|\(c\)|\bcopyright\b|\(photo by)\s*", re.IGNORECASE)
 _CAPTION_CREDIT = re.compile(rf"(?:^|\s)(?P<credit>[{_UPPER}][\w'’-]+\s[{_UPPER}][\w'’-]+\s?/\s?(?P<agency>[\w .&-]{{2,30}}))$")
-_UPPER_IN_PATTERN = re.compile(r"[A-ZÀ-ÞА-ЯЁ]")
-_ESCAPES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
 _SHORTHAND = re.compile(r"^[a-zäöü]{2,5}(?:/[\w.\-]{2,30}){1,6}$", re.IGNORECASE)
 
 
@@ -479,7 +477,7 @@ def _compile_cue(raw: Any, where: str) -> Cue:
         raise ConfigError(f"{where}: a cue with source = \"inside\" needs a (?P<span>...) group")
     if raw["source"] == "fixed" and not raw.get("name"):
         raise ConfigError(f"{where}: a cue with source = \"fixed\" needs a name")
-    lowered = re.compile(regex.pattern, re.MULTILINE) if not _UPPER_IN_PATTERN.search(_ESCAPES.sub("", regex.pattern)) else None
+    lowered = re.compile(regex.pattern, re.MULTILINE) if written_in_lower_case(regex.pattern) else None
     start = _leading_anchor(regex.pattern, regex.flags)
     if start == "word" and not regex.pattern.startswith("\\b"):
         start = ""  # the \b comes from inside a group: there is no plain rest to cut off

@@ -14,7 +14,7 @@ from typing import Any
 import ahocorasick
 
 from .errors import ConfigError
-from .scanning import required_strings
+from .scanning import required_strings, written_in_lower_case
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _ODD_SPACES = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
@@ -100,7 +100,7 @@ class PatternSet:
     @cached_property
     def _lower_only(self) -> bool:
         """Whether every furniture pattern is written in lower case, so that a lower-cased line can be matched without IGNORECASE."""
-        return not any(re.search(r"[A-ZÀ-ÞА-ЯЁ]", re.sub(r"\\[A-Za-z]|\(\?P<\w+>", "", regex.pattern)) for _, regex in self.furniture)
+        return all(written_in_lower_case(regex.pattern) for _, regex in self.furniture)
 
     @cached_property
     def _marker_any(self) -> re.Pattern[str]:

@@ -19,6 +19,9 @@ from typing import Any
 
 import ahocorasick
 
+_UPPER_IN_PATTERN = re.compile(r"[A-ZÀ-ÞА-ЯЁ]")
+_NOT_LETTERS = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
+"""Escapes (``\\b``, ``\\S``) and group names, whose letters match no letter of a text."""
 _MAX_START_STRINGS = 10_000
 """More strings than this that a match may begin with (alternations multiplied out) are not worth an automaton."""
 
@@ -30,6 +33,16 @@ def parsed_pattern(pattern: str, flags: int) -> tuple[Any, Any] | None:
         return parser.parse(pattern, flags), constants
     except (ImportError, AttributeError, re.error, RecursionError):
         return None
+
+
+def written_in_lower_case(pattern: str) -> bool:
+    r"""Whether a pattern has no capital letter to match (escapes and group names aside): compiled without IGNORECASE it matches a lower-cased text (as long as the text) as the pattern with IGNORECASE matches the text.
+
+    Examples:
+        >>> written_in_lower_case(r"^(?P<Kind>quelle)\S*"), written_in_lower_case(r"^Quelle")
+        (True, False)
+    """
+    return not _UPPER_IN_PATTERN.search(_NOT_LETTERS.sub("", pattern))
 
 
 def required_strings(pattern: str) -> frozenset[str] | None:
