@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -22,10 +22,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from . import report
-from .audit import run_audit, write_csv
-from .chain import chain_json
-from .chain_formats import chain_dot, chain_prov_json, chain_text
 from .config import (
     CUES_ENV,
     DB_ENV,
@@ -35,11 +31,12 @@ from .config import (
     default_database_url,
 )
 from .errors import InputError, ProvenanceError
-from .pipeline import article_quotes, chain_for, check, ingest, store_checked
-from .registry import load_registry
-from .sources import source_uses
-from .store import Store
-from .trace import trace_quote
+
+if TYPE_CHECKING:
+    from .store import Store
+
+# Each command imports the library modules it needs when it runs: importing them all took 2.7 s
+# on a 2-core machine, which `provenance --help` and a mistyped option need not wait for.
 
 EXIT_COPY_FOUND = 1
 
@@ -68,6 +65,8 @@ class Context:
     def store(self) -> Store:
         """The database, opened (and migrated) on first use."""
         if self._store is None:
+            from .store import Store
+
             self._store = Store(self.db_url)
         return self._store
 
@@ -137,6 +136,9 @@ def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json
     Example:
         provenance ingest seeds/ crawl.warc.gz https://example.org/a.html
     """
+    from . import report
+    from .pipeline import ingest
+
     store = obj.store
     with progress_bar("ingest") as progress:
         task = progress.add_task("ingesting", total=None)
@@ -167,6 +169,9 @@ def check_command(obj: Context, target: str, as_json: bool, store_it: bool) -> N
     Example:
         provenance check seeds/003_4153c0ff2f4fab2a.txt --json
     """
+    from . import report
+    from .pipeline import check, store_checked
+
     store = obj.store
     results = check(store, target, obj.settings, stdin=sys.stdin.buffer)
     if as_json:
@@ -197,6 +202,10 @@ def chain_command(obj: Context, reference: str, fmt: str, as_json: bool) -> None
         provenance chain seeds/003_4153c0ff2f4fab2a.txt
         provenance chain 003 --format dot | dot -Tsvg > chain.svg
     """
+    from .chain import chain_json
+    from .chain_formats import chain_dot, chain_prov_json, chain_text
+    from .pipeline import chain_for
+
     chain = chain_for(obj.store, reference, obj.settings)
     fmt = "json" if as_json else fmt
     if fmt == "json":
@@ -222,6 +231,10 @@ def sources_command(obj: Context, include_registry: bool, as_json: bool) -> None
     Example:
         provenance sources --json
     """
+    from . import report
+    from .registry import load_registry
+    from .sources import source_uses
+
     uses = source_uses(obj.store, load_registry(obj.settings.sources_file), include_registry)
     if as_json:
         echo_json([{"name": u.name, "kind": u.kind, "country": u.country, "cited": u.cited, "wire": u.wire, "copied": u.copied, "image_credits": u.image_credits} for u in uses])
@@ -246,6 +259,10 @@ def trace_command(obj: Context, quote: str, as_json: bool) -> None:
         provenance trace "Blut, Leben und Tod"
         provenance trace "heldenhaften Einsatz" --json
     """
+    from . import report
+    from .registry import load_registry
+    from .trace import trace_quote
+
     result = trace_quote(obj.store, quote, load_registry(obj.settings.sources_file))
     if as_json:
         echo_json(report.trace_json(result))
@@ -264,6 +281,9 @@ def quotes_command(obj: Context, reference: str, as_json: bool) -> None:
     Example:
         provenance quotes 003
     """
+    from . import report
+    from .pipeline import article_quotes
+
     article = article_quotes(obj.store, reference)
     if as_json:
         echo_json(report.quotes_json(article))
@@ -301,6 +321,10 @@ def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_p
         provenance audit seeds/
         provenance audit crawl/*.warc.gz --workers 2 --report audit.html --json audit.json --csv out/
     """
+    from . import report
+    from .audit import run_audit, write_csv
+    from .registry import load_registry
+
     for path in (report_path, json_path if json_path and str(json_path) != "-" else None):
         if path is not None:
             _writable(path)
