@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +176,21 @@ def test_every_command_help_ends_with_an_example(command: str) -> None:
     assert result.exit_code == 0
     assert "Example:" in result.stdout
     assert f"provenance {command}" in result.stdout.split("Example:")[1]
+
+
+def test_help_does_not_load_the_pipeline() -> None:
+    """`provenance --help` answers without importing the pipeline (numba, datasketch, SQLAlchemy: seconds on a small machine)."""
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from provenance.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['--help'])\n"
+        "assert result.exit_code == 0 and 'Commands:' in result.stdout, result.output\n"
+        "heavy = sorted(name for name in ('provenance.pipeline', 'provenance.store', 'provenance.translation', 'datasketch', 'numba', 'sqlalchemy') if name in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout == "\n"
 
 
 def test_chain_text_json_dot_and_prov(run_cli: Any) -> None:
