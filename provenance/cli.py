@@ -122,7 +122,7 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sour
 
 @cli.command(name="ingest")
 @click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
-@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles.")
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles (at a lower priority than the one that writes).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json: bool) -> None:
@@ -304,7 +304,7 @@ def _writable(path: Path) -> Path:
 
 @cli.command(name="audit")
 @click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
-@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles.")
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles (at a lower priority than the one that writes).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write a self-contained HTML report here.")
 @click.option("--json", "json_path", type=click.Path(allow_dash=True, path_type=Path), default=None, help="Write the audit as JSON here ('-' for stdout; schema provenance.audit/1).")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write articles, links, clusters, attributions and quotes as CSV files in this folder.")

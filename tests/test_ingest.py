@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, text
 from provenance import pipeline
 from provenance import store as store_module
 from provenance.config import Settings
+from provenance.extract import Failure
 from provenance.pipeline import ingest
 from provenance.store import Article, Bucket, CopyLink, Paragraph, Store
 
@@ -135,6 +137,13 @@ def test_a_broken_unicode_escape_in_jsonl_is_replaced_not_fatal(store: Store, tm
         bodies = list(session.scalars(select(Article.body)))
     assert "Kim \ufffd" in titles
     assert sum("\ufffd" in body for body in bodies) == 1
+
+
+def test_workers_run_at_a_lower_priority_than_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The single writer is the slower side of a large ingest: the workers yield the CPU to it."""
+    monkeypatch.setattr(pipeline, "_prepare_all", lambda documents, settings: [os.nice(0) for _ in documents])
+    documents = [Failure(f"input {number}", "unread") for number in range(3)]
+    assert list(pipeline.prepared_stream(documents, Settings(), workers=2)) == [min(os.nice(0) + pipeline.WORKER_NICENESS, 19)] * 3
 
 
 def test_interrupted_ingest_leaves_nothing_half_written_and_can_be_rerun(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
