@@ -90,7 +90,9 @@ LOOKAHEAD_CHUNKS = 2 * BATCH_SIZE // PREPARE_CHUNK
 With one batch ahead, the workers and the writer went in step: the workers' share ran out while a
 batch was being written, or the writer waited for the next one. The 100,000-article audit of
 bench_audit.py took 707.3 s to ingest with one batch ahead and 636.6 s with two, on a 2-core AMD
-EPYC (the cores busy 86% and 89% of the time), with peak PSS 2,367 and 2,354 MiB.
+EPYC (the cores busy 86% and 89% of the time), with peak PSS 2,367 and 2,354 MiB. With the
+workers at a lower priority (WORKER_NICENESS) the second batch matters less: 581.3 and 601.3 s
+with two batches ahead, 603.8 s with one.
 """
 TRANSLATION_CANDIDATES = 10
 
@@ -724,8 +726,8 @@ cores evenly among three processes gave the writer two thirds of a core; it fell
 workers filled their look-ahead and waited, and a core stood idle. With the workers at niceness
 10, 5,000 new articles went into a copy of the 100,000-article database in 38.8 and 40.4 s
 instead of 42.2 and 43.5 s (idle 11% instead of 18% of the cores' time, start and end included),
-and the 100,000-article audit of bench_audit.py ingested in 581.3 s instead of 636.6 and 639.7 s
-(the cores busy 94% of the time instead of 89%; with one batch of look-ahead, 603.8 s).
+and the 100,000-article audit of bench_audit.py ingested in 581.3 and 601.3 s instead of 636.6 and
+639.7 s (the cores busy 94% of the time instead of 89%; with one batch of look-ahead, 603.8 s).
 """
 
 
