@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -280,28 +281,41 @@ def _rows(table: Table, rows: list[tuple[Any, ...]]) -> Table:
     return table
 
 
-def audit_tables(audit: dict[str, Any]) -> list[Table]:
-    """The terminal summary of an audit as rich tables: counts, clusters, outlets, sources, undated, failures."""
+def _first_rows(table: Table, items: list[Any], limit: int | None, row: Callable[[Any], tuple[Any, ...]]) -> Table:
+    """A table of the rows of the first `limit` items (all when None), captioned with how many it leaves out."""
+    shown = items if limit is None else items[:limit]
+    _rows(table, [row(item) for item in shown])
+    if len(shown) < len(items):
+        table.caption = f"{len(shown):,} of {len(items):,} shown: --rows 0 shows all; --json, --csv and --report list all"
+    return table
+
+
+def audit_tables(audit: dict[str, Any], rows: int | None = None) -> list[Table]:
+    """The terminal summary of an audit as rich tables: counts, clusters, outlets, sources, undated, failures.
+
+    Args:
+        audit: the audit as build_audit makes it.
+        rows: at most this many rows in each table that grows with the corpus (clusters, reposts,
+            articles, undated articles, failures), largest clusters first; None for all.
+    """
     counts = audit["counts"]
+    undated = set(audit["undated"])
     tables = [
         _rows(Table("counted", "number", title="Corpus"), [(name.replace("_", " "), value) for name, value in counts.items()]),
-        _rows(
-            Table("cluster", "size", "origin", "copies", "title", title="Clusters of copies"),
-            [
-                (c["id"], c["size"], f"#{c['origin']['article_id']}" if c["origin"]["determined"] else "not determined",
-                 ", ".join(f"#{m['article_id']} {m['role']}" for m in c["members"] if m["role"] != "origin"), (c["title"] or "")[:60])
-                for c in audit["clusters"]
-            ],
+        _first_rows(
+            Table("cluster", "size", "origin", "copies", "title", title="Clusters of copies"), audit["clusters"], rows,
+            lambda c: (c["id"], c["size"], f"#{c['origin']['article_id']}" if c["origin"]["determined"] else "not determined",
+                       ", ".join(f"#{m['article_id']} {m['role']}" for m in c["members"] if m["role"] != "origin"), (c["title"] or "")[:60]),
         ),
-        _rows(Table("article", "copied from", "evidence", title="Reposts found by their markers"),
-              [(f"#{r['article_id']}", r["copied_from"], r["line"][:80]) for r in audit["reposts_by_marker"]]),
+        _first_rows(Table("article", "copied from", "evidence", title="Reposts found by their markers"), audit["reposts_by_marker"], rows,
+                    lambda r: (f"#{r['article_id']}", r["copied_from"], r["line"][:80])),
         _rows(Table("outlet", "copies published", title="Outlets that publish the most copies"), [(r["outlet"], r["copies"]) for r in audit["top_copying_outlets"]]),
         _rows(Table("outlet", "times copied", title="Outlets copied most"), [(r["outlet"], r["copied"]) for r in audit["top_copied_outlets"]]),
         _rows(Table("source", "kind", "cited", title="Sources cited most"), [(r["source"], r["kind"], r["cited"]) for r in audit["top_sources"]]),
+        _first_rows(Table("article", "role", "sources", "title", title="Articles and their sources"), audit["articles"], rows,
+                    lambda row: (f"#{row['article_id']}", row["role"], ", ".join(row["sources"]), (row["title"] or "")[:50])),
+        _first_rows(Table("article", "title", title="Articles with no date"), [row for row in audit["articles"] if row["article_id"] in undated], rows,
+                    lambda row: (f"#{row['article_id']}", (row["title"] or "")[:70])),
+        _first_rows(Table("input", "reason", title="Could not be ingested"), audit["failures"], rows, lambda f: (f["origin"], f["reason"])),
     ]
-    tables.append(_rows(Table("article", "role", "sources", "title", title="Articles and their sources"),
-                        [(f"#{row['article_id']}", row["role"], ", ".join(row["sources"]), (row["title"] or "")[:50]) for row in audit["articles"]]))
-    undated = {row["article_id"]: row for row in audit["articles"] if row["article_id"] in set(audit["undated"])}
-    tables.append(_rows(Table("article", "title", title="Articles with no date"), [(f"#{i}", (row["title"] or "")[:70]) for i, row in undated.items()]))
-    tables.append(_rows(Table("input", "reason", title="Could not be ingested"), [(f["origin"], f["reason"]) for f in audit["failures"]]))
     return [table for table in tables if table.row_count or table.title in ("Corpus", "Clusters of copies")]

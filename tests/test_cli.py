@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -303,6 +304,25 @@ def test_audit_seeds_prints_the_summary_and_writes_json_and_csv(run_cli: Any, tm
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["articles.csv", "attributions.csv", "clusters.csv", "links.csv", "quotes.csv"]
     piped = run_cli("audit", str(SEEDS), "--json", "-")
     assert json.loads(piped.stdout)["corpus"]["already_stored"] == 5
+
+
+def test_audit_summary_prints_the_first_rows_of_long_tables_and_how_many_it_leaves_out(run_cli: Any, tmp_path: Path) -> None:
+    vocabulary = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8").split()
+    rng = random.Random(5)
+    records = [{"url": f"https://news{n}.example/story", "title": f"Story {n}", "text": " ".join(rng.choices(vocabulary, k=80))} for n in range(1, 26)]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(jsonl(records), encoding="utf-8")
+    default = run_cli("audit", str(corpus))
+    assert default.exit_code == 0
+    words = " ".join(default.stdout.split())
+    # The 25 articles and the 25 undated ones: 20 rows each by default, then what is left out.
+    assert words.count("20 of 25 shown: --rows 0 shows all; --json, --csv and --report list all") == 2
+    assert "#20 " in default.stdout and "#21 " not in default.stdout
+    everything = run_cli("audit", str(corpus), "--rows", "0")
+    assert everything.exit_code == 0
+    assert "shown:" not in everything.stdout and everything.stdout.count("#25 ") == 2
+    three = " ".join(run_cli("audit", str(corpus), "--rows", "3").stdout.split())
+    assert three.count("3 of 25 shown") == 2
 
 
 @pytest.mark.parametrize(
