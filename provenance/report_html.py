@@ -71,10 +71,31 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _WORDS_AND_SPACES = re.compile(r"\s+|\S+")
 
 
-def render_report(audit: dict[str, Any]) -> str:
-    """The audit (schema provenance.audit/1) as one self-contained, offline HTML page."""
+DETAILED_CLUSTERS = 500
+"""Clusters (largest first) shown in full: copies, chain graph, timeline and passages. The others
+get their summary line and members.
+
+Shown in full, the 11,228 clusters of the 100,000-article audit of bench/bench_audit.py took
+108 MiB of the page (37 MiB of it SVG) and its 100,000 articles 63 MiB: a 173 MiB page, 18.4 s to
+write.
+"""
+ARTICLE_ROWS = 5000
+"""Rows of the page's table of articles (the first, by id)."""
+
+
+def render_report(audit: dict[str, Any], detailed_clusters: int | None = DETAILED_CLUSTERS, article_rows: int | None = ARTICLE_ROWS) -> str:
+    """The audit (schema provenance.audit/1) as one self-contained, offline HTML page.
+
+    Args:
+        audit: the audit as build_audit makes it, or read back from its JSON.
+        detailed_clusters: clusters shown in full, the first ones of the audit (largest first);
+            None for all. The page says how many it shows in full and where the rest are.
+        article_rows: rows of the table of articles; None for all.
+    """
     _check_schema(audit)
     articles = _articles_by_id(audit)
+    clusters = audit.get("clusters") or []
+    listed = list(articles.values()) if article_rows is None else list(articles.values())[:article_rows]
     context = {
         "schema": audit.get("schema") or AUDIT_SCHEMA,
         "generated_at": _show_date(audit.get("generated_at")),
@@ -86,8 +107,11 @@ def render_report(audit: dict[str, Any]) -> str:
         "undated": [_member_view(articles.get(key) or {"article_id": key}) for key in audit.get("undated") or []],
         "failures": _failures(audit),
         "marker_reposts": [_marker_repost(row) for row in audit.get("reposts_by_marker") or []],
-        "clusters": [_cluster_view(cluster, articles) for cluster in audit.get("clusters") or []],
-        "articles": [_article_row(article) for article in articles.values()],
+        "clusters": [_cluster_view(cluster, articles) if detailed_clusters is None or index < detailed_clusters else _cluster_summary(cluster, articles)
+                     for index, cluster in enumerate(clusters)],
+        "detailed_clusters": len(clusters) if detailed_clusters is None else min(detailed_clusters, len(clusters)),
+        "articles": [_article_row(article) for article in listed],
+        "article_total": len(articles),
         "role_colours": ROLE_COLOURS,
     }
     return _clean(_template().render(context))
@@ -249,6 +273,7 @@ def _cluster_view(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) 
     copies = sorted((_link_view(link, by_id) for link in cluster.get("links") or []), key=_copy_order)
     return {
         "id": cluster.get("id"),
+        "detailed": True,
         "title": _text(cluster.get("title")) or "(untitled)",
         "size": cluster.get("size", len(members)),
         "origin": _origin_view(cluster.get("origin") or {}, by_id),
@@ -260,6 +285,21 @@ def _cluster_view(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) 
         "undetermined": [str(note) for note in chain.get("undetermined") or []],
         "timeline": Markup(timeline_svg(cluster.get("members") or [])),
         "undated_members": [member for member in members if not member["dated"]],
+        "search": _search_text(cluster, articles),
+    }
+
+
+def _cluster_summary(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    """What the template shows for a cluster past DETAILED_CLUSTERS: its summary line and members, no graph or passages."""
+    members = [_member_view(member) for member in cluster.get("members") or []]
+    return {
+        "id": cluster.get("id"),
+        "detailed": False,
+        "title": _text(cluster.get("title")) or "(untitled)",
+        "size": cluster.get("size", len(members)),
+        "origin": _origin_view(cluster.get("origin") or {}, {member["id"]: member for member in members}),
+        "members": members,
+        "kind_counts": _kind_counts([{"kind": _text(link.get("kind")) or "copy"} for link in cluster.get("links") or []]),
         "search": _search_text(cluster, articles),
     }
 

@@ -134,6 +134,23 @@ def test_a_passage_only_the_copy_has_is_labelled_added() -> None:
     assert "<ins>Startseite » Politik » Ausland</ins>" in html
 
 
+def test_past_its_largest_clusters_the_report_shows_summaries_and_says_where_the_rest_is() -> None:
+    """A report of a large corpus details its largest clusters only, lists every cluster, and lists the first articles."""
+    html = render_report(load_sample(), detailed_clusters=1, article_rows=2)
+    cluster_list = html[html.index('<ol class="cluster-list">') : html.index('<section id="articles"')]
+    items = re.split(r'(?=<li class="cluster" id=")', cluster_list)[1:]
+    assert [re.match(r'<li class="cluster" id="([^"]+)" data-search="[^"]+">', item)[1] for item in items] == ["cluster-1", "cluster-2", "cluster-3"]  # type: ignore[index]
+    detailed, *summaries = items
+    assert "<svg" in detailed and "<h4>Passages</h4>" in detailed and "Shown in full" not in detailed
+    for body in summaries:
+        assert "<svg" not in body and "<h4>Passages</h4>" not in body
+        assert "Shown in full for the 1 largest of 3 clusters only" in body
+        assert body.count('<a class="ref"') + body.count('<span class="ref"') >= 2  # its members, each linked or labelled
+    assert "The first 2 of the corpus's 11 articles" in html
+    assert len(re.findall(r'<tr id="article-', html)) == 2
+    assert render_report(load_sample()) == render_report(load_sample(), detailed_clusters=None, article_rows=None)
+
+
 def test_the_template_ships_in_the_package() -> None:
     """The template is package data, loaded through importlib.resources."""
     assert files("provenance").joinpath("templates", "report.html.j2").is_file()
@@ -355,6 +372,19 @@ def test_a_search_that_matches_nothing_says_so(page: WebDriver) -> None:
     page.find_element(By.ID, "cluster-search").send_keys("zzz-no-such-outlet")
     assert visible_clusters(page) == []
     assert page.find_element(By.ID, "no-match").is_displayed()
+
+
+def test_the_filter_finds_a_cluster_the_report_does_not_show_in_full(browser: WebDriver, tmp_path: Path) -> None:
+    """A cluster past the detailed ones is still listed and found by the filter, with its members and no graph."""
+    path = tmp_path / "audit.html"
+    path.write_text(render_report(load_sample(), detailed_clusters=1), encoding="utf-8")
+    browser.get(path.as_uri())
+    browser.find_element(By.ID, "cluster-search").send_keys("TASS")
+    assert visible_clusters(browser) == ["cluster-2"]
+    cluster = browser.find_element(By.ID, "cluster-2")
+    assert "Shown in full for the 1 largest of 3 clusters only" in cluster.text  # a list of 3 clusters opens them all
+    assert len(cluster.find_elements(By.CSS_SELECTOR, "ul.members li")) == 4
+    assert cluster.find_elements(By.CSS_SELECTOR, "svg") == []
 
 
 def test_passages_are_side_by_side(page: WebDriver) -> None:
