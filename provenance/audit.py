@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -277,33 +277,50 @@ def run_audit(
 # ---- CSV -----------------------------------------------------------------------------
 
 
+CSV_CHUNK = 2000
+"""Articles whose attributions and quotes write_csv reads at a time.
+
+Reading them all at once held every row of the 100,000-article audit of bench/bench_audit.py in
+memory (the attributions file alone is 200 MB).
+"""
+
+
 def write_csv(audit: dict[str, Any], store: Store, folder: Path) -> list[Path]:
-    """articles.csv, links.csv, clusters.csv, attributions.csv and quotes.csv of an audit, in a folder."""
+    """articles.csv, links.csv, clusters.csv, attributions.csv and quotes.csv of an audit, in a folder.
+
+    The attributions and quotes are read and written CSV_CHUNK articles at a time.
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"cannot write CSV files to {folder}: {error.strerror}") from error
-    ids = [row["article_id"] for row in audit["articles"]]
+    ids = sorted({row["article_id"] for row in audit["articles"]})
+    chunks = [ids[first : first + CSV_CHUNK] for first in range(0, len(ids), CSV_CHUNK)]
     with store.reading() as session:
-        attributions = store.attributions_of(session, ids)
-        quotes = store.quotes_of(session, ids)
-    tables = {
-        "articles.csv": [{k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in audit["articles"]],
-        "links.csv": [{k: v for k, v in link.items() if k not in ("shared_passages", "changed_passages")} | {"cluster_id": c["id"]} for c in audit["clusters"] for link in c["links"]],
-        "clusters.csv": [{"cluster_id": c["id"], "size": c["size"], "title": c["title"], "origin_id": c["origin"]["article_id"], "origin": c["origin"]["reason"]} for c in audit["clusters"]],
-        "attributions.csv": [{"article_id": a.article_id, "source": a.source_name, "source_kind": a.source_kind, "kind": a.kind, "cue": a.cue, "sentence": a.sentence, "start": a.start, "end": a.end, "location": a.location} for a in attributions],
-        "quotes.csv": [{"article_id": q.article_id, "text": q.text, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for q in quotes],
-    }
-    written = []
-    for name, rows in tables.items():
-        path = folder / name
-        fields = list(rows[0]) if rows else ["article_id"]
-        try:
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=fields)
-                writer.writeheader()
-                writer.writerows(rows)
-        except OSError as error:
-            raise InputError(f"cannot write {path}: {error.strerror}") from error
-        written.append(path)
-    return written
+        tables: dict[str, Iterable[dict[str, Any]]] = {
+            "articles.csv": ({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in audit["articles"]),
+            "links.csv": ({k: v for k, v in link.items() if k not in ("shared_passages", "changed_passages")} | {"cluster_id": c["id"]} for c in audit["clusters"] for link in c["links"]),
+            "clusters.csv": ({"cluster_id": c["id"], "size": c["size"], "title": c["title"], "origin_id": c["origin"]["article_id"], "origin": c["origin"]["reason"]} for c in audit["clusters"]),
+            "attributions.csv": (
+                {"article_id": a.article_id, "source": a.source_name, "source_kind": a.source_kind, "kind": a.kind, "cue": a.cue, "sentence": a.sentence, "start": a.start, "end": a.end, "location": a.location}
+                for chunk in chunks for a in store.attributions_of(session, chunk)
+            ),
+            "quotes.csv": ({"article_id": q.article_id, "text": q.text, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for chunk in chunks for q in store.quotes_of(session, chunk)),
+        }
+        return [_write_table(folder / name, rows) for name, rows in tables.items()]
+
+
+def _write_table(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
+    """A CSV file of dict rows, its header the first row's keys (``article_id`` alone when there is none)."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(first) if first else ["article_id"])
+            writer.writeheader()
+            if first is not None:
+                writer.writerow(first)
+                writer.writerows(iterator)
+    except OSError as error:
+        raise InputError(f"cannot write {path}: {error.strerror}") from error
+    return path

@@ -153,3 +153,17 @@ def test_csv_files(store: Store, tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(result["clusters"][0]["links"])
     assert json.loads(json.dumps(result, default=str))["schema"] == "provenance.audit/1"
+
+
+def test_csv_files_read_attributions_and_quotes_a_chunk_of_articles_at_a_time(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = audit(store, [str(SEEDS)])
+    whole = [path.read_bytes() for path in write_csv(result, store, tmp_path / "whole")]
+    asked: list[list[int]] = []
+    for method in ("attributions_of", "quotes_of"):
+        original = getattr(Store, method)
+        monkeypatch.setattr(Store, method, staticmethod(lambda session, ids, original=original: asked.append(list(ids)) or original(session, ids)))
+    monkeypatch.setattr("provenance.audit.CSV_CHUNK", 2)
+    chunked = [path.read_bytes() for path in write_csv(result, store, tmp_path / "chunked")]
+    assert chunked == whole
+    assert b"KCNA" in whole[3] and len(whole[4].splitlines()) > 1  # the seeds' attributions and quotes
+    assert asked == [[1, 2], [3, 4], [5]] * 2
