@@ -303,9 +303,9 @@ def write_csv(audit: dict[str, Any], store: Store, folder: Path) -> list[Path]:
             "clusters.csv": ({"cluster_id": c["id"], "size": c["size"], "title": c["title"], "origin_id": c["origin"]["article_id"], "origin": c["origin"]["reason"]} for c in audit["clusters"]),
             "attributions.csv": (
                 {"article_id": a.article_id, "source": a.source_name, "source_kind": a.source_kind, "kind": a.kind, "cue": a.cue, "sentence": a.sentence, "start": a.start, "end": a.end, "location": a.location}
-                for chunk in chunks for a in store.attributions_of(session, chunk)
+                for chunk in chunks for a in store.attribution_records(session, chunk)
             ),
-            "quotes.csv": ({"article_id": q.article_id, "text": q.text, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for chunk in chunks for q in store.quotes_of(session, chunk)),
+            "quotes.csv": ({"article_id": q.article_id, "text": q.text, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for chunk in chunks for q in store.quote_records(session, chunk)),
         }
         return [_write_table(folder / name, rows) for name, rows in tables.items()]
 

@@ -159,7 +159,7 @@ def test_csv_files_read_attributions_and_quotes_a_chunk_of_articles_at_a_time(st
     result = audit(store, [str(SEEDS)])
     whole = [path.read_bytes() for path in write_csv(result, store, tmp_path / "whole")]
     asked: list[list[int]] = []
-    for method in ("attributions_of", "quotes_of"):
+    for method in ("attribution_records", "quote_records"):
         original = getattr(Store, method)
         monkeypatch.setattr(Store, method, staticmethod(lambda session, ids, original=original: asked.append(list(ids)) or original(session, ids)))
     monkeypatch.setattr("provenance.audit.CSV_CHUNK", 2)
