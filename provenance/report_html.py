@@ -79,23 +79,27 @@ Shown in full, the 11,228 clusters of the 100,000-article audit of bench/bench_a
 108 MiB of the page (37 MiB of it SVG) and its 100,000 articles 63 MiB: a 173 MiB page, 18.4 s to
 write.
 """
-ARTICLE_ROWS = 5000
-"""Rows of the page's table of articles (the first, by id)."""
+LIST_ROWS = 5000
+"""Rows of each of the page's lists of articles or inputs: all articles (the first, by id), undated
+articles, reposts named by a marker, inputs not ingested."""
 
 
-def render_report(audit: dict[str, Any], detailed_clusters: int | None = DETAILED_CLUSTERS, article_rows: int | None = ARTICLE_ROWS) -> str:
+def render_report(audit: dict[str, Any], detailed_clusters: int | None = DETAILED_CLUSTERS, list_rows: int | None = LIST_ROWS) -> str:
     """The audit (schema provenance.audit/1) as one self-contained, offline HTML page.
 
     Args:
         audit: the audit as build_audit makes it, or read back from its JSON.
         detailed_clusters: clusters shown in full, the first ones of the audit (largest first);
             None for all. The page says how many it shows in full and where the rest are.
-        article_rows: rows of the table of articles; None for all.
+        list_rows: rows of each list of articles or inputs (all articles, undated ones, reposts
+            named by a marker, inputs not ingested); None for all. Each says how many it leaves out.
     """
     _check_schema(audit)
     articles = _articles_by_id(audit)
     clusters = audit.get("clusters") or []
-    listed = list(articles.values()) if article_rows is None else list(articles.values())[:article_rows]
+    undated = audit.get("undated") or []
+    failures = _failures(audit)
+    marker_reposts = audit.get("reposts_by_marker") or []
     context = {
         "schema": audit.get("schema") or AUDIT_SCHEMA,
         "generated_at": _show_date(audit.get("generated_at")),
@@ -104,17 +108,25 @@ def render_report(audit: dict[str, Any], detailed_clusters: int | None = DETAILE
         "top_copying": _ranking(audit.get("top_copying_outlets"), "outlet", "copies"),
         "top_copied": _ranking(audit.get("top_copied_outlets"), "outlet", "copied"),
         "top_sources": _ranking(audit.get("top_sources"), "source", "cited"),
-        "undated": [_member_view(articles.get(key) or {"article_id": key}) for key in audit.get("undated") or []],
-        "failures": _failures(audit),
-        "marker_reposts": [_marker_repost(row) for row in audit.get("reposts_by_marker") or []],
+        "undated": [_member_view(articles.get(key) or {"article_id": key}) for key in _first(undated, list_rows)],
+        "undated_total": len(undated),
+        "failures": _first(failures, list_rows),
+        "failures_total": len(failures),
+        "marker_reposts": [_marker_repost(row) for row in _first(marker_reposts, list_rows)],
+        "marker_reposts_total": len(marker_reposts),
         "clusters": [_cluster_view(cluster, articles) if detailed_clusters is None or index < detailed_clusters else _cluster_summary(cluster, articles)
                      for index, cluster in enumerate(clusters)],
         "detailed_clusters": len(clusters) if detailed_clusters is None else min(detailed_clusters, len(clusters)),
-        "articles": [_article_row(article) for article in listed],
+        "articles": [_article_row(article) for article in _first(list(articles.values()), list_rows)],
         "article_total": len(articles),
         "role_colours": ROLE_COLOURS,
     }
     return _clean(_template().render(context))
+
+
+def _first(items: list[Any], limit: int | None) -> list[Any]:
+    """The first `limit` items (all when None)."""
+    return items if limit is None else items[:limit]
 
 
 def cluster_svg(chain: dict[str, Any]) -> str:

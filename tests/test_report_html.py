@@ -136,7 +136,7 @@ def test_a_passage_only_the_copy_has_is_labelled_added() -> None:
 
 def test_past_its_largest_clusters_the_report_shows_summaries_and_says_where_the_rest_is() -> None:
     """A report of a large corpus details its largest clusters only, lists every cluster, and lists the first articles."""
-    html = render_report(load_sample(), detailed_clusters=1, article_rows=2)
+    html = render_report(load_sample(), detailed_clusters=1, list_rows=2)
     cluster_list = html[html.index('<ol class="cluster-list">') : html.index('<section id="articles"')]
     items = re.split(r'(?=<li class="cluster" id=")', cluster_list)[1:]
     assert [re.match(r'<li class="cluster" id="([^"]+)" data-search="[^"]+">', item)[1] for item in items] == ["cluster-1", "cluster-2", "cluster-3"]  # type: ignore[index]
@@ -148,7 +148,23 @@ def test_past_its_largest_clusters_the_report_shows_summaries_and_says_where_the
         assert body.count('<a class="ref"') + body.count('<span class="ref"') >= 2  # its members, each linked or labelled
     assert "The first 2 of the corpus's 11 articles" in html
     assert len(re.findall(r'<tr id="article-', html)) == 2
-    assert render_report(load_sample()) == render_report(load_sample(), detailed_clusters=None, article_rows=None)
+    assert render_report(load_sample()) == render_report(load_sample(), detailed_clusters=None, list_rows=None)
+
+
+def test_long_lists_of_articles_and_inputs_show_their_first_rows_and_their_totals() -> None:
+    """Undated articles, reposts named by a marker and failed inputs: the first rows, the total in the heading, a note on the rest."""
+    audit = load_sample()
+    audit["reposts_by_marker"] = [{"article_id": n, "title": f"Repost {n}", "copied_from": "merkur.de", "url": f"https://www.merkur.de/{n}", "line": f"Quelle: merkur.de {n}"} for n in (1, 2, 3)]
+    audit["failures"] = audit["failures"] * 2
+    html = render_report(audit, list_rows=2)
+    sections = {name: html[html.index(f'<div class="panel" id="{name}">') :] for name in ("undated", "failures", "marker-reposts")}
+    for name, heading, total in (("undated", "Undated articles", 6), ("failures", "Inputs not ingested", 4), ("marker-reposts", "Reposts named by a marker", 3)):
+        section = sections[name][: sections[name].index("</div>")]
+        assert f"<h3>{heading} ({total})</h3>" in section
+        assert section.count("<tr>") == 2 + (name == "failures")  # the failures' table has a header row
+        assert f"The first 2 of {total}:" in section
+    full = render_report(audit, list_rows=None)
+    assert "The first" not in full and full.count("Quelle: merkur.de") == 3
 
 
 def test_the_template_ships_in_the_package() -> None:
