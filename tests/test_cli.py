@@ -247,6 +247,20 @@ def test_sources_lists_citations_apart_from_image_credits(run_cli: Any) -> None:
     assert table[0].split() == ["source", "kind", "country", "cited", "wire", "copied", "image", "credits"]
 
 
+def test_sources_table_cuts_a_long_name_and_json_keeps_it(tmp_path: Path) -> None:
+    name = "The International Consortium of Investigative Journalists and its Partner Network"
+    registry = tmp_path / "sources.toml"
+    registry.write_text(f"[[source]]\nname = '{name}'\nkind = 'outlet'\ncountry = 'INT'\ndomains = []\naliases = ['ICIJ Network']\n", encoding="utf-8")
+    corpus = tmp_path / "story.jsonl"
+    corpus.write_text(jsonl([{"url": "https://news.example/leak", "title": "Leak", "text": "The files show payments to three companies in Cyprus over six years, according to the ICIJ Network, which shared them with reporters in forty countries."}]), encoding="utf-8")
+    options = ["--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "--sources", str(registry)]
+    assert CliRunner().invoke(cli, [*options, "ingest", str(corpus)]).exit_code == 0
+    assert [row["name"] for row in json.loads(CliRunner().invoke(cli, [*options, "sources", "--json"]).stdout)] == [name]
+    table = CliRunner().invoke(cli, [*options, "sources"]).stdout.splitlines()
+    assert table[1].startswith(name[:59] + "…  outlet")
+    assert max(len(line) for line in table) < 120
+
+
 def test_sources_on_an_empty_database(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "sources"])
     assert (result.exit_code, result.stdout) == (0, "no sources named yet: run 'provenance ingest' first\n")
