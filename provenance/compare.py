@@ -18,6 +18,7 @@ from rapidfuzz.distance import Indel, Opcodes
 from .attribution import sentences
 from .config import Settings
 from .fingerprint import U64
+from .normalize import shorten
 
 _WORD_SPLIT = re.compile(r"(\w+(?:[-'’]\w+)*)", re.UNICODE)
 """A word, hyphenated and elided parts included, as a group: ``split`` gives the words and the text between them."""
@@ -242,5 +243,4 @@ def translated_passages(first: str, second: str, anchor_positions: Sequence[tupl
 
 def _clip(text: str, limit: int = 300) -> str:
     """One line of at most `limit` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(" ".join(text.split()), limit)

@@ -200,6 +200,16 @@ def clean_text(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
+def shorten(text: str, limit: int) -> str:
+    """The text, or its first limit - 1 characters (trailing space dropped) and "…" when it is longer.
+
+    Examples:
+        >>> shorten("Kim Jong Un", 9)
+        'Kim Jong…'
+    """
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def text_lines(text: str) -> list[str]:
     """The non-empty lines of a cleaned text."""
     return [line for line in clean_text(text).split("\n") if line]

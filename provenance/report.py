@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
-from .normalize import Marker
+from .normalize import Marker, shorten
 from .pipeline import CheckResult, IngestReport, Match
 from .sources import SourceUse
 from .store import Article
@@ -191,17 +191,12 @@ sentence and made the table 230 characters wide.
 def sources_table(uses: list[SourceUse]) -> str:
     """Sources as an aligned table: name (cut at SOURCE_NAME_WIDTH), kind, country and counts."""
     header = ("source", "kind", "country", "cited", "wire", "copied", "image credits")
-    rows = [(_cut(u.name, SOURCE_NAME_WIDTH), (u.kind or "unknown").replace("_", " "), u.country or "", str(u.cited), str(u.wire), str(u.copied), str(u.image_credits)) for u in uses]
+    rows = [(shorten(u.name, SOURCE_NAME_WIDTH), (u.kind or "unknown").replace("_", " "), u.country or "", str(u.cited), str(u.wire), str(u.copied), str(u.image_credits)) for u in uses]
     if not rows:
         return "no sources named yet: run 'provenance ingest' first"
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(width) if i < 3 else cell.rjust(width) for i, (cell, width) in enumerate(zip(row, widths))).rstrip() for row in [header, *rows]]
     return "\n".join(lines)
-
-
-def _cut(text: str, width: int) -> str:
-    """The text, or its first width - 1 characters and "…" when it is longer."""
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _quote_marks(text: str) -> str:

@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import InputError
+from .normalize import shorten
 
 AUDIT_SCHEMA = "provenance.audit/1"
 TEMPLATE_NAME = "report.html.j2"
@@ -528,11 +529,6 @@ def _elapsed(delta: timedelta) -> str:
     return f"+{hours} h {minutes} min" if hours else f"+{minutes} min"
 
 
-def _shorten(text: str, limit: int) -> str:
-    """The text cut to limit characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 # --- SVG: the chain graph -----------------------------------------------------------------------
 
 
@@ -620,8 +616,8 @@ def _node_element(node: dict[str, Any], position: tuple[int, int], on_path: bool
     box |= {"stroke": stroke, "stroke-width": "2.2" if on_path else "1.2"} | ({"stroke-dasharray": dash} if dash else {})
     ElementTree.SubElement(group, "rect", box)
     weight = "600" if on_path else "400"
-    _svg_text(group, x + 10, y + 19, _shorten(label, 21), font_size="13", font_weight=weight, fill="#1c2833")
-    _svg_text(group, x + 10, y + 36, _shorten(details.replace("_", " "), 28), font_size="11", fill="#5d6d7e")
+    _svg_text(group, x + 10, y + 19, shorten(label, 21), font_size="13", font_weight=weight, fill="#1c2833")
+    _svg_text(group, x + 10, y + 36, shorten(details.replace("_", " "), 28), font_size="11", fill="#5d6d7e")
     return group
 
 
@@ -748,7 +744,7 @@ def _timeline_row(
     tooltip.text = _clean(f"{view['label']} ({role}), {_format_date(date)}\n{view['title']}")
     guide = {"x1": f"{TIMELINE_LABEL_WIDTH + 20}", "x2": f"{TIMELINE_WIDTH - 20}", "y1": f"{y}", "y2": f"{y}"}
     ElementTree.SubElement(group, "line", guide | {"stroke": "#e5e8e8"})
-    _svg_text(group, 4, y + 4, _shorten(f"{view['label']}: {view['title']}", 44), font_size="12", fill="#1c2833")
+    _svg_text(group, 4, y + 4, shorten(f"{view['label']}: {view['title']}", 44), font_size="12", fill="#1c2833")
     ElementTree.SubElement(group, "circle", {"cx": f"{x:g}", "cy": f"{y}", "r": "6", "fill": colour})
     when = _format_date(date) + ("" if date == start else f"  {_elapsed(date - start)}") + f"  {role}"
     on_right = x < (TIMELINE_LABEL_WIDTH + TIMELINE_WIDTH) / 2
