@@ -279,31 +279,24 @@ def _article_row(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cluster_view(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) -> dict[str, Any]:
-    """Everything the template shows for one cluster."""
-    members = [_member_view(member) for member in cluster.get("members") or []]
-    by_id = {member["id"]: member for member in members}
+    """Everything the template shows for one cluster: its summary, its copies, chain, timeline and passages."""
+    summary = _cluster_summary(cluster, articles)
+    by_id = {member["id"]: member for member in summary["members"]}
     chain = cluster.get("chain") or {}
-    copies = sorted((_link_view(link, by_id) for link in cluster.get("links") or []), key=_copy_order)
     return {
-        "id": cluster.get("id"),
+        **summary,
         "detailed": True,
-        "title": _text(cluster.get("title")) or "(untitled)",
-        "size": cluster.get("size", len(members)),
-        "origin": _origin_view(cluster.get("origin") or {}, by_id),
-        "members": members,
-        "copies": copies,
-        "kind_counts": _kind_counts(copies),
+        "copies": sorted((_link_view(link, by_id) for link in cluster.get("links") or []), key=_copy_order),
         "graph": Markup(cluster_svg(chain)) if chain.get("nodes") or chain.get("hops") else None,
         "hops": _hop_views(chain),
         "undetermined": [str(note) for note in chain.get("undetermined") or []],
         "timeline": Markup(timeline_svg(cluster.get("members") or [])),
-        "undated_members": [member for member in members if not member["dated"]],
-        "search": _search_text(cluster, articles),
+        "undated_members": [member for member in summary["members"] if not member["dated"]],
     }
 
 
 def _cluster_summary(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) -> dict[str, Any]:
-    """What the template shows for a cluster past DETAILED_CLUSTERS: its summary line and members, no graph or passages."""
+    """A cluster's summary line, members and search text: all the template shows of a cluster past DETAILED_CLUSTERS."""
     members = [_member_view(member) for member in cluster.get("members") or []]
     return {
         "id": cluster.get("id"),
