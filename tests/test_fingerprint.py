@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 from datasketch import LeanMinHash
@@ -109,3 +111,83 @@ def test_sorted_unique_is_what_np_unique_gives(values: list[int], repeats: int) 
     for array in (hashes, keys):
         found = sorted_unique(array)
         assert found.dtype == array.dtype and np.array_equal(found, np.unique(array))
+
+
+MASK64 = 2**64 - 1
+
+
+def reference_fmix(value: int) -> int:
+    """MurmurHash3's 64-bit finaliser, in plain integers."""
+    value ^= value >> 33
+    value = value * 0xFF51AFD7ED558CCD & MASK64
+    value ^= value >> 33
+    value = value * 0xC4CEB9FE1A85EC53 & MASK64
+    return value ^ value >> 33
+
+
+def reference_words(text: str) -> list[list[int]]:
+    """The code points of each word as the fingerprint module documents them: runs of letters and digits, lower-cased, each Chinese or Japanese character a word of its own (code points past U+2FFFF count as letters, unchanged)."""
+    cjk = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+    words: list[list[int]] = []
+    current: list[int] = []
+    for character in text:
+        point = ord(character)
+        if point >= 0x30000:
+            current.append(point)
+            continue
+        if character == "\x00" or unicodedata.category(character)[0] not in "LN":
+            if current:
+                words.append(current)
+            current = []
+            continue
+        lowered = character.lower()
+        point = ord(lowered) if len(lowered) == 1 else point
+        if any(low <= ord(character) <= high for low, high in cjk):
+            if current:
+                words.append(current)
+            words.append([point])
+            current = []
+        else:
+            current.append(point)
+    if current:
+        words.append(current)
+    return words
+
+
+def reference_shingles(text: str, params: SketchParams) -> tuple[set[int], np.ndarray]:
+    """A text's shingle hashes and raw signature, computed one word at a time in plain Python from the documented scheme."""
+    hashes = []
+    for word in reference_words(text):
+        value = 0xCBF29CE484222325
+        for point in word:
+            value = (value ^ point) * 0x100000001B3 & MASK64
+        hashes.append(reference_fmix(value))
+    size = min(params.shingle_size, len(hashes))
+    shingles = set()
+    for start in range(len(hashes) - size + 1 if hashes else 0):
+        value = hashes[start]
+        for following in hashes[start + 1 : start + size]:
+            value = (value * 0x9E3779B97F4A7C15 + following) & MASK64
+        shingles.add(reference_fmix(value))
+    signature = np.full(params.num_perm, 0xFFFFFFFF, dtype=np.uint64)
+    for shingle in shingles:
+        mixed = shingle ^ int(params.salt)
+        slot = ((mixed >> 32) * params.num_perm) >> 32
+        signature[slot] = min(int(signature[slot]), mixed & 0xFFFFFFFF)
+    return shingles, signature.astype(np.uint32)
+
+
+letters = st.sampled_from(list("abz AZ09 .,-\n'\x00") + ["ä", "ß", "É", "ж", "Ё", "東", "の", "😀", "\U00030001", "İ", "ﬁ", "²", "Ⅻ", "_"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(letters, max_size=60), min_size=1, max_size=5), st.integers(min_value=1, max_value=4))
+def test_compiled_pass_gives_the_documented_hashes(texts: list[str], size: int) -> None:
+    """The stored shingles and signatures must not change with the code that makes them: every database's LSH index depends on them."""
+    params = SketchParams(64, 7, size)
+    batch = shingle_batch(texts, params)
+    for index, text in enumerate(texts):
+        shingles, signature = reference_shingles(text.replace("\x00", " "), params)
+        assert set(batch.sets[index].tolist()) == shingles
+        assert np.array_equal(batch.raw_signatures[index], signature)
+        assert batch.word_counts[index] == len(reference_words(text))
