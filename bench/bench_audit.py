@@ -88,6 +88,7 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DEFAULT_CORPUS, Article, ArticleFactory, Pools, load_pools  # noqa: E402
+from cpu import cpu_spent, cpu_times  # noqa: E402
 
 from provenance.audit import build_audit  # noqa: E402
 from provenance.compare import copy_kind, overlap  # noqa: E402
@@ -477,12 +478,6 @@ def score(store: Store, corpus: Corpus, settings: Settings, examples: int) -> di
 # ---- one run -----------------------------------------------------------------------------
 
 
-def cpu_times() -> dict[str, dict[str, float]]:
-    """User and system CPU seconds so far of this process (the writer, with the memory sampler's thread) and of its finished children (the workers, once the pool has shut down)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"writer": {"user": own.ru_utime, "system": own.ru_stime}, "workers": {"user": children.ru_utime, "system": children.ru_stime}}
-
-
 def run_size(pools: Pools, size: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """Build a corpus of `size` articles, audit it, and score the links."""
     log(f"size {size:,}: building the corpus")
@@ -509,7 +504,7 @@ def run_size(pools: Pools, size: int, args: argparse.Namespace, workdir: Path) -
         started = time.perf_counter()
         report = ingest(store, targets, settings, on_progress=on_progress, workers=args.workers)
         ingested = time.perf_counter()
-        cpu_ingest = {who: {part: round(after - cpu_before[who][part], 1) for part, after in parts.items()} for who, parts in cpu_times().items()}
+        cpu_ingest = cpu_spent(cpu_before, cpu_times())
         log(f"size {size:,}: ingest done in {ingested - started:.1f} s; building the audit")
         if not report.article_ids:
             raise SystemExit(f"no articles ingested from {targets[0]} …: {report.failures[:3]}")

@@ -3,7 +3,8 @@
 One database is filled in stages by provenance.pipeline.ingest (workers = CPU count) from
 JSONL of synthetic articles of real sentences (bench/corpus.py, ~5% exact copies and ~5%
 footer copies). At each milestone (--milestones, default 10,000, 100,000 and 1,000,000
-articles) it prints the ingest rate of the last stage, then the latency of --queries checks
+articles) it prints the ingest rate of the last stage and the CPU it cost per article (the writer,
+the workers and, on PostgreSQL, the local server: bench/cpu.py), then the latency of --queries checks
 in-process (half footer copies of stored articles, half new articles: document_from_text,
 prepare and check_prepared), whether the copies found their originals, and the database size;
 on PostgreSQL also the server settings that decide how the index tables age (autovacuum, shared
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ingest import Progress, check_queries, log, peak_rss_mb, rate, run_queries, write_jsonl
 from corpus import DEFAULT_CORPUS, ArticleFactory, Entry, load_pools, syndicated_stream
+from cpu import cpu_spent, cpu_times, per_article_ms
 
 from provenance.config import Settings
 from provenance.pipeline import ingest
@@ -80,12 +82,23 @@ def stage(store: Store, factory: ArticleFactory, count: int, workdir: Path, sett
     paths, entries = write_jsonl(syndicated_stream(factory, count), workdir, f"stage{len(seen)}", int(settings.max_file_bytes * 0.9))
     seen.extend(entries)
     progress = Progress(count, "ingest")
+    server = store.dialect == "postgresql"
+    cpu_before = cpu_times(server)
     start = time.perf_counter()
     report = ingest(store, [str(path) for path in paths], settings, on_progress=progress, workers=os.cpu_count() or 1)
     seconds = time.perf_counter() - start
+    spent = cpu_spent(cpu_before, cpu_times(server))
     for path in paths:
         path.unlink()
-    return {"stage_records": count, "stage_seconds": round(seconds, 1), "stage_records_per_s": rate(report.read, seconds), "links": dict(report.links), "failures": len(report.failures)}
+    return {
+        "stage_records": count,
+        "stage_seconds": round(seconds, 1),
+        "stage_records_per_s": rate(report.read, seconds),
+        "stage_cpu_seconds": spent,
+        "stage_cpu_ms_per_article": per_article_ms(spent, report.read),
+        "links": dict(report.links),
+        "failures": len(report.failures),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> None:

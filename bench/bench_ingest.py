@@ -13,8 +13,8 @@ What it measures (each part can be chosen with --parts):
    pairs (10-30% of words edited).
 2. ingest: provenance.pipeline.ingest (workers = CPU count) of a JSONL file of --size records
    (default 10,000; ~5% exact copies and ~5% copies with a repost footer, at other outlets)
-   into a fresh SQLite file: articles/s, the report's counts and links by kind, database
-   bytes per article.
+   into a fresh SQLite file: articles/s, the report's counts and links by kind, the CPU per
+   article of the writer and of the workers (bench/cpu.py), database bytes per article.
 3. check: ingest of --check-corpus articles (default 100,000; its time and rate), then the
    latency of document_from_text + prepare + check_prepared for --queries texts (half copies
    of stored articles with a footer added, half new), and whether the copies were found.
@@ -50,6 +50,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ from datasketch import LeanMinHash, MinHash
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import DEFAULT_CORPUS, ArticleFactory, Entry, Pools, load_pools, syndicated_stream  # noqa: E402
+from cpu import CpuTimes, cpu_spent, cpu_times, per_article_ms  # noqa: E402
 
 from provenance.compare import overlap  # noqa: E402
 from provenance.config import Settings  # noqa: E402
@@ -312,17 +314,30 @@ def build_corpus(factory: ArticleFactory, size: int, folder: Path, name: str, se
     return paths, entries
 
 
-def timed_ingest(paths: Sequence[Path], db_path: Path, settings: Settings, total: int, label: str) -> tuple[Store, IngestReport, float, float, Progress]:
-    """Open a fresh store and ingest the files; the store, the report, open and ingest seconds, the progress curve."""
+@dataclass
+class TimedIngest:
+    """An ingest into a fresh store: the store, the report, the seconds to open and to ingest, the progress curve and the CPU spent (bench/cpu.py)."""
+
+    store: Store
+    report: IngestReport
+    open_s: float
+    ingest_s: float
+    progress: Progress
+    cpu: CpuTimes
+
+
+def timed_ingest(paths: Sequence[Path], db_path: Path, settings: Settings, total: int, label: str) -> TimedIngest:
+    """Open a fresh store and ingest the files."""
     remove_database(db_path)
     url = f"sqlite:///{db_path}"
     start = time.perf_counter()
     store = Store(url)
     opened = time.perf_counter()
     progress = Progress(total, label)
+    cpu_before = cpu_times()
     report = ingest(store, [str(p) for p in paths], settings, on_progress=progress, workers=os.cpu_count() or 1)
     done = time.perf_counter()
-    return store, report, opened - start, done - opened, progress
+    return TimedIngest(store, report, opened - start, done - opened, progress, cpu_spent(cpu_before, cpu_times()))
 
 
 def kind_counts(entries: Sequence[Entry]) -> dict[str, int]:
@@ -347,7 +362,8 @@ def measure_ingest(factory: ArticleFactory, size: int, workdir: Path, settings: 
     """Part 2: end-to-end JSONL ingest into a fresh SQLite file."""
     paths, entries = build_corpus(factory, size, workdir / "ingest", "ingest", settings)
     db_path = workdir / "ingest.sqlite"
-    store, report, open_s, ingest_s, progress = timed_ingest(paths, db_path, settings, size, "ingest")
+    timed = timed_ingest(paths, db_path, settings, size, "ingest")
+    store, report, ingest_s = timed.store, timed.report, timed.ingest_s
     articles = store.count_articles()
     store.close()
     db_bytes = sqlite_bytes(db_path)
@@ -357,11 +373,13 @@ def measure_ingest(factory: ArticleFactory, size: int, workdir: Path, settings: 
         "jsonl_files": len(paths),
         "jsonl_bytes": sum(p.stat().st_size for p in paths),
         "corpus_kinds": kind_counts(entries),
-        "store_open_s": round(open_s, 3),
+        "store_open_s": round(timed.open_s, 3),
         "ingest_s": round(ingest_s, 2),
         "records_per_s": rate(report.read, ingest_s),
         "added_per_s": rate(report.added, ingest_s),
-        "records_per_s_by_tenth": progress.rates(),
+        "records_per_s_by_tenth": timed.progress.rates(),
+        "cpu_seconds": timed.cpu,
+        "cpu_ms_per_article": per_article_ms(timed.cpu, report.read),
         "report": report_summary(report),
         "articles_in_db": articles,
         "db_bytes": db_bytes,
@@ -456,10 +474,12 @@ def measure_check(factory: ArticleFactory, size: int, queries: int, workdir: Pat
         store = Store(f"sqlite:///{db_path}")
         result["ingest_seconds"] = "not measured: database reused"
     else:
-        store, report, _open_s, ingest_s, progress = timed_ingest(paths, db_path, settings, size, "check corpus")
+        timed = timed_ingest(paths, db_path, settings, size, "check corpus")
+        store, report, ingest_s, progress = timed.store, timed.report, timed.ingest_s, timed.progress
         result["ingest_seconds"] = round(ingest_s, 1)
         result["ingest_records_per_s"] = rate(report.read, ingest_s)
         result["ingest_records_per_s_by_tenth"] = progress.rates()
+        result["ingest_cpu_ms_per_article"] = per_article_ms(timed.cpu, report.read)
         result["ingest_report"] = report_summary(report)
     for path in paths:
         path.unlink()
