@@ -20,6 +20,13 @@ What it measures (each part can be chosen with --parts):
    of stored articles with a footer added, half new), and whether the copies were found.
 4. profile: cProfile of a one-process ingest of --profile-size records (default 5,000): top
    functions by cumulative and by own time.
+5. split: the two sides of the ingest of part 2 apart, on the same --size records. First the
+   workers alone: provenance.pipeline.prepared_stream (workers = CPU count) prepares and signs
+   every record and nothing is written. Then the writer alone: store_prepared writes the
+   prepared records into a fresh SQLite file in one process, its input ready. For each, the
+   articles/s and the CPU per article (bench/cpu.py). An ingest on C cores is at most
+   C / (the CPU per article of both together), and at most the writer's rate alone (SQLite
+   has one writer at a time). Not run by default: it holds every prepared record in memory.
 
 Articles are built by bench/corpus.py from real sentences in the shared corpora
 (WMT22 news, PolNeAR, census articles), with a seeded RNG; each sentence is spliced from two
@@ -64,13 +71,14 @@ from cpu import CpuTimes, cpu_spent, cpu_times, per_article_ms  # noqa: E402
 
 from provenance.compare import overlap  # noqa: E402
 from provenance.config import Settings  # noqa: E402
-from provenance.extract import document_from_text  # noqa: E402
+from provenance.extract import document_from_text, iter_documents  # noqa: E402
 from provenance.fingerprint import densify, shingle_batch, signature_bytes, signature_from_bytes, to_minhash  # noqa: E402
 from provenance.normalize import load_patterns, tokens  # noqa: E402
-from provenance.pipeline import Fingerprinter, IngestReport, check_prepared, ingest, prepare  # noqa: E402
+from provenance.pipeline import Fingerprinter, IngestReport, check_prepared, fewer_collections, ingest, prepare, prepared_stream, store_prepared  # noqa: E402
 from provenance.store import Store  # noqa: E402
 
-PARTS = ("signatures", "ingest", "check", "profile")
+PARTS = ("signatures", "ingest", "check", "profile", "split")
+DEFAULT_PARTS = ("signatures", "ingest", "check", "profile")
 NUM_PERM = 128
 SHINGLE_WORDS = 3
 Results = dict[str, Any]
@@ -537,6 +545,37 @@ def measure_profile(factory: ArticleFactory, size: int, workdir: Path, settings:
     }
 
 
+# ---- part 5: split -----------------------------------------------------------------------
+
+
+def measure_split(factory: ArticleFactory, size: int, workdir: Path, settings: Settings) -> Results:
+    """Part 5: the workers alone (prepare and sign, nothing written), then the writer alone (store what they made), on part 2's records."""
+    paths, _entries = build_corpus(factory, size, workdir / "split", "split", settings)
+    log(f"split: preparing {size:,} records in {os.cpu_count()} worker processes, nothing written")
+    cpu_before, start = cpu_times(), time.perf_counter()
+    with fewer_collections():
+        prepared = list(prepared_stream(iter_documents([str(p) for p in paths], settings.max_file_bytes), settings, workers=os.cpu_count() or 1))
+    prepare_s, prepare_cpu = time.perf_counter() - start, cpu_spent(cpu_before, cpu_times())
+    db_path = workdir / "split.sqlite"
+    remove_database(db_path)
+    store = Store(f"sqlite:///{db_path}")
+    log(f"split: writing the {len(prepared):,} prepared records in this process")
+    cpu_before, start = cpu_times(), time.perf_counter()
+    report = store_prepared(store, prepared, settings, on_progress=Progress(len(prepared), "split"))
+    write_s, write_cpu = time.perf_counter() - start, cpu_spent(cpu_before, cpu_times())
+    store.close()
+    return {
+        "records": size,
+        "prepare_s": round(prepare_s, 2),
+        "prepare_records_per_s": rate(len(prepared), prepare_s),
+        "prepare_cpu_ms_per_article": per_article_ms(prepare_cpu, len(prepared)),
+        "write_s": round(write_s, 2),
+        "write_records_per_s": rate(report.read, write_s),
+        "write_cpu_ms_per_article": per_article_ms(write_cpu, report.read),
+        "report": report_summary(report),
+    }
+
+
 # ---- output ------------------------------------------------------------------------------
 
 
@@ -603,7 +642,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora (default %(default)s)")
-    parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated parts to run: %(default)s")
+    parser.add_argument("--parts", default=",".join(DEFAULT_PARTS), help=f"comma-separated parts to run, of {','.join(PARTS)} (default %(default)s)")
     parser.add_argument("--texts", type=int, default=5000, help="texts for the signature throughput (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per signature method; the best counts (default %(default)s)")
     parser.add_argument("--pairs", type=int, default=200, help="near-duplicate pairs for the Jaccard error (default %(default)s)")
@@ -643,6 +682,8 @@ def run(args: argparse.Namespace, workdir: Path) -> Results:
         results["check"] = measure_check(ArticleFactory(pools, args.seed + 2, splice), args.check_corpus, args.queries, workdir, settings, args.check_db)
     if "profile" in parts and args.profile_size > 0:
         results["profile"] = measure_profile(ArticleFactory(pools, args.seed + 3, splice), args.profile_size, workdir, settings, args.profile_top)
+    if "split" in parts:
+        results["split"] = measure_split(ArticleFactory(pools, args.seed + 1, splice), args.size, workdir, settings)
     return results
 
 

@@ -780,11 +780,21 @@ def ingest(
     settings = settings or Settings()
     if not targets:
         raise InputError("nothing to ingest: give files, folders, URLs or '-'")
+    return store_prepared(store, prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin), settings, workers), settings, on_progress)
+
+
+def store_prepared(store: Store, results: Iterable[Prepared | Failure], settings: Settings | None = None, on_progress: ProgressCallback | None = None) -> IngestReport:
+    """Store prepared documents in batches of BATCH_SIZE, one transaction each, linked to their copies; what ingest does once documents are prepared.
+
+    Failures are counted in the report. `results` is consumed as it comes, so a stream of
+    documents being prepared elsewhere (prepared_stream) is written while the rest are prepared.
+    """
+    settings = settings or Settings()
     fingerprinter = Fingerprinter(settings)
     report = IngestReport()
     batch: list[Prepared] = []
     with fewer_collections():
-        for result in prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin), settings, workers):
+        for result in results:
             report.read += 1
             if isinstance(result, Failure):
                 report.failures.append(result)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from provenance import pipeline
 from provenance import store as store_module
 from provenance.config import Settings
-from provenance.extract import Failure
+from provenance.extract import Failure, iter_documents
 from provenance.pipeline import ingest
 from provenance.store import Article, Bucket, CopyLink, Paragraph, Store
 
@@ -80,6 +80,19 @@ def test_repost_with_a_footer_in_another_language_matches_at_one(store: Store, t
     assert link.direction == "evidence"
     assert "Информация на этой странице взята из источника" in link.direction_reason
     assert link.evidence["shared_passages"]
+
+
+def test_documents_prepared_apart_are_stored_and_linked_as_ingest_does(store: Store, tmp_path: Path) -> None:
+    """store_prepared is ingest's writing half: it takes prepared documents from any stream, failures among them."""
+    original = write_jsonl(tmp_path, "merkur.jsonl", [{"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02T10:00:00"}])
+    settings = Settings()
+    prepared = list(pipeline.prepared_stream(iter_documents([original, str(SEEDS)], settings.max_file_bytes), settings))
+    report = pipeline.store_prepared(store, [*prepared, Failure("broken.jsonl:3", "not JSON")], settings)
+    assert (report.read, report.added, [failure.origin for failure in report.failures]) == (7, 6, ["broken.jsonl:3"])
+    assert dict(report.links) == {"repost": 1}
+    [link] = links(store)
+    assert link.origin_id == article_ids_by_url(store)[MERKUR_URL] and "Информация на этой странице взята из источника" in link.direction_reason
+    assert pipeline.store_prepared(store, prepared, settings).already_stored == 6
 
 
 @pytest.mark.parametrize(
