@@ -33,7 +33,8 @@ def _server_seconds() -> dict[str, float] | None:
                 continue
             times = process.cpu_times()
             user, system = user + times.user, system + times.system
-            if process.parent() is None or process.parent().name() != "postgres":  # the postmaster: its reaped children
+            parent = process.parent()
+            if parent is None or parent.name() != "postgres":  # the postmaster: its reaped children
                 user, system = user + times.children_user, system + times.children_system
             found = True
         except psutil.Error:
