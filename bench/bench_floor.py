@@ -20,7 +20,8 @@ out, to show what each costs and what the barest schema would allow.
     /tmp/venv/bin/python bench/bench_floor.py sqlite:////tmp/bw/ingest.sqlite \\
         --db sqlite:////tmp/floor.sqlite --db postgresql+psycopg://postgres@127.0.0.1:5432/floor
 
-A target must be empty (or, for SQLite, absent). The source is only read.
+A target must be empty (or, for SQLite, absent). The source is only read (opened as every Store
+is, which upgrades an older schema); all its rows are held in memory.
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ from cpu import cpu_spent, cpu_times, per_article_ms  # noqa: E402
 
 from provenance.pipeline import BATCH_SIZE  # noqa: E402
 from provenance.store import AnchorBucket, Article, Attribution, Bucket, CopyLink, Paragraph, Quote, Source, Store  # noqa: E402
+
+
+TABLES = (Article, Paragraph, Attribution, Quote, CopyLink, Bucket, AnchorBucket)
+"""The tables an ingest's writes fill (its sources table aside, which the targets get before the clock starts)."""
+WITHOUT = ("paragraphs", "attributions", "quotes", "links", "anchors")
+"""Kinds of rows --without can leave out: a paragraph's row with its search index, an attribution, a quote, a copy link, a translation bucket."""
+WITHOUT_TABLES = {"paragraphs": "paragraphs", "attributions": "attributions", "quotes": "quotes", "links": "copy_links", "anchors": "anchor_buckets"}
 
 
 @dataclass
@@ -86,9 +94,6 @@ def _by_article(store: Store, model: Any, key: str = "article_id") -> dict[int, 
         row.pop("id")
         grouped[row[key]].append(row)
     return grouped
-
-
-TABLES = (Article, Paragraph, Attribution, Quote, CopyLink, Bucket, AnchorBucket)
 
 
 def row_counts(store: Store) -> dict[str, int]:
@@ -133,12 +138,8 @@ def read_batches(store: Store, size: int) -> tuple[list[dict[str, Any]], list[Ba
 
 
 def _renumbered(rows: list[dict[str, Any]], new_ids: dict[int, int], *columns: str) -> list[dict[str, Any]]:
+    """The rows with these article-id columns changed to the target's ids."""
     return [{**row, **{column: new_ids[row[column]] for column in columns if row[column] is not None}} for row in rows]
-
-
-WITHOUT = ("paragraphs", "attributions", "quotes", "links", "anchors")
-"""Kinds of rows --without can leave out: a paragraph's row with its search index, an attribution, a quote, a copy link, a translation bucket."""
-WITHOUT_TABLES = {"paragraphs": "paragraphs", "attributions": "attributions", "quotes": "quotes", "links": "copy_links", "anchors": "anchor_buckets"}
 
 
 def write_batch(store: Store, batch: Batch, new_ids: dict[int, int], phases: dict[str, float], without: frozenset[str] = frozenset()) -> None:
@@ -208,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("source", help="URL of a database an ingest filled (only read)")
     parser.add_argument("--db", action="append", required=True, help="URL of an empty target database; give it once per target")
     parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="articles per transaction (default: the ingest's, %(default)s)")
-    parser.add_argument("--without", default="", help=f"comma-separated kinds of rows not to write, of {','.join(WITHOUT)} (the LSH buckets and articles are always written)")
+    parser.add_argument("--without", default="", help=f"comma-separated kinds of rows not to write, of {','.join(WITHOUT)} (the articles and their copy LSH keys are always written)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     without = frozenset(kind for kind in args.without.split(",") if kind)
