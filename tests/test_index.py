@@ -117,6 +117,26 @@ def test_an_older_index_is_rebuilt_with_the_current_keys(db_url: str, tmp_path: 
     store.close()
 
 
+def test_keys_of_an_article_not_stored_are_skipped(store: Store, tmp_path: Path) -> None:
+    """The bucket tables hold no foreign key (schema 0009): keys left by an article no longer stored take no part in check or ingest."""
+    original = {"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "language": "de", "published": "2025-01-02"}
+    path = tmp_path / "original.jsonl"
+    path.write_text(jsonl([original]), encoding="utf-8")
+    ingest(store, [str(path)])
+    [found] = Fingerprinter(Settings()).index_keys([seed_body_without_footer()], ["de"])
+    gone = np.int64(999)
+    with store.transaction() as session:  # the original's copy keys, and its translation keys as if a Russian article had them
+        store.insert_buckets(session, found.keys, np.full(len(found.keys), gone))
+        store.insert_anchor_buckets(session, found.anchor_keys, np.full(len(found.anchor_keys), gone), np.full(len(found.anchor_keys), "ru", dtype=object))
+    with store.reading() as session:
+        assert gone in store.bucket_members(session, found.keys).article_ids
+        assert gone in store.foreign_anchor_members(session, found.anchor_keys, "de").article_ids
+    [result] = check(store, str(SEED_003))
+    assert (result.verdict, [match.other.url for match in result.matches]) == ("repost", [MERKUR_URL])
+    report = ingest(store, [str(SEED_003)])
+    assert (report.added, dict(report.links), report.failures) == (1, {"repost": 1}, [])
+
+
 def test_a_long_paragraph_gets_its_bands_and_a_short_one_none() -> None:
     long_paragraph = " ".join(f"word{number}" for number in range(30))
     [found] = Fingerprinter(Settings()).fingerprints([f"{long_paragraph}\nshort line here"], [""])

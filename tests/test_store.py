@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from provenance.errors import DatabaseError
-from provenance.store import Article, Attribution, Base, CopyLink, Store, head_revision, include_name, migrate
+from provenance.store import AnchorBucket, Article, Attribution, Base, Bucket, CopyLink, Store, head_revision, include_name, migrate
 
 from .conftest import ROOT, seed_body_without_footer
 
@@ -49,6 +49,31 @@ def test_older_schema_is_upgraded_on_open_and_keeps_its_data(db_url: str) -> Non
         assert (attribution.source_name, attribution.location, attribution.media) == ("KCNA", "body", False)
     with store.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head_revision()
+    store.close()
+
+
+def test_bucket_tables_lose_their_foreign_keys_and_keep_their_rows(db_url: str) -> None:
+    """Schema 0009: no foreign key on the bucket tables; SQLite copies each table, replacing a copy an upgrade stopped part way left behind."""
+    engine = create_engine(db_url)
+    migrate(engine, "0008")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at)"
+            " VALUES ('k', 'h', 'old body', '[]', 'old.txt', 'text', 1, 1, :signature, '2025-01-01 00:00:00')"
+        ), {"signature": b"x"})
+        connection.execute(text("INSERT INTO lsh_buckets (key, article_id) VALUES (42, 1), (7, 1)"))
+        connection.execute(text("INSERT INTO anchor_buckets (key, article_id, language) VALUES (5, 1, 'de')"))
+        if engine.dialect.name == "sqlite":
+            connection.execute(text("CREATE TABLE lsh_buckets_new (key BIGINT)"))
+        assert [inspect(connection).get_foreign_keys(table)[0]["referred_table"] for table in ("lsh_buckets", "anchor_buckets")] == ["articles", "articles"]
+    engine.dispose()
+    store = Store(db_url)
+    with store.engine.connect() as connection:
+        assert [inspect(connection).get_foreign_keys(table) for table in ("lsh_buckets", "anchor_buckets")] == [[], []]
+        assert "lsh_buckets_new" not in inspect(connection).get_table_names()
+    with store.reading() as session:
+        assert sorted(tuple(row) for row in session.execute(select(Bucket.key, Bucket.article_id))) == [(7, 1), (42, 1)]
+        assert [tuple(row) for row in session.execute(select(AnchorBucket.key, AnchorBucket.article_id, AnchorBucket.language))] == [(5, 1, "de")]
     store.close()
 
 
