@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -101,6 +102,23 @@ def advance(progress: Progress, task: TaskID) -> Callable[[str, int], None]:
     return lambda stage, count: progress.update(task, description=STAGE_LABELS.get(stage, stage), advance=count)
 
 
+class StderrLines(logging.Handler):
+    """The library's warnings (a schema upgrade and its progress), each as one line on the current standard error."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"provenance: {record.getMessage()}", err=True)
+
+
+LIBRARY_WARNINGS = StderrLines(logging.WARNING)
+
+
+def show_library_warnings() -> None:
+    """Print the library's warnings on stderr; the library itself logs to no handler of its own."""
+    library = logging.getLogger("provenance")
+    if LIBRARY_WARNINGS not in library.handlers:
+        library.addHandler(LIBRARY_WARNINGS)
+
+
 def echo_json(data: Any) -> None:
     """Write data as indented JSON to stdout."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -122,6 +140,7 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sour
         provenance ingest seeds/
         provenance check seeds/003_4153c0ff2f4fab2a.txt
     """
+    show_library_warnings()
     settings = Settings(patterns_file=patterns_file, sources_file=sources_file, cues_file=cues_file, max_file_bytes=max_size)
     ctx.obj = Context(db_url or default_database_url(), settings)
     ctx.call_on_close(ctx.obj.close)

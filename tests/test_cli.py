@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine
 
 from provenance.cli import cli
+from provenance.store import head_revision, migrate
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
 from .helpers import article_html, jsonl, serve_folder, warc_bytes
@@ -154,6 +156,18 @@ def test_unreachable_url_is_one_line(run_cli: Any) -> None:
 def test_wrong_database_url(url: str, code: int, message: str) -> None:
     result = CliRunner().invoke(cli, ["--db", url, "check", str(SEED_003)])
     assert (result.exit_code, result.stderr) == (code, message)
+
+
+def test_a_database_of_an_older_schema_is_upgraded_with_a_line_on_stderr(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = create_engine(url)
+    migrate(engine, "0008")
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["--db", url, "ingest", str(SEED_003)])
+    assert result.exit_code == 0
+    assert result.stderr == f"provenance: upgrading database schema from 0008 to {head_revision()}\n"
+    again = CliRunner().invoke(cli, ["--db", url, "ingest", str(SEED_003)])
+    assert (again.exit_code, again.stderr) == (0, "")
 
 
 def test_database_url_from_environment(tmp_path: Path) -> None:

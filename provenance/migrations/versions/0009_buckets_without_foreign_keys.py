@@ -68,7 +68,7 @@ def _make_again(table: str, with_foreign_key: bool) -> None:
     columns, key = TABLES[table]
     rows = op.get_bind().execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() or 0
     if rows:
-        log.warning("copying the %d rows of %s for schema 0009 (about 2 s a million)", rows, table)
+        log.warning("copying the %d rows of %s into a table %s its foreign key (about 2 s a million)", rows, table, "with" if with_foreign_key else "without")
     constraints = f"PRIMARY KEY ({key})" + (f", {FOREIGN_KEY}" if with_foreign_key else "")
     op.execute(f"DROP TABLE IF EXISTS {table}_new")  # left empty by a run stopped part way
     op.execute(f"CREATE TABLE {table}_new ({columns}, {constraints}) WITHOUT ROWID")
