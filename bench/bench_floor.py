@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cpu import cpu_spent, cpu_times, per_article_ms  # noqa: E402
 
 from provenance.pipeline import BATCH_SIZE  # noqa: E402
-from provenance.store import AnchorBucket, Article, Attribution, Bucket, CopyLink, Paragraph, Quote, Source, Store  # noqa: E402
+from provenance.store import AnchorBucket, Article, Attribution, Base, Bucket, CopyLink, Paragraph, Quote, Source, Store, _table  # noqa: E402
 
 
 TABLES = (Article, Paragraph, Attribution, Quote, CopyLink, Bucket, AnchorBucket)
@@ -74,12 +74,7 @@ class Batch:
     anchor_languages: list[str] = field(default_factory=list)
 
 
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-def _rows(store: Store, model: Any, order: Sequence[str]) -> Iterator[dict[str, Any]]:
+def _rows(store: Store, model: type[Base], order: Sequence[str]) -> Iterator[dict[str, Any]]:
     """Every row of a model's table as a dict, in the given column order."""
     table = _table(model)
     with store.reading() as session:
@@ -87,7 +82,7 @@ def _rows(store: Store, model: Any, order: Sequence[str]) -> Iterator[dict[str, 
             yield dict(row)
 
 
-def _by_article(store: Store, model: Any, key: str = "article_id") -> dict[int, list[dict[str, Any]]]:
+def _by_article(store: Store, model: type[Base], key: str = "article_id") -> dict[int, list[dict[str, Any]]]:
     """A child table's rows grouped by their article, each without its own id."""
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in _rows(store, model, (key, "id")):
