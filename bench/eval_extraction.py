@@ -12,7 +12,9 @@ tokens (multiset overlap), averaged over all pages; a page that fails counts as 
 comparison with the AEB leaderboard it also gives AEB's own metric (``evaluate.py`` there:
 case-sensitive 4-word shingles, per-page normalised TP/FP/FN, mean P and mean R, F1 of the
 means). It lists failures, the worst pages by F1, and the pages where the furniture split lost
-the most recall, with the lines it removed that hold truth words.
+the most recall, with the lines it removed that hold truth words; and how many pages gave a
+publication time of day, a date only, or none (``--dates N`` lists a sample with what each page
+states, to check by hand).
 
 Run:
     /tmp/venv/bin/python bench/eval_extraction.py /work/shared/corpora/aeb [--json] [--worst 5]
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import random
 import re
 import statistics
 import sys
@@ -64,6 +67,9 @@ class PageResult:
     error: str | None = None
     milliseconds: float = 0.0
     removed_truth_lines: list[tuple[str, str]] = field(default_factory=list)
+    published: str | None = None
+    precision: str = "unknown"
+    date_evidence: list[str] = field(default_factory=list)
 
 
 def words(text: str) -> list[str]:
@@ -137,6 +143,9 @@ def evaluate_page(page_id: str, html_path: Path, truth: dict[str, Any], patterns
         result.error = f"extract: {error.bare_reason}"
         return result
     result.raw, result.raw_aeb = bag_scores(document.text, article), aeb_tp_fp_fn(document.text, article)
+    if document.published is not None:
+        result.published, result.precision = document.published.text(), document.published.precision
+    result.date_evidence = date_evidence(html)
     try:
         prepared = prepare(document, patterns, fingerprinter)
     except ExtractionError as error:
@@ -148,6 +157,18 @@ def evaluate_page(page_id: str, html_path: Path, truth: dict[str, Any], patterns
     furniture = [(line.kind, line.line) for line in prepared.layout.furniture]
     result.removed_truth_lines = removed_truth_lines(furniture, article)
     return result
+
+
+_DATE_EVIDENCE = re.compile(
+    r"""<meta[^>]+(?:property|name|itemprop)=["'](?:article:published_time|og:published_time|parsely-pub-date|sailthru\.date|date|pubdate|publishdate|dc\.date\.issued|datePublished)["'][^>]*>"""
+    r"""|"datePublished"\s*:\s*"[^"]+"|<time[^>]+datetime=["'][^"']+["'][^>]*>""",
+    re.IGNORECASE,
+)
+
+
+def date_evidence(html: str, limit: int = 4) -> list[str]:
+    """The first publication-time statements in a page's HTML, as written, to check a page's time by hand."""
+    return [" ".join(match.group(0).split())[:160] for match in _DATE_EVIDENCE.finditer(html)][:limit]
 
 
 def mean_scores(scores: Sequence[Scores]) -> Scores:
@@ -169,6 +190,9 @@ def summarise(results: Sequence[PageResult]) -> dict[str, Any]:
         "ms_per_page": {"mean": statistics.mean(times) if times else 0.0, "median": statistics.median(times) if times else 0.0, "max": max(times, default=0.0)},
         "pages_where_split_lost_recall": len(lost),
         "pages_with_truth_lines_removed": sum(1 for r in results if r.removed_truth_lines),
+        "publication_times": {"minute": sum(1 for r in results if r.precision == "minute"), "day": sum(1 for r in results if r.precision == "day"),
+                              "none": sum(1 for r in results if r.precision == "unknown"),
+                              "minute_without_zone": sum(1 for r in results if r.precision == "minute" and r.published and r.published.endswith("(no time zone)"))},
     }
 
 
@@ -186,7 +210,7 @@ def most_recall_lost(results: Sequence[PageResult], count: int) -> list[PageResu
 def _page_row(result: PageResult) -> dict[str, Any]:
     """One page's scores as plain data."""
     return {"id": result.page_id, "url": result.url, "body": asdict(result.body), "raw": asdict(result.raw), "error": result.error,
-            "ms": round(result.milliseconds, 1), "removed_truth_lines": [{"kind": k, "line": line} for k, line in result.removed_truth_lines]}
+            "ms": round(result.milliseconds, 1), "published": result.published, "precision": result.precision, "removed_truth_lines": [{"kind": k, "line": line} for k, line in result.removed_truth_lines]}
 
 
 def _clip(text: str, limit: int) -> str:
@@ -224,6 +248,21 @@ def print_report(summary: dict[str, Any], results: Sequence[PageResult], count: 
             print(f"      … {len(r.removed_truth_lines) - 4} more")
     kinds = Counter(kind for r in results for kind, _ in r.removed_truth_lines)
     print(f"  lines of truth text removed, by furniture kind: {dict(kinds.most_common())}")
+    times = summary["publication_times"]
+    print()
+    print(f"publication times: {times['minute']} pages with a time of day ({times['minute_without_zone']} of them without a time zone), "
+          f"{times['day']} with a date only, {times['none']} with none")
+
+
+def print_dates(results: Sequence[PageResult], count: int, seed: int) -> None:
+    """A random sample of pages with the publication time read and the page's own statements of it, to check by hand."""
+    sample = random.Random(seed).sample([r for r in results if r.error is None], min(count, len(results)))
+    print()
+    print(f"{len(sample)} pages to check by hand (seed {seed}): the time read, then what the page states")
+    for r in sorted(sample, key=lambda r: r.page_id):
+        print(f"  {r.page_id[:12]}  {r.published or 'none'}  [{r.precision}]  {r.url}")
+        for line in r.date_evidence or ["(no meta, JSON-LD or <time> statement: the date is htmldate's guess)"]:
+            print(f"      {line}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, help="the AEB folder holding ground-truth.json and html/")
     parser.add_argument("--json", action="store_true", help="also print a JSON object with all figures and per-page scores")
     parser.add_argument("--worst", type=int, default=5, metavar="N", help="pages to list as worst (default 5)")
+    parser.add_argument("--dates", type=int, default=0, metavar="N", help="list N random pages with their publication time and the page's statements of it, to check by hand")
+    parser.add_argument("--seed", type=int, default=24, help="seed of the --dates sample (default 24)")
     args = parser.parse_args(argv)
     truth_path = args.corpus / "ground-truth.json"
     if not truth_path.exists():
@@ -249,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{number}/{len(truths)} pages", file=sys.stderr)
     summary = summarise(results)
     print_report(summary, results, args.worst)
+    if args.dates:
+        print_dates(results, args.dates, args.seed)
     if args.json:
         print(json.dumps({**summary, "worst": [_page_row(r) for r in worst_by_f1(results, args.worst)], "per_page": [_page_row(r) for r in results]},
                          ensure_ascii=False, indent=2))

@@ -6,19 +6,20 @@ import csv
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .chain import CHAIN_ATTRIBUTION_KINDS, LinksOf, chain_json, source_chain, with_copies
 from .config import Settings
+from .dates import sort_key
 from .errors import InputError
+from .outlets import Outlet, identify_outlet
 from .pipeline import IngestReport, ProgressCallback, ingest
 from .registry import Registry
 from .store import ArticleSummary, AttributionSummary, CopyLink, Store, utcnow
 
-AUDIT_SCHEMA = "provenance.audit/1"
+AUDIT_SCHEMA = "provenance.audit/2"
 _ROLE_OF_KIND = {"repost": "repost", "duplicate": "duplicate", "partial": "partial", "translation": "translation"}
 _CITED = ("cites", "quotes", "wire")
 TOP = 10
@@ -99,18 +100,24 @@ def clusters_of(article_ids: Sequence[int], links: Sequence[CopyLink]) -> list[C
     return result
 
 
-def _date(value: datetime | None) -> str | None:
-    return value.isoformat(sep=" ", timespec="minutes") if value else None
+def _outlet_of(article: ArticleSummary | None, registry: Registry) -> Outlet | None:
+    """The outlet that published an article (never its file name: None when no URL, domain or site name says)."""
+    if article is None:
+        return None
+    return identify_outlet(article.url or article.domain, article.outlet, registry)
 
 
-def _article_json(article: ArticleSummary, cluster_id: int | None, role: str, sources: list[str]) -> dict[str, Any]:
+def _article_json(article: ArticleSummary, cluster_id: int | None, role: str, sources: list[str], registry: Registry) -> dict[str, Any]:
+    outlet = _outlet_of(article, registry)
+    published = article.published
     return {
         "article_id": article.id,
         "title": article.title,
         "url": article.url,
-        "outlet": article.outlet or article.domain,
+        "outlet": outlet.name if outlet is not None else None,
         "domain": article.domain,
-        "published": _date(article.published),
+        "published": published.iso() if published else None,
+        "published_precision": published.precision if published else "unknown",
         "language": article.language,
         "cluster_id": cluster_id,
         "role": role,
@@ -177,17 +184,17 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
                 sources_of[attribution.article_id].append(attribution.source_name)
             cited[attribution.source_name] += 1
     cluster_of = {member: cluster for cluster in clusters for member in cluster.members}
-    copying: Counter[str] = Counter()
-    copied: Counter[str] = Counter()
+    copying = _OutletCounts()
+    copied = _OutletCounts()
     decided = [link for link in links if link.direction != "undetermined"]
     for link in decided:
-        copying[_outlet(articles.get(link.copy_id))] += 1
-        copied[_outlet(articles.get(link.origin_id))] += 1
+        copying.add(_outlet_of(articles.get(link.copy_id), registry))
+        copied.add(_outlet_of(articles.get(link.origin_id), registry))
     linked_copies = {link.copy_id for link in decided}
     for article_id in marked:
         if article_id not in linked_copies:
-            copied[marked[article_id].source_name] += 1
-            copying[_outlet(articles.get(article_id))] += 1
+            copied.add(_marked_outlet(marked[article_id], registry))
+            copying.add(_outlet_of(articles.get(article_id), registry))
     def role(article_id: int) -> str:
         if article_id in cluster_of:
             cluster_role = cluster_of[article_id].roles[article_id]
@@ -209,19 +216,19 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
     }
     return {
         "schema": AUDIT_SCHEMA,
-        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "generated_at": utcnow().isoformat(timespec="seconds") + "Z",
         "corpus": {"targets": list(targets), "read": report.read, "added": report.added, "already_stored": report.already_stored,
                    "failures": [{"origin": f.origin, "reason": f.reason} for f in report.failures]},
         "counts": counts,
-        "clusters": [_cluster_json(cluster, articles, chains[cluster.id], sources_of) for cluster in clusters],
+        "clusters": [_cluster_json(cluster, articles, chains[cluster.id], sources_of, registry) for cluster in clusters],
         "reposts_by_marker": [
-            {"article_id": article_id, "title": articles[article_id].title, "copied_from": marked[article_id].source_name,
+            {"article_id": article_id, "title": articles[article_id].title, "copied_from": _marked_name(marked[article_id], registry),
              "url": marked[article_id].url, "line": marked[article_id].sentence}
             for article_id in sorted(marked) if article_id in roles  # roles has a key per article read (ids is a list)
         ],
-        "articles": [_article_json(articles[i], cluster_of[i].id if i in cluster_of else None, roles[i], sources_of[i]) for i in ids],
-        "top_copying_outlets": [{"outlet": name, "copies": count} for name, count in copying.most_common(TOP) if name],
-        "top_copied_outlets": [{"outlet": name, "copied": count} for name, count in copied.most_common(TOP) if name],
+        "articles": [_article_json(articles[i], cluster_of[i].id if i in cluster_of else None, roles[i], sources_of[i], registry) for i in ids],
+        "top_copying_outlets": [{"outlet": name, "copies": count} for name, count in copying.most_common(TOP)],
+        "top_copied_outlets": [{"outlet": name, "copied": count} for name, count in copied.most_common(TOP)],
         "top_sources": [{"source": name, "kind": _kind(registry, name), "cited": count} for name, count in cited.most_common(TOP)],
         "undated": undated,
         "failures": [{"origin": f.origin, "reason": f.reason} for f in report.failures],
@@ -233,13 +240,35 @@ def _kind(registry: Registry, name: str) -> str | None:
     return entry.kind if entry else None
 
 
-def _outlet(article: ArticleSummary | None) -> str:
-    if article is None:
-        return ""
-    return article.outlet or article.domain or article.origin.rsplit("/", 1)[-1]
+class _OutletCounts:
+    """How often each outlet (one publisher under all its hosts and names) does something; unknown outlets are not counted."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.names: dict[str, str] = {}
+
+    def add(self, outlet: Outlet | None) -> None:
+        """Count one for this outlet."""
+        if outlet is not None:
+            self.counts[outlet.key] += 1
+            self.names.setdefault(outlet.key, outlet.name)
+
+    def most_common(self, limit: int) -> list[tuple[str, int]]:
+        """The outlets' names and counts, most first."""
+        return [(self.names[key], count) for key, count in self.counts.most_common(limit)]
 
 
-def _cluster_json(cluster: Cluster, articles: dict[int, ArticleSummary], chain: dict[str, Any], sources_of: dict[int, list[str]]) -> dict[str, Any]:
+def _marked_outlet(marker: AttributionSummary, registry: Registry) -> Outlet | None:
+    """The outlet a repost marker names: by the URL it gives, else by the name it gives."""
+    return identify_outlet(marker.url, None if marker.url else marker.source_name, registry)
+
+
+def _marked_name(marker: AttributionSummary, registry: Registry) -> str:
+    outlet = _marked_outlet(marker, registry)
+    return outlet.name if outlet is not None else marker.source_name
+
+
+def _cluster_json(cluster: Cluster, articles: dict[int, ArticleSummary], chain: dict[str, Any], sources_of: dict[int, list[str]], registry: Registry) -> dict[str, Any]:
     head = articles[cluster.origin_id] if cluster.origin_id is not None else articles[cluster.members[0]]
     return {
         "id": cluster.id,
@@ -247,8 +276,8 @@ def _cluster_json(cluster: Cluster, articles: dict[int, ArticleSummary], chain: 
         "title": head.title,
         "origin": {"article_id": cluster.origin_id, "determined": cluster.origin_id is not None, "reason": cluster.origin_reason},
         "members": [
-            {k: v for k, v in _article_json(articles[m], cluster.id, cluster.roles[m], sources_of.get(m, [])).items() if k not in ("cluster_id", "sources")}
-            for m in sorted(cluster.members, key=lambda m: (articles[m].published is None, articles[m].published or datetime.min, m))
+            {k: v for k, v in _article_json(articles[m], cluster.id, cluster.roles[m], sources_of.get(m, []), registry).items() if k not in ("cluster_id", "sources")}
+            for m in sorted(cluster.members, key=lambda m: (*sort_key(articles[m].published), m))
         ],
         "links": [_link_json(link) for link in cluster.links],
         "chain": {key: chain[key] for key in ("path", "nodes", "hops", "undetermined")},

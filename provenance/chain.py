@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .attribution import sentences
+from .outlets import identify_outlet
 from .registry import Registry, SourceEntry
 from .store import Article, ArticleSummary, Attribution, ChainHop, CopyLink, Store
 
+CHAIN_SCHEMA = "provenance.chain/2"
 MAX_COPY_DEPTH = 6
 CHAIN_ATTRIBUTION_KINDS = frozenset(("copied_from", "byline"))
 """The attributions a source chain reads besides those that name a medium: repost markers and bylines.
@@ -100,8 +102,10 @@ class _SourceGroup:
 
 
 def _article_node(article: Article | ArticleSummary, registry: Registry) -> Node:
+    """A stored article as a node: ``#4 merkur.de`` by its outlet, or by its file name when no outlet is known."""
     entry = registry.by_domain(article.domain) if article.domain else None
-    where = article.domain or article.origin.rsplit("/", 1)[-1]
+    outlet = identify_outlet(article.url or article.domain, article.outlet, registry)
+    where = outlet.name if outlet is not None else article.origin.rsplit("/", 1)[-1]
     return Node(f"article:{article.id}", f"#{article.id} {where}", "article", entry.kind if entry else None, entry.country if entry else None, article.id, article.url)
 
 
@@ -136,7 +140,11 @@ def _undetermined_links(article: Article, links_of: LinksOf) -> list[str]:
 
 def _copy_hop(link: CopyLink) -> Hop:
     """The hop a copy link with a decided direction makes, from the original to the copy."""
-    evidence = [link.direction_reason, f"Jaccard similarity {link.jaccard:.2f}, {link.containment:.2f} of the copy is in the original"]
+    if link.kind == "translation":
+        score = f"alignment score {link.jaccard:.2f} of the two texts' anchors (names, numbers, dates)"
+    else:
+        score = f"Jaccard similarity {link.jaccard:.2f}, {link.containment:.2f} of the copy is in the original"
+    evidence = [link.direction_reason, score]
     return Hop(f"article:{link.origin_id}", f"article:{link.copy_id}", link.kind, 0.95 if link.direction == "evidence" else 0.8, evidence)
 
 
@@ -358,11 +366,13 @@ def chain_rows(chain: Chain) -> list[ChainHop]:
 
 
 def chain_json(chain: Chain) -> dict[str, Any]:
-    """A chain under the provenance.chain/1 schema."""
+    """A chain under the provenance.chain/2 schema."""
     article = chain.article
+    publication = article.publication
     return {
-        "schema": "provenance.chain/1",
-        "article": {"id": article.id, "url": article.url, "title": article.title, "origin": article.origin, "published": article.published.isoformat() if article.published else None},
+        "schema": CHAIN_SCHEMA,
+        "article": {"id": article.id, "url": article.url, "title": article.title, "origin": article.origin,
+                    "published": publication.iso() if publication else None, "published_precision": publication.precision if publication else "unknown"},
         "path": chain.path,
         "nodes": [vars(node) for node in chain.nodes.values()],
         "hops": [

@@ -26,6 +26,7 @@ from rich.progress import (
 from .config import (
     CUES_ENV,
     DB_ENV,
+    DEFAULT_DB_PATH,
     PATTERNS_ENV,
     SOURCES_ENV,
     Settings,
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 # on a 2-core machine, which `provenance --help` and a mistyped option need not wait for.
 
 EXIT_COPY_FOUND = 1
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+"""An error provenance did not foresee (sysexits' EX_SOFTWARE): never 1, which `check` gives for "copy found"."""
 
 SUMMARY_ROWS = 20
 """Rows of each table that grows with the corpus in the printed summary of `audit`.
@@ -53,29 +57,56 @@ class ProvenanceGroup(click.Group):
     """A click group that turns every ProvenanceError into one line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command, mapping library errors to one-line messages."""
+        """Run the command, mapping library errors to one-line messages and anything unforeseen to exit 70."""
         try:
             return super().invoke(ctx)
         except ProvenanceError as error:
             click.echo(f"Error: {error.reason}", err=True)
             ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted; what was written is whole, and running the command again goes on from there", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+            if isinstance(ctx.obj, Context) and ctx.obj.debug:
+                raise
+            click.echo(f"Error: internal error: {type(error).__name__}: {_one_line(error)} (run with --debug for the traceback, and please report it)", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300] + "…" if len(text) > 300 else text
 
 
 class Context:
-    """What the group's options give to every command: the database URL and settings."""
+    """What the group's options give to every command: the database URL, settings and --debug."""
 
-    def __init__(self, db_url: str, settings: Settings) -> None:
-        self.db_url = db_url
+    def __init__(self, db_url: str | None, settings: Settings, debug: bool = False) -> None:
+        self.db_url = db_url or default_database_url()
+        self.is_default_db = db_url is None and not os.environ.get(DB_ENV)
         self.settings = settings
+        self.debug = debug
         self._store: Store | None = None
 
     @property
     def store(self) -> Store:
-        """The database, opened (and migrated) on first use."""
+        """The database, opened (and migrated, or created) on first use."""
+        return self._open(create=True)
+
+    @property
+    def reader(self) -> Store:
+        """The database for a read-only command: opened (and migrated) but never created."""
+        return self._open(create=False)
+
+    def _open(self, create: bool) -> Store:
         if self._store is None:
             from .store import Store
 
-            self._store = Store(self.db_url)
+            if create and self.is_default_db:
+                DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+            self._store = Store(self.db_url, create=create)
         return self._store
 
     def close(self) -> None:
@@ -131,8 +162,9 @@ def echo_json(data: Any) -> None:
 @click.option("--sources", "sources_file", envvar=SOURCES_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra registry sources, a TOML file (or ${SOURCES_ENV}).")
 @click.option("--cues", "cues_file", envvar=CUES_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra attribution cues, a TOML file (or ${CUES_ENV}).")
 @click.option("--max-size", type=click.IntRange(min=1), default=Settings.max_file_bytes, show_default=True, metavar="BYTES", help="Refuse input files larger than this.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an unforeseen error (otherwise one line and exit 70).")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sources_file: Path | None, cues_file: Path | None, max_size: int) -> None:
+def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sources_file: Path | None, cues_file: Path | None, max_size: int, debug: bool) -> None:
     """Find reposts, trace quotes and audit the provenance of news articles.
 
     \b
@@ -142,7 +174,7 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sour
     """
     show_library_warnings()
     settings = Settings(patterns_file=patterns_file, sources_file=sources_file, cues_file=cues_file, max_file_bytes=max_size)
-    ctx.obj = Context(db_url or default_database_url(), settings)
+    ctx.obj = Context(db_url, settings, debug)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -181,15 +213,25 @@ def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json
 
 @cli.command(name="check")
 @click.argument("target", metavar="FILE|URL|-")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (schema provenance.check/1).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (schema provenance.check/2).")
 @click.option("--store", "store_it", is_flag=True, help="Also ingest the article after checking it.")
 @click.pass_obj
 def check_command(obj: Context, target: str, as_json: bool, store_it: bool) -> None:
     """Is this article a repost? Of what, how much, and on what evidence.
 
-    Exit codes: 0 the article is an original, 1 it is a copy (repost,
-    duplicate, partial), 3 bad input, 4 database error. The database is not
-    changed unless --store is given.
+    \b
+    Verdicts (and exit codes):
+      original    no stored article shares its text, no repost marker (0)
+      copy        it copies an earlier stored article (duplicate, repost,
+                  partial or translation), or a marker names its source (1)
+      copied_by   stored articles copy it: it came first (0)
+      same_text   it shares text with a stored article, and which came
+                  first is not determined; the reason is given (0)
+      stored      it is stored already as #N; its stored relations
+                  follow (1 if it copies something, else 0)
+    Other exit codes: 3 bad input, 4 database error (a missing database
+    is never created: run ingest first). The database is not changed
+    unless --store is given.
 
     \b
     Example:
@@ -197,13 +239,16 @@ def check_command(obj: Context, target: str, as_json: bool, store_it: bool) -> N
     """
     from . import report
     from .pipeline import check, store_checked
+    from .registry import load_registry
 
-    store = obj.store
+    store = obj.store if store_it else obj.reader
     results = check(store, target, obj.settings, stdin=sys.stdin.buffer)
     if as_json:
-        echo_json(report.check_json(results))
+        echo_json(report.check_json(results, load_registry(obj.settings.sources_file)))
     else:
         click.echo(report.check_text(results))
+    if any(result.database_empty for result in results):
+        click.echo("provenance: the database holds no articles yet: the verdict rests on the article's own markers only", err=True)
     if store_it:
         store_checked(store, results, obj.settings)
     if any(result.is_copy for result in results):
@@ -232,7 +277,7 @@ def chain_command(obj: Context, reference: str, fmt: str, as_json: bool) -> None
     from .chain_formats import chain_dot, chain_prov_json, chain_text
     from .pipeline import chain_for
 
-    chain = chain_for(obj.store, reference, obj.settings)
+    chain = chain_for(obj.reader, reference, obj.settings)
     fmt = "json" if as_json else fmt
     if fmt == "json":
         echo_json(chain_json(chain))
@@ -261,7 +306,7 @@ def sources_command(obj: Context, include_registry: bool, as_json: bool) -> None
     from .registry import load_registry
     from .sources import source_uses
 
-    uses = source_uses(obj.store, load_registry(obj.settings.sources_file), include_registry)
+    uses = source_uses(obj.reader, load_registry(obj.settings.sources_file), include_registry)
     if as_json:
         echo_json([{"name": u.name, "kind": u.kind, "country": u.country, "cited": u.cited, "wire": u.wire, "copied": u.copied, "image_credits": u.image_credits} for u in uses])
         return
@@ -289,7 +334,7 @@ def trace_command(obj: Context, quote: str, as_json: bool) -> None:
     from .registry import load_registry
     from .trace import trace_quote
 
-    result = trace_quote(obj.store, quote, load_registry(obj.settings.sources_file))
+    result = trace_quote(obj.reader, quote, load_registry(obj.settings.sources_file))
     if as_json:
         echo_json(report.trace_json(result))
     else:
@@ -310,7 +355,7 @@ def quotes_command(obj: Context, reference: str, as_json: bool) -> None:
     from . import report
     from .pipeline import article_quotes
 
-    article = article_quotes(obj.store, reference)
+    article = article_quotes(obj.reader, reference)
     if as_json:
         echo_json(report.quotes_json(article))
     else:

@@ -7,7 +7,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import accumulate
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,8 +16,10 @@ from rapidfuzz.distance import Indel, Opcodes
 
 from .attribution import sentences
 from .config import Settings
+from .dates import Published, publication_order
 from .fingerprint import U64
 from .normalize import shorten
+from .outlets import Outlet, registered_domain
 
 _WORD_SPLIT = re.compile(r"(\w+(?:[-'’]\w+)*)", re.UNICODE)
 """A word, hyphenated and elided parts included, as a group: ``split`` gives the words and the text between them."""
@@ -78,13 +79,20 @@ class SourceMark:
 
 @dataclass(frozen=True)
 class Facts:
-    """What direction-finding needs to know of an article."""
+    """What direction-finding needs to know of an article.
+
+    Args:
+        label: how reasons name it (``#6 (merkur.de)``, ``the checked article``).
+        published: its publication time with its precision.
+        urls: its URL and canonical URL.
+        outlet: the outlet that published it, if known.
+        marks: the repost markers it carries.
+    """
 
     label: str
-    published: datetime | None
+    published: Published | None
     urls: tuple[str, ...] = ()
-    domain: str | None = None
-    outlet: str | None = None
+    outlet: Outlet | None = None
     marks: tuple[SourceMark, ...] = field(default_factory=tuple)
 
 
@@ -111,14 +119,14 @@ def url_key(url: str) -> str:
 
 
 def _names_the_other(mark: SourceMark, other: Facts) -> bool:
+    """Whether a repost marker names the other article: its URL, or the outlet that published it."""
     if mark.url:
         target = url_key(mark.url)
         if any(url_key(url) == target for url in other.urls):
             return True
-        return False
-    if mark.outlet:
-        wanted = mark.outlet.casefold()
-        return any(name and name.casefold() in wanted for name in (other.domain, other.outlet))
+        return other.outlet is not None and other.outlet.domain is not None and registered_domain(mark.url) == other.outlet.domain
+    if mark.outlet and other.outlet is not None:
+        return other.outlet.named_in(mark.outlet)
     return False
 
 
@@ -132,12 +140,11 @@ def decide_direction(first: Facts, second: Facts) -> Direction:
         return Direction("second", "evidence", f"{first.label} names {second.label} as its source: \"{mark.line}\"")
     if mark := _marker_naming(second, first):
         return Direction("first", "evidence", f"{second.label} names {first.label} as its source: \"{mark.line}\"")
-    if first.published and second.published and first.published != second.published:
-        earlier = "first" if first.published < second.published else "second"
-        a, b = (first, second) if earlier == "first" else (second, first)
-        return Direction(earlier, "dated", f"{a.label} was published {a.published:%Y-%m-%d %H:%M}, before {b.label} ({b.published:%Y-%m-%d %H:%M})")
     if first.published and second.published:
-        return Direction(None, "undetermined", "both were published at the same time and neither names the other")
+        order = publication_order(first.published, second.published, first.label, second.label)
+        if order.earlier is not None:
+            return Direction(order.earlier, "dated", order.reason)
+        return Direction(None, "undetermined", f"{order.reason}; neither names the other as its source")
     undated = [facts.label for facts in (first, second) if facts.published is None]
     return Direction(None, "undetermined", f"{' and '.join(undated)} {'has' if len(undated) == 1 else 'have'} no publication date and neither names the other as its source")
 

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -21,6 +20,7 @@ import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from .dates import Published, find_date_in_text, parse_published, published_from_guess, published_in_html
 from .errors import ExtractionError, FetchError, InputError
 from .language import detect_language
 
@@ -46,9 +46,10 @@ class Document:
         canonical_url: its ``rel=canonical`` or ``og:url``, if it differs or is all there is.
         outlet: the publishing site's name or domain.
         author: the byline, if known.
-        published: the publication date, if known.
+        published: the publication time with its precision, if known.
         language: ISO 639-1 code as given; None until detected when the input does not say.
         title_in_text: the first line of ``text`` is the title (plain-text input).
+        seen_at: when a crawler fetched it (a WARC record's ``WARC-Date``), in UTC: not its publication time.
 
     Examples:
         >>> Document(origin="a.txt", format="text", text="Hello").domain is None
@@ -63,9 +64,10 @@ class Document:
     canonical_url: str | None = None
     outlet: str | None = None
     author: str | None = None
-    published: datetime | None = None
+    published: Published | None = None
     language: str | None = None
     title_in_text: bool = False
+    seen_at: datetime | None = None
 
     @property
     def domain(self) -> str | None:
@@ -89,92 +91,6 @@ def domain_of(url: str | None) -> str | None:
     if not host:
         return None
     return host.removeprefix("www.")
-
-
-# ---- dates --------------------------------------------------------------------------
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januar", "jänner", "january", "janvier", "января", "enero"),
-            ("februar", "february", "février", "февраля", "febrero"),
-            ("märz", "march", "mars", "марта", "marzo"),
-            ("april", "avril", "апреля", "abril"),
-            ("mai", "may", "мая", "mayo"),
-            ("juni", "june", "juin", "июня", "junio"),
-            ("juli", "july", "juillet", "июля", "julio"),
-            ("august", "août", "августа", "agosto"),
-            ("september", "septembre", "сентября", "septiembre"),
-            ("oktober", "october", "octobre", "октября", "octubre"),
-            ("november", "novembre", "ноября", "noviembre"),
-            ("dezember", "december", "décembre", "декабря", "diciembre"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_NUMERIC_DMY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+(\d{1,2})[.:](\d{2}))?\b")
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?\b")
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH_NAMES})\s+(\d{{4}})\b", re.IGNORECASE)
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_NAMES})\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
-
-
-def _safe_datetime(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime | None:
-    try:
-        return datetime(year, month, day, hour, minute)
-    except ValueError:
-        return None
-
-
-def find_date_in_line(line: str) -> datetime | None:
-    """A full date (day, month and year) written in the line, in a common numeric or named form."""
-    if match := _NUMERIC_DMY.search(line):
-        day, month, year, hour, minute = match.groups()
-        return _safe_datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    if match := _ISO.search(line):
-        year, month, day, hour, minute = match.groups()
-        return _safe_datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    if match := _DAY_MONTH_YEAR.search(line):
-        day, month_name, year = match.groups()
-        return _safe_datetime(int(year), _MONTHS[month_name.lower()], int(day))
-    if match := _MONTH_DAY_YEAR.search(line):
-        month_name, day, year = match.groups()
-        return _safe_datetime(int(year), _MONTHS[month_name.lower()], int(day))
-    return None
-
-
-def find_date_in_text(text: str, head_lines: int = 6) -> datetime | None:
-    """The publication date from the first lines of a plain text, where bylines put it."""
-    lines = [line for line in text.splitlines() if line.strip()][:head_lines]
-    for line in lines:
-        if len(line) <= 120 and (found := find_date_in_line(line)):
-            return found
-    return None
-
-
-def parse_date(value: Any) -> datetime | None:
-    """A datetime from an ISO string, an RFC 2822 string, a date-only string or an epoch number."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.utcfromtimestamp(value) if value > 0 else None
-    text = str(value).strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return find_date_in_line(text)
-    return parsed.replace(tzinfo=None) if parsed.tzinfo is None else _to_naive_utc(parsed)
-
-
-def _to_naive_utc(moment: datetime) -> datetime:
-    offset = moment.utcoffset()
-    naive = moment.replace(tzinfo=None)
-    return naive - offset if offset else naive
 
 
 # ---- bytes and text -----------------------------------------------------------------
@@ -244,21 +160,30 @@ def document_from_text(text: str, origin: str, metadata: dict[str, Any] | None =
         canonical_url=_text_field(metadata, "canonical_url"),
         outlet=_text_field(metadata, "outlet", "source", "site") or domain_of(url),
         author=_text_field(metadata, "author"),
-        published=parse_date(_first(metadata, "published", "date", "published_at")) or find_date_in_text(text),
+        published=parse_published(_first(metadata, "published", "date", "published_at")) or find_date_in_text(text),
         language=_text_field(metadata, "language", "lang"),
         title_in_text=not _text_field(metadata, "title"),
     )
 
 
-def _page_links(html: str) -> tuple[str | None, str | None]:
-    """The ``rel=canonical`` and ``og:url`` addresses of an HTML page."""
+@dataclass(frozen=True)
+class PageFacts:
+    """What an HTML page's head states about it: its ``rel=canonical`` and ``og:url`` addresses and its publication time."""
+
+    canonical: str | None = None
+    og_url: str | None = None
+    published: Published | None = None
+
+
+def page_facts(html: str) -> PageFacts:
+    """The canonical and ``og:url`` addresses and the stated publication time of an HTML page."""
     try:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):
-        return None, None
-    canonical = tree.xpath("string(//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href)") or None
-    og_url = tree.xpath("string(//meta[@property='og:url']/@content)") or None
-    return canonical, og_url
+        return PageFacts()
+    canonical = tree.xpath("string(//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href)").strip() or None
+    og_url = tree.xpath("string(//meta[@property='og:url']/@content)").strip() or None
+    return PageFacts(canonical, og_url, published_in_html(tree))
 
 
 def document_from_html(html: str, origin: str, url: str | None = None) -> Document:
@@ -270,7 +195,8 @@ def document_from_html(html: str, origin: str, url: str | None = None) -> Docume
     words = len((result.get("text") or "").split())
     if words < MIN_HTML_WORDS:
         raise ExtractionError(f"HTML holds no article text that trafilatura could find ({words} words)", origin)
-    canonical, og_url = _page_links(html)
+    facts = page_facts(html)
+    canonical, og_url = facts.canonical, facts.og_url
     page_url = url or og_url or canonical or result.get("url")
     text = str(result["text"])
     return Document(
@@ -282,7 +208,7 @@ def document_from_html(html: str, origin: str, url: str | None = None) -> Docume
         canonical_url=canonical or og_url,
         outlet=result.get("sitename") or domain_of(page_url),
         author=result.get("author") or None,
-        published=parse_date(result.get("date")),
+        published=facts.published or published_from_guess(result.get("date")),
         language=detect_language(text) or result.get("language"),
     )
 
@@ -320,7 +246,7 @@ def document_from_record(record: dict[str, Any], origin: str) -> Document:
         title=_text_field(record, "title") or document.title,
         outlet=_text_field(record, "outlet", "source", "site") or document.outlet or domain_of(url),
         author=_text_field(record, "author") or document.author,
-        published=parse_date(_first(record, "published", "date", "published_at", "date_publish")) or document.published,
+        published=parse_published(_first(record, "published", "date", "published_at", "date_publish")) or document.published,
         language=_text_field(record, "language", "lang") or document.language,
     )
 
@@ -381,6 +307,7 @@ def documents_from_warc(stream: BinaryIO, origin: str) -> Iterator[Document | Fa
             if "html" not in content_type.lower():
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
+            seen_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
             payload = record.content_stream().read()
             missing = int(getattr(record.raw_stream, "limit", 0) or 0)
             where = f"{origin}@{records.get_record_offset()}"
@@ -389,7 +316,7 @@ def documents_from_warc(stream: BinaryIO, origin: str) -> Iterator[Document | Fa
                 return
             count += 1
             try:
-                yield document_from_html(decode_bytes(payload, where), where, url)
+                yield replace(document_from_html(decode_bytes(payload, where), where, url), format="warc", seen_at=seen_at)
             except ExtractionError as error:
                 yield Failure(where, error.bare_reason)
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as error:
@@ -397,6 +324,12 @@ def documents_from_warc(stream: BinaryIO, origin: str) -> Iterator[Document | Fa
         return
     if count == 0:
         yield Failure(origin, "WARC holds no HTML response records")
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    """A WARC-Date header as a naive UTC datetime."""
+    found = parse_published(value) if value else None
+    return found.moment if found is not None and found.zoned else None
 
 
 def _sniff_format(data: bytes) -> str:

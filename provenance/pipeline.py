@@ -53,6 +53,7 @@ from .index import BODY_NAMESPACE, NO_MEMBERS, PARAGRAPH_NAMESPACE, Banding, Can
 from .language import detect_language
 from .language import preload as preload_language_model
 from .normalize import (
+    FurnitureLine,
     Layout,
     Marker,
     PatternSet,
@@ -63,8 +64,9 @@ from .normalize import (
     tokens,
 )
 from .quotes import QuoteSpan, extract_quotes
-from .registry import load_registry
-from .store import ANCHOR_MEMBERS, BUCKET_MEMBERS, Article, Store, StoredText, utcnow
+from .outlets import Outlet, identify_outlet, registered_domain
+from .registry import Registry, load_registry
+from .store import ANCHOR_MEMBERS, BUCKET_MEMBERS, Article, CopyLink, Store, StoredText, published_columns, utcnow
 from .translation import (
     MIN_SHARED_BANDS,
     Anchor,
@@ -214,12 +216,40 @@ class Fingerprint(NamedTuple):
 
 
 def _canonical_marker(document: Document) -> Marker | None:
-    """A canonical URL on another domain than the page's own is a repost marker."""
+    """A canonical URL at another publisher than the page's own is a repost marker (``social.techcrunch.com`` to ``techcrunch.com`` is not)."""
     if not document.canonical_url or not document.url:
         return None
-    if domain_of(document.canonical_url) in (None, domain_of(document.url)):
+    if registered_domain(document.canonical_url) in (None, registered_domain(document.url)):
         return None
     return Marker(line=f"rel=canonical {document.canonical_url}", kind="canonical", url=document.canonical_url)
+
+
+OWN_OUTLET_CREDIT = "own_outlet_credit"
+"""The furniture kind of a line shaped like a repost marker that names the page's own outlet ("Originally published on Live Science" on livescience.com)."""
+
+
+def outlet_of_document(document: Document, registry: Registry) -> Outlet | None:
+    """The outlet that published a document, from its URL (or canonical URL) and its site name."""
+    return identify_outlet(document.url or document.canonical_url, document.outlet, registry)
+
+
+def _names_own_outlet(marker: Marker, own: Outlet | None) -> bool:
+    if own is None:
+        return False
+    if marker.url:
+        return own.domain is not None and registered_domain(marker.url) == own.domain
+    return bool(marker.outlet) and own.named_in(marker.outlet or "")
+
+
+def _repost_markers(layout: Layout, own: Outlet | None) -> tuple[list[Marker], list[FurnitureLine]]:
+    """The layout's repost markers that name another outlet; those naming the page's own outlet become furniture."""
+    markers, own_credits = [], []
+    for marker in layout.markers:
+        if _names_own_outlet(marker, own):
+            own_credits.append(FurnitureLine(marker.line, OWN_OUTLET_CREDIT))
+        else:
+            markers.append(marker)
+    return markers, own_credits
 
 
 def content_hash(body: str) -> str:
@@ -244,14 +274,17 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     body = "\n".join(body_lines)
     if not has_words(body):
         raise ExtractionError("no article text left once page furniture is removed", document.origin)
-    markers = list(layout.markers)
+    settings = fingerprinter.settings
+    registry = load_registry(settings.sources_file)
+    markers, own_credits = _repost_markers(layout, outlet_of_document(document, registry))
+    if own_credits:
+        layout = replace(layout, furniture=[*layout.furniture, *own_credits], markers=markers)
     if (canonical := _canonical_marker(document)) is not None:
         markers.append(canonical)
     body_hash = content_hash(body)
     if document.language is None:
         document = replace(document, language=detect_language(body))
-    settings = fingerprinter.settings
-    attributions = extract_attributions(body, layout.furniture, markers, document.language, load_registry(settings.sources_file), load_cues(settings.cues_file))
+    attributions = extract_attributions(body, layout.furniture, markers, document.language, registry, load_cues(settings.cues_file))
     return Prepared(
         document=document,
         title=title,
@@ -331,37 +364,42 @@ class Match:
         return {"second": "copy", "first": "origin"}.get(self.direction.origin or "", "undetermined")
 
 
-def _label(article_id: int | None, domain: str | None, origin: str) -> str:
-    where = domain or origin.rsplit("/", 1)[-1]
-    return f"#{article_id} ({where})" if article_id is not None else f"the checked article ({where})"
+def _label(article_id: int | None, outlet: Outlet | None) -> str:
+    """How a reason names an article: ``#6 (merkur.de)``, ``#4``, ``the checked article (Live Science)``; never by its file name."""
+    who = f"#{article_id}" if article_id is not None else "the checked article"
+    return f"{who} ({outlet.name})" if outlet is not None else who
 
 
-def facts_of_prepared(item: Prepared, article_id: int | None = None) -> Facts:
+def facts_of_prepared(item: Prepared, article_id: int | None = None, registry: Registry | None = None) -> Facts:
     """Direction facts of a prepared document."""
     document = item.document
     urls = tuple(url for url in (document.url, document.canonical_url) if url)
     marks = tuple(SourceMark(marker.line, marker.url, marker.outlet) for marker in item.markers)
-    return Facts(_label(article_id, document.domain, document.origin), document.published, urls, document.domain, document.outlet, marks)
+    outlet = outlet_of_document(document, registry or load_registry())
+    return Facts(_label(article_id, outlet), document.published, urls, outlet, marks)
 
 
 def comparable_stored(stored: StoredText, fingerprinter: Fingerprinter) -> Comparable:
     """A stored article ready for verification (shingles and anchors recomputed from its body when needed)."""
     urls = tuple(url for url in (stored.url, stored.canonical_url) if url)
     marks = tuple(SourceMark(sentence, url, None if url else source) for sentence, url, source in stored.copied_from)
-    facts = Facts(_label(stored.id, stored.domain, stored.origin), stored.published, urls, stored.domain, stored.outlet, marks)
+    outlet = identify_outlet(stored.url or stored.canonical_url or stored.domain, stored.outlet, load_registry(fingerprinter.settings.sources_file))
+    facts = Facts(_label(stored.id, outlet), stored.published, urls, outlet, marks)
     return Comparable(stored.id, stored.body, facts, stored.language, fingerprinter.params)
 
 
-def comparable_prepared(item: Prepared, article_id: int | None, params: SketchParams) -> Comparable:
+def comparable_prepared(item: Prepared, article_id: int | None, fingerprinter: Fingerprinter) -> Comparable:
     """A prepared document ready for verification."""
     anchors = tuple(item.anchors) if item.anchors is not None else None  # None: made again from the body when needed
-    return Comparable(article_id, item.body, facts_of_prepared(item, article_id), item.document.language, params, item.shingles, anchors)
+    facts = facts_of_prepared(item, article_id, load_registry(fingerprinter.settings.sources_file))
+    return Comparable(article_id, item.body, facts, item.document.language, fingerprinter.params, item.shingles, anchors)
 
 
 def _same_outlet(first: Facts, second: Facts) -> bool:
-    if first.domain and second.domain:
-        return first.domain == second.domain
-    if first.domain or second.domain:
+    """Whether two articles come from one outlet; two with no outlet known and no marker are taken as one source's texts."""
+    if first.outlet is not None and second.outlet is not None:
+        return first.outlet.same_as(second.outlet)
+    if first.outlet is not None or second.outlet is not None:
         return False
     return not first.marks and not second.marks
 
@@ -418,7 +456,7 @@ def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: F
     copy_ids = _copy_candidates(session, store, [item], [0], fingerprinter.settings.max_candidates)[0] + list(extra)
     foreign = [other for other in _translation_candidates(session, store, [item], [0])[0] if other not in copy_ids]
     stored = store.stored_texts(session, copy_ids + foreign)
-    subject = comparable_prepared(item, None, fingerprinter.params)
+    subject = comparable_prepared(item, None, fingerprinter)
     verified_pairs = []
     for other_id in dict.fromkeys(copy_ids + foreign):
         if other_id in stored and (verified := verify_pair(subject, comparable_stored(stored[other_id], fingerprinter), fingerprinter.settings)) is not None:
@@ -475,7 +513,8 @@ def _article_values(item: Prepared, version: int, previous_id: int | None, seed:
         "outlet": document.outlet,
         "title": item.title,
         "author": document.author,
-        "published": document.published,
+        **published_columns(document.published),
+        "seen_at": document.seen_at,
         "language": document.language,
         "body": item.body,
         "furniture": [{"kind": line.kind, "line": line.line} for line in item.layout.furniture],
@@ -632,12 +671,12 @@ def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: 
 
     def comparable(other_id: int) -> Comparable:
         if other_id not in comparables:
-            comparables[other_id] = comparable_prepared(fresh[position[other_id]], other_id, fingerprinter.params) if other_id in position else comparable_stored(stored[other_id], fingerprinter)
+            comparables[other_id] = comparable_prepared(fresh[position[other_id]], other_id, fingerprinter) if other_id in position else comparable_stored(stored[other_id], fingerprinter)
         return comparables[other_id]
 
     links = []
     for item, article_id, others in zip(fresh, ids, to_verify):
-        subject = comparable_prepared(item, article_id, fingerprinter.params)
+        subject = comparable_prepared(item, article_id, fingerprinter)
         for other_id in others:
             if other_id not in position and other_id not in stored:
                 continue
@@ -826,41 +865,147 @@ def store_checked(store: Store, results: Sequence[CheckResult], settings: Settin
 # ---- check -------------------------------------------------------------------------------
 
 
+ORIGINAL, COPY, COPIED_BY, SAME_TEXT, STORED = "original", "copy", "copied_by", "same_text", "stored"
+VERDICTS = (ORIGINAL, COPY, COPIED_BY, SAME_TEXT, STORED)
+"""What `check` answers: no relation; a copy of something earlier; copied by later articles; the same text
+as another with the order not determined; already stored (then its stored relations follow)."""
+SOURCE_MARKER_KINDS = ("source_footer", "canonical")
+_RELATION_OF_ROLE = {"copy": "copy_of", "origin": "copied_by", "undetermined": "same_text"}
+
+
 @dataclass(frozen=True)
 class CheckResult:
-    """The answer to "is this article a repost?" for one article, with its evidence."""
+    """The answer to "is this article a repost?" for one article, with its evidence.
+
+    Args:
+        item: the checked article, prepared.
+        verdict: one of VERDICTS.
+        matches: its relations to stored articles, copies of earlier ones first, then those whose
+            order is not determined, then later copies of it.
+        markers: its repost markers, each with the stored articles at the URL it names.
+        stored: the stored article it is, when the verdict is ``stored``.
+        database_empty: the database held no article to compare with.
+    """
 
     item: Prepared
     verdict: str
     matches: list[Match]
     markers: list[tuple[Marker, list[Article]]]
+    stored: Article | None = None
+    database_empty: bool = False
+
+    @property
+    def source_markers(self) -> list[tuple[Marker, list[Article]]]:
+        """The markers that name where the article was taken from (a source footer, a canonical link elsewhere)."""
+        return [(marker, stored) for marker, stored in self.markers if marker.kind in SOURCE_MARKER_KINDS]
 
     @property
     def is_copy(self) -> bool:
-        """Whether the article is a copy of something (stored or named by a marker)."""
-        return self.verdict != "original"
+        """Whether the article copies an earlier stored article or names, in a marker, where it was taken from (exit code 1)."""
+        return any(match.subject_role == "copy" for match in self.matches) or bool(self.source_markers)
+
+    @property
+    def named(self) -> Match | None:
+        """The relation the verdict names: the copied original, the same text, or the first later copy."""
+        wanted = {COPY: "copy", SAME_TEXT: "undetermined", COPIED_BY: "origin"}.get(self.verdict)
+        return next((match for match in self.matches if match.subject_role == wanted), None)
+
+    @property
+    def kind(self) -> str | None:
+        """The kind of the relation the verdict names (duplicate, repost, partial, translation); ``repost`` for a marker alone."""
+        if self.named is not None:
+            return self.named.kind
+        return "repost" if self.verdict == COPY else None
 
 
-def _verdict(matches: Sequence[Match], markers: Sequence[tuple[Marker, list[Article]]]) -> str:
-    copies = [match for match in matches if match.subject_role != "origin"]
-    if copies:
-        return copies[0].kind
-    if any(marker.kind == "source_footer" or marker.kind == "canonical" for marker, _ in markers):
-        return "repost"
-    return "original"
+def relation_of(match: Match) -> str:
+    """``copy_of`` (the checked article copies the match), ``copied_by`` (the match copies it) or ``same_text`` (order not determined)."""
+    return _RELATION_OF_ROLE[match.subject_role]
+
+
+def _verdict(matches: Sequence[Match], markers: Sequence[tuple[Marker, list[Article]]], stored: Article | None) -> str:
+    roles = {match.subject_role for match in matches}
+    if stored is not None:
+        return STORED
+    if "copy" in roles or any(marker.kind in SOURCE_MARKER_KINDS for marker, _ in markers):
+        return COPY
+    if "undetermined" in roles:
+        return SAME_TEXT
+    return COPIED_BY if "origin" in roles else ORIGINAL
+
+
+def _ranked(matches: Iterable[Match]) -> list[Match]:
+    """Copies of earlier articles first (those a marker decides first), then the undecided, then later copies; most similar first."""
+    order = {"copy": 0, "undetermined": 1, "origin": 2}
+    return sorted(matches, key=lambda m: (order[m.subject_role], m.direction.status != "evidence", -m.scores.jaccard, m.other.id))
+
+
+def match_from_link(link: CopyLink, subject_id: int, other: Article) -> Match:
+    """A stored copy link seen from one of its articles, as a Match (the evidence as stored; nothing compared again)."""
+    subject_is_copy = link.copy_id == subject_id
+    decided = link.direction != "undetermined"
+    origin = ("second" if subject_is_copy else "first") if decided else None
+    # The link stores the copy's share in the origin and the origin's share in the copy.
+    containment, reverse = (link.containment, link.reverse_containment) if subject_is_copy else (link.reverse_containment, link.containment)
+    evidence = link.evidence or {}
+    changed = [(str(pair[0]), str(pair[1])) for pair in evidence.get("changed_passages", []) if len(pair) == 2]
+    if not subject_is_copy:  # stored as (origin, copy); a Match reads (other, subject)
+        changed = [(after, before) for before, after in changed]
+    alignment = Alignment(list(evidence.get("shared_passages", [])), changed, int(evidence.get("shared_words", 0) or 0))
+    translation = None
+    if link.kind == "translation":
+        pairs = [(str(a), str(b)) for a, b in evidence.get("anchor_pairs", [])]  # stored origin first; a Match's are (subject, other)
+        if subject_is_copy:
+            pairs = [(b, a) for a, b in pairs]
+        translation = TranslationEvidence(float(evidence.get("score", link.jaccard)), pairs, int(evidence.get("aligned_anchors", len(pairs))), containment, reverse,
+                                          float(evidence.get("order_agreement", 1.0)), True, str(evidence.get("reason", "")))
+    scores = Overlap(link.jaccard, containment, reverse, alignment.shared_words, 0, 0)
+    return Match(other, scores, link.kind, Direction(origin, link.direction, link.direction_reason), alignment, translation)
+
+
+def _stored_as(session: Session, store: Store, item: Prepared, registry: Registry) -> Article | None:
+    """The stored article the checked one is: the same identity (URL and body), the same URL, or, for a text without URL, the same body.
+
+    A text without URL is the stored article of the same body (a page saved to a file, say)
+    unless it names a source in a marker or another outlet published it: then it is a copy, and
+    compared as any other. The same body at another URL is a copy too.
+    """
+    document = item.document
+    found = store.same_article(session, item.identity_key, _url_variants([document.url]) if document.url else set())
+    if found is not None or document.url or any(marker.kind in SOURCE_MARKER_KINDS for marker in item.markers):
+        return found
+    own = outlet_of_document(document, registry)
+    for candidate in store.articles_with_body_hash(session, item.content_hash):
+        theirs = identify_outlet(candidate.url or candidate.canonical_url or candidate.domain, candidate.outlet, registry)
+        if own is None or (theirs is not None and own.same_as(theirs)):
+            return candidate
+    return None
+
+
+def _stored_relations(session: Session, store: Store, article: Article) -> list[Match]:
+    links = store.links_of(session, article.id)
+    others = store.articles(session, [link.copy_id if link.origin_id == article.id else link.origin_id for link in links])
+    return [match_from_link(link, article.id, others[other_id]) for link in links if (other_id := link.copy_id if link.origin_id == article.id else link.origin_id) in others]
 
 
 def check_prepared(store: Store, item: Prepared, fingerprinter: Fingerprinter) -> CheckResult:
-    """Compare one prepared article with the database, without writing anything."""
+    """Compare one prepared article with the database, without writing anything.
+
+    An article already stored (same URL, or same body when it has no URL) is answered with its
+    stored relations, so that `check` and the audit never disagree about it.
+    """
     fingerprinter.sign([item])
     with store.reading() as session:
         marked: list[tuple[Marker, list[Article]]] = [(marker, _marked_articles(session, store, [marker])) for marker in item.markers]
-        extra = [article.id for _, articles in marked for article in articles]
-        stored_same = store.known_identity_keys(session, [item.identity_key])
-        matches = find_copies(session, store, item, fingerprinter, extra=extra)
-        if stored_same:
-            matches = [match for match in matches if match.other.identity_key != item.identity_key]
-    return CheckResult(item, _verdict(matches, marked), matches, marked)
+        stored = _stored_as(session, store, item, load_registry(fingerprinter.settings.sources_file))
+        if stored is not None:
+            matches = _stored_relations(session, store, stored)
+        else:
+            extra = [article.id for _, articles in marked for article in articles]
+            matches = find_copies(session, store, item, fingerprinter, extra=extra)
+        empty = stored is None and not matches and store.is_empty(session)
+    ranked = _ranked(matches)
+    return CheckResult(item, _verdict(ranked, marked, stored), ranked, marked, stored, empty)
 
 
 def check(store: Store, target: str, settings: Settings | None = None, stdin: BinaryIO | None = None) -> list[CheckResult]:

@@ -99,6 +99,13 @@ class Registry:
         """The source whose canonical name is exactly this."""
         return next((entry for entry in self.entries if entry.name == name), None)
 
+    def by_exact_name(self, name: str | None) -> SourceEntry | None:
+        """The source whose name or one alias is exactly this (case-folded unless the alias is an acronym); no search inside it."""
+        if not name:
+            return None
+        written = name.strip()
+        return self.by_name(written) or self._entry_for(written)
+
     def by_domain(self, host_or_url: str | None) -> SourceEntry | None:
         """The source owning a host name (or one of its parent domains) or a URL's host."""
         if not host_or_url:

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from rich.table import Table
 
+from .dates import Published
+from .extract import Document
 from .normalize import Marker, shorten
-from .pipeline import CheckResult, IngestReport, Match
+from .outlets import identify_outlet
+from .pipeline import COPIED_BY, COPY, SAME_TEXT, STORED, CheckResult, IngestReport, Match, relation_of
+from .registry import Registry, load_registry
 from .sources import SourceUse
 from .store import Article
 from .trace import Trace
 
-CHECK_SCHEMA = "provenance.check/1"
+CHECK_SCHEMA = "provenance.check/2"
+TRACE_SCHEMA = "provenance.trace/2"
 
 
-def _date(value: datetime | None) -> str | None:
-    return value.isoformat(sep=" ", timespec="minutes") if value else None
+def iso(published: Published | None) -> str | None:
+    """A publication time in ISO 8601 (``2025-03-12T07:15:00Z``, ``2025-03-12``), or None."""
+    return published.iso() if published is not None else None
+
+
+def precision(published: Published | None) -> str:
+    """``minute``, ``day`` or ``unknown``."""
+    return published.precision if published is not None else "unknown"
+
+
+def when(published: Published | None) -> str:
+    """A publication time for people, local with its offset; ``undated`` when none is known."""
+    return published.text() if published is not None else "undated"
 
 
 def ingest_summary(report: IngestReport) -> str:
@@ -30,36 +46,51 @@ def ingest_summary(report: IngestReport) -> str:
     )
 
 
-def _article_ref(article: Article) -> dict[str, Any]:
+def outlet_name(article: Article, registry: Registry | None = None) -> str | None:
+    """The name of the outlet that published a stored article (one name per publisher), or None when unknown."""
+    outlet = identify_outlet(article.url or article.canonical_url or article.domain, article.outlet, registry or load_registry())
+    return outlet.name if outlet is not None else None
+
+
+def _article_ref(article: Article, registry: Registry | None = None) -> dict[str, Any]:
     return {
         "article_id": article.id,
         "url": article.url,
         "title": article.title,
-        "outlet": article.outlet,
+        "outlet": outlet_name(article, registry),
         "domain": article.domain,
-        "published": _date(article.published),
+        "published": iso(article.publication),
+        "published_precision": precision(article.publication),
         "origin": article.origin,
     }
 
 
-def _match_json(match: Match) -> dict[str, Any]:
+def _translation_json(match: Match) -> dict[str, Any] | None:
+    found = match.translation
+    if found is None:
+        return None
     return {
-        **_article_ref(match.other),
+        "languages": [match.other.language, None],
+        "alignment_score": round(found.score, 4),
+        "aligned_anchors": found.aligned,
+        "order_agreement": round(found.order_agreement, 4),
+        "anchor_pairs": [list(pair) for pair in found.pairs],
+        "reason": found.reason,
+    }
+
+
+def _match_json(match: Match, registry: Registry | None) -> dict[str, Any]:
+    is_translation = match.translation is not None
+    return {
+        **_article_ref(match.other, registry),
         "kind": match.kind,
-        "role": match.subject_role,
-        "jaccard": round(match.scores.jaccard, 4),
+        "relation": relation_of(match),
+        "jaccard": None if is_translation else round(match.scores.jaccard, 4),
         "containment": round(match.scores.containment, 4),
         "reverse_containment": round(match.scores.reverse_containment, 4),
         "direction": {"status": match.direction.status, "reason": match.direction.reason},
         "evidence": match.alignment.as_evidence(),
-        "translation": None if match.translation is None else {
-            "languages": [match.other.language, None],
-            "score": round(match.translation.score, 4),
-            "aligned_anchors": match.translation.aligned,
-            "order_agreement": round(match.translation.order_agreement, 4),
-            "anchor_pairs": [list(pair) for pair in match.translation.pairs],
-            "reason": match.translation.reason,
-        },
+        "translation": _translation_json(match),
     }
 
 
@@ -67,17 +98,33 @@ def _marker_json(marker: Marker, stored: list[Article]) -> dict[str, Any]:
     return {"kind": marker.kind, "line": marker.line, "url": marker.url, "outlet": marker.outlet, "lang": marker.lang, "stored_article_ids": [article.id for article in stored]}
 
 
-def _copied_from(result: CheckResult) -> dict[str, Any] | None:
-    copies = [match for match in result.matches if match.subject_role != "origin"]
-    if copies:
-        return _article_ref(copies[0].other)
-    for marker, stored in result.markers:
-        return _article_ref(stored[0]) if stored else {"article_id": None, "url": marker.url, "outlet": marker.outlet}
+def _verdict_of(result: CheckResult, registry: Registry | None) -> dict[str, Any] | None:
+    """The article (or the page a marker names) that the verdict is about."""
+    if result.stored is not None:
+        return _article_ref(result.stored, registry)
+    if result.named is not None:
+        return _article_ref(result.named.other, registry)
+    for marker, stored in result.source_markers:
+        return _article_ref(stored[0], registry) if stored else {"article_id": None, "url": marker.url, "outlet": marker.outlet}
     return None
 
 
-def check_result_json(result: CheckResult) -> dict[str, Any]:
-    """One check result as plain data."""
+def _verdict_reason(result: CheckResult) -> str:
+    """One sentence: why the verdict, as its evidence says."""
+    if result.verdict == STORED:
+        return f"the checked article is stored as #{result.stored.id if result.stored else '?'}; its relations are those stored"
+    if result.named is not None:
+        return result.named.direction.reason
+    if result.source_markers:
+        marker = result.source_markers[0][0]
+        return f"the article names where it was taken from: \"{marker.line}\""
+    if result.database_empty:
+        return "the database holds no article to compare with, and the article names no source it was taken from"
+    return "no stored article shares its text, and it names no source it was taken from"
+
+
+def check_result_json(result: CheckResult, registry: Registry | None = None) -> dict[str, Any]:
+    """One check result as plain data (schema provenance.check/2)."""
     document = result.item.document
     return {
         "input": document.origin,
@@ -85,42 +132,88 @@ def check_result_json(result: CheckResult) -> dict[str, Any]:
             "title": result.item.title,
             "url": document.url,
             "canonical_url": document.canonical_url,
-            "outlet": document.outlet,
+            "outlet": outlet_name_of_document(document, registry),
             "domain": document.domain,
             "author": document.author,
-            "published": _date(document.published),
+            "published": iso(document.published),
+            "published_precision": precision(document.published),
+            "seen_at": f"{document.seen_at:%Y-%m-%dT%H:%M:%S}Z" if document.seen_at else None,
             "language": document.language,
             "format": document.format,
             "paragraphs": len(result.item.body.split("\n")),
             "furniture": [{"kind": line.kind, "line": line.line} for line in result.item.layout.furniture],
         },
         "verdict": result.verdict,
-        "of": _copied_from(result) if result.is_copy else None,
-        "matches": [_match_json(match) for match in result.matches],
+        "kind": result.kind,
+        "of": _verdict_of(result, registry),
+        "reason": _verdict_reason(result),
+        "copies_something": result.is_copy,
+        "database_empty": result.database_empty,
+        "matches": [_match_json(match, registry) for match in result.matches],
         "markers": [_marker_json(marker, stored) for marker, stored in result.markers],
     }
 
 
-def check_json(results: list[CheckResult]) -> dict[str, Any]:
-    """Check results under the provenance.check/1 schema."""
-    return {"schema": CHECK_SCHEMA, "results": [check_result_json(result) for result in results]}
+def outlet_name_of_document(document: Document, registry: Registry | None = None) -> str | None:
+    """The outlet name of a checked document, as stored articles' outlets are named."""
+    outlet = identify_outlet(document.url or document.canonical_url, document.outlet, registry or load_registry())
+    return outlet.name if outlet is not None else None
+
+
+def check_json(results: list[CheckResult], registry: Registry | None = None) -> dict[str, Any]:
+    """Check results under the provenance.check/2 schema."""
+    return {"schema": CHECK_SCHEMA, "results": [check_result_json(result, registry) for result in results]}
 
 
 def _name(article: Article) -> str:
-    where = article.url or article.domain or article.origin
+    where = article.url or article.domain or article.origin.rsplit("/", 1)[-1]
     return f"#{article.id} {where}"
 
 
+def _more(result: CheckResult, role: str) -> str:
+    others = sum(1 for match in result.matches if match.subject_role == role) - 1
+    return f" and {others} more" if others > 0 else ""
+
+
 def _verdict_line(result: CheckResult) -> str:
-    if not result.is_copy:
-        return "verdict: original (no copy of a stored article, no repost marker)"
-    copies = [match for match in result.matches if match.subject_role != "origin"]
-    if copies:
-        return f"verdict: {result.verdict} of {_name(copies[0].other)}"
-    marker, stored = result.markers[0]
-    target = _name(stored[0]) if stored else (marker.url or marker.outlet or "an unnamed source")
-    note = "" if stored else " (the original is not stored)"
-    return f"verdict: repost of {target}{note}"
+    named = result.named
+    if result.verdict == STORED and result.stored is not None:
+        return f"verdict: stored as {_name(result.stored)}"
+    if result.verdict == COPY and named is not None:
+        return f"verdict: copy of {_name(named.other)} ({named.kind}{_more(result, 'copy')})"
+    if result.verdict == COPY:
+        marker, stored = result.source_markers[0]
+        target = _name(stored[0]) if stored else (marker.url or marker.outlet or "an unnamed source")
+        return f"verdict: copy of {target} (repost named by a marker{'' if stored else '; the original is not stored'})"
+    if result.verdict == SAME_TEXT and named is not None:
+        return f"verdict: same text as {_name(named.other)} ({named.kind}{_more(result, 'undetermined')}); which came first is not determined"
+    if result.verdict == COPIED_BY and named is not None:
+        return f"verdict: copied by {_name(named.other)} ({named.kind}{_more(result, 'origin')}); this article came first"
+    if result.database_empty:
+        return "verdict: original (the database is empty: there is nothing to compare with)"
+    return "verdict: original (no stored article shares its text, and it names no source it was taken from)"
+
+
+def _stated(published: Published | None) -> str:
+    return published.text() if published is not None else "no date found"
+
+
+def _articles(count: int) -> str:
+    return f"{count} article{'s' if count != 1 else ''}"
+
+
+def _stored_summary(result: CheckResult) -> str:
+    counts = Counter(relation_of(match) for match in result.matches)
+    parts = {
+        "copy_of": f"it copies {_articles(counts['copy_of'])}",
+        "copied_by": f"{_articles(counts['copied_by'])} copy it",
+        "same_text": f"it shares text with {_articles(counts['same_text'])} in an undetermined order",
+    }
+    found = [text for name, text in parts.items() if counts[name]]
+    if result.source_markers:
+        marker, stored = result.source_markers[0]
+        found.insert(0, f"it names where it was taken from ({_name(stored[0]) if stored else marker.url or marker.outlet})")
+    return "; ".join(found) if found else "no stored article shares its text"
 
 
 def _translation_lines(match: Match) -> list[str]:
@@ -130,14 +223,26 @@ def _translation_lines(match: Match) -> list[str]:
     ordered = found.pairs if origin_first else [(b, a) for a, b in found.pairs]
     pairs = ", ".join(f"{a} ↔ {b}" for a, b in ordered[:8])
     sentences = [(checked, stored) if origin_first else (stored, checked) for stored, checked in match.alignment.changed[:2]]
+    heading = {
+        "copy": f"  translation of {_name(match.other)} ({match.other.language} → this article)",
+        "origin": f"  translated as {_name(match.other)} (this article → {match.other.language})",
+        "undetermined": f"  translation of or into {_name(match.other)} ({match.other.language}; which came first is not determined)",
+    }[match.subject_role]
     return [
-        f"  translation of {_name(match.other)} ({match.other.language} → this article)  \"{match.other.title or ''}\"" if not origin_first
-        else f"  translated as {_name(match.other)}  \"{match.other.title or ''}\"",
-        f"    score {found.score:.2f}: {found.aligned} anchors aligned in order (order agreement {found.order_agreement:.2f})",
+        f"{heading}  \"{match.other.title or ''}\"",
+        f"    alignment score {found.score:.2f}: {found.aligned} anchors aligned in order (order agreement {found.order_agreement:.2f})",
         f"    anchors: {pairs}",
         *(f"    sentences: \"{first}\" ↔ \"{second}\"" for first, second in sentences),
         f"    direction: {match.direction.status}: {match.direction.reason}",
     ]
+
+
+def _match_heading(match: Match) -> str:
+    if match.subject_role == "copy":
+        return f"  {match.kind} of {_name(match.other)}"
+    if match.subject_role == "origin":
+        return f"  copied by {_name(match.other)} ({match.kind})"
+    return f"  same text as {_name(match.other)} ({match.kind}; which came first is not determined)"
 
 
 def _match_lines(match: Match) -> list[str]:
@@ -145,7 +250,8 @@ def _match_lines(match: Match) -> list[str]:
         return _translation_lines(match)
     scores = match.scores
     lines = [
-        f"  {match.kind} {'of' if match.subject_role != 'origin' else 'copied by'} {_name(match.other)}  \"{match.other.title or ''}\"",
+        f"{_match_heading(match)}  \"{match.other.title or ''}\"",
+        f"    published: {_stated(match.other.publication)}",
         f"    similarity {scores.jaccard:.2f} (Jaccard); {scores.containment:.2f} of this article is in #{match.other.id}, {scores.reverse_containment:.2f} of #{match.other.id} is in this article",
         f"    direction: {match.direction.status}: {match.direction.reason}",
     ]
@@ -167,7 +273,14 @@ def check_text(results: list[CheckResult]) -> str:
     """Check results for people: the verdict, then the matches and markers with their evidence."""
     blocks = []
     for result in results:
-        lines = [f"{result.item.document.origin}: {result.item.title or '(untitled)'}", _verdict_line(result)]
+        document = result.item.document
+        lines = [f"{document.origin}: {result.item.title or '(untitled)'}", _verdict_line(result)]
+        published = result.stored.publication if result.stored is not None else document.published
+        lines.append(f"  published: {_stated(published)}" + (f"; crawled {document.seen_at:%Y-%m-%d %H:%M} UTC" if document.seen_at else ""))
+        if result.verdict == STORED:
+            lines.append(f"  stored relations: {_stored_summary(result)}")
+        if result.verdict in (SAME_TEXT, COPY) and result.named is not None:
+            lines.append(f"  why: {result.named.direction.reason}")
         for marker, stored in result.markers:
             label = "source footer" if marker.kind == "source_footer" else "canonical link"
             lines.append(f"  evidence: {label}{f' [{marker.lang}]' if marker.lang else ''}: {marker.line}")
@@ -217,9 +330,9 @@ def trace_text(trace: Trace) -> str:
         "timeline:",
     ]
     for appearance in trace.appearances:
-        when = _date(appearance.article.published) or "undated"
+        moment = when(appearance.article.publication)
         match = "exact" if appearance.exact else f"variant, similarity {appearance.similarity:.2f}"
-        lines.append(f"  {when:16}  {_article_label(appearance.article)}  ({match})")
+        lines.append(f"  {moment:28}  {_article_label(appearance.article)}  ({match})")
         lines.append(f"      {_quote_marks(appearance.quote) if appearance.quote else appearance.passage}")
         for difference in appearance.differences:
             lines.append(f"      differs: \"{difference.query}\" -> \"{difference.found}\" ({difference.kind})")
@@ -237,9 +350,9 @@ def trace_text(trace: Trace) -> str:
 
 
 def trace_json(trace: Trace) -> dict[str, Any]:
-    """A trace under the provenance.trace/1 schema."""
+    """A trace under the provenance.trace/2 schema."""
     return {
-        "schema": "provenance.trace/1",
+        "schema": TRACE_SCHEMA,
         "query": trace.query,
         "normalized": trace.normalized,
         "origin": {"source": trace.origin, "reason": trace.origin_reason},
@@ -250,6 +363,7 @@ def trace_json(trace: Trace) -> dict[str, Any]:
             {
                 **_article_ref(a.article),
                 "undated": a.article.published is None,
+                "language": a.article.language,
                 "exact": a.exact,
                 "similarity": a.similarity,
                 "passage": a.passage,

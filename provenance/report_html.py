@@ -27,7 +27,7 @@ from markupsafe import Markup
 from .errors import InputError
 from .normalize import shorten
 
-AUDIT_SCHEMA = "provenance.audit/1"
+AUDIT_SCHEMA = "provenance.audit/2"
 TEMPLATE_NAME = "report.html.j2"
 COPY_KINDS = ("duplicate", "repost", "partial", "translation")
 COUNT_LABELS = {
@@ -86,7 +86,7 @@ articles, reposts named by a marker, inputs not ingested."""
 
 
 def render_report(audit: dict[str, Any], detailed_clusters: int | None = DETAILED_CLUSTERS, list_rows: int | None = LIST_ROWS) -> str:
-    """The audit (schema provenance.audit/1) as one self-contained, offline HTML page.
+    """The audit (schema provenance.audit/2) as one self-contained, offline HTML page.
 
     Args:
         audit: the audit as build_audit makes it, or read back from its JSON.
@@ -500,11 +500,14 @@ def _parse_date(value: Any) -> datetime | None:
 
 
 def _show_date(value: Any) -> str | None:
-    """A date as YYYY-MM-DD HH:MM (the text as given when it cannot be parsed), None when missing."""
+    """A publication time as given in the audit: ``2025-03-12 07:15 UTC``, ``2025-03-12`` (a date only), ``2025-03-12 08:15`` (no time zone); the text as given when it cannot be parsed; None when missing."""
     parsed = _parse_date(value)
     if parsed is None:
         return _text(value).strip() or None
-    return _format_date(parsed)
+    text = _text(value).strip()
+    if len(text) == 10:
+        return parsed.strftime("%Y-%m-%d")
+    return parsed.strftime("%Y-%m-%d %H:%M") + (" UTC" if text.endswith("Z") or text.endswith("+00:00") else "")
 
 
 def _format_date(date: datetime) -> str:

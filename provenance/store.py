@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     NoSuchModuleError,
@@ -62,6 +62,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
+from .dates import MINUTE, PRECISIONS, Published
 from .errors import DatabaseError, NotFoundError
 from .fingerprint import sorted_unique
 from .index import NO_MEMBERS, Members
@@ -77,6 +78,20 @@ ANCHOR_MEMBERS = 20
 """How many of those, the newest, it keeps: a name in every tenth article makes a bucket of no use."""
 BULK_LOAD = 1000
 """Articles an ingest must add (and a tenth of the stored ones) for PostgreSQL's statistics to be refreshed after it."""
+
+
+def published_of(moment: datetime | None, precision: str | None, offset: int | None) -> Published | None:
+    """A Published from its three stored columns (a row without a precision is read as a time of unknown zone)."""
+    if moment is None:
+        return None
+    return Published(moment, precision if precision in PRECISIONS else MINUTE, offset if precision == MINUTE else None)
+
+
+def published_columns(published: Published | None) -> dict[str, Any]:
+    """The three stored columns of a publication time."""
+    if published is None:
+        return {"published": None, "published_precision": None, "published_offset": None}
+    return {"published": published.moment, "published_precision": published.precision, "published_offset": published.offset}
 
 
 def utcnow() -> datetime:
@@ -117,6 +132,9 @@ class Article(Base):
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    published_precision: Mapped[str | None] = mapped_column(String(8))
+    published_offset: Mapped[int | None] = mapped_column(Integer)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime)
     language: Mapped[str | None] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
     furniture: Mapped[list[Any]] = mapped_column(default=list)
@@ -129,6 +147,11 @@ class Article(Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     paragraphs: Mapped[list[Paragraph]] = relationship(back_populates="article", order_by="Paragraph.position", cascade="all, delete-orphan")
+
+    @property
+    def publication(self) -> Published | None:
+        """The publication time with its precision, or None when the article gave none."""
+        return published_of(self.published, self.published_precision, self.published_offset)
     attributions: Mapped[list[Attribution]] = relationship(back_populates="article", order_by="Attribution.id", cascade="all, delete-orphan")
     quotes: Mapped[list[Quote]] = relationship(order_by="Quote.start", cascade="all, delete-orphan")
 
@@ -294,25 +317,48 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for a database URL, creating the folder of a SQLite file; a bad URL is a DatabaseError."""
+def _sqlite_file(parsed: URL) -> Path | None:
+    """The file of a SQLite URL, or None for an in-memory database."""
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") or str(parsed.database).startswith("file:"):
+        return None
+    return Path(str(parsed.database))
+
+
+def _check_sqlite_file(path: Path, create: bool) -> None:
+    """Refuse a SQLite path that is a folder, that does not exist when it may not be created, or whose folder is missing."""
+    if path.is_dir():
+        raise DatabaseError(f"cannot open database {path}: it is a folder, not a database file")
+    if path.exists():
+        return
+    if not create:
+        raise DatabaseError(f"no database at {path}: nothing is stored yet (run 'provenance ingest' to create it; this command never creates one)")
+    if not path.parent.is_dir():
+        raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
+
+
+def create_db_engine(url: str, create: bool = True) -> Engine:
+    """An engine for a database URL; a bad URL, a missing folder, or (with create False) a missing SQLite file is a DatabaseError."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:
         raise DatabaseError(f"not a database URL: {url!r} (try sqlite:///db/provenance.sqlite or postgresql+psycopg://user@host/db)") from error
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if (path := _sqlite_file(parsed)) is not None:
+        _check_sqlite_file(path, create)
     try:
         engine = create_engine(parsed, future=True, pool_pre_ping=True)
-    except (NoSuchModuleError, ImportError) as error:
+    except (NoSuchModuleError, ImportError, ArgumentError, ValueError, TypeError) as error:
         raise DatabaseError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: {error}") from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to a revision (the newest by default), refusing a database that is not ours or is newer."""
+def migrate(engine: Engine, revision: str = "head", create: bool = True) -> None:
+    """Bring the schema to a revision (the newest by default), refusing a database that is not ours or is newer.
+
+    With `create` False an empty database is refused instead of given the schema: a read-only
+    command must not create one. An older schema is still upgraded.
+    """
     config = _alembic_config()
     head = head_revision() if revision == "head" else revision
     with engine.begin() as connection:
@@ -322,6 +368,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         tables = set(inspect(connection).get_table_names())
         if current is None and tables - {"alembic_version"}:
             raise DatabaseError("the database holds tables but no provenance schema: point --db at an empty or a provenance database")
+        if current is None and not create:
+            raise DatabaseError("the database holds no provenance data yet: run 'provenance ingest' to create it (this command never creates one)")
         known = {revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()}
         if current is not None and current not in known:
             raise DatabaseError(f"the database schema {current} is newer than this provenance ({head}): upgrade provenance")
@@ -340,7 +388,7 @@ class ArticleSummary:
     url: str | None
     outlet: str | None
     domain: str | None
-    published: datetime | None
+    published: Published | None
     language: str | None
     origin: str
 
@@ -395,7 +443,7 @@ class StoredText:
     canonical_url: str | None
     domain: str | None
     outlet: str | None
-    published: datetime | None
+    published: Published | None
     origin: str
     copied_from: tuple[tuple[str, str | None, str], ...] = ()
 
@@ -405,6 +453,8 @@ class Store:
 
     Args:
         url: a SQLAlchemy database URL, such as ``sqlite:///db/provenance.sqlite``.
+        create: make the database (a SQLite file, or the schema in an empty database) if it does
+            not exist; False for a reader, which gets a DatabaseError instead.
 
     Examples:
         >>> store = Store("sqlite://")
@@ -412,12 +462,12 @@ class Store:
         0
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, create: bool = True) -> None:
         self.url = url
-        self.engine = create_db_engine(url)
+        self.engine = create_db_engine(url, create)
         try:
-            migrate(self.engine)
-        except OperationalError as error:
+            migrate(self.engine, create=create)
+        except SQLAlchemyError as error:
             self.engine.dispose()
             raise DatabaseError(f"cannot open database {make_url(url).render_as_string(hide_password=True)}: {_first_line(error)}") from error
         except BaseException:
@@ -491,6 +541,24 @@ class Store:
             return int(session.scalar(select(func.count(Article.id))) or 0)
 
     @staticmethod
+    def is_empty(session: Session) -> bool:
+        """Whether no article is stored (one indexed probe, not a count)."""
+        return session.scalar(select(Article.id).limit(1)) is None
+
+    @staticmethod
+    def same_article(session: Session, identity_key: str, urls: Collection[str]) -> Article | None:
+        """The stored article with this identity key; else the newest version at one of these URLs."""
+        found = session.scalars(select(Article).where(Article.identity_key == identity_key)).first()
+        if found is None and urls:
+            found = session.scalars(select(Article).where(Article.url.in_(sorted(urls))).order_by(Article.version.desc(), Article.id.desc())).first()
+        return found
+
+    @staticmethod
+    def articles_with_body_hash(session: Session, content_hash: str, limit: int = 20) -> list[Article]:
+        """Stored articles whose body has this hash, oldest first, at most `limit`."""
+        return list(session.scalars(select(Article).where(Article.content_hash == content_hash).order_by(Article.id).limit(limit)))
+
+    @staticmethod
     def known_identity_keys(session: Session, keys: Sequence[str]) -> set[str]:
         """Which of these identity keys are already stored."""
         found: set[str] = set()
@@ -511,10 +579,10 @@ class Store:
     def article_summaries(session: Session, ids: Iterable[int]) -> dict[int, ArticleSummary]:
         """The metadata of these articles, without their bodies."""
         found: dict[int, ArticleSummary] = {}
-        columns = (Article.id, Article.title, Article.url, Article.outlet, Article.domain, Article.published, Article.language, Article.origin)
+        columns = (Article.id, Article.title, Article.url, Article.outlet, Article.domain, Article.published, Article.published_precision, Article.published_offset, Article.language, Article.origin)
         for chunk in _chunks(sorted(set(ids)), 500):
             for row in session.execute(select(*columns).where(Article.id.in_(chunk))):
-                found[int(row[0])] = ArticleSummary(*row)
+                found[int(row[0])] = ArticleSummary(int(row[0]), row.title, row.url, row.outlet, row.domain, published_of(row.published, row.published_precision, row.published_offset), row.language, row.origin)
         return found
 
     @staticmethod
@@ -523,14 +591,14 @@ class Store:
         wanted = sorted(set(ids))
         marks: dict[int, list[tuple[str, str | None, str]]] = {}
         rows: dict[int, Any] = {}
-        columns = (Article.id, Article.body, Article.language, Article.url, Article.canonical_url, Article.domain, Article.outlet, Article.published, Article.origin)
+        columns = (Article.id, Article.body, Article.language, Article.url, Article.canonical_url, Article.domain, Article.outlet, Article.published, Article.published_precision, Article.published_offset, Article.origin)
         for chunk in _chunks(wanted, 500):
             rows.update((int(row[0]), row) for row in session.execute(select(*columns).where(Article.id.in_(chunk))))
             query = select(Attribution.article_id, Attribution.sentence, Attribution.url, Attribution.source_name).where(Attribution.article_id.in_(chunk), Attribution.kind == "copied_from").order_by(Attribution.id)
             for article_id, sentence, url, source_name in session.execute(query):
                 marks.setdefault(int(article_id), []).append((sentence, url, source_name))
         return {
-            article_id: StoredText(article_id, row.body, row.language, row.url, row.canonical_url, row.domain, row.outlet, row.published, row.origin, tuple(marks.get(article_id, ())))
+            article_id: StoredText(article_id, row.body, row.language, row.url, row.canonical_url, row.domain, row.outlet, published_of(row.published, row.published_precision, row.published_offset), row.origin, tuple(marks.get(article_id, ())))
             for article_id, row in rows.items()
         }
 
@@ -775,6 +843,8 @@ class Store:
             return matches[0]
         if len(matches) > 1:
             raise NotFoundError(f"{reference!r} names more than one article: give its id or URL")
+        if self.is_empty(session):
+            raise NotFoundError("the database holds no articles yet: run 'provenance ingest' first")
         raise NotFoundError(f"no stored article is {reference!r} (give an id, a URL or a file name; see 'provenance ingest')")
 
     # ---- quote search ------------------------------------------------------------------

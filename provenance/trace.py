@@ -13,6 +13,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 from sqlalchemy.orm import Session
 
 from .chain import source_chain
+from .dates import publication_order, sort_key
 from .errors import InputError, NotFoundError
 from .quotes import fold_hyphenation, normalize_quote
 from .registry import Registry
@@ -216,19 +217,23 @@ def _appearances(session: Session, store: Store, query: str, words: list[str]) -
 
 
 def _in_time_order(appearances: list[Appearance]) -> list[Appearance]:
-    dated = sorted((a for a in appearances if a.article.published), key=lambda a: (a.article.published, a.article.id))
-    undated = sorted((a for a in appearances if not a.article.published), key=lambda a: a.article.id)
-    return dated + undated
+    return sorted(appearances, key=lambda a: (*sort_key(a.article.publication), a.article.id))
 
 
 def _first(appearances: list[Appearance]) -> tuple[Appearance | None, str]:
-    dated = [a for a in appearances if a.article.published]
+    dated = [a for a in appearances if a.article.publication is not None]
     if dated:
         first = dated[0]
-        assert first.article.published is not None
+        published = first.article.publication
+        assert published is not None
+        label = f"#{first.article.id}"
+        tied = [a for a in dated[1:] if publication_order(published, a.article.publication or published, label, f"#{a.article.id}").earlier != "first"]
+        if tied:
+            order = publication_order(published, tied[0].article.publication or published, label, f"#{tied[0].article.id}")
+            return None, f"not determined: {order.reason}"
         undated = len(appearances) - len(dated)
         note = f"; {undated} undated appearance(s) could be earlier" if undated else ""
-        return first, f"the earliest dated appearance, published {first.article.published:%Y-%m-%d %H:%M}{note}"
+        return first, f"the earliest dated appearance, published {published.text()}{note}"
     if len(appearances) == 1:
         return appearances[0], "the only appearance in the corpus; it has no publication date"
     return None, "no appearance has a publication date, so the first appearance cannot be told"

@@ -28,20 +28,27 @@ def article_html(
     url: str | None = "https://springfield-news.example/bridge-closure",
     canonical: str | None = None,
     extra_head: str = "",
+    published: str | None = "2024-03-05T08:30:00Z",
+    site_name: str | None = "Springfield News",
+    tail: str = "",
 ) -> str:
-    """A news page with a headline, byline, date, canonical link and paragraphs."""
+    """A news page as outlets publish it: headline, byline, publication time, canonical link, paragraphs, a last line and boilerplate."""
     body = "\n".join(f"<p>{text}</p>" for text in (paragraphs or PARAGRAPHS))
     links = ""
     if canonical:
         links += f'<link rel="canonical" href="{canonical}">'
     if url:
         links += f'<meta property="og:url" content="{url}">'
+    if published:
+        links += f'<meta property="article:published_time" content="{published}">'
+    if site_name:
+        links += f'<meta property="og:site_name" content="{site_name}">'
+    last = f"<p><em>{tail}</em></p>" if tail else ""
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-{links}<meta name="author" content="Jane Reporter"><meta property="article:published_time" content="2024-03-05T08:30:00Z">
-<meta property="og:site_name" content="Springfield News">{extra_head}</head>
+{links}<meta name="author" content="Jane Reporter">{extra_head}</head>
 <body><nav><a href="/">Home</a> <a href="/politics">Politics</a></nav>
-<article><h1>{title}</h1><p class="byline">By Jane Reporter, March 5, 2024</p>{body}</article>
-<footer><p>Subscribe to our newsletter</p><p>© Springfield News</p></footer></body></html>"""
+<article><h1>{title}</h1><p class="byline">By Jane Reporter</p>{body}{last}</article>
+<footer><p>Subscribe to our newsletter</p><p>© {site_name or "the publisher"}</p></footer></body></html>"""
 
 
 def jsonl(records: list[dict[str, Any]]) -> str:

@@ -152,7 +152,7 @@ def test_csv_files(store: Store, tmp_path: Path) -> None:
     with (tmp_path / "out" / "links.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(result["clusters"][0]["links"])
-    assert json.loads(json.dumps(result, default=str))["schema"] == "provenance.audit/1"
+    assert json.loads(json.dumps(result, default=str))["schema"] == "provenance.audit/2"
 
 
 def test_csv_files_read_attributions_and_quotes_a_chunk_of_articles_at_a_time(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

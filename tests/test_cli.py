@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
 from provenance.cli import cli
-from provenance.store import head_revision, migrate
+from provenance.store import Store, head_revision, migrate
 
-from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
+from .conftest import MERKUR_TITLE, MERKUR_URL, POSTGRES_URL, SEED_003, SEEDS, seed_body_without_footer
 from .helpers import article_html, jsonl, serve_folder, warc_bytes
 
 FOOTER = f"Информация на этой странице взята из источника: {MERKUR_URL}"
@@ -35,10 +35,21 @@ def test_check_seed_003_names_the_footer(run_cli: Any) -> None:
     assert result.exit_code == 1
     assert result.stdout == (
         f"{SEED_003}: {MERKUR_TITLE}\n"
-        f"verdict: repost of {MERKUR_URL} (the original is not stored)\n"
+        f"verdict: stored as #4 {SEED_003.name}\n"
+        "  published: no date found\n"
+        f"  stored relations: it names where it was taken from ({MERKUR_URL})\n"
         f"  evidence: source footer [ru]: {FOOTER}\n"
         "    the page it names is not stored: ingest it to compare the texts\n"
     )
+    others = run_cli("ingest", str(SEEDS))
+    assert others.exit_code == 0
+    fresh = run_cli("check", "-", input=SEED_003.read_bytes().replace("Blut, Leben und Tod".encode(), b"Blut und Tod"))
+    assert fresh.exit_code == 1
+    assert fresh.stdout.splitlines()[1:4] == [
+        f"verdict: copy of {MERKUR_URL} (repost named by a marker; the original is not stored)",
+        "  published: no date found",
+        f"  evidence: source footer [ru]: {FOOTER}",
+    ]
 
 
 def test_check_seed_003_against_the_stored_original(run_cli: Any, tmp_path: Path) -> None:
@@ -48,11 +59,16 @@ def test_check_seed_003_against_the_stored_original(run_cli: Any, tmp_path: Path
     result = run_cli("check", str(SEED_003))
     lines = result.stdout.splitlines()
     assert result.exit_code == 1
-    assert lines[1] == f"verdict: repost of #1 {MERKUR_URL}"
-    assert lines[2] == f"  evidence: source footer [ru]: {FOOTER}"
-    assert lines[3] == f"  repost of #1 {MERKUR_URL}  \"{MERKUR_TITLE}\""
-    assert lines[4] == "    similarity 1.00 (Jaccard); 1.00 of this article is in #1, 1.00 of #1 is in this article"
-    assert lines[5] == f"    direction: evidence: the checked article ({SEED_003.name}) names #1 (merkur.de) as its source: \"{FOOTER}\""
+    assert lines[1:8] == [
+        f"verdict: copy of #1 {MERKUR_URL} (repost)",
+        "  published: no date found",
+        f"  why: the checked article names #1 (merkur.de) as its source: \"{FOOTER}\"",
+        f"  evidence: source footer [ru]: {FOOTER}",
+        f"  repost of #1 {MERKUR_URL}  \"{MERKUR_TITLE}\"",
+        "    published: 2025-01-02 09:00 (no time zone)",
+        "    similarity 1.00 (Jaccard); 1.00 of this article is in #1, 1.00 of #1 is in this article",
+    ]
+    assert lines[8] == f"    direction: evidence: the checked article names #1 (merkur.de) as its source: \"{FOOTER}\""
 
 
 def test_check_original_exits_zero_and_json_schema(run_cli: Any) -> None:
@@ -60,15 +76,20 @@ def test_check_original_exits_zero_and_json_schema(run_cli: Any) -> None:
     result = run_cli("check", str(next(SEEDS.glob("000_*.txt"))), "--json")
     data = json.loads(result.stdout)
     assert result.exit_code == 0
-    assert data["schema"] == "provenance.check/1"
+    assert data["schema"] == "provenance.check/2"
     [item] = data["results"]
-    assert (item["verdict"], item["of"], item["matches"], item["markers"]) == ("original", None, [], [])
-    assert set(item["article"]) == {"title", "url", "canonical_url", "outlet", "domain", "author", "published", "language", "format", "paragraphs", "furniture"}
+    assert (item["verdict"], item["kind"], item["matches"], item["markers"]) == ("stored", None, [], [])
+    assert item["of"]["article_id"] == 1 and item["copies_something"] is False
+    assert set(item["article"]) == {"title", "url", "canonical_url", "outlet", "domain", "author", "published", "published_precision", "seen_at", "language", "format", "paragraphs", "furniture"}
+    new = run_cli("check", "-", "--json", input="Ein neuer Artikel\nDer Stadtrat von Springfield hat am Dienstag beschlossen, die alte Brücke für zwei Jahre zu sperren.\n")
+    [item] = json.loads(new.stdout)["results"]
+    assert (new.exit_code, item["verdict"], item["of"], item["copies_something"]) == (0, "original", None, False)
 
 
 def test_check_reads_stdin_and_a_url(run_cli: Any, tmp_path: Path) -> None:
+    run_cli("ingest", str(next(SEEDS.glob("000_*.txt"))))
     piped = run_cli("check", "-", input=SEED_003.read_bytes())
-    assert piped.exit_code == 1 and "verdict: repost of https://www.merkur.de/" in piped.stdout
+    assert piped.exit_code == 1 and "verdict: copy of https://www.merkur.de/" in piped.stdout
     (tmp_path / "a.html").write_text(article_html(url=None))
     with serve_folder(tmp_path) as base:
         fetched = run_cli("check", f"{base}/a.html", "--json")
@@ -112,6 +133,7 @@ def make_bad_inputs(folder: Path) -> dict[str, Path]:
 def test_check_bad_input_is_one_line_and_exit_3(tmp_path: Path, sqlite_url: str, kind: str, message: str) -> None:
     files = make_bad_inputs(tmp_path)
     path = files.get(kind, tmp_path / "missing.txt")
+    Store(sqlite_url).close()
     result = CliRunner().invoke(cli, ["--db", sqlite_url, "--max-size", "100000", "check", str(path)])
     assert (result.exit_code, result.stdout, result.stderr) == (3, "", message.format(folder=tmp_path))
 
@@ -126,7 +148,7 @@ def test_ingest_reports_each_bad_file_and_keeps_the_good(tmp_path: Path, run_cli
     assert result.stderr.splitlines() == [
         f"error: {tmp_path}/big.txt: file is 250,006 bytes, over the limit of 100,000 (raise it with --max-size)",
         f"error: {tmp_path}/binary.txt: binary file, not text, HTML, JSONL or WARC",
-        f"error: {tmp_path}/crawl.warc@1912: truncated WARC record after 1 records: 396 bytes missing",
+        f"error: {tmp_path}/crawl.warc@1896: truncated WARC record after 1 records: 396 bytes missing",
         f"error: {tmp_path}/dump.jsonl:2: line 2 is not valid JSON: Expecting property name enclosed in double quotes",
         f"error: {tmp_path}/empty.txt: empty file",
         f"error: {tmp_path}/nav.html: HTML holds no article text that trafilatura could find (1 words)",
@@ -141,6 +163,7 @@ def test_ingest_empty_folder_and_no_arguments(tmp_path: Path, run_cli: Any) -> N
 
 
 def test_unreachable_url_is_one_line(run_cli: Any) -> None:
+    run_cli("ingest", str(SEED_003))
     result = run_cli("check", "http://127.0.0.1:9/story.html")
     assert result.exit_code == 3
     assert result.stderr == "Error: http://127.0.0.1:9/story.html: could not fetch: Failed to establish a new connection: [Errno 111] Connection refused\n"
@@ -180,7 +203,7 @@ def test_database_url_from_environment(tmp_path: Path) -> None:
 def test_broken_patterns_file_is_a_config_error(tmp_path: Path, run_cli: Any) -> None:
     broken = tmp_path / "p.toml"
     broken.write_text("[[marker]]\npattern = '(x'\n")
-    result = CliRunner().invoke(cli, ["--patterns", str(broken), "check", str(SEED_003)])
+    result = CliRunner().invoke(cli, ["--patterns", str(broken), "ingest", str(SEED_003)])
     assert result.exit_code == 5
     assert result.stderr.startswith(f"Error: {broken}: bad pattern '(x'")
 
@@ -218,7 +241,7 @@ def test_chain_text_json_dot_and_prov(run_cli: Any) -> None:
         "└─ reported → Der Spiegel  [outlet, DE]   confidence 0.80",
     ]
     data = json.loads(run_cli("chain", "003", "--json").stdout)
-    assert data["schema"] == "provenance.chain/1"
+    assert data["schema"] == "provenance.chain/2"
     assert [next(n["label"] for n in data["nodes"] if n["key"] == key) for key in data["path"]] == ["KCNA", "Der Spiegel", "merkur.de", f"#4 {SEED_003.name}"]
     assert run_cli("chain", "003", "--format", "dot").stdout.startswith("digraph chain_4 {")
     prov = json.loads(run_cli("chain", "003", "--format", "prov-json").stdout)
@@ -233,6 +256,7 @@ def test_chain_text_json_dot_and_prov(run_cli: Any) -> None:
     ],
 )
 def test_chain_unknown_reference_exits_6(run_cli: Any, reference: str, message: str) -> None:
+    run_cli("ingest", str(SEED_003))
     result = run_cli("chain", reference)
     assert (result.exit_code, result.stdout, result.stderr) == (6, "", message)
 
@@ -240,6 +264,7 @@ def test_chain_unknown_reference_exits_6(run_cli: Any, reference: str, message: 
 def test_chain_on_an_unreadable_file_exits_3(run_cli: Any, tmp_path: Path) -> None:
     binary = tmp_path / "photo.txt"
     binary.write_bytes(bytes(range(256)) * 4)
+    run_cli("ingest", str(SEED_003))
     result = run_cli("chain", str(binary))
     assert (result.exit_code, result.stderr) == (3, f"Error: {binary}: binary file, not text, HTML, JSONL or WARC\n")
 
@@ -276,7 +301,9 @@ def test_sources_table_cuts_a_long_name_and_json_keeps_it(tmp_path: Path) -> Non
 
 
 def test_sources_on_an_empty_database(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "sources"])
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    Store(url).close()
+    result = CliRunner().invoke(cli, ["--db", url, "sources"])
     assert (result.exit_code, result.stdout) == (0, "no sources named yet: run 'provenance ingest' first\n")
 
 
@@ -290,7 +317,7 @@ def test_trace_text_and_json(run_cli: Any) -> None:
         f"first appearance: #4 {SEED_003.name} (the only appearance in the corpus; it has no publication date)",
     ]
     data = json.loads(run_cli("trace", "heldenhaften", "--json").stdout)
-    assert data["schema"] == "provenance.trace/1"
+    assert data["schema"] == "provenance.trace/2"
     assert data["wording_differs"] is True
     assert [(a["quote"], a["source"], a["undated"]) for a in data["appearances"]] == [("heldenhaften Beitrag", "KCNA", True), ("heldenhaften Einsatz", "KCNA", True)]
 
@@ -309,7 +336,8 @@ def test_trace_errors(run_cli: Any, query: str, code: int, message: str) -> None
     assert (result.exit_code, result.stdout, result.stderr) == (code, "", message)
 
 
-def test_trace_on_an_empty_database(run_cli: Any) -> None:
+def test_trace_on_an_empty_database(run_cli: Any, db_url: str) -> None:
+    Store(db_url).close()
     result = run_cli("trace", "Blut, Leben und Tod")
     assert (result.exit_code, result.stderr) == (3, "Error: the database holds no articles: run 'provenance ingest' first\n")
 
@@ -328,7 +356,7 @@ def test_audit_seeds_prints_the_summary_and_writes_json_and_csv(run_cli: Any, tm
     assert result.exit_code == 0
     assert "Reposts found by their markers" in result.stdout and "merkur.de" in result.stdout
     data = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
-    assert (data["schema"], data["counts"]["articles"], data["counts"]["clusters"]) == ("provenance.audit/1", 5, 0)
+    assert (data["schema"], data["counts"]["articles"], data["counts"]["clusters"]) == ("provenance.audit/2", 5, 0)
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["articles.csv", "attributions.csv", "clusters.csv", "links.csv", "quotes.csv"]
     piped = run_cli("audit", str(SEEDS), "--json", "-")
     assert json.loads(piped.stdout)["corpus"]["already_stored"] == 5
@@ -377,3 +405,89 @@ def test_audit_writes_the_html_report(run_cli: Any, tmp_path: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Информация на этой странице взята из источника" in html
     assert "<script src=" not in html and "<link rel=\"stylesheet\"" not in html
+
+
+# ---- databases: one line and exit 4, never created by a reader ------------------------------
+
+READERS = [["check", str(SEED_003)], ["trace", "Blut, Leben und Tod"], ["chain", "1"], ["quotes", "1"], ["sources"]]
+
+
+@pytest.mark.parametrize("command", [*READERS, ["ingest", str(SEED_003)]], ids=lambda c: c[0])
+def test_a_file_that_is_not_a_database_is_one_line_and_exit_4(tmp_path: Path, command: list[str]) -> None:
+    not_a_database = tmp_path / "README.md"
+    not_a_database.write_text("# provenance\n\nArticle deduplication and provenance tracking for news.\n" * 40, encoding="utf-8")
+    before = not_a_database.read_bytes()
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{not_a_database}", *command])
+    assert (result.exit_code, result.stdout, result.stderr) == (4, "", f"Error: cannot open database sqlite:///{not_a_database}: file is not a database\n")
+    assert not_a_database.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", READERS, ids=lambda c: c[0])
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_a_reader_never_creates_a_database_or_a_folder(tmp_path: Path, command: list[str], where: str) -> None:
+    path = tmp_path / "x.sqlite" if where == "file" else tmp_path / "nonexistent" / "dir" / "x.sqlite"
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{path}", *command])
+    message = f"Error: no database at {path}: nothing is stored yet (run 'provenance ingest' to create it; this command never creates one)\n"
+    assert (result.exit_code, result.stdout, result.stderr) == (4, "", message)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_writer_does_not_make_a_missing_folder(tmp_path: Path) -> None:
+    path = tmp_path / "nonexistent" / "dir" / "x.sqlite"
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{path}", "ingest", str(SEED_003)])
+    assert (result.exit_code, result.stderr) == (4, f"Error: cannot create database {path}: folder {path.parent} does not exist\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_default_database_folder_is_made_by_a_writer_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROVENANCE_DB")
+    monkeypatch.chdir(tmp_path)
+    reader = CliRunner().invoke(cli, ["check", str(SEED_003)])
+    assert (reader.exit_code, list(tmp_path.iterdir())) == (4, [])
+    writer = CliRunner().invoke(cli, ["ingest", str(SEED_003)])
+    assert writer.exit_code == 0 and (tmp_path / "db" / "provenance.sqlite").exists()
+
+
+@pytest.mark.parametrize("command", READERS, ids=lambda c: c[0])
+def test_a_reader_on_an_empty_postgresql_schema_creates_nothing(postgres_url: str, command: list[str]) -> None:
+    result = CliRunner().invoke(cli, ["--db", postgres_url, *command])
+    assert (result.exit_code, result.stderr) == (4, "Error: the database holds no provenance data yet: run 'provenance ingest' to create it (this command never creates one)\n")
+    engine = create_engine(postgres_url)
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()
+
+
+def test_a_postgresql_database_that_does_not_exist_is_one_line() -> None:
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/no_such_database_here"
+    result = CliRunner().invoke(cli, ["--db", url, "ingest", str(SEED_003)])
+    assert result.exit_code == 4
+    assert result.stderr.startswith("Error: cannot open database postgresql+psycopg://") and result.stderr.count("\n") == 1
+    assert 'database "no_such_database_here" does not exist' in result.stderr
+
+
+def test_check_on_an_empty_database_says_so(run_cli: Any, db_url: str) -> None:
+    Store(db_url).close()
+    result = run_cli("check", str(next(SEEDS.glob("001_*.txt"))))
+    assert (result.exit_code, result.stdout.splitlines()[1]) == (0, "verdict: original (the database is empty: there is nothing to compare with)")
+    assert result.stderr == "provenance: the database holds no articles yet: the verdict rests on the article's own markers only\n"
+    assert json.loads(run_cli("check", str(SEED_003), "--json").stdout)["results"][0]["database_empty"] is True
+
+
+@pytest.mark.parametrize("command", [["chain", "1"], ["quotes", "1"]], ids=lambda c: c[0])
+def test_chain_and_quotes_on_an_empty_database_say_so(run_cli: Any, db_url: str, command: list[str]) -> None:
+    Store(db_url).close()
+    result = run_cli(*command)
+    assert (result.exit_code, result.stderr) == (6, "Error: the database holds no articles yet: run 'provenance ingest' first\n")
+
+
+def test_an_unforeseen_error_is_one_line_and_exit_70(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> None:
+    Store(sqlite_url).close()
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr("provenance.pipeline.check", broken)
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "check", str(SEED_003)])
+    assert (result.exit_code, result.stdout, result.stderr) == (70, "", "Error: internal error: RuntimeError: a bug over two lines (run with --debug for the traceback, and please report it)\n")
+    debug = CliRunner().invoke(cli, ["--db", sqlite_url, "--debug", "check", str(SEED_003)])
+    assert isinstance(debug.exception, RuntimeError) and debug.exit_code != 70

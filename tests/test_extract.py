@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from provenance.dates import Published
 from provenance.errors import ExtractionError
 from provenance.extract import (
     Document,
@@ -18,9 +19,7 @@ from provenance.extract import (
     decode_bytes,
     document_from_html,
     documents_from_jsonl,
-    find_date_in_text,
     iter_documents,
-    parse_date,
 )
 
 from .conftest import SEEDS
@@ -41,7 +40,7 @@ def test_seed_text_title_date_and_language() -> None:
     document = only_document([str(SEEDS / "001_2a1aee6f1fce36e3.txt")])
     assert document.format == "text"
     assert document.title_in_text
-    assert document.published == datetime(2022, 8, 15, 10, 8)
+    assert document.published == Published(datetime(2022, 8, 15, 10, 8), "minute", None)
     assert document.language is None
 
 
@@ -60,37 +59,8 @@ def test_sidecar_metadata_overrides_text(tmp_path: Path) -> None:
     (tmp_path / "story.meta.json").write_text(json.dumps(sidecar))
     document = only_document([str(tmp_path / "story.txt")])
     assert (document.url, document.title, document.author, document.domain) == ("https://www.example.org/story", "Real title", "A. Writer", "example.org")
-    assert document.published == datetime(2024, 1, 2, 3, 4)
+    assert document.published == Published(datetime(2024, 1, 2, 3, 4), "minute", 0)
     assert not document.title_in_text
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Titel\nErstellt von X\n15.08.2022 10.08\nText", datetime(2022, 8, 15, 10, 8)),
-        ("Title\nPublished 2024-03-05 08:30\nText", datetime(2024, 3, 5, 8, 30)),
-        ("Titel\n5. März 2024\nText", datetime(2024, 3, 5)),
-        ("Title\nMarch 5, 2024\nText", datetime(2024, 3, 5)),
-        ("Title\nNo date here\nText", None),
-        ("Title\n31.02.2024\nText", None),
-    ],
-)
-def test_dates_found_near_the_top(text: str, expected: datetime | None) -> None:
-    assert find_date_in_text(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2024-03-05T08:30:00+01:00", datetime(2024, 3, 5, 7, 30)),
-        ("2024-03-05", datetime(2024, 3, 5)),
-        ("Tue, 05 Mar 2024 08:30:00 GMT", datetime(2024, 3, 5, 8, 30)),
-        ("", None),
-        ("not a date", None),
-    ],
-)
-def test_parse_metadata_dates(value: str, expected: datetime | None) -> None:
-    assert parse_date(value) == expected
 
 
 def test_html_main_text_and_metadata() -> None:
@@ -101,7 +71,7 @@ def test_html_main_text_and_metadata() -> None:
     assert document.title == "Springfield closes its old steel bridge for repairs"
     assert document.url == "https://springfield-news.example/bridge-closure"
     assert document.canonical_url == "https://springfield-news.example/bridge-closure"
-    assert document.published == datetime(2024, 3, 5)
+    assert document.published == Published(datetime(2024, 3, 5, 8, 30), "minute", 0)
     assert document.language == "en"
     assert document.author == "Jane Reporter"
 
@@ -182,7 +152,7 @@ def test_jsonl_fields_and_a_malformed_line_with_its_number() -> None:
     documents = [item for item in items if isinstance(item, Document)]
     failures = [item for item in items if isinstance(item, Failure)]
     assert [d.url for d in documents] == ["https://a.example/1", "https://b.example/2"]
-    assert documents[0].title == "One" and documents[0].outlet == "A News" and documents[0].published == datetime(2024, 1, 1)
+    assert documents[0].title == "One" and documents[0].outlet == "A News" and documents[0].published == Published(datetime(2024, 1, 1), "day")
     assert documents[1].title == "Springfield closes its old steel bridge for repairs"
     assert [(f.origin, f.reason.split(" is ")[0]) for f in failures] == [("dump.jsonl:2", "line 2"), ("dump.jsonl:4", "line 4"), ("dump.jsonl:5", "record has no 'text' or 'html' field")]
 
@@ -192,7 +162,7 @@ def test_warc_response_records(tmp_path: Path, compressed: bool) -> None:
     path = tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc")
     path.write_bytes(warc_bytes([("https://one.example/a", article_html()), ("https://two.example/b", article_html(title="Second page", paragraphs=PARAGRAPHS[::-1]))], gzip=compressed))
     items = list(iter_documents([str(path)], LIMIT))
-    assert [(item.url, item.format) for item in items if isinstance(item, Document)] == [("https://one.example/a", "html"), ("https://two.example/b", "html")]
+    assert [(item.url, item.format) for item in items if isinstance(item, Document)] == [("https://one.example/a", "warc"), ("https://two.example/b", "warc")]
 
 
 @pytest.mark.parametrize("compressed", [True, False])

@@ -113,7 +113,7 @@ def test_an_older_index_is_rebuilt_with_the_current_keys(db_url: str, tmp_path: 
         assert sorted(session.scalars(select(Bucket.key)).all()) == sorted(expected.keys.tolist())
         assert sorted(session.scalars(select(AnchorBucket.key)).all()) == sorted(expected.anchor_keys.tolist())
     [result] = check(store, str(SEED_003))
-    assert (result.verdict, result.matches[0].other.url) == ("repost", MERKUR_URL)
+    assert (result.verdict, result.kind, result.matches[0].other.url) == ("copy", "repost", MERKUR_URL)
     store.close()
 
 
@@ -132,7 +132,7 @@ def test_keys_of_an_article_not_stored_are_skipped(store: Store, tmp_path: Path)
         assert gone in store.bucket_members(session, found.keys).article_ids
         assert gone in store.foreign_anchor_members(session, found.anchor_keys, "de").article_ids
     [result] = check(store, str(SEED_003))
-    assert (result.verdict, [match.other.url for match in result.matches]) == ("repost", [MERKUR_URL])
+    assert (result.verdict, result.kind, [match.other.url for match in result.matches]) == ("copy", "repost", [MERKUR_URL])
     report = ingest(store, [str(SEED_003)])
     assert (report.added, dict(report.links), report.failures) == (1, {"repost": 1}, [])
 

@@ -181,7 +181,7 @@ def test_another_schema_is_refused() -> None:
 def test_a_sparse_audit_still_renders() -> None:
     """Missing fields, a cluster without origin, chain or links, and an unparsable date are shown as such."""
     audit = {
-        "schema": "provenance.audit/1",
+        "schema": "provenance.audit/2",
         "clusters": [
             {
                 "id": 7,
@@ -467,9 +467,9 @@ def test_the_page_makes_no_network_request(page: WebDriver, report_url: str) -> 
 
 
 def test_the_sample_follows_the_schema_the_renderer_reads() -> None:
-    """The sample is a provenance.audit/1 document whose counts agree with its lists."""
+    """The sample is a provenance.audit/2 document whose counts agree with its lists."""
     audit = load_sample()
-    assert audit["schema"] == "provenance.audit/1"
+    assert audit["schema"] == "provenance.audit/2"
     assert audit["counts"]["clusters"] == len(audit["clusters"])
     assert audit["counts"]["articles"] == len(audit["articles"])
     assert audit["counts"]["undated"] == len(audit["undated"])

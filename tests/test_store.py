@@ -17,10 +17,14 @@ from .conftest import ROOT, seed_body_without_footer
 TRANSLATIONS = ROOT / "tests" / "data" / "translation"
 
 
-def test_default_sqlite_file_is_created_under_its_folder(tmp_path: Path) -> None:
-    path = tmp_path / "nested" / "db" / "provenance.sqlite"
+def test_a_sqlite_file_is_created_in_an_existing_folder_only(tmp_path: Path) -> None:
+    path = tmp_path / "provenance.sqlite"
     Store(f"sqlite:///{path}").close()
     assert path.exists()
+    missing = tmp_path / "nested" / "db" / "provenance.sqlite"
+    with pytest.raises(DatabaseError, match=f"^cannot create database {missing}: folder {missing.parent} does not exist$"):
+        Store(f"sqlite:///{missing}")
+    assert not missing.parent.exists()
 
 
 def test_new_database_is_at_the_head_revision_and_matches_the_models(db_url: str) -> None:
@@ -74,6 +78,27 @@ def test_bucket_tables_lose_their_foreign_keys_and_keep_their_rows(db_url: str) 
     with store.reading() as session:
         assert sorted(tuple(row) for row in session.execute(select(Bucket.key, Bucket.article_id))) == [(7, 1), (42, 1)]
         assert [tuple(row) for row in session.execute(select(AnchorBucket.key, AnchorBucket.article_id, AnchorBucket.language))] == [(5, 1, "de")]
+    store.close()
+
+
+@pytest.mark.parametrize("stopped_part_way", [False, True])
+def test_dates_stored_before_0010_get_a_precision(db_url: str, stopped_part_way: bool) -> None:
+    """Schema 0010: a stored midnight was a date made up to midnight (a date only); any other time had no zone. A run stopped after adding a column finishes."""
+    engine = create_engine(db_url)
+    migrate(engine, "0009")
+    with engine.begin() as connection:
+        for number, published in enumerate(("2025-03-12 00:00:00", "2022-08-15 10:08:00", None), start=1):
+            connection.execute(text(
+                "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at, published)"
+                " VALUES (:key, :key, 'old body', '[]', 'old.txt', 'text', 1, 1, :signature, '2025-01-01 00:00:00', :published)"
+            ), {"key": f"k{number}", "signature": b"x", "published": published})
+        if stopped_part_way:
+            connection.execute(text("ALTER TABLE articles ADD COLUMN published_precision VARCHAR(8)"))
+    engine.dispose()
+    store = Store(db_url)
+    with store.reading() as session:
+        found = [(a.published_precision, a.published_offset, a.publication.iso() if a.publication else None) for _, a in sorted(store.articles(session, [1, 2, 3]).items())]
+    assert found == [("day", None, "2025-03-12"), ("minute", None, "2022-08-15T10:08:00"), (None, None, None)]
     store.close()
 
 

@@ -71,9 +71,10 @@ def test_check_reports_translation_of_the_original(store: Store, tmp_path: Path)
     russian.write_text(jsonl([{"url": RUSSIAN_URL, "title": "Ким", "text": (DATA / "seed003_translation.ru.txt").read_text(encoding="utf-8"), "published": "2025-01-05", "language": "ru"}]), encoding="utf-8")
     [result] = check(store, str(russian))
     data = check_json([result])["results"][0]
-    assert (data["verdict"], data["of"]["url"]) == ("translation", MERKUR_URL)
+    assert (data["verdict"], data["kind"], data["of"]["url"]) == ("copy", "translation", MERKUR_URL)
     [match] = data["matches"]
-    assert (match["kind"], match["role"], match["direction"]["status"]) == ("translation", "copy", "dated")
+    assert (match["kind"], match["relation"], match["direction"]["status"], match["jaccard"]) == ("translation", "copy_of", "dated", None)
+    assert 0 < match["translation"]["alignment_score"] <= 1
     assert len(match["translation"]["anchor_pairs"]) == match["translation"]["aligned_anchors"]
     assert ["Die Atommächte Russland und Nordkorea arbeiten eng zusammen.", "Ядерные державы Россия и Северная Корея тесно сотрудничают."] in match["evidence"]["changed_passages"]
     sentence_lines = [line for line in check_text([result]).splitlines() if line.startswith("    sentences: ")]
