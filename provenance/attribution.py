@@ -16,7 +16,7 @@ from typing import Any
 from .errors import ConfigError
 from .normalize import FurnitureLine, Marker
 from .registry import Registry, SourceEntry, load_registry
-from .scanning import StartScanner, matches_at, parsed_pattern, written_in_lower_case
+from .scanning import StartScanner, matches_at, nested_repeat, parsed_pattern, written_in_lower_case
 
 KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
 _SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list", "fixed")
@@ -207,14 +207,16 @@ _Candidate = tuple[int, int, str, SourceEntry | None, bool]
 
 
 @dataclass(frozen=True)
-class _Sentence:
+class Sentence:
+    """A sentence of a text: its offsets (end just past its closing mark) and its text."""
+
     start: int
     end: int
     text: str
 
 
 @lru_cache(maxsize=16)
-def sentences(text: str) -> tuple[_Sentence, ...]:
+def sentences(text: str) -> tuple[Sentence, ...]:
     """The sentences of a text with their offsets (a light splitter: lines, then sentence ends, not after abbreviations)."""
     spans = []
     start = 0
@@ -222,18 +224,18 @@ def sentences(text: str) -> tuple[_Sentence, ...]:
         end = match.start() if text[match.start()] == "\n" else match.start() + 1  # a sentence keeps its closing mark
         if "\n" not in match.group() and _ABBREVIATIONS.search(text[max(start, end - 8) : end]):
             continue
-        spans.append(_Sentence(start, end, text[start:end]))
+        spans.append(Sentence(start, end, text[start:end]))
         start = match.end()
-    spans.append(_Sentence(start, len(text), text[start:]))
+    spans.append(Sentence(start, len(text), text[start:]))
     return tuple(span for span in spans if span.text.strip())
 
 
-def _sentence_at(spans: Sequence[_Sentence], starts: Sequence[int], offset: int) -> _Sentence:
+def _sentence_at(spans: Sequence[Sentence], starts: Sequence[int], offset: int) -> Sentence:
     """The sentence that holds an offset (the last one for an offset between sentences); `starts` are the spans' starts."""
     index = bisect_right(starts, offset) - 1
     if index >= 0 and offset < spans[index].end:
         return spans[index]
-    return spans[-1] if spans else _Sentence(0, 0, "")
+    return spans[-1] if spans else Sentence(0, 0, "")
 
 
 def _words_between(text: str, start: int, end: int) -> int:
@@ -262,7 +264,7 @@ class _Text:
         self.starts = [candidate[0] for candidate in self.candidates]
         self._complete: dict[int, _Candidate | None] = {}
 
-    def sentence_at(self, offset: int) -> _Sentence:
+    def sentence_at(self, offset: int) -> Sentence:
         """The sentence that holds an offset."""
         return _sentence_at(self.sentences, self.sentence_starts, offset)
 
@@ -473,6 +475,8 @@ def _compile_cue(raw: Any, where: str) -> Cue:
         regex = re.compile(str(raw["pattern"]), re.IGNORECASE | re.MULTILINE)
     except re.error as error:
         raise ConfigError(f"{where}: bad pattern {raw['pattern']!r}: {error}") from error
+    if nested_repeat(regex.pattern):
+        raise ConfigError(f"{where}: pattern {raw['pattern']!r} repeats something that repeats (like (a+)+), which can take exponential time on one line: rewrite it without the nested repeat")
     if raw["source"] == "inside" and "span" not in regex.groupindex:
         raise ConfigError(f"{where}: a cue with source = \"inside\" needs a (?P<span>...) group")
     if raw["source"] == "fixed" and not raw.get("name"):

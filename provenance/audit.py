@@ -218,7 +218,8 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         "schema": AUDIT_SCHEMA,
         "generated_at": utcnow().isoformat(timespec="seconds") + "Z",
         "corpus": {"targets": list(targets), "read": report.read, "added": report.added, "already_stored": report.already_stored,
-                   "failures": [{"origin": f.origin, "reason": f.reason} for f in report.failures]},
+                   "failures": [{"origin": f.origin, "reason": f.reason} for f in report.failures],
+                   "warnings": [{"origin": w.origin, "reason": w.reason} for w in report.warnings]},
         "counts": counts,
         "clusters": [_cluster_json(cluster, articles, chains[cluster.id], sources_of, registry) for cluster in clusters],
         "reposts_by_marker": [
@@ -320,7 +321,7 @@ def write_csv(audit: dict[str, Any], store: Store, folder: Path) -> list[Path]:
     The attributions and quotes are read and written CSV_CHUNK articles at a time.
     """
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
     except OSError as error:
         raise InputError(f"cannot write CSV files to {folder}: {error.strerror}") from error
     ids = sorted({row["article_id"] for row in audit["articles"]})
@@ -339,6 +340,14 @@ def write_csv(audit: dict[str, Any], store: Store, folder: Path) -> list[Path]:
         return [_write_table(folder / name, rows) for name, rows in tables.items()]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(row: dict[str, Any]) -> dict[str, Any]:
+    """A row whose text cells cannot run as spreadsheet formulas: a cell starting ``= + - @`` (or a tab) gets a leading ``'``, as OWASP advises."""
+    return {key: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value for key, value in row.items()}
+
+
 def _write_table(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
     """A CSV file of dict rows, its header the first row's keys (``article_id`` alone when there is none)."""
     iterator = iter(rows)
@@ -348,8 +357,8 @@ def _write_table(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
             writer = csv.DictWriter(handle, fieldnames=list(first) if first else ["article_id"])
             writer.writeheader()
             if first is not None:
-                writer.writerow(first)
-                writer.writerows(iterator)
+                writer.writerow(_inert(first))
+                writer.writerows(map(_inert, iterator))
     except OSError as error:
         raise InputError(f"cannot write {path}: {error.strerror}") from error
     return path

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -33,6 +36,7 @@ from .config import (
     default_database_url,
 )
 from .errors import InputError, ProvenanceError
+from .terminal import printable
 
 if TYPE_CHECKING:
     from .store import Store
@@ -61,11 +65,12 @@ class ProvenanceGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ProvenanceError as error:
-            click.echo(f"Error: {error.reason}", err=True)
+            click.echo(f"Error: {printable(error.reason)}", err=True)
             ctx.exit(error.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted; what was written is whole, and running the command again goes on from there", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except (KeyboardInterrupt, Terminated) as stop:
+            code = stop.code if isinstance(stop, Terminated) else EXIT_INTERRUPTED
+            _say_stopped(code)
+            ctx.exit(code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as error:  # noqa: BLE001 - the last line of defence: one line, not a traceback
@@ -73,6 +78,55 @@ class ProvenanceGroup(click.Group):
                 raise
             click.echo(f"Error: internal error: {type(error).__name__}: {_one_line(error)} (run with --debug for the traceback, and please report it)", err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that transactions roll back and workers stop (a BaseException: no ``except Exception`` keeps it)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+STOP_SECONDS = 2.0
+"""How long a stopped command may take to roll back and end its workers before it exits regardless."""
+_stopping = threading.Event()
+
+
+def _say_stopped(code: int) -> None:
+    """The one line a stopped command prints (once)."""
+    if not _stopping.is_set():
+        _stopping.set()
+        what = "interrupted" if code == EXIT_INTERRUPTED else "terminated"
+        click.echo(f"Error: {what}; what was written is whole, and running the command again goes on from there", err=True)
+
+
+def _on_stop_signal(signum: int, _frame: FrameType | None) -> None:
+    """Stop on SIGINT or SIGTERM: raise in the main thread, and exit anyway after STOP_SECONDS (a C call can hold the main thread).
+
+    Exiting at once loses nothing: an uncommitted transaction is rolled back by SQLite's journal
+    or by PostgreSQL when the connection drops, and the workers die with this process.
+    """
+    code = 128 + signum
+
+    def exit_now() -> None:
+        _say_stopped(code)
+        os._exit(code)
+
+    timer = threading.Timer(STOP_SECONDS, exit_now)
+    timer.daemon = True
+    timer.start()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(code)
+
+
+def stop_on_signals(ctx: click.Context) -> None:
+    """Handle SIGINT and SIGTERM while the command runs, and restore the handlers before when it ends."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    before = {number: signal.signal(number, _on_stop_signal) for number in (signal.SIGINT, signal.SIGTERM)}
+    ctx.call_on_close(lambda: [signal.signal(number, handler) for number, handler in before.items()])
 
 
 def _one_line(error: BaseException) -> str:
@@ -150,6 +204,11 @@ def show_library_warnings() -> None:
         library.addHandler(LIBRARY_WARNINGS)
 
 
+def echo_text(text: str) -> None:
+    """Write text for people to stdout, with no control character of the data's (a title's escape sequence) left in."""
+    click.echo(printable(text))
+
+
 def echo_json(data: Any) -> None:
     """Write data as indented JSON to stdout."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -161,10 +220,11 @@ def echo_json(data: Any) -> None:
 @click.option("--patterns", "patterns_file", envvar=PATTERNS_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra furniture and repost-marker patterns, a TOML file (or ${PATTERNS_ENV}).")
 @click.option("--sources", "sources_file", envvar=SOURCES_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra registry sources, a TOML file (or ${SOURCES_ENV}).")
 @click.option("--cues", "cues_file", envvar=CUES_ENV, type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"Extra attribution cues, a TOML file (or ${CUES_ENV}).")
-@click.option("--max-size", type=click.IntRange(min=1), default=Settings.max_file_bytes, show_default=True, metavar="BYTES", help="Refuse input files larger than this.")
+@click.option("--max-size", type=click.IntRange(min=1), default=Settings.max_file_bytes, show_default=True, metavar="BYTES", help="Refuse inputs larger than this: files, decompressed .gz, a WARC record's page, a fetched body.")
+@click.option("--allow-private-urls", is_flag=True, help="Fetch URLs on loopback and private addresses too (refused by default).")
 @click.option("--debug", is_flag=True, help="Show the traceback of an unforeseen error (otherwise one line and exit 70).")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sources_file: Path | None, cues_file: Path | None, max_size: int, debug: bool) -> None:
+def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sources_file: Path | None, cues_file: Path | None, max_size: int, allow_private_urls: bool, debug: bool) -> None:
     """Find reposts, trace quotes and audit the provenance of news articles.
 
     \b
@@ -173,7 +233,8 @@ def cli(ctx: click.Context, db_url: str | None, patterns_file: Path | None, sour
         provenance check seeds/003_4153c0ff2f4fab2a.txt
     """
     show_library_warnings()
-    settings = Settings(patterns_file=patterns_file, sources_file=sources_file, cues_file=cues_file, max_file_bytes=max_size)
+    stop_on_signals(ctx)
+    settings = Settings(patterns_file=patterns_file, sources_file=sources_file, cues_file=cues_file, max_file_bytes=max_size, allow_private_urls=allow_private_urls)
     ctx.obj = Context(db_url, settings, debug)
     ctx.call_on_close(ctx.obj.close)
 
@@ -204,10 +265,12 @@ def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json
     if as_json:
         echo_json(result.as_dict())
     else:
-        click.echo(report.ingest_summary(result))
+        echo_text(report.ingest_summary(result))
     for failure in result.failures:
-        click.echo(f"error: {failure.origin}: {failure.reason}", err=True)
-    if result.failures:
+        click.echo(printable(f"error: {failure.origin}: {failure.reason}"), err=True)
+    for warning in result.warnings:
+        click.echo(printable(f"warning: {warning.origin}: {warning.reason}"), err=True)
+    if result.failures or result.warnings:
         sys.exit(3)
 
 
@@ -246,7 +309,7 @@ def check_command(obj: Context, target: str, as_json: bool, store_it: bool) -> N
     if as_json:
         echo_json(report.check_json(results, load_registry(obj.settings.sources_file)))
     else:
-        click.echo(report.check_text(results))
+        echo_text(report.check_text(results))
     if any(result.database_empty for result in results):
         click.echo("provenance: the database holds no articles yet: the verdict rests on the article's own markers only", err=True)
     if store_it:
@@ -282,11 +345,11 @@ def chain_command(obj: Context, reference: str, fmt: str, as_json: bool) -> None
     if fmt == "json":
         echo_json(chain_json(chain))
     elif fmt == "dot":
-        click.echo(chain_dot(chain))
+        echo_text(chain_dot(chain))
     elif fmt == "prov-json":
         click.echo(chain_prov_json(chain))
     else:
-        click.echo(chain_text(chain))
+        echo_text(chain_text(chain))
 
 
 @cli.command(name="sources")
@@ -310,7 +373,7 @@ def sources_command(obj: Context, include_registry: bool, as_json: bool) -> None
     if as_json:
         echo_json([{"name": u.name, "kind": u.kind, "country": u.country, "cited": u.cited, "wire": u.wire, "copied": u.copied, "image_credits": u.image_credits} for u in uses])
         return
-    click.echo(report.sources_table(uses))
+    echo_text(report.sources_table(uses))
 
 
 @cli.command(name="trace")
@@ -338,7 +401,7 @@ def trace_command(obj: Context, quote: str, as_json: bool) -> None:
     if as_json:
         echo_json(report.trace_json(result))
     else:
-        click.echo(report.trace_text(result))
+        echo_text(report.trace_text(result))
 
 
 @cli.command(name="quotes")
@@ -359,7 +422,7 @@ def quotes_command(obj: Context, reference: str, as_json: bool) -> None:
     if as_json:
         echo_json(report.quotes_json(article))
     else:
-        click.echo(report.quotes_text(article))
+        echo_text(report.quotes_text(article))
 
 
 def _writable(path: Path) -> Path:
@@ -373,10 +436,19 @@ def _writable(path: Path) -> Path:
     return path
 
 
+def _writable_folder(folder: Path) -> Path:
+    """A folder to write files into: it exists, or its parent does (it is made then); a one-line error otherwise."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"cannot write CSV files to {folder}: it is a file, not a folder")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise InputError(f"cannot write CSV files to {folder}: folder {folder.parent} does not exist")
+    return folder
+
+
 @cli.command(name="audit")
 @click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the number of cores", help="Processes that prepare articles (at a lower priority than the one that writes).")
-@click.option("--report", "report_path", type=click.Path(path_type=Path), default=None, help="Write a self-contained HTML report here.")
+@click.option("--report", "report_path", type=click.Path(allow_dash=True, path_type=Path), default=None, help="Write a self-contained HTML report here ('-' for stdout).")
 @click.option("--json", "json_path", type=click.Path(allow_dash=True, path_type=Path), default=None, help="Write the audit as JSON here ('-' for stdout; schema provenance.audit/1).")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write articles, links, clusters, attributions and quotes as CSV files in this folder.")
 @click.option("--rows", type=click.IntRange(min=0), default=SUMMARY_ROWS, show_default=True, help="Rows of each long table (clusters, reposts, articles, undated, failures) in the printed summary; 0 for all.")
@@ -397,9 +469,14 @@ def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_p
     from .audit import run_audit, write_csv
     from .registry import load_registry
 
-    for path in (report_path, json_path if json_path and str(json_path) != "-" else None):
-        if path is not None:
+    to_stdout = [name for name, path in (("--report", report_path), ("--json", json_path)) if path is not None and str(path) == "-"]
+    if len(to_stdout) > 1:
+        raise click.UsageError("only one of --report and --json can write to stdout ('-')")
+    for path in (report_path, json_path):
+        if path is not None and str(path) != "-":
             _writable(path)
+    if csv_dir is not None:
+        _writable_folder(csv_dir)
     store = obj.store
     with progress_bar("audit") as progress:
         task = progress.add_task("ingesting", total=None)
@@ -408,14 +485,19 @@ def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_p
     if report_path is not None:
         from .report_html import render_report
 
-        report_path.write_text(render_report(audit), encoding="utf-8")
+        page = render_report(audit)
+        if str(report_path) == "-":
+            click.echo(page)
+        else:
+            report_path.write_text(page, encoding="utf-8")
     if csv_dir is not None:
         write_csv(audit, store, csv_dir)
     if json_path is not None and str(json_path) == "-":
         echo_json(audit)
-        return
-    if json_path is not None:
+    elif json_path is not None:
         json_path.write_text(json.dumps(audit, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    if to_stdout:
+        return
     console = Console()
     for table in report.audit_tables(audit, rows or None):
         console.print(table)

@@ -38,7 +38,8 @@ class Settings:
         duplicate_jaccard: verified Jaccard at or above which two bodies are the same text.
         partial_containment: share of one body inside the other that makes a partial copy.
         min_shared_shingles: fewer shared shingles than this is never a copy.
-        max_file_bytes: larger input files are refused.
+        max_file_bytes: larger inputs are refused: files, decompressed gzip, a WARC record's page, a fetched body.
+        allow_private_urls: fetch URLs whose host is a loopback, private or otherwise non-public address.
         patterns_file: a user TOML file of extra furniture and repost-marker patterns.
         sources_file: a user TOML file of extra registry sources.
         cues_file: a user TOML file of extra attribution cues.
@@ -60,6 +61,7 @@ class Settings:
     min_shared_shingles: int = 25
     max_candidates: int = 50
     max_file_bytes: int = 50 * 1024 * 1024
+    allow_private_urls: bool = False
     patterns_file: Path | None = field(default=None)
     sources_file: Path | None = field(default=None)
     cues_file: Path | None = field(default=None)

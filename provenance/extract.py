@@ -6,7 +6,9 @@ import gzip
 import io
 import json
 import re
+import stat
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,12 +19,15 @@ from urllib.parse import urlsplit
 import charset_normalizer
 import lxml.html
 import trafilatura
+import trafilatura.utils
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from .dates import Published, find_date_in_text, parse_published, published_from_guess, published_in_html
 from .errors import ExtractionError, FetchError, InputError
+from .fetch import fetch_url
 from .language import detect_language
+from .normalize import shorten
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -31,6 +36,16 @@ WARC_SUFFIXES = {".warc", ".arc"}
 SIDECAR_SUFFIX = ".meta.json"
 _SNIFF_BYTES = 8192
 MIN_HTML_WORDS = 5
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+"""Control characters (tab and newlines aside) and lone surrogates: no database stores the one (PostgreSQL refuses NUL) or any encoder the other (a file name that is not UTF-8)."""
+_TEXT_FIELDS = ("origin", "text", "title", "url", "canonical_url", "outlet", "author", "language")
+
+
+def scrub(value: str) -> str:
+    """A text without control characters (tab and newlines kept) and with U+FFFD for each lone surrogate."""
+    return _UNSTORABLE.sub(lambda match: "\ufffd" if "\ud800" <= match.group(0) <= "\udfff" else "", value)
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class Document:
         language: ISO 639-1 code as given; None until detected when the input does not say.
         title_in_text: the first line of ``text`` is the title (plain-text input).
         seen_at: when a crawler fetched it (a WARC record's ``WARC-Date``), in UTC: not its publication time.
+        notes: what was wrong with the input but did not stop it being read (a field that is no date, say).
 
     Examples:
         >>> Document(origin="a.txt", format="text", text="Hello").domain is None
@@ -68,6 +84,13 @@ class Document:
     language: str | None = None
     title_in_text: bool = False
     seen_at: datetime | None = None
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str) and _UNSTORABLE.search(value):
+                object.__setattr__(self, name, scrub(value))
 
     @property
     def domain(self) -> str | None:
@@ -115,17 +138,34 @@ def decode_bytes(data: bytes, origin: str) -> str:
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
-    """A file's bytes, refusing a missing file, a folder or one over the size limit."""
+    """A file's bytes, gzip-decompressed for ``.gz`` (WARC aside); refusing a missing file, a device or FIFO, and more than max_bytes read or decompressed."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except FileNotFoundError as error:
         raise InputError(f"no such file or folder: {path}") from error
-    if size > max_bytes:
-        raise ExtractionError(f"file is {size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-size)", str(path))
-    data = path.read_bytes()
+    if not stat.S_ISREG(status.st_mode):
+        raise ExtractionError("not a regular file (a device, FIFO or socket): refused", str(path))
+    if status.st_size > max_bytes:
+        raise ExtractionError(f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-size)", str(path))
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ExtractionError(f"file grew past the limit of {max_bytes:,} bytes while it was read", str(path))
     if path.suffix == ".gz" and not _is_warc_name(path.name):
-        data = gzip.decompress(data)
+        data = gunzip_limited(data, max_bytes, str(path))
     return data
+
+
+def gunzip_limited(data: bytes, max_bytes: int, origin: str) -> bytes:
+    """Gzip data decompressed a piece at a time, refused once it passes max_bytes (a compression bomb stops there)."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            inflated = stream.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise ExtractionError(f"not valid gzip: {error}", origin) from error
+    if len(inflated) > max_bytes:
+        raise ExtractionError(f"decompresses to more than the limit of {max_bytes:,} bytes (raise it with --max-size)", origin)
+    return inflated
 
 
 # ---- formats ------------------------------------------------------------------------
@@ -151,6 +191,8 @@ def document_from_text(text: str, origin: str, metadata: dict[str, Any] | None =
     if not lines:
         raise ExtractionError("no text in file", origin)
     url = _text_field(metadata, "url")
+    notes: list[str] = []
+    published = _published_field(metadata, notes) or find_date_in_text(text)
     return Document(
         origin=origin,
         format="text",
@@ -160,9 +202,10 @@ def document_from_text(text: str, origin: str, metadata: dict[str, Any] | None =
         canonical_url=_text_field(metadata, "canonical_url"),
         outlet=_text_field(metadata, "outlet", "source", "site") or domain_of(url),
         author=_text_field(metadata, "author"),
-        published=parse_published(_first(metadata, "published", "date", "published_at")) or find_date_in_text(text),
-        language=_text_field(metadata, "language", "lang"),
+        published=published,
+        language=_language_field(metadata, notes),
         title_in_text=not _text_field(metadata, "title"),
+        notes=tuple(notes),
     )
 
 
@@ -181,21 +224,106 @@ def page_facts(html: str) -> PageFacts:
         tree = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return PageFacts()
+    return page_facts_of(tree)
+
+
+def page_facts_of(tree: Any) -> PageFacts:
+    """The canonical and ``og:url`` addresses and the stated publication time of a parsed HTML page."""
     canonical = tree.xpath("string(//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href)").strip() or None
     og_url = tree.xpath("string(//meta[@property='og:url']/@content)").strip() or None
     return PageFacts(canonical, og_url, published_in_html(tree))
+
+
+MAX_DEPTH = 64
+BASELINE_BYTES = 4 * 1024 * 1024
+BASELINE_LINKS = 3000
+"""Past any of these, trafilatura's full extraction grows faster than the page, and the page is read block by block.
+
+Its link-density tests take the text of every ancestor's whole subtree, so a page of nested or
+unclosed <div>s costs (depth × size): 2 MB of unclosed <div>s took 52 s, 8 MB 107 s wrapped in
+200 <div>s. The 181 real pages of the article-extraction benchmark nest at most 51 deep, reach
+1.5 MB and 610 links, and are all read by trafilatura."""
+
+
+def _too_deep(tree: Any) -> bool:
+    """Whether any element is nested deeper than MAX_DEPTH (a cheap test before the walk that unwraps them)."""
+    return bool(tree.xpath(f"boolean(/{'/*' * (MAX_DEPTH + 1)})"))
+
+
+_BLOCKS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption"))
+_NOT_TEXT = "//script|//style|//noscript|//template|//nav|//footer|//aside|//form|//header//ul"
+
+
+def _plain_reading(tree: Any) -> str:
+    """The text of a page's blocks (paragraphs, headings, list items) in its ``<article>`` (else ``<main>``, else the body), a line each: one pass, linear in the page."""
+    for junk in tree.xpath(_NOT_TEXT):
+        junk.drop_tree()
+    root = next(iter(tree.xpath("//article") or tree.xpath("//main") or tree.xpath("//body") or [tree]))
+    lines = []
+    for element in root.iter(*_BLOCKS):
+        text = " ".join(part for child in _own_parts(element) for part in child.split())
+        if text:
+            lines.append(text)
+    return "\n".join(lines) if lines else "\n".join(" ".join(line.split()) for line in root.text_content().splitlines() if line.strip())
+
+
+def _own_parts(element: Any) -> Iterator[str]:
+    """The text of an element without that of the blocks inside it (they are read as blocks of their own)."""
+    yield element.text or ""
+    for child in element:
+        if child.tag not in _BLOCKS and isinstance(child.tag, str):
+            yield child.text_content()
+        yield child.tail or ""
+
+
+def _head_metadata(tree: Any) -> dict[str, Any]:
+    """Title, author and site name as a page's head gives them (trafilatura's metadata search slows down on the same pages)."""
+
+    def first(*paths: str) -> str | None:
+        for path in paths:
+            value = " ".join(str(tree.xpath(f"string({path})")).split())
+            if value:
+                return value
+        return None
+
+    return {
+        "title": first("//meta[@property='og:title']/@content", "//head/title", "//h1"),
+        "author": first("//meta[@name='author']/@content", "//meta[@property='article:author']/@content"),
+        "sitename": first("//meta[@property='og:site_name']/@content"),
+    }
+
+
+def _extract(html: str, url: str | None) -> tuple[dict[str, Any], PageFacts, tuple[str, ...]]:
+    """trafilatura's reading of a page (text and metadata), the page's own facts, and notes on how it was read.
+
+    A page too large, too deep or with too many links for trafilatura's full extraction, which
+    grows faster than the page on those, is read block by block instead, and a note says so.
+    """
+    tree = trafilatura.utils.load_html(html)
+    if tree is None:
+        return {}, PageFacts(), ()
+    facts = page_facts_of(tree)
+    deep = _too_deep(tree)
+    links = int(tree.xpath("count(//a)"))
+    if deep or len(html) > BASELINE_BYTES or links > BASELINE_LINKS:
+        why = "nested more than 64 deep" if deep else f"of {len(html) / 2**20:.1f} MiB" if len(html) > BASELINE_BYTES else f"with {links:,} links"
+        note = f"a page {why}: its text read block by block, not by trafilatura, whose extraction slows down on such pages"
+        if deep:  # libxml2 drops what lies deeper than 256 levels unless told otherwise
+            tree = lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True, remove_comments=True))
+        return {**_head_metadata(tree), "text": _plain_reading(tree)}, facts, (note,)
+    extracted = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
+    result: dict[str, Any] = extracted.as_dict() if extracted is not None and not isinstance(extracted, dict) else (extracted or {})
+    return result, facts, ()
 
 
 def document_from_html(html: str, origin: str, url: str | None = None) -> Document:
     """The main text and metadata of an HTML page, through trafilatura."""
     if "<" not in html:
         raise ExtractionError("not HTML: no markup found", origin)
-    extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    result: dict[str, Any] = extracted.as_dict() if extracted is not None and not isinstance(extracted, dict) else (extracted or {})
+    result, facts, notes = _extract(html, url)
     words = len((result.get("text") or "").split())
     if words < MIN_HTML_WORDS:
         raise ExtractionError(f"HTML holds no article text that trafilatura could find ({words} words)", origin)
-    facts = page_facts(html)
     canonical, og_url = facts.canonical, facts.og_url
     page_url = url or og_url or canonical or result.get("url")
     text = str(result["text"])
@@ -210,6 +338,7 @@ def document_from_html(html: str, origin: str, url: str | None = None) -> Docume
         author=result.get("author") or None,
         published=facts.published or published_from_guess(result.get("date")),
         language=detect_language(text) or result.get("language"),
+        notes=notes,
     )
 
 
@@ -220,15 +349,51 @@ def _first(record: dict[str, Any], *names: str) -> Any:
     return None
 
 
-def _text_field(record: dict[str, Any], *names: str) -> str | None:
+def _text_field(record: dict[str, Any], *names: str, joiner: str = ", ") -> str | None:
+    """The first of these fields that is set, as text: a string or number as it is, a list of strings joined; anything else is bad input."""
     value = _first(record, *names)
-    return str(value).strip() or None if value is not None else None
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return joiner.join(item.strip() for item in value if item.strip()) or None
+    name = next(name for name in names if record.get(name) not in (None, ""))
+    kind = {dict: "a JSON object", list: "a list that is not all text", bool: "true or false"}.get(type(value), type(value).__name__)
+    raise ExtractionError(f"field {name!r} holds {kind}, not text")
+
+
+_DATE_FIELDS = ("published", "date", "published_at", "date_publish")
+
+
+def _published_field(record: dict[str, Any], notes: list[str]) -> Published | None:
+    """The record's publication time; a value that is no date is noted (the article is stored without one)."""
+    value = _first(record, *_DATE_FIELDS)
+    found = parse_published(value)
+    if found is None and value is not None:
+        name = next(name for name in _DATE_FIELDS if record.get(name) not in (None, ""))
+        notes.append(f"{name!r} is not a date ({shorten(json.dumps(value, ensure_ascii=False, default=str), 60)}): stored without a publication date")
+    return found
+
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,8}){0,2}$", re.IGNORECASE)
+
+
+def _language_field(record: dict[str, Any], notes: list[str]) -> str | None:
+    """A language the record gives as a code (``de``, ``en-GB``); anything else is noted and left for detection."""
+    value = _text_field(record, "language", "lang")
+    if value and not _LANGUAGE_CODE.match(value):
+        notes.append(f"'language' is not a language code ({shorten(value, 40)}): the language is detected instead")
+        return None
+    return value.lower().replace("_", "-") if value else None
 
 
 def document_from_record(record: dict[str, Any], origin: str) -> Document:
     """An article from a JSON object with ``url, title, text or html, published, outlet``."""
     html = _text_field(record, "html", "raw_html")
-    text = _text_field(record, "text", "body", "content", "maintext")
+    text = _text_field(record, "text", "body", "content", "maintext", joiner="\n")
     if html and not text:
         document = document_from_html(html, origin, _text_field(record, "url"))
     elif text:
@@ -238,6 +403,9 @@ def document_from_record(record: dict[str, Any], origin: str) -> Document:
     else:
         raise ExtractionError("record has no 'text' or 'html' field", origin)
     url = _text_field(record, "url") or document.url
+    notes = list(document.notes)
+    published = _published_field(record, notes)
+    language = _language_field(record, notes)
     return replace(
         document,
         format="jsonl",
@@ -246,8 +414,9 @@ def document_from_record(record: dict[str, Any], origin: str) -> Document:
         title=_text_field(record, "title") or document.title,
         outlet=_text_field(record, "outlet", "source", "site") or document.outlet or domain_of(url),
         author=_text_field(record, "author") or document.author,
-        published=parse_published(_first(record, "published", "date", "published_at", "date_publish")) or document.published,
-        language=_text_field(record, "language", "lang") or document.language,
+        published=published or document.published,
+        notes=tuple(dict.fromkeys(notes)),
+        language=language or document.language,
     )
 
 
@@ -295,35 +464,58 @@ def _is_warc_name(name: str) -> bool:
     return name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz"))
 
 
-def documents_from_warc(stream: BinaryIO, origin: str) -> Iterator[Document | Failure]:
-    """One Document per HTML response record; a truncated or broken record ends the file with a Failure."""
+def documents_from_warc(stream: BinaryIO, origin: str, max_bytes: int = 50 * 1024 * 1024) -> Iterator[Document | Failure]:
+    """One Document per HTML response record of up to max_bytes; a record cut short (of any type) or a broken one ends the file with a Failure."""
     count = 0
     records = ArchiveIterator(stream)
     try:
         for record in records:
-            if record.rec_type != "response":
-                continue
-            content_type = record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
-            if "html" not in content_type.lower():
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            seen_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
-            payload = record.content_stream().read()
-            missing = int(getattr(record.raw_stream, "limit", 0) or 0)
-            where = f"{origin}@{records.get_record_offset()}"
+            payload = _page_payload(record, max_bytes)
+            missing = _unread_bytes(record)
+            where = f"{origin}@{records.get_record_offset()}"  # known once the record is read to its end
             if missing > 0:
-                yield Failure(where, f"truncated WARC record after {count} records: {missing} bytes missing")
+                yield Failure(where, f"truncated WARC: its {record.rec_type or 'last'} record is cut short ({missing:,} bytes missing) after {count} pages read")
                 return
-            count += 1
-            try:
-                yield replace(document_from_html(decode_bytes(payload, where), where, url), format="warc", seen_at=seen_at)
-            except ExtractionError as error:
-                yield Failure(where, error.bare_reason)
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as error:
-        yield Failure(origin, f"truncated or broken WARC record after {count} records: {error}")
+            if payload is None:
+                continue
+            found = _document_of_record(record, payload, where, max_bytes)
+            count += isinstance(found, Document)
+            yield found
+    except (ArchiveLoadFailed, EOFError, OSError, ValueError, AttributeError, TypeError, zlib.error) as error:
+        yield Failure(origin, f"truncated or broken WARC record after {count} pages read: {type(error).__name__}: {error}")
         return
     if count == 0:
         yield Failure(origin, "WARC holds no HTML response records")
+
+
+def _page_payload(record: Any, max_bytes: int) -> bytes | None:
+    """The HTML page of a response record, at most max_bytes + 1 of it; None for any other record."""
+    if record.rec_type != "response":
+        return None
+    content_type = record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
+    if "html" not in content_type.lower():
+        return None
+    return bytes(record.content_stream().read(max_bytes + 1))
+
+
+def _document_of_record(record: Any, payload: bytes, where: str, max_bytes: int) -> Document | Failure:
+    """The Document of a whole HTML response record, or a Failure saying why there is none."""
+    if len(payload) > max_bytes:
+        return Failure(where, f"WARC record's page is over the limit of {max_bytes:,} bytes (raise it with --max-size)")
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    seen_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    try:
+        return replace(document_from_html(decode_bytes(payload, where), where, url), format="warc", seen_at=seen_at)
+    except ExtractionError as error:
+        return Failure(where, error.bare_reason)
+
+
+def _unread_bytes(record: Any) -> int:
+    """Read what is left of a record's block and say how many of its declared bytes never came (0 for a whole record)."""
+    raw = record.raw_stream
+    while raw.read(1 << 16):
+        pass
+    return int(getattr(raw, "limit", 0) or 0)
 
 
 def _warc_date(value: str | None) -> datetime | None:
@@ -358,10 +550,10 @@ def _format_of(path: Path) -> str | None:
     return None
 
 
-def documents_from_bytes(data: bytes, origin: str, fmt: str, path: Path | None = None) -> Iterator[Document | Failure]:
+def documents_from_bytes(data: bytes, origin: str, fmt: str, path: Path | None = None, max_bytes: int = 50 * 1024 * 1024) -> Iterator[Document | Failure]:
     """The Documents held in one input's bytes, in the given format."""
     if fmt == "warc":
-        yield from documents_from_warc(io.BytesIO(data), origin)
+        yield from documents_from_warc(io.BytesIO(data), origin, max_bytes)
         return
     try:
         text = decode_bytes(data, origin)
@@ -391,55 +583,51 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def fetch_url(url: str, timeout: float = 20.0) -> bytes:
-    """The body of a URL, or FetchError with the reason."""
-    import urllib3
+def iter_documents(targets: Iterable[str], max_bytes: int, stdin: BinaryIO | None = None, allow_private_urls: bool = False) -> Iterator[Document | Failure]:
+    """Every Document in the given files, folders (recursively), URLs and '-' for standard input.
 
-    http = urllib3.PoolManager(retries=urllib3.Retry(total=1, redirect=5), timeout=urllib3.Timeout(total=timeout))
-    try:
-        response = http.request("GET", url, headers={"User-Agent": "provenance/0.1 (+news provenance tracker)"})
-    except urllib3.exceptions.HTTPError as error:
-        raise FetchError(f"could not fetch: {_network_reason(error)}") from error
-    if response.status >= 400:
-        raise FetchError(f"could not fetch: HTTP {response.status}")
-    return bytes(response.data)
-
-
-def _network_reason(error: Exception) -> str:
-    """The innermost readable reason of a urllib3 error, without object addresses."""
-    reason = getattr(error, "reason", None) or error
-    text = str(reason)
-    return text.split("): ", 1)[-1] if "): " in text else text.split(">: ", 1)[-1]
-
-
-def iter_documents(targets: Iterable[str], max_bytes: int, stdin: BinaryIO | None = None) -> Iterator[Document | Failure]:
-    """Every Document in the given files, folders (recursively), URLs and '-' for standard input."""
+    An input that cannot be read, whatever the reason, is a Failure naming it: the other inputs are read on.
+    """
     for target in targets:
-        if target == "-":
-            data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
-            if len(data) > max_bytes:
-                yield Failure("-", f"standard input is over the limit of {max_bytes:,} bytes")
-                continue
-            yield from documents_from_bytes(data, "-", _sniff_format(data))
-            continue
-        if is_url(target):
-            try:
-                data = fetch_url(target)
-            except FetchError as error:
-                yield Failure(target, error.reason)
-                continue
-            yield from _documents_at_url(data, target)
-            continue
-        root = Path(target)
-        if not root.exists():
-            yield Failure(target, "no such file or folder")
-            continue
-        found = False
-        for path in _expand(root):
-            found = True
-            yield from _documents_in_file(path, max_bytes)
-        if not found:
-            yield Failure(target, "folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])")
+        try:
+            yield from _documents_of_target(target, max_bytes, stdin, allow_private_urls)
+        except (ExtractionError, FetchError) as error:
+            yield Failure(target, getattr(error, "bare_reason", error.reason))
+        except (OSError, ValueError, EOFError, MemoryError, RecursionError, UnicodeError, LookupError, zlib.error) as error:
+            yield Failure(printable_name(target), f"could not be read: {type(error).__name__}: {error}")
+
+
+def printable_name(name: str) -> str:
+    """A path as a line can show it: a file name that is not UTF-8 gets U+FFFD where its bytes are not text."""
+    return scrub(name)
+
+
+def _documents_of_target(target: str, max_bytes: int, stdin: BinaryIO | None, allow_private_urls: bool) -> Iterator[Document | Failure]:
+    if target == "-":
+        data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+        if len(data) > max_bytes:
+            yield Failure("-", f"standard input is over the limit of {max_bytes:,} bytes")
+            return
+        yield from documents_from_bytes(data, "-", _sniff_format(data), max_bytes=max_bytes)
+        return
+    if is_url(target):
+        try:
+            fetched = fetch_url(target, max_bytes, allow_private_urls)
+        except FetchError as error:
+            yield Failure(target, error.reason)
+            return
+        yield from _documents_at_url(fetched.body, target)
+        return
+    root = Path(target)
+    if not root.exists():
+        yield Failure(printable_name(target), "no such file or folder")
+        return
+    found = False
+    for path in _expand(root):
+        found = True
+        yield from _documents_in_file(path, max_bytes)
+    if not found:
+        yield Failure(printable_name(target), "folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])")
 
 
 def _documents_at_url(data: bytes, url: str) -> Iterator[Document | Failure]:
@@ -450,10 +638,11 @@ def _documents_at_url(data: bytes, url: str) -> Iterator[Document | Failure]:
 
 
 def _documents_in_file(path: Path, max_bytes: int) -> Iterator[Document | Failure]:
+    origin = printable_name(str(path))
     try:
         data = read_limited(path, max_bytes)
-    except (ExtractionError, OSError, EOFError, gzip.BadGzipFile) as error:
-        yield Failure(str(path), getattr(error, "bare_reason", None) or str(error))
+    except (ExtractionError, OSError, EOFError) as error:
+        yield Failure(origin, getattr(error, "bare_reason", None) or str(error))
         return
     fmt = _format_of(path) or _sniff_format(data)
-    yield from documents_from_bytes(data, str(path), fmt, path)
+    yield from documents_from_bytes(data, origin, fmt, path, max_bytes)

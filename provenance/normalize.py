@@ -14,7 +14,7 @@ from typing import Any
 import ahocorasick
 
 from .errors import ConfigError
-from .scanning import required_strings, written_in_lower_case
+from .scanning import nested_repeat, required_strings, written_in_lower_case
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _ODD_SPACES = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
@@ -234,6 +234,15 @@ def _is_crumb(line: str) -> bool:
     return len(line) <= _CRUMB_MAX_CHARS and len(line.split()) <= 2 and not _SENTENCE_END.search(line)
 
 
+FURNITURE_MAX_WORDS = 40
+"""Longer lines are body text whatever words they hold: a paragraph that mentions a newsletter or
+"Startseite" is not a newsletter box or a breadcrumb trail."""
+
+
+def _short_enough_for_furniture(line: str) -> bool:
+    return line.count(" ") < FURNITURE_MAX_WORDS
+
+
 def split_layout(lines: list[str], patterns: PatternSet) -> Layout:
     """Sort lines into body, furniture and repost markers."""
     body: list[str] = []
@@ -246,7 +255,7 @@ def split_layout(lines: list[str], patterns: PatternSet) -> Layout:
             markers.append(marker)
             furniture.append(FurnitureLine(line, "source_footer"))
             continue
-        kind = patterns.furniture_kind(bare) or ("navigation" if _is_crumb(bare) else None)
+        kind = (patterns.furniture_kind(bare) or ("navigation" if _is_crumb(bare) else None)) if _short_enough_for_furniture(bare) else None
         if kind is None:
             body.append(line)
         else:
@@ -255,10 +264,14 @@ def split_layout(lines: list[str], patterns: PatternSet) -> Layout:
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    """A pattern compiled, or ConfigError naming it: it does not parse, or it can take exponential time (``re`` has no time limit)."""
     try:
-        return re.compile(pattern, re.IGNORECASE | re.UNICODE)
+        compiled = re.compile(pattern, re.IGNORECASE | re.UNICODE)
     except re.error as error:
         raise ConfigError(f"{where}: bad pattern {pattern!r}: {error}") from error
+    if nested_repeat(pattern):
+        raise ConfigError(f"{where}: pattern {pattern!r} repeats something that repeats (like (a+)+), which can take exponential time on one line: rewrite it without the nested repeat")
+    return compiled
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import hashlib
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -37,7 +43,7 @@ from .compare import (
 )
 from .config import Settings
 from .errors import ExtractionError, InputError
-from .extract import Document, Failure, domain_of, iter_documents
+from .extract import Document, Failure, iter_documents
 from .fingerprint import (
     U32,
     U64,
@@ -487,6 +493,8 @@ class IngestReport:
     new_versions: int = 0
     links: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+    """Inputs stored with something of them left out, and why (a field that is no date, say)."""
     article_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -498,6 +506,7 @@ class IngestReport:
             "new_versions": self.new_versions,
             "links": dict(sorted(self.links.items())),
             "failures": [{"origin": failure.origin, "reason": failure.reason} for failure in self.failures],
+            "warnings": [{"origin": warning.origin, "reason": warning.reason} for warning in self.warnings],
         }
 
 
@@ -675,11 +684,14 @@ def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: 
         return comparables[other_id]
 
     links = []
+    verified_pairs: set[tuple[int, int]] = set()  # two new articles of one batch may each be the other's candidate
     for item, article_id, others in zip(fresh, ids, to_verify):
         subject = comparable_prepared(item, article_id, fingerprinter)
         for other_id in others:
-            if other_id not in position and other_id not in stored:
+            pair = (min(article_id, other_id), max(article_id, other_id))
+            if (other_id not in position and other_id not in stored) or pair in verified_pairs:
                 continue
+            verified_pairs.add(pair)
             verified = verify_pair(subject, comparable(other_id), fingerprinter.settings)
             if verified is not None:
                 links.append(_link_values(article_id, other_id, verified))
@@ -770,12 +782,52 @@ and the 100,000-article audit of bench_audit.py ingested in 581.3 and 601.3 s in
 """
 
 
-def _lower_worker_priority() -> None:
-    """Run this worker at WORKER_NICENESS: the writer gets the CPU first, the workers the rest."""
+PR_SET_PDEATHSIG = 1
+"""Linux's prctl option: the signal a process gets when the thread that made it ends."""
+PARENT_POLL_SECONDS = 1.0
+
+
+def _start_worker(parent: int) -> None:
+    """Set a worker up: a lower priority, deaf to Ctrl-C (the writer stops it), and dying with the writer however it ends."""
     try:
         os.nice(WORKER_NICENESS)
     except OSError:  # pragma: no cover - a platform that refuses it: the workers keep the writer's priority
         pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this process when `parent` ends: SIGKILL from the kernel on Linux, and a thread that watches the parent id elsewhere.
+
+    A writer killed with ``kill -9`` left its workers running (500 MB each), holding its pipes and,
+    on PostgreSQL, the connection whose transaction held the writer's lock.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the thread below does it
+        pass
+    if os.getppid() != parent:  # the parent ended before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the workers at once, their chunks dropped: what an interrupted or failed run needs (``shutdown`` waits for every chunk)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public API before Python 3.14's terminate_workers()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=2)
 
 
 def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
@@ -791,14 +843,32 @@ def prepared_stream(documents: Iterable[Document | Failure], settings: Settings,
             yield from _prepare_all(chunk, settings)
         return
     preload_language_model()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_lower_worker_priority) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(os.getpid(),))
+    finished = False
+    try:
         pending: deque[Future[list[Prepared | Failure]]] = deque()
         for chunk in _chunked(documents, PREPARE_CHUNK):
             pending.append(pool.submit(_prepare_in_worker, chunk, settings))
             if len(pending) >= LOOKAHEAD_CHUNKS:
-                yield from pending.popleft().result()
+                yield from _result(pending.popleft(), chunk)
         while pending:
-            yield from pending.popleft().result()
+            yield from _result(pending.popleft(), [])
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop_workers(pool)
+
+
+def _result(future: Future[list[Prepared | Failure]], later: Sequence[Document | Failure]) -> list[Prepared | Failure]:
+    """A chunk prepared by a worker; a worker that died (killed, out of memory) is an error that says so."""
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        near = next((item.origin for item in later), None)
+        where = f" (reading near {near})" if near else ""
+        raise InputError(f"a worker process preparing articles died{where}: out of memory, or killed; what was stored is whole: run again, with --workers 1 to find the input") from error
 
 
 def ingest(
@@ -819,7 +889,7 @@ def ingest(
     settings = settings or Settings()
     if not targets:
         raise InputError("nothing to ingest: give files, folders, URLs or '-'")
-    return store_prepared(store, prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin), settings, workers), settings, on_progress)
+    return store_prepared(store, prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin, settings.allow_private_urls), settings, workers), settings, on_progress)
 
 
 def store_prepared(store: Store, results: Iterable[Prepared | Failure], settings: Settings | None = None, on_progress: ProgressCallback | None = None) -> IngestReport:
@@ -838,6 +908,7 @@ def store_prepared(store: Store, results: Iterable[Prepared | Failure], settings
             if isinstance(result, Failure):
                 report.failures.append(result)
                 continue
+            report.warnings.extend(Failure(result.document.origin, note) for note in result.document.notes)
             batch.append(result)
             if len(batch) >= BATCH_SIZE:
                 _store_batch(store, batch, fingerprinter, report)
@@ -1014,7 +1085,7 @@ def check(store: Store, target: str, settings: Settings | None = None, stdin: Bi
     fingerprinter = Fingerprinter(settings)
     patterns = load_patterns(settings.patterns_file)
     results = []
-    for document in iter_documents([target], settings.max_file_bytes, stdin):
+    for document in iter_documents([target], settings.max_file_bytes, stdin, settings.allow_private_urls):
         if isinstance(document, Failure):
             raise ExtractionError(document.reason, document.origin)
         results.append(check_prepared(store, prepare(document, patterns, fingerprinter), fingerprinter))
@@ -1035,7 +1106,7 @@ def _stored_article(store: Store, session: Session, reference: str, settings: Se
         return stored_at_url[0]
     if is_url(reference) or Path(reference).is_file():
         fingerprinter = Fingerprinter(settings)
-        for document in iter_documents([reference], settings.max_file_bytes):
+        for document in iter_documents([reference], settings.max_file_bytes, allow_private_urls=settings.allow_private_urls):
             if isinstance(document, Failure):
                 raise ExtractionError(document.reason, document.origin)
             item = prepare(document, load_patterns(settings.patterns_file), fingerprinter)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Sequence
+from itertools import islice
 from dataclasses import dataclass
 
-from .attribution import Found, sentences
+from .attribution import Found, Sentence, sentences
 
 # Closing mark for each opening mark. "“" closes „ (German) and opens “ (English); "»" opens »…« and closes «…».
 _CLOSERS = {"„": "“", "“": "”", "«": "»", "»": "«", "‚": "‘", "‘": "’", "「": "」", "『": "』", '"': '"', "‹": "›", "›": "‹"}
@@ -15,6 +18,7 @@ _ALSO_CLOSES = {"„": "”", "“": "\""}
 _MARKS = frozenset(_CLOSERS) | frozenset(_CLOSERS.values()) | {"”", "’"}
 _MARK_OR_NEWLINE = re.compile("[" + re.escape("".join(sorted(_MARKS))) + "\n]")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+_NEWLINE = re.compile("\n")
 _FOLD_MARKS = str.maketrans({mark: '"' for mark in "„“”«»‚‘’「」『』‹›"})
 _SPEAKER_AFTER_SOURCE = re.compile(
     r"\b(?:zitierte|zitierten|zitiert|quoted|quoting|цитирует|процитировал[аи]?)\s+(?:\S+\s+){0,4}?"
@@ -25,6 +29,14 @@ _SPEECH_VERB = re.compile(r"\b(?:sagte|sagten|sagt|erklärte|erklärten|betonte|
 _PERSON = re.compile(r"[A-ZÄÖÜА-ЯЁ][\w'’-]+(?:\s+[A-ZÄÖÜА-ЯЁ][\w'’-]+){0,3}")
 _NOT_SPEAKERS = frozenset(("der", "die", "das", "er", "sie", "es", "he", "she", "they", "it", "the", "this", "dies", "so", "und"))
 _RELAY_START = re.compile(r"^(?:das|dies|so|this|that|это)\b", re.IGNORECASE)
+MAX_OPEN_QUOTES = 16
+"""Opening marks of a line kept open at once, the innermost ones (real articles reach 7, stray marks
+included): each closing mark makes a quotation of the text back to its opening mark, and a run of
+thousands of opening marks would make the quotations of a line hold it thousands of times."""
+SPEAKER_WINDOW = 2000
+"""Characters of a quotation's sentences on each side of it where its speaker is looked for: a
+"sentence" of a text without sentence ends can be the whole text, and each quotation in it would
+search all of it."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +96,9 @@ def _closes(text: str, index: int, mark: str, expected: str) -> bool:
 
 
 def find_quote_spans(text: str, min_words: int = 2) -> list[QuoteSpan]:
-    """Every quotation in the text, nested ones included, that holds at least min_words words."""
+    """Every quotation in the text, nested ones included, that holds at least min_words words (of a line's open marks, the innermost MAX_OPEN_QUOTES count)."""
     found: list[QuoteSpan] = []
-    stack: list[tuple[str, int]] = []
+    stack: deque[tuple[str, int]] = deque(maxlen=MAX_OPEN_QUOTES)
     for mark in _MARK_OR_NEWLINE.finditer(text):
         index, char = mark.start(), mark.group()
         if char == "\n":
@@ -94,56 +106,115 @@ def find_quote_spans(text: str, min_words: int = 2) -> list[QuoteSpan]:
             continue
         if stack and _closes(text, index, char, _CLOSERS[stack[-1][0]]):
             opener, start = stack.pop()
-            inner = text[start:index]
-            if len(_WORD.findall(inner)) >= min_words:
-                found.append(QuoteSpan(inner.strip(), start, index, len(stack)))
+            if _holds_words(text, start, index, min_words):
+                found.append(QuoteSpan(text[start:index].strip(), start, index, len(stack)))
             continue
         if char in _CLOSERS and _opens(text, index, char):
             stack.append((char, index + 1))
     return sorted(found, key=lambda span: (span.start, span.depth))
 
 
-def _speaker(sentence: str, quote: str) -> str | None:
-    outside = sentence.replace(quote, " ")
+def _holds_words(text: str, start: int, end: int, count: int) -> bool:
+    """Whether the text from start to end holds at least count words (read only as far as the count-th word)."""
+    return sum(1 for _ in islice(_WORD.finditer(text, start, end), count)) >= count
+
+
+def _speaker(context: str, quote: str) -> str | None:
+    """Who the context (the quote's sentences, up to SPEAKER_WINDOW characters each side) names as speaking, the quote left out: after 'zitierte', else next to a speech verb."""
+    outside = context.replace(quote, " ")
     if match := _SPEAKER_AFTER_SOURCE.search(outside):
         return match.group("speaker").strip()
+    names: _Names | None = None
     for verb in _SPEECH_VERB.finditer(outside):
         after = _PERSON.match(outside, verb.end() + 1)
         if after and after.group().casefold() not in _NOT_SPEAKERS:
             return after.group()
-        before = list(_PERSON.finditer(outside[: verb.start()]))
-        if before and before[-1].end() >= verb.start() - 2 and before[-1].group().casefold() not in _NOT_SPEAKERS:
-            return before[-1].group()
+        if names is None:
+            names = _Names(outside)
+        before = names.last_before(verb.start())
+        if before and before.end() >= verb.start() - 2 and before.group().casefold() not in _NOT_SPEAKERS:
+            return before.group()
     return None
 
 
-def _media_between(attributions: Sequence[Found], lo: int, hi: int) -> list[Found]:
-    return [a for a in attributions if a.start is not None and a.media and a.kind in ("quotes", "cites", "wire") and lo <= a.start < hi]
+class _Names:
+    """The capitalised names (``_PERSON`` matches) of a text, found once, and the last one before any offset."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.matches = list(_PERSON.finditer(text))
+        self.ends = [match.end() for match in self.matches]
+
+    def last_before(self, end: int) -> re.Match[str] | None:
+        """The last name that ``_PERSON.finditer(text[:end])`` finds, without scanning the prefix again.
+
+        The names of text[:end] are those of the text that end by `end`, then what the name
+        across `end` (if any) gives when cut there: only that one is matched again.
+        """
+        whole = bisect_right(self.ends, end)
+        if whole < len(self.matches) and self.matches[whole].start() < end:
+            if cut := list(_PERSON.finditer(self.text, self.matches[whole].start(), end)):
+                return cut[-1]
+        return self.matches[whole - 1] if whole else None
 
 
-def _source(attributions: Sequence[Found], lo: int, hi: int, next_span: tuple[int, int] | None, paragraph_start: int) -> str | None:
-    """The medium credited in the quote's sentence, else in a following 'Das schreibt X' sentence, else earlier in its paragraph."""
-    media = _media_between(attributions, lo, hi)
-    if not media and next_span is not None:
-        media = _media_between(attributions, *next_span)
-    if not media:
-        earlier = _media_between(attributions, paragraph_start, lo)
-        media = earlier[-1:]
-    return media[0].source if media else None
+def _is_media_credit(attribution: Found) -> bool:
+    """Whether an attribution in the body credits a medium with what is said (a quote, a citation, a wire credit)."""
+    return attribution.start is not None and attribution.media and attribution.kind in ("quotes", "cites", "wire")
+
+
+class _QuoteContext:
+    """A body's sentences, line starts and media credits in text order, looked up by offset (bisection) for each quotation."""
+
+    def __init__(self, body: str, attributions: Sequence[Found]) -> None:
+        self.spans = sentences(body)
+        self.span_starts = [span.start for span in self.spans]
+        self.span_ends = [span.end for span in self.spans]
+        self.line_starts = [0, *(newline.end() for newline in _NEWLINE.finditer(body))]
+        self.media = sorted((found for found in attributions if _is_media_credit(found)), key=lambda found: found.start or 0)
+        self.media_starts = [found.start or 0 for found in self.media]
+
+    def covering(self, start: int, end: int) -> Sequence[Sentence]:
+        """The sentences that overlap the span from start to end (or touch it at their end)."""
+        return self.spans[bisect_left(self.span_ends, start) : bisect_left(self.span_starts, end)]
+
+    def following(self, offset: int) -> Sentence | None:
+        """The first sentence that starts at or after an offset."""
+        index = bisect_left(self.span_starts, offset)
+        return self.spans[index] if index < len(self.spans) else None
+
+    def paragraph_start(self, offset: int) -> int:
+        """The offset where the line that holds an offset starts."""
+        return self.line_starts[bisect_right(self.line_starts, offset) - 1]
+
+    def media_between(self, lo: int, hi: int) -> Sequence[Found]:
+        """The media credits whose cue starts from lo up to (not including) hi, in text order."""
+        return self.media[bisect_left(self.media_starts, lo) : bisect_left(self.media_starts, hi)]
+
+    def source(self, lo: int, hi: int, next_span: tuple[int, int] | None, paragraph_start: int) -> str | None:
+        """The medium credited in the quote's sentence, else in a following 'Das schreibt X' sentence, else earlier in its paragraph."""
+        media = self.media_between(lo, hi)
+        if not media and next_span is not None:
+            media = self.media_between(*next_span)
+        if not media:
+            media = self.media_between(paragraph_start, lo)[-1:]
+        return media[0].source if media else None
 
 
 def extract_quotes(body: str, attributions: Sequence[Found] = (), min_words: int = 2) -> list[QuoteSpan]:
-    """Quotations of a body with the speaker and the source the text gives for each."""
-    spans = sentences(body)
+    """Quotations of a body with the speaker and the source the text gives for each.
+
+    `attributions` are those of the body in text order, as extract_attributions gives them.
+    """
+    context = _QuoteContext(body, attributions)
     result = []
     for quote in find_quote_spans(body, min_words):
-        covering = [s for s in spans if s.start < quote.end and quote.start < s.end + 1]
+        covering = context.covering(quote.start, quote.end)
         lo = covering[0].start if covering else quote.start
         hi = covering[-1].end if covering else quote.end
-        context = body[lo:hi]
-        following = next((s for s in spans if s.start >= hi), None)
+        following = context.following(hi)
         next_span = (following.start, following.end) if following and _RELAY_START.match(following.text.strip()) else None
-        paragraph_start = body.rfind("\n", 0, quote.start) + 1
-        source = _source(attributions, lo, hi, next_span, paragraph_start)
-        result.append(QuoteSpan(quote.text, quote.start, quote.end, quote.depth, _speaker(context, quote.text), source))
+        source = context.source(lo, hi, next_span, context.paragraph_start(quote.start))
+        around = body[max(lo, quote.start - SPEAKER_WINDOW) : min(hi, quote.end + SPEAKER_WINDOW)]
+        result.append(QuoteSpan(quote.text, quote.start, quote.end, quote.depth, _speaker(around, quote.text), source))
     return result

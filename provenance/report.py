@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from .dates import Published
 from .extract import Document
@@ -16,6 +17,7 @@ from .pipeline import COPIED_BY, COPY, SAME_TEXT, STORED, CheckResult, IngestRep
 from .registry import Registry, load_registry
 from .sources import SourceUse
 from .store import Article
+from .terminal import printable
 from .trace import Trace
 
 CHECK_SCHEMA = "provenance.check/2"
@@ -40,9 +42,10 @@ def when(published: Published | None) -> str:
 def ingest_summary(report: IngestReport) -> str:
     """One line of counts for an ingest."""
     links = ", ".join(f"{count} {kind}" for kind, count in sorted(report.links.items())) or "none"
+    warnings = f", {len(report.warnings)} with a warning" if report.warnings else ""
     return (
         f"{report.read} read, {report.added} added, {report.already_stored} already stored, "
-        f"{report.new_versions} new versions, {len(report.failures)} failed; new copy links: {links}"
+        f"{report.new_versions} new versions, {len(report.failures)} failed{warnings}; new copy links: {links}"
     )
 
 
@@ -399,9 +402,11 @@ def quotes_json(article: Article) -> dict[str, Any]:
 
 
 def _rows(table: Table, rows: list[tuple[Any, ...]]) -> Table:
+    """Rows added as plain text: a title like ``[red]…`` is shown as written, not read as rich markup, and control characters are dropped."""
     for row in rows:
-        table.add_row(*(str(cell) if cell is not None else "—" for cell in row))
+        table.add_row(*(Text(printable(str(cell))) if cell is not None else Text("—") for cell in row))
     return table
+
 
 
 def _first_rows(table: Table, items: list[Any], limit: int | None, row: Callable[[Any], tuple[Any, ...]]) -> Table:

@@ -228,3 +228,42 @@ class StartScanner:
     def finditer(self, text: str) -> list[re.Match[str]]:
         """The pattern's matches in text, as ``finditer`` gives them: leftmost first, none overlapping."""
         return matches_at(self.pattern, text, sorted({end - length + 1 for end, length in self._automaton.iter(text)}))
+
+
+def nested_repeat(pattern: str) -> bool:
+    r"""Whether a pattern repeats without bound something that itself repeats without bound (``(a+)+``, ``(\w*\s?)*``): the shape that backtracks exponentially on a line that nearly matches.
+
+    Examples:
+        >>> nested_repeat(r"^(a+)+$"), nested_repeat(r"^quelle:\s*(?P<url>\S+)$")
+        (True, False)
+    """
+    found = parsed_pattern(pattern, 0)
+    if found is None:
+        return False
+    parsed, constants = found
+    try:
+        return _repeats_inside(list(parsed), constants, inside_repeat=False)
+    except (AttributeError, IndexError, TypeError, ValueError, RecursionError):  # a parse of another shape than this module knows
+        return False
+
+
+def _repeats_inside(items: list[tuple[Any, Any]], constants: Any, inside_repeat: bool) -> bool:
+    """Whether an unbounded repeat stands inside another unbounded one in a parsed sequence (bounded ones, ``{1,6}``, cost polynomial time at most)."""
+    for op, value in items:
+        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+            _low, high, body = value
+            unbounded = high is constants.MAXREPEAT
+            if unbounded and inside_repeat:
+                return True
+            if _repeats_inside(list(body), constants, inside_repeat or unbounded):
+                return True
+        elif op is constants.SUBPATTERN:
+            if _repeats_inside(list(value[-1]), constants, inside_repeat):
+                return True
+        elif op is constants.BRANCH:
+            if any(_repeats_inside(list(branch), constants, inside_repeat) for branch in value[1]):
+                return True
+        elif op in (constants.ASSERT, constants.ASSERT_NOT):
+            if _repeats_inside(list(value[1]), constants, inside_repeat):
+                return True
+    return False

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     NoSuchModuleError,
@@ -280,10 +280,15 @@ class ChainHop(Base):
     __table_args__ = (UniqueConstraint("article_id", "position"),)
 
 
+_ARTICLE_LIMITS: dict[str, int] = {}
+"""Filled below, once the models are complete: Article's columns with a length limit."""
+
+
 # ---- opening and migrating ----------------------------------------------------------
 
 
 WRITER_LOCK_KEY = 0x70726F76  # "prov"
+MIGRATION_LOCK_KEY = 0x70726F6D  # "prom"
 SEARCH_OBJECTS = ("paragraphs_fts", "ix_paragraphs_text_search")
 
 
@@ -306,6 +311,8 @@ def head_revision() -> str:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Connection settings; the driver begins no transaction of its own (``_begin_sqlite`` does, for DDL too)."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -315,6 +322,17 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    """Begin every SQLite transaction explicitly, so that schema changes roll back with the rest.
+
+    Python's sqlite3 driver begins a transaction only before a data change, so each CREATE,
+    ALTER or DROP of an upgrade was committed at once: an upgrade stopped part way left a schema
+    half changed under the old revision number. This is SQLAlchemy's documented recipe for
+    transactional DDL on pysqlite. ``sqlite_begin="IMMEDIATE"`` takes the write lock at once.
+    """
+    connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
 
 def _sqlite_file(parsed: URL) -> Path | None:
@@ -350,33 +368,52 @@ def create_db_engine(url: str, create: bool = True) -> Engine:
         raise DatabaseError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: {error}") from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def migrate(engine: Engine, revision: str = "head", create: bool = True) -> None:
     """Bring the schema to a revision (the newest by default), refusing a database that is not ours or is newer.
 
     With `create` False an empty database is refused instead of given the schema: a read-only
-    command must not create one. An older schema is still upgraded.
+    command must not create one. An older schema is still upgraded. The upgrade is one
+    transaction under the database's migration lock (PostgreSQL: an advisory lock; SQLite: BEGIN
+    IMMEDIATE, its DDL made transactional too), so processes opening a new database at once
+    create it once, and an upgrade stopped at any point leaves the old schema whole for the next run.
     """
-    config = _alembic_config()
     head = head_revision() if revision == "head" else revision
-    with engine.begin() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    with engine.connect() as connection:
+        current = _current_revision(connection)
+    if current == head:
+        return
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        current = _current_revision(connection)
         if current == head:
             return
-        tables = set(inspect(connection).get_table_names())
-        if current is None and tables - {"alembic_version"}:
-            raise DatabaseError("the database holds tables but no provenance schema: point --db at an empty or a provenance database")
-        if current is None and not create:
-            raise DatabaseError("the database holds no provenance data yet: run 'provenance ingest' to create it (this command never creates one)")
-        known = {revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()}
-        if current is not None and current not in known:
-            raise DatabaseError(f"the database schema {current} is newer than this provenance ({head}): upgrade provenance")
+        _check_upgradable(connection, current, head, create)
+        config = _alembic_config()
         config.attributes["connection"] = connection
         if current is not None:
             log.warning("upgrading database schema from %s to %s", current, head)
         command.upgrade(config, revision)
+
+
+def _check_upgradable(connection: Connection, current: str | None, head: str, create: bool) -> None:
+    """Refuse a database that is not ours, is newer than this version, or (with create False) holds no schema yet."""
+    tables = set(inspect(connection).get_table_names())
+    if current is None and tables - {"alembic_version"}:
+        raise DatabaseError("the database holds tables but no provenance schema: point --db at an empty or a provenance database")
+    if current is None and not create:
+        raise DatabaseError("the database holds no provenance data yet: run 'provenance ingest' to create it (this command never creates one)")
+    known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    if current is not None and current not in known:
+        raise DatabaseError(f"the database schema {current} is newer than this provenance ({head}): upgrade provenance")
 
 
 @dataclass(frozen=True)
@@ -692,9 +729,10 @@ class Store:
 
     @staticmethod
     def insert_articles(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert article rows in one statement; their ids, in order."""
+        """Insert article rows in one statement; their ids, in order. A value longer than its column is cut, with a warning naming the article."""
         if not rows:
             return []
+        rows = [_fitted(row, _ARTICLE_LIMITS) for row in rows]
         result = session.execute(insert(Article).returning(Article.id, sort_by_parameter_order=True), rows)
         return [int(row_id) for row_id in result.scalars()]
 
@@ -969,6 +1007,20 @@ def _driver(session: Session) -> Any:
     return driver
 
 
+def _length_limits(model: type[Base]) -> dict[str, int]:
+    """The columns of a model with a length limit, and the limit."""
+    return {column.name: int(column.type.length) for column in _table(model).columns if isinstance(column.type, String) and column.type.length}
+
+
+def _fitted(row: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+    """An article row whose texts fit their columns, identically on every backend (SQLite would store them whole, PostgreSQL refuse them)."""
+    cut = [name for name, limit in limits.items() if isinstance(row.get(name), str) and len(row[name]) > limit]
+    if not cut:
+        return row
+    log.warning("%s: %s cut to the column's length (%s)", row.get("origin", "an article"), ", ".join(cut), ", ".join(f"{limits[name]} characters" for name in cut))
+    return {**row, **{name: row[name][: limits[name]] for name in cut}}
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table of a model, for fast executemany inserts."""
     return cast(Table, model.__table__)
@@ -986,3 +1038,6 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 def _first_line(error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error)
     return text.strip().splitlines()[0] if text.strip() else error.__class__.__name__
+
+
+_ARTICLE_LIMITS.update(_length_limits(Article))

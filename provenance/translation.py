@@ -701,17 +701,23 @@ def _german_parts(word: str) -> list[tuple[int, str]]:
 
 
 def _starts_sentence(text: str, position: int) -> bool:
-    """Whether a position opens a sentence, a line, a quotation or a bracket (a closing quote or a hyphen opens nothing)."""
-    index = position - 1
-    while index >= 0 and text[index] in " \u00a0\t\r":
-        index -= 1
-    if index > 0 and text[index] in "-‐‑" and not text[index - 1].isspace():
-        return False
-    if index >= 0 and text[index] in _QUOTES:
-        if index == position - 1 or index == 0 or text[index - 1] in " \u00a0\t\r\n([":
-            return _starts_sentence(text, index)
-        index -= 1
-    return index < 0 or text[index] in _SENTENCE_END
+    """Whether a position opens a sentence, a line, a quotation or a bracket (a closing quote or a hyphen opens nothing).
+
+    An opening quotation mark opens what its own position opens: marks in a row are followed back
+    in a loop (a run of thousands of them once took a recursion each, past Python's limit).
+    """
+    while True:
+        index = position - 1
+        while index >= 0 and text[index] in " \u00a0\t\r":
+            index -= 1
+        if index > 0 and text[index] in "-‐‑" and not text[index - 1].isspace():
+            return False
+        if index >= 0 and text[index] in _QUOTES:
+            if index == position - 1 or index == 0 or text[index - 1] in " \u00a0\t\r\n([":
+                position = index
+                continue
+            index -= 1
+        return index < 0 or text[index] in _SENTENCE_END
 
 
 def _names(text: str, words: list[_NameWord]) -> list[Anchor]:

@@ -63,22 +63,18 @@ def warc_bytes(pages: list[tuple[str, str]], gzip: bool = True) -> bytes:
     for url, html in pages:
         payload = html.encode("utf-8")
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), length=len(payload), http_headers=headers))
     return buffer.getvalue()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # a handler that never ends (an endless body) does not hold the shutdown
+
+
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve a folder over HTTP on the loopback interface; yields its base URL."""
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(folder), **kwargs)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), QuietHandler)
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP server on the loopback interface with this request handler; yields its base URL."""
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -86,3 +82,42 @@ def serve_folder(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that logs nothing."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+class StreamHandler(QuietHandler):
+    """Answers with a body written a piece at a time (`pieces`), until the client goes; no Content-Length."""
+
+    def pieces(self) -> Iterator[bytes]:
+        """What to write, in order."""
+        yield b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        try:
+            for piece in self.pieces():
+                self.wfile.write(piece)
+                self.wfile.flush()
+        except OSError:
+            return
+
+
+def serve_folder(folder: Path) -> Any:
+    """Serve a folder over HTTP on the loopback interface; a context manager that yields its base URL."""
+
+    class FolderHandler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return serving(FolderHandler)

@@ -26,7 +26,7 @@ def test_ingest_seeds_prints_a_summary(run_cli: Any) -> None:
     result = run_cli("ingest", str(SEEDS))
     assert (result.exit_code, result.stdout, result.stderr) == (0, "5 read, 5 added, 0 already stored, 0 new versions, 0 failed; new copy links: none\n", "")
     again = run_cli("ingest", str(SEEDS), "--json")
-    assert json.loads(again.stdout) == {"read": 5, "added": 0, "already_stored": 5, "new_versions": 0, "links": {}, "failures": []}
+    assert json.loads(again.stdout) == {"read": 5, "added": 0, "already_stored": 5, "new_versions": 0, "links": {}, "failures": [], "warnings": []}
 
 
 def test_check_seed_003_names_the_footer(run_cli: Any) -> None:
@@ -92,7 +92,7 @@ def test_check_reads_stdin_and_a_url(run_cli: Any, tmp_path: Path) -> None:
     assert piped.exit_code == 1 and "verdict: copy of https://www.merkur.de/" in piped.stdout
     (tmp_path / "a.html").write_text(article_html(url=None))
     with serve_folder(tmp_path) as base:
-        fetched = run_cli("check", f"{base}/a.html", "--json")
+        fetched = run_cli("--allow-private-urls", "check", f"{base}/a.html", "--json")
     assert fetched.exit_code == 0
     assert json.loads(fetched.stdout)["results"][0]["article"]["url"] == f"{base}/a.html"
 
@@ -148,7 +148,7 @@ def test_ingest_reports_each_bad_file_and_keeps_the_good(tmp_path: Path, run_cli
     assert result.stderr.splitlines() == [
         f"error: {tmp_path}/big.txt: file is 250,006 bytes, over the limit of 100,000 (raise it with --max-size)",
         f"error: {tmp_path}/binary.txt: binary file, not text, HTML, JSONL or WARC",
-        f"error: {tmp_path}/crawl.warc@1896: truncated WARC record after 1 records: 396 bytes missing",
+        f"error: {tmp_path}/crawl.warc@1896: truncated WARC: its response record is cut short (396 bytes missing) after 1 pages read",
         f"error: {tmp_path}/dump.jsonl:2: line 2 is not valid JSON: Expecting property name enclosed in double quotes",
         f"error: {tmp_path}/empty.txt: empty file",
         f"error: {tmp_path}/nav.html: HTML holds no article text that trafilatura could find (1 words)",
@@ -164,9 +164,11 @@ def test_ingest_empty_folder_and_no_arguments(tmp_path: Path, run_cli: Any) -> N
 
 def test_unreachable_url_is_one_line(run_cli: Any) -> None:
     run_cli("ingest", str(SEED_003))
-    result = run_cli("check", "http://127.0.0.1:9/story.html")
+    result = run_cli("--allow-private-urls", "check", "http://127.0.0.1:9/story.html")
     assert result.exit_code == 3
     assert result.stderr == "Error: http://127.0.0.1:9/story.html: could not fetch: Failed to establish a new connection: [Errno 111] Connection refused\n"
+    refused = run_cli("check", "http://127.0.0.1:9/story.html")
+    assert (refused.exit_code, refused.stderr) == (3, "Error: http://127.0.0.1:9/story.html: could not fetch: 127.0.0.1 is a private, loopback or reserved address (127.0.0.1); give --allow-private-urls to fetch it\n")
 
 
 @pytest.mark.parametrize(

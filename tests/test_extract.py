@@ -172,7 +172,7 @@ def test_truncated_warc_keeps_the_records_before_the_break(tmp_path: Path, compr
     path.write_bytes(whole[: len(whole) - 400])
     items = list(iter_documents([str(path)], LIMIT))
     assert isinstance(items[0], Document)
-    assert isinstance(items[-1], Failure) and items[-1].reason.startswith("truncated WARC record after 1 records")
+    assert isinstance(items[-1], Failure) and items[-1].reason.startswith("truncated WARC: its response record is cut short") and items[-1].reason.endswith("after 1 pages read")
 
 
 @pytest.mark.parametrize("encoding", ["cp1251", "latin-1", "utf-16"])
@@ -239,16 +239,17 @@ def test_stdin_format_is_sniffed(payload: bytes, fmt: str) -> None:
 def test_url_is_fetched_and_extracted(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text(article_html(url=None))
     with serve_folder(tmp_path) as base:
-        document = only_document([f"{base}/a.html"])
+        [document] = list(iter_documents([f"{base}/a.html"], LIMIT, allow_private_urls=True))
+    assert isinstance(document, Document)
     assert document.url == f"{base}/a.html"
     assert "deep cracks" in document.text
 
 
 def test_unreachable_url_and_http_error(tmp_path: Path) -> None:
     with serve_folder(tmp_path) as base:
-        missing = list(iter_documents([f"{base}/missing.html"], LIMIT))
+        missing = list(iter_documents([f"{base}/missing.html"], LIMIT, allow_private_urls=True))
     assert isinstance(missing[0], Failure) and missing[0].reason.endswith("HTTP 404")
-    [refused] = list(iter_documents(["http://127.0.0.1:9/nothing"], LIMIT))
+    [refused] = list(iter_documents(["http://127.0.0.1:9/nothing"], LIMIT, allow_private_urls=True))
     assert isinstance(refused, Failure) and refused.reason.startswith("could not fetch: Failed to establish a new connection")
 
 

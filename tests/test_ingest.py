@@ -224,3 +224,14 @@ def test_an_ingest_small_beside_the_stored_articles_leaves_the_statistics_to_aut
     assert store.count_articles() == 11 and analyzed_articles() == 10  # 1 of 11 is less than a tenth
     assert "statistics" not in stages
     store.close()
+
+
+def test_a_pair_of_one_batch_is_counted_once(store: Store, tmp_path: Path) -> None:
+    """A copy that names its original's URL, ahead of it in one batch: each finds the other, and the summary counts one link."""
+    text = "\n".join(body_lines("004"))
+    records = [
+        {"url": "https://copy.example/b", "title": "B", "text": text + "\nQuelle: https://www.euronews.com/a", "published": "2025-01-02T08:00:00"},
+        {"url": "https://www.euronews.com/a", "title": "A", "text": text, "published": "2025-01-01T08:00:00"},
+    ]
+    report = ingest(store, [write_jsonl(tmp_path, "pair.jsonl", records)])
+    assert (dict(report.links), len(links(store))) == ({"repost": 1}, 1)

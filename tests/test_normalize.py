@@ -168,3 +168,12 @@ def test_broken_user_pattern_file_says_where(tmp_path: Path, content: str, messa
 def test_missing_user_pattern_file() -> None:
     with pytest.raises(ConfigError, match="pattern file not found"):
         load_patterns(Path("/nonexistent/patterns.toml"))
+
+
+def test_a_long_paragraph_is_body_whatever_furniture_words_it_holds() -> None:
+    from provenance.normalize import load_patterns, split_layout
+
+    long_line = "Die Redaktion des Lokalblatts verschickt seit Jahren einen Newsletter an ihre Leser, " + "und der Stadtrat diskutierte am Dienstag lange über die Sperrung der alten Brücke " * 4
+    short_line = "Abonnieren Sie unseren Newsletter"
+    layout = split_layout([long_line, short_line], load_patterns())
+    assert (layout.body, [line.kind for line in layout.furniture]) == ([long_line], ["newsletter"])

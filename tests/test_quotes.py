@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.attribution import extract_attributions
-from provenance.quotes import extract_quotes, find_quote_spans, normalize_quote
+from provenance.attribution import Found, extract_attributions
+from provenance.quotes import _PERSON, MAX_OPEN_QUOTES, SPEAKER_WINDOW, _Names, extract_quotes, find_quote_spans, normalize_quote
 
 from .conftest import SEED_003
 
@@ -78,3 +80,44 @@ def test_seed_003_quotes_are_attributed_to_kcna() -> None:
     assert quotes["das Teilen von Blut, Leben und Tod im selben Schützengraben"].source == "KCNA"
     assert quotes["heldenhaften Einsatz"].source == "KCNA"
     assert quotes["die unbesiegbare Freundschaft"].speaker == "den russischen Machthaber"
+
+
+def _moved_back(found: Found, by: int) -> Found:
+    """An attribution with its offsets `by` characters earlier."""
+    return replace(found, start=None if found.start is None else found.start - by, end=None if found.end is None else found.end - by)
+
+
+def test_a_long_body_gives_the_quotes_of_its_paragraphs() -> None:
+    """Sentences, line starts and credits are looked up by offset: many paragraphs together give what each gives alone."""
+    paragraphs = [line for line in SEED_003.read_text(encoding="utf-8").splitlines() if line.strip()] * 40
+    body = "\n".join(paragraphs)
+    attributions = extract_attributions(body, language="de")
+    expected = []
+    offset = 0
+    for paragraph in paragraphs:
+        own = [_moved_back(found, offset) for found in attributions if found.start is not None and offset <= found.start < offset + len(paragraph)]
+        expected += [replace(quote, start=quote.start + offset, end=quote.end + offset) for quote in extract_quotes(paragraph, own)]
+        offset += len(paragraph) + 1
+    assert extract_quotes(body, attributions) == expected
+    assert len(expected) >= 40 and any(quote.source for quote in expected)
+
+
+def test_a_run_of_opening_marks_keeps_the_innermost_open() -> None:
+    spans = find_quote_spans("„" * 5000 + "das ist gut so" + "“" * 5000)
+    assert len(spans) == MAX_OPEN_QUOTES
+    assert (spans[-1].text, spans[-1].depth) == ("das ist gut so", MAX_OPEN_QUOTES - 1)
+
+
+def test_the_speaker_is_looked_for_near_the_quote() -> None:
+    filler = "und dann noch mehr worte ohne ende " * (SPEAKER_WINDOW // 30)
+    assert [quote.speaker for quote in extract_quotes("„Das ist gut so“, sagte Olaf Scholz " + filler)] == ["Olaf Scholz"]
+    assert [quote.speaker for quote in extract_quotes("„Das ist gut so“ " + filler + "sagte Olaf Scholz")] == [None]
+
+
+@given(st.text(alphabet="AKbx -’',.\n", max_size=60))
+def test_the_name_before_an_offset_is_the_last_of_the_prefix(text: str) -> None:
+    names = _Names(text)
+    for end in range(len(text) + 1):
+        in_prefix = [(match.span(), match.group()) for match in _PERSON.finditer(text[:end])]
+        found = names.last_before(end)
+        assert ((found.span(), found.group()) if found else None) == (in_prefix[-1] if in_prefix else None)

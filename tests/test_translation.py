@@ -387,3 +387,8 @@ def test_translation_keys_live_apart_from_body_and_paragraph_keys() -> None:
     from provenance.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, TRANSLATION_NAMESPACE
 
     assert TRANSLATION_NAMESPACE not in (BODY_NAMESPACE, PARAGRAPH_NAMESPACE)
+
+
+@pytest.mark.parametrize("marks", [1, 5000])
+def test_a_name_after_a_run_of_opening_marks_is_an_anchor(marks: int) -> None:
+    assert [anchor.key for anchor in extract_anchors("Er sagte " + "„" * marks + "Merkel kommt.", "de")] == ["merkel"]
