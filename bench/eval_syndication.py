@@ -8,7 +8,8 @@ file into a fresh temporary SQLite store with ``provenance.pipeline.ingest`` (ti
 
 - every copy link: both articles, kind, Jaccard, containment both ways, direction and its reason,
   and the first shared passage of the link's evidence;
-- the clusters, i.e. connected components of the links, with their members;
+- the audit's copy clusters (one story and its copies, never chained) with their members, and the
+  relations between stories (text one takes from another: partial copies);
 - a crude, independent check of recall: every pair of rows whose full texts share word 8-gram
   shingles amounting to at least ``--min-overlap`` (default 0.3) of the smaller text's
   shingles, with the longest verbatim run (difflib), and whether the tool linked the pair. It
@@ -37,6 +38,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from provenance.clusters import Relation, clusters_of, relations_between
 from provenance.config import Settings
 from provenance.pipeline import IngestReport, ingest
 from provenance.store import Article, CopyLink, Store
@@ -142,24 +144,11 @@ def overlapping_pairs(rows: Sequence[Row], size: int, threshold: float) -> list[
     return sorted(pairs, key=lambda pair: (-pair.overlap, pair.first.row_id, pair.second.row_id))
 
 
-def clusters(links: Sequence[CopyLink]) -> list[list[int]]:
-    """Connected components of the link graph, as sorted lists of article ids, largest first."""
-    parent: dict[int, int] = {}
-
-    def root(node: int) -> int:
-        """The representative of a node's component, with path halving."""
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for link in links:
-        parent[root(link.origin_id)] = root(link.copy_id)
-    groups: dict[int, list[int]] = {}
-    for node in list(parent):
-        groups.setdefault(root(node), []).append(node)
-    return sorted((sorted(group) for group in groups.values()), key=lambda group: (-len(group), group[0]))
+def clusters(links: Sequence[CopyLink], ids: Sequence[int]) -> tuple[list[list[int]], list[Relation]]:
+    """The audit's copy clusters (provenance.clusters: members assigned to a center, never chained) as sorted
+    lists of article ids, largest first, and the relations between stories (partial copies)."""
+    found = clusters_of(ids, links)
+    return [sorted(cluster.members) for cluster in found], relations_between(found, links)
 
 
 def _clip(text: str | None, limit: int) -> str:
@@ -203,7 +192,7 @@ def print_links(found: Sequence[dict[str, Any]]) -> None:
 
 
 def print_clusters(groups: Sequence[list[int]], articles: dict[int, Article], rows: dict[str, Row]) -> None:
-    """The connected components and their members."""
+    """The copy clusters and their members."""
     print(f"clusters ({len(groups)}):")
     for number, group in enumerate(groups, start=1):
         print(f"  cluster {number} ({len(group)} articles)")
@@ -249,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ingesting {len(rows)} articles into a fresh store in {folder}", file=sys.stderr)
         report, seconds, links, articles = run_ingest(jsonl, Path(folder) / "census.sqlite")
     found = [link_data(link, articles, by_id) for link in links]
-    groups = clusters(links)
+    groups, relations = clusters(links, sorted(articles))
     linked = {frozenset((item["origin"]["csv_id"], item["copy"]["csv_id"])): item["kind"] for item in found}
     print(f"{args.min_overlap}-overlap check on {len(rows) * (len(rows) - 1) // 2} pairs", file=sys.stderr)
     pairs = overlapping_pairs(rows, args.shingle, args.min_overlap)
@@ -265,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_links(found)
     print()
     print_clusters(groups, articles, by_id)
+    print(f"relations between stories ({len(relations)}):")
+    for relation in relations:
+        print(f"  {relation.source.replace(':', ' ').replace('article ', '#')} -> {relation.taker.replace(':', ' ').replace('article ', '#')}: {len(relation.links)} partial link(s), {'direction decided' if relation.determined else 'which took from which not determined'}")
     print()
     print_recall_check(pairs, linked, args.shingle, args.min_overlap)
     print(f"  links the check does not flag: {len(unflagged)}" + "".join(

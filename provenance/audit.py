@@ -5,99 +5,26 @@ from __future__ import annotations
 import csv
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .chain import CHAIN_ATTRIBUTION_KINDS, LinksOf, chain_json, source_chain, with_copies
+from .clusters import Cluster, Relation, clusters_of, relations_between
 from .config import Settings
 from .dates import sort_key
 from .errors import InputError
+from .normalize import shorten
 from .outlets import Outlet, identify_outlet
+from .passage_report import reused_passages
+from .passages import ReusedPassage
 from .pipeline import IngestReport, ProgressCallback, ingest
 from .registry import Registry
 from .store import ArticleSummary, AttributionSummary, CopyLink, Store, utcnow
 
 AUDIT_SCHEMA = "provenance.audit/2"
-_ROLE_OF_KIND = {"repost": "repost", "duplicate": "duplicate", "partial": "partial", "translation": "translation"}
 _CITED = ("cites", "quotes", "wire")
 TOP = 10
-
-
-@dataclass
-class Cluster:
-    """One story and its copies: the articles joined by copy links, and the origin if the evidence names one."""
-
-    id: int
-    members: list[int]
-    links: list[CopyLink]
-    origin_id: int | None
-    origin_reason: str
-    roles: dict[int, str] = field(default_factory=dict)
-
-
-class _UnionFind:
-    """Groups of articles joined by links."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, item: int) -> int:
-        """The representative of an item's group."""
-        self.parent.setdefault(item, item)
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
-
-    def join(self, first: int, second: int) -> None:
-        """Put two items in one group."""
-        self.parent[self.find(first)] = self.find(second)
-
-
-def _origin(members: list[int], links: list[CopyLink]) -> tuple[int | None, str]:
-    """The member that is an origin of decided links and a copy in none; else why none can be named."""
-    decided = [link for link in links if link.direction != "undetermined"]
-    copies = {link.copy_id for link in decided}
-    origins = [member for member in members if member not in copies and any(link.origin_id == member for link in decided)]
-    if len(origins) == 1 and len(copies) == len(members) - 1:
-        return origins[0], "every other member is a copy of it or of its copies, by dates or explicit markers"
-    if not decided:
-        reasons = sorted({link.direction_reason for link in links})
-        return None, "origin not determined: " + "; ".join(reasons[:3])
-    return None, "origin not determined: the dated or marked links do not single out one original"
-
-
-def clusters_of(article_ids: Sequence[int], links: Sequence[CopyLink]) -> list[Cluster]:
-    """Connected groups of the corpus' articles joined by copy links, largest first."""
-    corpus = set(article_ids)
-    groups = _UnionFind()
-    for link in links:
-        groups.join(link.origin_id, link.copy_id)
-    members: dict[int, set[int]] = defaultdict(set)
-    cluster_links: dict[int, list[CopyLink]] = defaultdict(list)
-    for link in links:
-        root = groups.find(link.origin_id)
-        members[root].update((link.origin_id, link.copy_id))
-        cluster_links[root].append(link)
-    result = []
-    for root, group in members.items():
-        if not group & corpus:
-            continue
-        ordered = sorted(group)
-        origin_id, reason = _origin(ordered, cluster_links[root])
-        roles = {member: "member" for member in ordered}
-        for link in cluster_links[root]:
-            if link.direction != "undetermined":
-                roles[link.copy_id] = _ROLE_OF_KIND.get(link.kind, link.kind)
-        if origin_id is not None:
-            roles[origin_id] = "origin"
-        result.append(Cluster(0, ordered, cluster_links[root], origin_id, reason, roles))
-    result.sort(key=lambda cluster: (-len(cluster.members), cluster.members[0]))
-    for number, cluster in enumerate(result, start=1):
-        cluster.id = number
-    return result
 
 
 def _outlet_of(article: ArticleSummary | None, registry: Registry) -> Outlet | None:
@@ -161,13 +88,18 @@ def _links_by_article(links: Sequence[CopyLink], ids: Sequence[int], read: Links
 
 
 def build_audit(store: Store, registry: Registry, report: IngestReport, targets: Sequence[str]) -> dict[str, Any]:
-    """The audit of the articles an ingest read, under the provenance.audit/1 schema."""
+    """The audit of the articles an ingest read, under the provenance.audit/2 schema."""
     ids = sorted(set(report.article_ids))
     with store.reading() as session:
         links = store.links_touching(session, ids)
         clusters = clusters_of(ids, links)
-        everyone = set(ids) | {member for cluster in clusters for member in cluster.members}
+        relations = relations_between(clusters, links)
+        passages = reused_passages(session, store, ids, registry)
+        everyone = set(ids) | {member for cluster in clusters for member in cluster.members} | {side for link in links for side in (link.origin_id, link.copy_id)}
+        everyone |= {witness.article_id for passage in passages for witness in passage.witnesses}
         articles = store.article_summaries(session, everyone)
+        outlets = {outlet.key: outlet.name for i in ids if (outlet := _outlet_of(articles.get(i), registry)) is not None}
+        boilerplate = store.boilerplate_lines(session, outlets)
         attributions = store.attribution_summaries(session, ids, kinds=("copied_from",), media_kinds=_CITED)
         heads = store.articles(session, [cluster.origin_id if cluster.origin_id is not None else cluster.members[-1] for cluster in clusters], CHAIN_ATTRIBUTION_KINDS)
         links_of = _links_by_article(links, ids, partial(store.links_of, session))
@@ -209,7 +141,11 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
         "originals": sum(1 for r in roles.values() if r in ("original", "origin")),
         "reposts": sum(1 for r in roles.values() if r == "repost"),
         "duplicates": sum(1 for r in roles.values() if r == "duplicate"),
-        "partial_copies": sum(1 for r in roles.values() if r == "partial"),
+        "members_order_undetermined": sum(1 for r in roles.values() if r == "member"),
+        "partial_copies": len({link.copy_id for link in links if link.kind == "partial" and link.direction != "undetermined" and link.copy_id in roles}),
+        "relations": len(relations),
+        "reused_passages": len(passages),
+        "boilerplate_lines": sum(len(lines) for lines in boilerplate.values()),
         "translations": sum(1 for r in roles.values() if r == "translation"),
         "undetermined_links": sum(1 for link in links if link.direction == "undetermined"),
         "undated": len(undated),
@@ -222,6 +158,9 @@ def build_audit(store: Store, registry: Registry, report: IngestReport, targets:
                    "warnings": [{"origin": w.origin, "reason": w.reason} for w in report.warnings]},
         "counts": counts,
         "clusters": [_cluster_json(cluster, articles, chains[cluster.id], sources_of, registry) for cluster in clusters],
+        "relations": [_relation_json(relation, clusters, articles) for relation in relations],
+        "passages": [_passage_json(passage, articles, registry) for passage in passages],
+        "boilerplate": [{"outlet": outlets[key], "outlet_key": key, "lines": lines} for key, lines in sorted(boilerplate.items())],
         "reposts_by_marker": [
             {"article_id": article_id, "title": articles[article_id].title, "copied_from": _marked_name(marked[article_id], registry),
              "url": marked[article_id].url, "line": marked[article_id].sentence}
@@ -285,6 +224,60 @@ def _cluster_json(cluster: Cluster, articles: dict[int, ArticleSummary], chain: 
     }
 
 
+def _story_json(key: str, clusters: Sequence[Cluster], articles: dict[int, ArticleSummary]) -> dict[str, Any]:
+    """A story of a relation: a cluster (with its title) or a single article."""
+    kind, number = key.split(":")
+    if kind == "cluster":
+        cluster = clusters[int(number) - 1]
+        head = articles.get(cluster.origin_id if cluster.origin_id is not None else cluster.members[0])
+        return {"cluster_id": cluster.id, "article_id": None, "title": head.title if head else None, "size": len(cluster.members)}
+    article = articles.get(int(number))
+    return {"cluster_id": None, "article_id": int(number), "title": article.title if article else None, "size": 1}
+
+
+PASSAGE_TEXT = 400
+"""Characters of a passage's text in the audit (its witnesses' offsets give it whole)."""
+
+
+def _passage_json(passage: ReusedPassage, articles: dict[int, ArticleSummary], registry: Registry) -> dict[str, Any]:
+    """A passage reused across outlets: its text, its witnesses in time order with their offsets, the first one and its credited source."""
+    witnesses = []
+    for witness in passage.witnesses:
+        article = articles[witness.article_id]
+        outlet = _outlet_of(article, registry)
+        witnesses.append({"article_id": witness.article_id, "outlet": outlet.name if outlet else None, "title": article.title,
+                          "published": article.published.iso() if article.published else None, "start": witness.start, "end": witness.end})
+    return {
+        "id": passage.id,
+        "words": len(passage.text.split()),
+        "text": shorten(" ".join(passage.text.split()), PASSAGE_TEXT),
+        "outlets": passage.outlets,
+        "witnesses": witnesses,
+        "first": {"article_id": passage.first, "reason": passage.first_reason},
+        "source": passage.source,
+    }
+
+
+def _largest_share(links: Sequence[CopyLink]) -> dict[str, Any]:
+    """The largest share of one article's text found in the other story, and whose text it is."""
+    share, article_id = max((value, article) for link in links for value, article in ((link.containment, link.copy_id), (link.reverse_containment, link.origin_id)))
+    return {"article_id": article_id, "share": share}
+
+
+def _relation_json(relation: Relation, clusters: Sequence[Cluster], articles: dict[int, ArticleSummary]) -> dict[str, Any]:
+    """Text one story takes from another: the stories, whether the direction is decided, the links and what they share."""
+    passages = [passage for link in relation.links for passage in (link.evidence or {}).get("shared_passages", [])]
+    return {
+        "source": _story_json(relation.source, clusters, articles),
+        "taker": _story_json(relation.taker, clusters, articles),
+        "determined": relation.determined,
+        "kinds": sorted({link.kind for link in relation.links}),
+        "links": [_link_json(link) for link in relation.links],
+        "largest_share": _largest_share(relation.links),
+        "shared_passages": list(dict.fromkeys(passages))[:3],
+    }
+
+
 def run_audit(
     store: Store,
     targets: Sequence[str],
@@ -329,11 +322,20 @@ def write_csv(audit: dict[str, Any], store: Store, folder: Path) -> list[Path]:
     with store.reading() as session:
         tables: dict[str, Iterable[dict[str, Any]]] = {
             "articles.csv": ({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in audit["articles"]),
-            "links.csv": ({k: v for k, v in link.items() if k not in ("shared_passages", "changed_passages")} | {"cluster_id": c["id"]} for c in audit["clusters"] for link in c["links"]),
+            "links.csv": (
+                {k: v for k, v in link.items() if k not in ("shared_passages", "changed_passages")} | {"cluster_id": cluster_id}
+                for cluster_id, links in [*((c["id"], c["links"]) for c in audit["clusters"]), *((None, r["links"]) for r in audit.get("relations", []))]
+                for link in links
+            ),
             "clusters.csv": ({"cluster_id": c["id"], "size": c["size"], "title": c["title"], "origin_id": c["origin"]["article_id"], "origin": c["origin"]["reason"]} for c in audit["clusters"]),
             "attributions.csv": (
                 {"article_id": a.article_id, "source": a.source_name, "source_kind": a.source_kind, "kind": a.kind, "cue": a.cue, "sentence": a.sentence, "start": a.start, "end": a.end, "location": a.location}
                 for chunk in chunks for a in store.attribution_records(session, chunk)
+            ),
+            "passages.csv": (
+                {"passage_id": p["id"], "article_id": w["article_id"], "start": w["start"], "end": w["end"], "outlet": w["outlet"], "published": w["published"],
+                 "first": w["article_id"] == p["first"]["article_id"], "source": p["source"], "words": p["words"]}
+                for p in audit.get("passages", []) for w in p["witnesses"]
             ),
             "quotes.csv": ({"article_id": q.article_id, "text": q.text, "speaker": q.speaker, "source": q.source_name, "start": q.start, "end": q.end} for chunk in chunks for q in store.quote_records(session, chunk)),
         }

@@ -88,7 +88,7 @@ class Terminated(BaseException):
         self.code = code
 
 
-STOP_SECONDS = 2.0
+STOP_SECONDS = 1.5
 """How long a stopped command may take to roll back and end its workers before it exits regardless."""
 _stopping = threading.Event()
 

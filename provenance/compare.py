@@ -55,6 +55,10 @@ def overlap(first: U64, second: U64) -> Overlap:
     return Overlap(shared / union, shared / len(first), shared / len(second), shared, len(first), len(second))
 
 
+FULL_COPY_KINDS = frozenset(("duplicate", "repost"))
+"""The kinds of a copy of a whole text (partial copies aside)."""
+
+
 def copy_kind(scores: Overlap, same_outlet: bool, settings: Settings) -> str | None:
     """``duplicate``, ``repost`` or ``partial`` for a verified overlap, or None when it is no copy."""
     smaller = min(scores.first_size, scores.second_size)
@@ -198,6 +202,90 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
     shared.sort(key=lambda item: -item[0])
     changed.sort(key=lambda item: -item[0])
     return Alignment([_clip(text) for _, text in shared[:limit]], [(_clip(a), _clip(b)) for _, (a, b) in changed[:limit]], total)
+
+
+PASSAGE_WORDS = 40
+"""Words a passage shared by two texts must have to count as reused text (passim's and TextPAIR's scale: a paragraph)."""
+PASSAGE_GAP = 3
+"""Words either side may differ by inside a passage (a changed word, a dropped comma-word) before it is two passages."""
+
+
+@dataclass(frozen=True)
+class SharedSpan:
+    """A passage two texts share: character offsets in each, and its length in words of the first."""
+
+    first_start: int
+    first_end: int
+    second_start: int
+    second_end: int
+    words: int
+
+
+def shared_spans(first: str, second: str, min_words: int = PASSAGE_WORDS, max_gap: int = PASSAGE_GAP) -> list[SharedSpan]:
+    """The passages of at least `min_words` two texts share, word for word but for gaps of up to `max_gap` words, with their offsets.
+
+    Examples:
+        >>> common = " ".join(f"word{n}" for n in range(50))
+        >>> [span.words for span in shared_spans("Intro here. " + common, common + " and an end", min_words=40)]
+        [50]
+    """
+    words_a, spans_a = _word_spans(first)
+    words_b, spans_b = _word_spans(second)
+    runs: list[list[list[int]]] = []  # each a list of equal blocks [a0, a1, b0, b1]
+    blocks: list[list[int]] = []
+    for tag, a0, a1, b0, b1 in _runs(Indel.opcodes(words_a, words_b)):
+        if tag == "equal":
+            blocks.append([a0, a1, b0, b1])
+        elif blocks and max(a1 - a0, b1 - b0) > max_gap:
+            runs.append(blocks)
+            blocks = []
+    if blocks:
+        runs.append(blocks)
+    found = []
+    floor = (0, 0)
+    for blocks in runs:
+        # A word or two that match by chance before a gap are not the passage's edge.
+        while len(blocks) > 1 and blocks[0][1] - blocks[0][0] < SOLID_WORDS:
+            blocks.pop(0)
+        while len(blocks) > 1 and blocks[-1][1] - blocks[-1][0] < SOLID_WORDS:
+            blocks.pop()
+        head, tail = blocks[0], blocks[-1]
+        # Grow the edges over equal words that the alignment gave to other places (an article's
+        # first words matched elsewhere), never into the passage before it.
+        while head[0] > floor[0] and head[2] > floor[1] and words_a[head[0] - 1] == words_b[head[2] - 1]:
+            head[0], head[2] = head[0] - 1, head[2] - 1
+        while tail[1] < len(words_a) and tail[3] < len(words_b) and words_a[tail[1]] == words_b[tail[3]]:
+            tail[1], tail[3] = tail[1] + 1, tail[3] + 1
+        # The end of another paragraph that reads alike ("... zu unterstützen.") is not the passage either.
+        cut = _words_before_break(first, spans_a, head[0], head[1], max_gap) or _words_before_break(second, spans_b, head[2], head[3], max_gap)
+        head[0], head[2] = head[0] + cut, head[2] + cut
+        cut = _words_after_break(first, spans_a, tail[0], tail[1], max_gap) or _words_after_break(second, spans_b, tail[2], tail[3], max_gap)
+        tail[1], tail[3] = tail[1] - cut, tail[3] - cut
+        equal = sum(block[1] - block[0] for block in blocks)
+        a0, a1, b0, b1 = head[0], tail[1], head[2], tail[3]
+        if equal >= min_words:
+            floor = (a1, b1)
+            found.append(SharedSpan(spans_a[a0][0], spans_a[a1 - 1][1], spans_b[b0][0], spans_b[b1 - 1][1], a1 - a0))
+    return found
+
+
+SOLID_WORDS = 3
+"""Equal words an edge of a passage must hold before a gap: fewer ("die", "the") match by chance."""
+
+
+def _break_between(text: str, spans: list[tuple[int, int]], index: int) -> bool:
+    """Whether a line break stands between word index - 1 and word index."""
+    return "\n" in text[spans[index - 1][1] : spans[index][0]]
+
+
+def _words_before_break(text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int) -> int:
+    """How many of the first words of [start, end) stand before a line break (at most `limit`, and never all); 0 when none."""
+    return next((index - start for index in range(start + 1, min(start + limit + 1, end)) if _break_between(text, spans, index)), 0)
+
+
+def _words_after_break(text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int) -> int:
+    """How many of the last words of [start, end) stand after a line break (at most `limit`, and never all); 0 when none."""
+    return next((end - index for index in range(end - 1, max(end - limit - 1, start), -1) if _break_between(text, spans, index)), 0)
 
 
 def _passage(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

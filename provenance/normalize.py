@@ -13,6 +13,7 @@ from typing import Any
 
 import ahocorasick
 
+from .dates import find_date_in_line
 from .errors import ConfigError
 from .scanning import nested_repeat, required_strings, written_in_lower_case
 
@@ -313,3 +314,55 @@ def load_patterns(user_file: Path | None = None) -> PatternSet:
         return packaged
     user = _parse_patterns(_read_toml(user_file), str(user_file))
     return PatternSet(markers=user.markers + packaged.markers, furniture=user.furniture + packaged.furniture)
+
+
+DATE_LINE_WORDS = 8
+"""A line this short that holds a full date is a date line ("Sunday, Jul 15th 2018 5-Day Forecast"), not a headline."""
+LABEL_WORDS = 5
+"""A line this short that ends in a colon is a label ("TERRY GROSS, HOST:", "Related coverage:"), not a headline."""
+HEADLINE_LOOKAHEAD = 6
+"""How many first lines of a plain text may hold its headline."""
+_LETTER_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_SOCIAL_WORDS = frozenset("facebook twitter email e-mail share linkedin pinterest whatsapp reddit print comments comment follow google+ flipboard tweet reprint reprints purchase subscribe login menu".split())
+_BYLINE_START = re.compile(r"^(?:by|von|par|por|автор|от)\s", re.IGNORECASE)
+_ADDRESS = re.compile(r"\S+@\S+\.\w+|https?://\S+")
+_PHOTO_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|dpa)?\s*(?:Photo|Foto)\b|Photo/|/\s*(?:Getty|AP|Reuters|AFP)\b|Getty Images|\(Photo by", re.IGNORECASE)
+_CLOCK_OR_DATE = re.compile(r"^[\W\d]*(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\w+\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\.?\s*\w+\s+\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b.*\d{1,2}[:.]\d{2}|^\W*(?:updated|posted|published)\b", re.IGNORECASE)
+
+
+def is_page_top_furniture(line: str) -> bool:
+    """Whether a line at the top of a saved page is furniture, not a headline: under three words, a label, a byline, a date line, share buttons, an address or a photo credit.
+
+    Examples:
+        >>> is_page_top_furniture("Census citizenship question could transform state elections")
+        False
+        >>> [is_page_top_furniture(line) for line in ("May 31, 2019, 9:52 PM UTC", "Share on Facebook Share on Twitter", "By The Associated Press", "Email")]
+        [True, True, True, True]
+    """
+    if len(_LETTER_WORD_RE.findall(line)) < 3 or (len(line.split()) <= LABEL_WORDS and line.rstrip().endswith(":")):
+        return True
+    lowered = [word.casefold().strip(".,:|•") for word in line.replace("/", " ").split()]
+    if sum(word in _SOCIAL_WORDS for word in lowered) >= 2:
+        return True
+    if len(line.split()) <= DATE_LINE_WORDS and find_date_in_line(line) is not None:
+        return True
+    return bool(_BYLINE_START.match(line) or _ADDRESS.search(line) or _PHOTO_CREDIT.search(line) or _CLOCK_OR_DATE.search(line))
+
+
+def headline_index(lines: list[str]) -> int | None:
+    """The index of the first of the first few lines that is not page furniture, or None."""
+    return next((index for index, line in enumerate(lines[:HEADLINE_LOOKAHEAD]) if not is_page_top_furniture(line)), None)
+
+
+HEADLINE_WORDS = 30
+_FIRST_SENTENCE = re.compile(r"^(.{20,}?[.!?])(?=\s+[\"„«“(]?[A-ZÀ-ÞА-ЯЁ])")
+
+
+def as_headline(line: str) -> str:
+    """A line as a title: itself when headline-sized, else its first sentence, cut at HEADLINE_WORDS words."""
+    if len(line.split()) <= HEADLINE_WORDS:
+        return line
+    found = _FIRST_SENTENCE.match(line)
+    sentence = found.group(1) if found else line
+    words = sentence.split()
+    return sentence if len(words) <= HEADLINE_WORDS else " ".join(words[:HEADLINE_WORDS]) + "…"

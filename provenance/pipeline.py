@@ -27,17 +27,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .attribution import Found, extract_attributions, load_cues
+from .boilerplate import BOILERPLATE_ARTICLES, Learned, LineWitness, learn, line_key, short_lines
 from .chain import Chain, chain_rows, source_chain
 from .compare import (
+    FULL_COPY_KINDS,
+    PASSAGE_WORDS,
     Alignment,
     Direction,
     Facts,
     Overlap,
+    SharedSpan,
     SourceMark,
     align,
     copy_kind,
     decide_direction,
     overlap,
+    shared_spans,
     translated_passages,
     url_key,
 )
@@ -59,20 +64,25 @@ from .index import BODY_NAMESPACE, NO_MEMBERS, PARAGRAPH_NAMESPACE, Banding, Can
 from .language import detect_language
 from .language import preload as preload_language_model
 from .normalize import (
+    HEADLINE_WORDS,
     FurnitureLine,
     Layout,
     Marker,
     PatternSet,
+    as_headline,
     has_words,
+    headline_index,
     load_patterns,
     split_layout,
     text_lines,
     tokens,
 )
+from .passage_report import PassageElsewhere, passages_elsewhere
+from .passages import SpanPair, cluster_pairs
 from .quotes import QuoteSpan, extract_quotes
 from .outlets import Outlet, identify_outlet, registered_domain
 from .registry import Registry, load_registry
-from .store import ANCHOR_MEMBERS, BUCKET_MEMBERS, Article, CopyLink, Store, StoredText, published_columns, utcnow
+from .store import ANCHOR_MEMBERS, BUCKET_MEMBERS, Article, ArticleSummary, CopyLink, Store, StoredText, published_columns, utcnow
 from .translation import (
     MIN_SHARED_BANDS,
     Anchor,
@@ -258,6 +268,20 @@ def _repost_markers(layout: Layout, own: Outlet | None) -> tuple[list[Marker], l
     return markers, own_credits
 
 
+def _headline_of_text(body_lines: list[str]) -> str:
+    """The title of a plain text: its first line, taken out of the body, as before; but when that line is page furniture
+    (a date, share buttons, an e-mail address, a byline: plain texts saved from pages often open so), the first of the
+    next few lines that is not, or its first sentence, left in the body. A first line longer than a headline is the
+    article's lead: it stays in the body, and its first sentence is the title.
+    """
+    found = headline_index(body_lines)
+    if found is None:
+        found = 0
+    if found == 0 and len(body_lines) > 1 and len(body_lines[0].split()) <= HEADLINE_WORDS:
+        return body_lines.pop(0)
+    return as_headline(body_lines[found])
+
+
 def content_hash(body: str) -> str:
     """SHA-256 of a case-folded body with its whitespace collapsed: equal for texts that differ only in spacing or case."""
     return hashlib.sha256(" ".join(body.casefold().split()).encode("utf-8")).hexdigest()
@@ -274,7 +298,7 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     body_lines = list(layout.body)
     title = document.title
     if document.title_in_text and body_lines:
-        title = body_lines.pop(0) if len(body_lines) > 1 else body_lines[0]
+        title = _headline_of_text(body_lines)
     elif title and len(body_lines) > 1 and tokens(body_lines[0]) == tokens(title):
         body_lines.pop(0)
     body = "\n".join(body_lines)
@@ -422,13 +446,39 @@ def verify_translation(subject: Comparable, other: Comparable) -> Verified | Non
 
 def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> Verified | None:
     """Score a candidate against the subject: exact shingle sets in one language, aligned anchors across two."""
+    return compare_pair(subject, other, settings).verified
+
+
+@dataclass(frozen=True)
+class Compared:
+    """What comparing a candidate with the subject found: a copy or translation link, and passages they share (subject first)."""
+
+    verified: Verified | None
+    passages: list[SharedSpan] = field(default_factory=list)
+
+
+PASSAGE_MIN_SHARED = PASSAGE_WORDS - 5
+"""Shingles two bodies must share before they are aligned for passages: a passage of PASSAGE_WORDS words holds PASSAGE_WORDS - 2."""
+
+
+def compare_pair(subject: Comparable, other: Comparable, settings: Settings, passages: bool = False) -> Compared:
+    """Verify a candidate, and with `passages` find the passages it shares with the subject when it is no full copy.
+
+    Passages are looked for only between articles of one language and of outlets not known to
+    be one: text an outlet repeats is its boilerplate or its own story's versions.
+    """
     if subject.other_language(other):
-        return verify_translation(subject, other)
+        return Compared(verify_translation(subject, other))
     scores = overlap(subject.shingles, other.shingles)
     kind = copy_kind(scores, _same_outlet(subject.facts, other.facts), settings)
-    if kind is None:
-        return None
-    return Verified(scores, kind, decide_direction(subject.facts, other.facts), align(other.body, subject.body))
+    verified = Verified(scores, kind, decide_direction(subject.facts, other.facts), align(other.body, subject.body)) if kind is not None else None
+    if not passages or kind in FULL_COPY_KINDS or scores.shared < PASSAGE_MIN_SHARED or _known_same_outlet(subject.facts, other.facts):
+        return Compared(verified)
+    return Compared(verified, shared_spans(subject.body, other.body))
+
+
+def _known_same_outlet(first: Facts, second: Facts) -> bool:
+    return first.outlet is not None and second.outlet is not None and first.outlet.same_as(second.outlet)
 
 
 def _translation_candidates(session: Session, store: Store, items: Sequence[Prepared], ids: Sequence[int], batch_per_key: int = 0) -> list[list[int]]:
@@ -453,8 +503,16 @@ def _copy_candidates(session: Session, store: Store, items: Sequence[Prepared], 
     return rank_candidates(query, store.bucket_members(session, query.keys), limit, batch_per_key=batch_per_key)
 
 
-def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, extra: Iterable[int] = ()) -> list[Match]:
-    """Verified copies of a prepared document among the stored articles, best first.
+@dataclass(frozen=True)
+class Findings:
+    """What the stored articles hold of a checked one: verified copies (best first), and passages shared with others as (start, end, other id, other start, other end)."""
+
+    matches: list[Match]
+    passages: list[tuple[int, int, int, int, int]]
+
+
+def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: Fingerprinter, extra: Iterable[int] = ()) -> Findings:
+    """Verified copies of a prepared document among the stored articles, best first, and the passages it shares with the others.
 
     Translation candidates are read only among articles of another language; the bodies of the
     candidates are read without ORM objects, and only the matches are loaded.
@@ -464,12 +522,17 @@ def find_copies(session: Session, store: Store, item: Prepared, fingerprinter: F
     stored = store.stored_texts(session, copy_ids + foreign)
     subject = comparable_prepared(item, None, fingerprinter)
     verified_pairs = []
+    passages: list[tuple[int, int, int, int, int]] = []
     for other_id in dict.fromkeys(copy_ids + foreign):
-        if other_id in stored and (verified := verify_pair(subject, comparable_stored(stored[other_id], fingerprinter), fingerprinter.settings)) is not None:
-            verified_pairs.append((other_id, verified))
+        if other_id not in stored:
+            continue
+        compared = compare_pair(subject, comparable_stored(stored[other_id], fingerprinter), fingerprinter.settings, passages=True)
+        passages.extend((span.first_start, span.first_end, other_id, span.second_start, span.second_end) for span in compared.passages)
+        if compared.verified is not None:
+            verified_pairs.append((other_id, compared.verified))
     articles = store.articles(session, [other_id for other_id, _ in verified_pairs])
     matches = [Match(articles[other_id], v.scores, v.kind, v.direction, v.alignment, v.translation) for other_id, v in verified_pairs if other_id in articles]
-    return sorted(matches, key=lambda match: (-match.scores.jaccard, match.other.id))
+    return Findings(sorted(matches, key=lambda match: (-match.scores.jaccard, match.other.id)), passages)
 
 
 def _marked_articles(session: Session, store: Store, markers: Sequence[Marker]) -> list[Article]:
@@ -666,8 +729,8 @@ def _candidate_ids(session: Session, store: Store, fresh: list[Prepared], ids: l
     return chosen
 
 
-def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: list[int], fingerprinter: Fingerprinter, report: IngestReport) -> list[dict[str, Any]]:
-    """Verified copy and translation links from each new article to its candidates.
+def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: list[int], fingerprinter: Fingerprinter, report: IngestReport) -> tuple[list[dict[str, Any]], list[SpanPair]]:
+    """Verified copy and translation links from each new article to its candidates, and the passages it shares with them.
 
     Translation candidates are kept only when their language differs, which is known before any
     stored body is read; then the bodies of the candidates left are read in one query.
@@ -684,6 +747,7 @@ def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: 
         return comparables[other_id]
 
     links = []
+    shared: list[SpanPair] = []
     verified_pairs: set[tuple[int, int]] = set()  # two new articles of one batch may each be the other's candidate
     for item, article_id, others in zip(fresh, ids, to_verify):
         subject = comparable_prepared(item, article_id, fingerprinter)
@@ -692,11 +756,12 @@ def _links_of_batch(session: Session, store: Store, fresh: list[Prepared], ids: 
             if (other_id not in position and other_id not in stored) or pair in verified_pairs:
                 continue
             verified_pairs.add(pair)
-            verified = verify_pair(subject, comparable(other_id), fingerprinter.settings)
-            if verified is not None:
-                links.append(_link_values(article_id, other_id, verified))
-                report.links[verified.kind] += 1
-    return links
+            compared = compare_pair(subject, comparable(other_id), fingerprinter.settings, passages=True)
+            shared.extend(SpanPair(article_id, other_id, span) for span in compared.passages)
+            if compared.verified is not None:
+                links.append(_link_values(article_id, other_id, compared.verified))
+                report.links[compared.verified.kind] += 1
+    return links, shared
 
 
 def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprinter, report: IngestReport) -> None:
@@ -708,10 +773,94 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         fresh = _fresh_items(session, store, batch, report)
         if not fresh:
             return
+        lessons = _boilerplate_lessons(session, store, fresh, fingerprinter)
+        fresh = [_without_boilerplate(item, lessons.known, fingerprinter) for item in fresh]
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
         report.article_ids.extend(ids)
-        store.insert_links(session, _links_of_batch(session, store, fresh, ids, fingerprinter, report))
+        links, shared = _links_of_batch(session, store, fresh, ids, fingerprinter, report)
+        store.insert_links(session, links)
         _index_batch(session, store, fresh, ids)
+        if shared:
+            store.write_passages(session, cluster_pairs(shared, store.passage_witnesses(session, {side for pair in shared for side in (pair.first_id, pair.second_id)})))
+        store.add_outlet_lines(session, [(w.outlet, w.line_hash, ids[-1 - w.article_id], w.independent) for w in lessons.witnesses],
+                               [(l.outlet, l.line_hash, l.line, l.articles) for l in lessons.learned])
+
+
+# ---- stage: learned boilerplate -----------------------------------------------------------
+
+
+def outlet_key_of(document: Document, settings: Settings) -> str | None:
+    """The key of the outlet that published a document, or None when no URL or name says."""
+    outlet = outlet_of_document(document, load_registry(settings.sources_file))
+    return outlet.key[:255] if outlet is not None else None
+
+
+@dataclass(frozen=True)
+class BoilerplateLessons:
+    """What a batch teaches of its outlets' boilerplate: the lines known (learned before or now), by outlet; the new articles'
+    line witnesses (their article ids as -1 - their index in the batch); and the lines learned now."""
+
+    known: dict[str, set[int]]
+    witnesses: list[LineWitness]
+    learned: list[Learned]
+
+
+COPY_SHARE = 0.5
+"""Two articles sharing this share of either's shingles are versions of one text: a line they both hold counts once."""
+
+
+def _boilerplate_lessons(session: Session, store: Store, fresh: Sequence[Prepared], fingerprinter: Fingerprinter) -> BoilerplateLessons:
+    """Learn the boilerplate of the batch's outlets from its articles and the stored ones, before the batch is stored, so it applies to the batch itself."""
+    settings = fingerprinter.settings
+    keyed = [(key, -1 - index, short_lines(_own_lines(item))) for index, item in enumerate(fresh) if (key := outlet_key_of(item.document, settings)) is not None]
+    if not keyed:
+        return BoilerplateLessons({}, [], [])
+    known = store.boilerplate_of(session, {key for key, _, _ in keyed})
+    stored = store.outlet_line_witnesses(session, {(key, line_hash) for key, _, lines in keyed for line_hash in lines})
+    crowded = {holder for holders in stored.values() if len(holders) + 1 >= BOILERPLATE_ARTICLES for holder, _ in holders}
+    bodies = {article_id: text.body for article_id, text in store.stored_texts(session, crowded).items()}
+
+    def shingles_of(article_id: int) -> U64:
+        return fresh[-1 - article_id].shingles if article_id < 0 else fingerprinter.shingles(bodies.get(article_id, ""))
+
+    def copies(first: int, second: int) -> bool:
+        scores = overlap(shingles_of(first), shingles_of(second))
+        return max(scores.containment, scores.reverse_containment) >= COPY_SHARE
+
+    witnesses, learned = learn(keyed, stored, copies, known)
+    for lesson in learned:
+        known.setdefault(lesson.outlet, set()).add(lesson.line_hash)
+    return BoilerplateLessons(known, witnesses, learned)
+
+
+def _without_boilerplate(item: Prepared, boilerplate: dict[str, set[int]], fingerprinter: Fingerprinter) -> Prepared:
+    """The article prepared again without the lines learned as its outlet's boilerplate (kept as furniture); itself when it holds none.
+
+    Its identity (URL and the hash of its body as read) stays what it was, so that reading the
+    same input again finds it stored.
+    """
+    key = outlet_key_of(item.document, fingerprinter.settings)
+    known = boilerplate.get(key or "", set())
+    if not known or not any(line_key(line) in known for line in _own_lines(item)):
+        return item
+    kept: list[str] = []
+    dropped: list[str] = []
+    for line in text_lines(item.document.text):
+        (dropped if line_key(line) in known else kept).append(line)
+    again = prepare(replace(item.document, text="\n".join(kept)), load_patterns(fingerprinter.settings.patterns_file), fingerprinter)
+    again.layout = replace(again.layout, furniture=[*again.layout.furniture, *(FurnitureLine(line, LEARNED_BOILERPLATE) for line in dropped)])
+    again.identity_key, again.content_hash = item.identity_key, item.content_hash
+    fingerprinter.sign([again])
+    return again
+
+
+LEARNED_BOILERPLATE = "boilerplate"
+"""The furniture kind of a line learned as its outlet's boilerplate."""
+
+
+def _own_lines(item: Prepared) -> list[str]:
+    """The lines an article wrote itself: its body's, and its title when that was its text's first line."""
+    return item.body.split("\n") + ([item.title] if item.document.title_in_text and item.title else [])
 
 
 def _index_batch(session: Session, store: Store, fresh: list[Prepared], ids: list[int]) -> None:
@@ -956,6 +1105,7 @@ class CheckResult:
         markers: its repost markers, each with the stored articles at the URL it names.
         stored: the stored article it is, when the verdict is ``stored``.
         database_empty: the database held no article to compare with.
+        passages: its passages that articles of other outlets hold too, where else and where first.
     """
 
     item: Prepared
@@ -964,6 +1114,7 @@ class CheckResult:
     markers: list[tuple[Marker, list[Article]]]
     stored: Article | None = None
     database_empty: bool = False
+    passages: list[PassageElsewhere] = field(default_factory=list)
 
     @property
     def source_markers(self) -> list[tuple[Marker, list[Article]]]:
@@ -1071,12 +1222,30 @@ def check_prepared(store: Store, item: Prepared, fingerprinter: Fingerprinter) -
         stored = _stored_as(session, store, item, load_registry(fingerprinter.settings.sources_file))
         if stored is not None:
             matches = _stored_relations(session, store, stored)
+            passages = _stored_passages(session, store, stored)
         else:
             extra = [article.id for _, articles in marked for article in articles]
-            matches = find_copies(session, store, item, fingerprinter, extra=extra)
+            found = find_copies(session, store, item, fingerprinter, extra=extra)
+            matches = found.matches
+            passages = passages_elsewhere(session, store, item.body, found.passages, _summary_of(item))
         empty = stored is None and not matches and store.is_empty(session)
     ranked = _ranked(matches)
-    return CheckResult(item, _verdict(ranked, marked, stored), ranked, marked, stored, empty)
+    return CheckResult(item, _verdict(ranked, marked, stored), ranked, marked, stored, empty, passages)
+
+
+def _summary_of(item: Prepared) -> ArticleSummary:
+    """A checked article as the passage report reads an article (id 0: it is not stored)."""
+    document = item.document
+    return ArticleSummary(0, item.title, document.url, document.outlet, document.domain, document.published, document.language, document.origin)
+
+
+def _stored_passages(session: Session, store: Store, article: Article) -> list[PassageElsewhere]:
+    """The stored passage clusters a stored article is a witness of, seen from it."""
+    own = store.passage_witnesses(session, [article.id])
+    clusters = store.witnesses_of_passages(session, {w.passage for w in own})
+    found = [(mine.start, mine.end, other.article_id, other.start, other.end) for mine in own for other in clusters.get(mine.passage, ()) if other.article_id != article.id]
+    summary = store.article_summaries(session, [article.id])[article.id]
+    return passages_elsewhere(session, store, article.body, found, summary)
 
 
 def check(store: Store, target: str, settings: Settings | None = None, stdin: BinaryIO | None = None) -> list[CheckResult]:

@@ -13,10 +13,11 @@ from .dates import Published
 from .extract import Document
 from .normalize import Marker, shorten
 from .outlets import identify_outlet
+from .passage_report import PassageElsewhere
 from .pipeline import COPIED_BY, COPY, SAME_TEXT, STORED, CheckResult, IngestReport, Match, relation_of
 from .registry import Registry, load_registry
 from .sources import SourceUse
-from .store import Article
+from .store import Article, ArticleSummary
 from .terminal import printable
 from .trace import Trace
 
@@ -154,6 +155,26 @@ def check_result_json(result: CheckResult, registry: Registry | None = None) -> 
         "database_empty": result.database_empty,
         "matches": [_match_json(match, registry) for match in result.matches],
         "markers": [_marker_json(marker, stored) for marker, stored in result.markers],
+        "passages": [_passage_json(passage, registry) for passage in result.passages],
+    }
+
+
+def _summary_outlet(article: ArticleSummary, registry: Registry | None) -> str | None:
+    outlet = identify_outlet(article.url or article.domain, article.outlet, registry or load_registry())
+    return outlet.name if outlet is not None else None
+
+
+def _passage_json(passage: PassageElsewhere, registry: Registry | None) -> dict[str, Any]:
+    """A passage of the checked article found elsewhere: its offsets and text, the articles holding it, the first of them."""
+    return {
+        "start": passage.start,
+        "end": passage.end,
+        "words": len(passage.text.split()),
+        "text": shorten(" ".join(passage.text.split()), 300),
+        "passage_id": passage.passage_id,
+        "elsewhere": [{"article_id": article.id, "outlet": _summary_outlet(article, registry), "title": article.title, "published": iso(article.published),
+                       "start": witness.start, "end": witness.end} for witness, article in passage.elsewhere],
+        "first": {"article_id": passage.first, "reason": passage.first_reason},
     }
 
 
@@ -263,6 +284,25 @@ def _match_lines(match: Match) -> list[str]:
     return lines
 
 
+PASSAGES_SHOWN = 5
+
+
+def _passage_lines(passages: list[PassageElsewhere]) -> list[str]:
+    """The passages of the checked article that other articles hold, with where else and where first."""
+    if not passages:
+        return []
+    lines = [f"  passages found in other outlets' articles ({len(passages)}):"]
+    for passage in passages[:PASSAGES_SHOWN]:
+        where = ", ".join(f"#{article.id}" + (f" ({article.published.text()})" if article.published else "") for _, article in passage.elsewhere[:4])
+        more = f" +{len(passage.elsewhere) - 4} more" if len(passage.elsewhere) > 4 else ""
+        first = "this article" if passage.first == 0 else f"#{passage.first}" if passage.first is not None else "not determined"
+        lines.append(f"    \"{shorten(' '.join(passage.text.split()), 120)}\" ({len(passage.text.split())} words)")
+        lines.append(f"      also in {where}{more}; first: {first} ({passage.first_reason})")
+    if len(passages) > PASSAGES_SHOWN:
+        lines.append(f"    +{len(passages) - PASSAGES_SHOWN} more passages (--json lists them all)")
+    return lines
+
+
 def _changed_line(stored: str, checked: str) -> str:
     """A passage the checked article has instead of the stored one's, or adds, or leaves out."""
     if not stored:
@@ -291,6 +331,7 @@ def check_text(results: list[CheckResult]) -> str:
                 lines.append("    the page it names is not stored: ingest it to compare the texts")
         for match in result.matches:
             lines += _match_lines(match)
+        lines += _passage_lines(result.passages)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -418,6 +459,36 @@ def _first_rows(table: Table, items: list[Any], limit: int | None, row: Callable
     return table
 
 
+CLUSTER_MEMBERS_SHOWN = 4
+
+
+def _first_few(labels: list[str]) -> str:
+    """The first few of a list of labels for the terminal, then how many more."""
+    more = len(labels) - CLUSTER_MEMBERS_SHOWN
+    return ", ".join(labels[:CLUSTER_MEMBERS_SHOWN]) + (f" +{more} more" if more > 0 else "")
+
+
+def _first_members(cluster: dict[str, Any]) -> str:
+    """A cluster's copies with their roles, the first few."""
+    return _first_few([f"#{member['article_id']} {member['role']}" for member in cluster["members"] if member["role"] != "origin"])
+
+
+def _first_witnesses(passage: dict[str, Any]) -> str:
+    return _first_few([f"#{w['article_id']}" for w in passage["witnesses"]])
+
+
+def _story_label(story: dict[str, Any]) -> str:
+    return f"cluster {story['cluster_id']} ({story['size']})" if story["cluster_id"] is not None else f"#{story['article_id']}"
+
+
+def _relation_how(relation: dict[str, Any]) -> str:
+    links = len(relation["links"])
+    largest = relation["largest_share"]
+    share = f"up to {100 * largest['share']:.0f}% of #{largest['article_id']} found in the other"
+    order = "" if relation["determined"] else "; which took from which is not determined"
+    return f"{links} {'link' if links == 1 else 'links'}, {share}{order}"
+
+
 def audit_tables(audit: dict[str, Any], rows: int | None = None) -> list[Table]:
     """The terminal summary of an audit as rich tables: counts, clusters, outlets, sources, undated, failures.
 
@@ -433,10 +504,17 @@ def audit_tables(audit: dict[str, Any], rows: int | None = None) -> list[Table]:
         _first_rows(
             Table("cluster", "size", "origin", "copies", "title", title="Clusters of copies"), audit["clusters"], rows,
             lambda c: (c["id"], c["size"], f"#{c['origin']['article_id']}" if c["origin"]["determined"] else "not determined",
-                       ", ".join(f"#{m['article_id']} {m['role']}" for m in c["members"] if m["role"] != "origin"), (c["title"] or "")[:60]),
+                       _first_members(c), (c["title"] or "")[:60]),
         ),
+        _first_rows(Table("source", "taken by", "how", "title of the source", title="Text one story takes from another (partial copies)"), audit.get("relations", []), rows,
+                    lambda r: (_story_label(r["source"]), _story_label(r["taker"]), _relation_how(r), (r["source"]["title"] or "")[:50])),
         _first_rows(Table("article", "copied from", "evidence", title="Reposts found by their markers"), audit["reposts_by_marker"], rows,
                     lambda r: (f"#{r['article_id']}", r["copied_from"], r["line"][:80])),
+        _first_rows(Table("passage", "outlets", "witnesses", "first", "source", "text", title="Passages reused across outlets"), audit.get("passages", []), rows,
+                    lambda p: (p["id"], p["outlets"], _first_witnesses(p), f"#{p['first']['article_id']}" if p["first"]["article_id"] else "not determined",
+                               p["source"] or "", shorten(p["text"], 70))),
+        _first_rows(Table("outlet", "lines", "for example", title="Boilerplate learned from the corpus (furniture in the outlet's articles)"), audit.get("boilerplate", []), rows,
+                    lambda b: (b["outlet"], len(b["lines"]), shorten(b["lines"][0], 70))),
         _rows(Table("outlet", "copies published", title="Outlets that publish the most copies"), [(r["outlet"], r["copies"]) for r in audit["top_copying_outlets"]]),
         _rows(Table("outlet", "times copied", title="Outlets copied most"), [(r["outlet"], r["copied"]) for r in audit["top_copied_outlets"]]),
         _rows(Table("source", "kind", "cited", title="Sources cited most"), [(r["source"], r["kind"], r["cited"]) for r in audit["top_sources"]]),

@@ -118,11 +118,50 @@ def render_report(audit: dict[str, Any], detailed_clusters: int | None = DETAILE
         "clusters": [_cluster_view(cluster, articles) if detailed_clusters is None or index < detailed_clusters else _cluster_summary(cluster, articles)
                      for index, cluster in enumerate(clusters)],
         "detailed_clusters": len(clusters) if detailed_clusters is None else min(detailed_clusters, len(clusters)),
+        "relations": [_relation_view(relation) for relation in _first(audit.get("relations") or [], list_rows)],
+        "relations_total": len(audit.get("relations") or []),
+        "passages": [_passage_view(passage) for passage in _first(audit.get("passages") or [], list_rows)],
+        "passages_total": len(audit.get("passages") or []),
+        "boilerplate": [{"outlet": _text(item.get("outlet")), "lines": [_text(line) for line in item.get("lines") or []]} for item in audit.get("boilerplate") or []],
         "articles": [_article_row(article) for article in _first(list(articles.values()), list_rows)],
         "article_total": len(articles),
         "role_colours": ROLE_COLOURS,
     }
     return _clean(_template().render(context))
+
+
+def _story_text(story: dict[str, Any]) -> str:
+    """A story of a relation: a cluster with its size, or an article, and its title."""
+    label = f"cluster {story.get('cluster_id')} ({story.get('size')} articles)" if story.get("cluster_id") is not None else f"#{story.get('article_id')}"
+    return f"{label}: {_text(story.get('title'))}"
+
+
+def _relation_view(relation: dict[str, Any]) -> dict[str, Any]:
+    """One relation between stories, for the page."""
+    largest = relation.get("largest_share") or {}
+    passages = relation.get("shared_passages") or []
+    return {
+        "source": _story_text(relation.get("source") or {}),
+        "taker": _story_text(relation.get("taker") or {}),
+        "links": len(relation.get("links") or []),
+        "share": f"{_share(largest.get('share'))} of #{largest.get('article_id')}",
+        "order": "decided" if relation.get("determined") else "not determined",
+        "passage": _text(passages[0]) if passages else "",
+    }
+
+
+def _passage_view(passage: dict[str, Any]) -> dict[str, Any]:
+    """One passage reused across outlets, for the page."""
+    first = passage.get("first") or {}
+    witnesses = [f"#{w.get('article_id')} {_text(w.get('outlet'))} {_show_date(w.get('published')) or 'undated'}: {_text(w.get('title'))}" for w in passage.get("witnesses") or []]
+    return {
+        "text": _text(passage.get("text")),
+        "words": passage.get("words"),
+        "outlets": passage.get("outlets"),
+        "source": passage.get("source"),
+        "first": f"#{first.get('article_id')}" if first.get("article_id") is not None else f"not determined ({_text(first.get('reason'))})",
+        "witnesses": witnesses,
+    }
 
 
 def _first(items: list[Any], limit: int | None) -> list[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -66,6 +69,7 @@ from .dates import MINUTE, PRECISIONS, Published
 from .errors import DatabaseError, NotFoundError
 from .fingerprint import sorted_unique
 from .index import NO_MEMBERS, Members
+from .passages import PassageChanges, Witness
 from .registry import SourceEntry
 
 log = logging.getLogger(__name__)
@@ -261,6 +265,55 @@ class Quote(Base):
     source_name: Mapped[str | None] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
+
+
+class Passage(Base):
+    """A passage of text found in articles of different outlets (passim's idea, kept incrementally): its witnesses say where."""
+
+    __tablename__ = "passages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PassageWitness(Base):
+    """One article's copy of a passage: character offsets into the stored body."""
+
+    __tablename__ = "passage_witnesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passage_id: Mapped[int] = mapped_column(ForeignKey("passages.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class OutletLine(Base):
+    """A short line of an article's body, by the article's outlet: what tells an outlet's boilerplate (a widget, a policy box) apart.
+
+    ``independent`` says the article was linked by no copy link to the earlier articles of the
+    outlet with that line; a line of BOILERPLATE_ARTICLES independent articles is boilerplate.
+    """
+
+    __tablename__ = "outlet_lines"
+
+    outlet: Mapped[str] = mapped_column(String(255), primary_key=True)
+    line_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    independent: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class BoilerplateLine(Base):
+    """A line learned to be an outlet's boilerplate: furniture in every later article of the outlet, and left out of every comparison."""
+
+    __tablename__ = "boilerplate_lines"
+
+    outlet: Mapped[str] = mapped_column(String(255), primary_key=True)
+    line_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    line: Mapped[str] = mapped_column(Text)
+    articles: Mapped[int] = mapped_column(Integer)
 
 
 class ChainHop(Base):
@@ -958,6 +1011,74 @@ class Store:
     def all_links(session: Session) -> list[CopyLink]:
         """Every copy link, oldest first."""
         return list(session.scalars(select(CopyLink).order_by(CopyLink.id)))
+
+    # ---- passages -----------------------------------------------------------------------
+
+    @staticmethod
+    def passage_witnesses(session: Session, article_ids: Iterable[int]) -> list[Witness]:
+        """The passage witnesses held by these articles."""
+        found: list[Witness] = []
+        columns = (PassageWitness.passage_id, PassageWitness.article_id, PassageWitness.start, PassageWitness.end)
+        for chunk in _chunks(sorted(set(article_ids)), 500):
+            found.extend(Witness(*row) for row in session.execute(select(*columns).where(PassageWitness.article_id.in_(chunk)).order_by(PassageWitness.id)))
+        return found
+
+    @staticmethod
+    def witnesses_of_passages(session: Session, passage_ids: Iterable[int]) -> dict[int, list[Witness]]:
+        """Every witness of these passages, by passage."""
+        found: dict[int, list[Witness]] = defaultdict(list)
+        columns = (PassageWitness.passage_id, PassageWitness.article_id, PassageWitness.start, PassageWitness.end)
+        for chunk in _chunks(sorted(set(passage_ids)), 500):
+            for row in session.execute(select(*columns).where(PassageWitness.passage_id.in_(chunk)).order_by(PassageWitness.id)):
+                found[int(row[0])].append(Witness(*row))
+        return dict(found)
+
+    def write_passages(self, session: Session, changes: PassageChanges) -> None:
+        """Store new passages and witnesses, and fold merged passages into the ones they joined."""
+        ids: dict[int, int] = {}
+        if changes.new_passages:
+            created = session.execute(insert(Passage).returning(Passage.id, sort_by_parameter_order=True), [{"created_at": utcnow()} for _ in changes.new_passages])
+            ids = dict(zip(changes.new_passages, (int(row_id) for row_id in created.scalars())))
+        for drop, keep in changes.merged.items():
+            session.execute(update(PassageWitness).where(PassageWitness.passage_id == drop).values(passage_id=keep))
+            session.execute(delete(Passage).where(Passage.id == drop))
+        rows = [(ids.get(w.passage, w.passage), w.article_id, w.start, w.end) for w in changes.witnesses]
+        self._insert_rows(session, _table(PassageWitness), ("passage_id", "article_id", "start", "end"), rows)
+
+    # ---- outlets' boilerplate ---------------------------------------------------------------
+
+    @staticmethod
+    def boilerplate_of(session: Session, outlets: Iterable[str]) -> dict[str, set[int]]:
+        """The line hashes learned as boilerplate, by outlet."""
+        found: dict[str, set[int]] = defaultdict(set)
+        for chunk in _chunks(sorted(set(outlets)), 500):
+            for outlet, line_hash in session.execute(select(BoilerplateLine.outlet, BoilerplateLine.line_hash).where(BoilerplateLine.outlet.in_(chunk))):
+                found[str(outlet)].add(int(line_hash))
+        return dict(found)
+
+    @staticmethod
+    def boilerplate_lines(session: Session, outlets: Iterable[str]) -> dict[str, list[str]]:
+        """The lines learned as boilerplate, as written, by outlet."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(outlets)), 500):
+            for outlet, line in session.execute(select(BoilerplateLine.outlet, BoilerplateLine.line).where(BoilerplateLine.outlet.in_(chunk)).order_by(BoilerplateLine.line)):
+                found[str(outlet)].append(str(line))
+        return dict(found)
+
+    @staticmethod
+    def outlet_line_witnesses(session: Session, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list[tuple[int, bool]]]:
+        """The articles (and whether each was independent of the earlier ones) holding each (outlet, line hash)."""
+        found: dict[tuple[str, int], list[tuple[int, bool]]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(keys)), 400):
+            query = select(OutletLine.outlet, OutletLine.line_hash, OutletLine.article_id, OutletLine.independent).where(tuple_(OutletLine.outlet, OutletLine.line_hash).in_(chunk))
+            for outlet, line_hash, article_id, independent in session.execute(query):
+                found[(str(outlet), int(line_hash))].append((int(article_id), bool(independent)))
+        return dict(found)
+
+    def add_outlet_lines(self, session: Session, rows: list[tuple[str, int, int, bool]], learned: list[tuple[str, int, str, int]]) -> None:
+        """Record (outlet, line hash, article, independent) rows, and lines newly learned as boilerplate (outlet, hash, line, articles)."""
+        self._insert_rows(session, _table(OutletLine), ("outlet", "line_hash", "article_id", "independent"), rows)
+        self._insert_rows(session, _table(BoilerplateLine), ("outlet", "line_hash", "line", "articles"), learned)
 
     @staticmethod
     def links_of(session: Session, article_id: int) -> list[CopyLink]:

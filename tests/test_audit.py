@@ -65,10 +65,12 @@ def test_syndicated_copies_form_one_cluster_with_its_origin(store: Store, tmp_pa
     result = audit(store, [str(syndication_corpus(tmp_path))])
     [cluster] = result["clusters"]
     members = {m["url"]: m["role"] for m in cluster["members"]}
-    assert members == {MERKUR_URL: "origin", "https://copy-one.example/kim": "repost", "https://copy-two.example/kim": "repost", "https://partial.example/kim": "partial"}
+    assert members == {MERKUR_URL: "origin", "https://copy-one.example/kim": "repost", "https://copy-two.example/kim": "repost"}
     assert cluster["origin"]["determined"]
-    assert {link["kind"] for link in cluster["links"]} >= {"repost", "partial"}
-    assert result["counts"]["unique_stories"] == 2
+    assert {link["kind"] for link in cluster["links"]} == {"repost"}
+    assert (result["counts"]["unique_stories"], result["counts"]["partial_copies"], result["counts"]["relations"]) == (3, 1, 1)
+    [relation] = result["relations"]
+    assert (relation["source"]["cluster_id"], relation["taker"]["title"], relation["determined"], relation["kinds"]) == (cluster["id"], "Auszug", True, ["partial"])
     assert result["top_copied_outlets"][0] == {"outlet": "merkur.de", "copied": 3}
     assert all(link["shared_passages"] for link in cluster["links"])
 
@@ -148,10 +150,11 @@ def test_a_folder_without_readable_articles_is_an_error(store: Store, tmp_path: 
 def test_csv_files(store: Store, tmp_path: Path) -> None:
     result = audit(store, [str(syndication_corpus(tmp_path))])
     written = write_csv(result, store, tmp_path / "out")
-    assert [path.name for path in written] == ["articles.csv", "links.csv", "clusters.csv", "attributions.csv", "quotes.csv"]
+    assert [path.name for path in written] == ["articles.csv", "links.csv", "clusters.csv", "attributions.csv", "passages.csv", "quotes.csv"]
     with (tmp_path / "out" / "links.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == len(result["clusters"][0]["links"])
+    assert len(rows) == len(result["clusters"][0]["links"]) + sum(len(relation["links"]) for relation in result["relations"])
+    assert {row["cluster_id"] for row in rows} == {str(result["clusters"][0]["id"]), ""}
     assert json.loads(json.dumps(result, default=str))["schema"] == "provenance.audit/2"
 
 
@@ -165,5 +168,5 @@ def test_csv_files_read_attributions_and_quotes_a_chunk_of_articles_at_a_time(st
     monkeypatch.setattr("provenance.audit.CSV_CHUNK", 2)
     chunked = [path.read_bytes() for path in write_csv(result, store, tmp_path / "chunked")]
     assert chunked == whole
-    assert b"KCNA" in whole[3] and len(whole[4].splitlines()) > 1  # the seeds' attributions and quotes
+    assert b"KCNA" in whole[3] and len(whole[5].splitlines()) > 1  # the seeds' attributions and quotes
     assert asked == [[1, 2], [3, 4], [5]] * 2

@@ -359,7 +359,7 @@ def test_audit_seeds_prints_the_summary_and_writes_json_and_csv(run_cli: Any, tm
     assert "Reposts found by their markers" in result.stdout and "merkur.de" in result.stdout
     data = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
     assert (data["schema"], data["counts"]["articles"], data["counts"]["clusters"]) == ("provenance.audit/2", 5, 0)
-    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["articles.csv", "attributions.csv", "clusters.csv", "links.csv", "quotes.csv"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["articles.csv", "attributions.csv", "clusters.csv", "links.csv", "passages.csv", "quotes.csv"]
     piped = run_cli("audit", str(SEEDS), "--json", "-")
     assert json.loads(piped.stdout)["corpus"]["already_stored"] == 5
 
