@@ -129,9 +129,16 @@ def _copy_origin(session: Session, store: Store, article: Article, links_of: Lin
     return best, origin
 
 
+def link_score(link: CopyLink) -> str:
+    """A link's score named for what it is: a translation's anchor alignment score, a copy's Jaccard similarity."""
+    if link.kind == "translation":
+        return f"alignment score {link.jaccard:.2f} of the two texts' anchors (names, numbers, dates)"
+    return f"Jaccard similarity {link.jaccard:.2f}"
+
+
 def _undetermined_note(link: CopyLink, article_id: int) -> str:
     other = link.origin_id if link.copy_id == article_id else link.copy_id
-    return f"#{article_id} and #{other} are copies ({link.kind}, similarity {link.jaccard:.2f}); which came first is not determined: {link.direction_reason}"
+    return f"#{article_id} and #{other} are copies ({link.kind}, {link_score(link)}); which came first is not determined: {link.direction_reason}"
 
 
 def _undetermined_links(article: Article, links_of: LinksOf) -> list[str]:
@@ -140,10 +147,7 @@ def _undetermined_links(article: Article, links_of: LinksOf) -> list[str]:
 
 def _copy_hop(link: CopyLink) -> Hop:
     """The hop a copy link with a decided direction makes, from the original to the copy."""
-    if link.kind == "translation":
-        score = f"alignment score {link.jaccard:.2f} of the two texts' anchors (names, numbers, dates)"
-    else:
-        score = f"Jaccard similarity {link.jaccard:.2f}, {link.containment:.2f} of the copy is in the original"
+    score = link_score(link) + ("" if link.kind == "translation" else f", {link.containment:.2f} of the copy is in the original")
     evidence = [link.direction_reason, score]
     return Hop(f"article:{link.origin_id}", f"article:{link.copy_id}", link.kind, 0.95 if link.direction == "evidence" else 0.8, evidence)
 
@@ -234,7 +238,7 @@ def _relays(primary: list[_SourceGroup], secondary: list[_SourceGroup]) -> list[
             close = [(p, s) for p in agency.positions for s in outlet.positions if 0 <= s - p <= 1]
             if close:
                 evidence = [sentence for sentence in agency.sentences if not sentence.startswith("(")][:2] + [s for s in outlet.sentences if not s.startswith("(")][:1]
-                pairs.append((agency, outlet, evidence))
+                pairs.append((agency, outlet, list(dict.fromkeys(evidence))))  # one sentence can credit both
     return pairs
 
 

@@ -178,6 +178,11 @@ class _QuoteContext:
         """The sentences that overlap the span from start to end (or touch it at their end)."""
         return self.spans[bisect_left(self.span_ends, start) : bisect_left(self.span_starts, end)]
 
+    def preceding(self, offset: int, paragraph_start: int) -> Sentence | None:
+        """The last sentence of the paragraph that ends at or before an offset."""
+        index = bisect_right(self.span_ends, offset) - 1
+        return self.spans[index] if index >= 0 and self.spans[index].start >= paragraph_start else None
+
     def following(self, offset: int) -> Sentence | None:
         """The first sentence that starts at or after an offset."""
         index = bisect_left(self.span_starts, offset)
@@ -191,14 +196,25 @@ class _QuoteContext:
         """The media credits whose cue starts from lo up to (not including) hi, in text order."""
         return self.media[bisect_left(self.media_starts, lo) : bisect_left(self.media_starts, hi)]
 
-    def source(self, lo: int, hi: int, next_span: tuple[int, int] | None, paragraph_start: int) -> str | None:
-        """The medium credited in the quote's sentence, else in a following 'Das schreibt X' sentence, else earlier in its paragraph."""
+    def source(self, lo: int, hi: int, next_span: tuple[int, int] | None, previous: Sentence | None, speaker: str | None) -> str | None:
+        """The medium the quote's own attribution credits: in the quote's sentence, else in a following 'Das schreibt X'
+        sentence, else in the sentence just before it when that one reports the quote's speaker (or no speaker is named).
+
+        A medium credited for something else nearby is not the quote's source: in "Wie ČTK berichtete, fielen 180 Liter
+        Regen. „Niemand … wird allein gelassen“, sagte Kretschmer.", Kretschmer said it and ČTK reported the rain.
+        """
         media = self.media_between(lo, hi)
         if not media and next_span is not None:
             media = self.media_between(*next_span)
-        if not media:
-            media = self.media_between(paragraph_start, lo)[-1:]
+        if not media and previous is not None and (speaker is None or _mentions(previous.text, speaker)):
+            media = self.media_between(previous.start, previous.end)[-1:]
         return media[0].source if media else None
+
+
+def _mentions(text: str, speaker: str) -> bool:
+    """Whether a text names the speaker by any capitalised word of the name ("Kretschmer" for "Michael Kretschmer", "Kims" for "Kim")."""
+    names = [word for word in speaker.split() if word[:1].isupper() and len(word) > 2]
+    return any(re.search(rf"\b{re.escape(word)}(?:s|'s|’s)?\b", text) for word in names)
 
 
 def extract_quotes(body: str, attributions: Sequence[Found] = (), min_words: int = 2) -> list[QuoteSpan]:
@@ -214,7 +230,8 @@ def extract_quotes(body: str, attributions: Sequence[Found] = (), min_words: int
         hi = covering[-1].end if covering else quote.end
         following = context.following(hi)
         next_span = (following.start, following.end) if following and _RELAY_START.match(following.text.strip()) else None
-        source = context.source(lo, hi, next_span, context.paragraph_start(quote.start))
         around = body[max(lo, quote.start - SPEAKER_WINDOW) : min(hi, quote.end + SPEAKER_WINDOW)]
-        result.append(QuoteSpan(quote.text, quote.start, quote.end, quote.depth, _speaker(around, quote.text), source))
+        speaker = _speaker(around, quote.text)
+        source = context.source(lo, hi, next_span, context.preceding(lo, context.paragraph_start(quote.start)), speaker)
+        result.append(QuoteSpan(quote.text, quote.start, quote.end, quote.depth, speaker, source))
     return result

@@ -367,16 +367,22 @@ def _article_label(article: Article) -> str:
 def trace_text(trace: Trace) -> str:
     """A trace for people: origin, first appearance, the timeline with sources and chains, and wording differences."""
     exact = sum(1 for a in trace.appearances if a.exact)
+    translations = sum(1 for a in trace.appearances if a.translation_of is not None)
     lines = [
-        f"\"{trace.query}\": {len(trace.appearances)} appearance(s), {exact} exact, {len(trace.appearances) - exact} variant(s)",
-        f"origin: {trace.origin or 'not determined'} ({trace.origin_reason})",
+        f"\"{trace.query}\": {len(trace.appearances)} appearance(s), {exact} exact, {len(trace.appearances) - exact - translations} variant(s)"
+        + (f", {translations} translation(s)" if translations else ""),
+        f"origin: {_trace_origin(trace)} ({trace.origin_reason})",
         f"first appearance: {_article_label(trace.first.article) if trace.first else 'not determined'} ({trace.first_reason})",
         "timeline:",
     ]
     for appearance in trace.appearances:
         moment = when(appearance.article.publication)
-        match = "exact" if appearance.exact else f"variant, similarity {appearance.similarity:.2f}"
-        lines.append(f"  {moment:28}  {_article_label(appearance.article)}  ({match})")
+        if appearance.translation_of is not None:
+            match = f"translation, linked to #{appearance.translation_of}"
+        else:
+            match = "exact" if appearance.exact else f"variant, similarity {appearance.similarity:.2f}"
+        language = f"[{appearance.article.language}] " if appearance.article.language else ""
+        lines.append(f"  {moment:28}  {language}{_article_label(appearance.article)}  ({match})")
         lines.append(f"      {_quote_marks(appearance.quote) if appearance.quote else appearance.passage}")
         for difference in appearance.differences:
             lines.append(f"      differs: \"{difference.query}\" -> \"{difference.found}\" ({difference.kind})")
@@ -393,13 +399,22 @@ def trace_text(trace: Trace) -> str:
     return "\n".join(lines)
 
 
+def _trace_origin(trace: Trace) -> str:
+    """The origin of a traced quote in words: the speaker and the medium credited for it, or that it is not determined."""
+    if trace.origin_speaker and trace.origin:
+        return f"{trace.origin_speaker}, as {trace.origin} reported"
+    if trace.origin_speaker:
+        return trace.origin_speaker + (f", first reported by {_article_label(trace.first.article)}" if trace.first else "")
+    return trace.origin or "not determined"
+
+
 def trace_json(trace: Trace) -> dict[str, Any]:
     """A trace under the provenance.trace/2 schema."""
     return {
         "schema": TRACE_SCHEMA,
         "query": trace.query,
         "normalized": trace.normalized,
-        "origin": {"source": trace.origin, "reason": trace.origin_reason},
+        "origin": {"source": trace.origin, "speaker": trace.origin_speaker, "reason": trace.origin_reason},
         "first_appearance": {"article_id": trace.first.article.id if trace.first else None, "reason": trace.first_reason},
         "wording_differs": len(trace.wordings) > 1,
         "wordings": trace.wordings,
@@ -409,6 +424,7 @@ def trace_json(trace: Trace) -> dict[str, Any]:
                 "undated": a.article.published is None,
                 "language": a.article.language,
                 "exact": a.exact,
+                "translation_of": a.translation_of,
                 "similarity": a.similarity,
                 "passage": a.passage,
                 "differences": [{"query": d.query, "found": d.found, "kind": d.kind} for d in a.differences],

@@ -386,7 +386,7 @@ def _link_view(link: dict[str, Any], members: dict[Any, dict[str, Any]]) -> dict
         "kind": kind,
         "from_article": members.get(link.get("origin_id")) or _member_view({"article_id": link.get("origin_id")}),
         "copy_article": members.get(link.get("copy_id")) or _member_view({"article_id": link.get("copy_id")}),
-        "jaccard": _score(link.get("jaccard")),
+        "score": f"alignment {_score(link.get('alignment_score'))}" if link.get("alignment_score") is not None else _score(link.get("jaccard")),
         "containment": _share(link.get("containment")),
         "reverse_containment": _share(link.get("reverse_containment")),
         "direction": _text(link.get("direction")) or "undetermined",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -17,7 +17,8 @@ from .dates import publication_order, sort_key
 from .errors import InputError, NotFoundError
 from .quotes import fold_hyphenation, normalize_quote
 from .registry import Registry
-from .store import Article, Store
+from .store import Article, Quote, Store
+from .translation import extract_anchors
 
 MIN_QUERY_LETTERS = 6
 CANDIDATES = 300
@@ -51,6 +52,8 @@ class Appearance:
         speaker: who is quoted, where the article says so.
         source: the source the article attributes the quotation to.
         chain: the article's source chain, from its origin to the article, as labels.
+        translation_of: for an article found through a translation link, not by its words: the
+            article (an appearance) it translates or is translated by.
     """
 
     article: Article
@@ -62,11 +65,12 @@ class Appearance:
     source: str | None = None
     source_sentence: str | None = None
     chain: list[str] = field(default_factory=list)
+    translation_of: int | None = None
 
     @property
     def exact(self) -> bool:
-        """Whether the article has the query's words exactly (after folding)."""
-        return not self.differences
+        """Whether the article has the query's words exactly (after folding); a translation never has."""
+        return not self.differences and self.translation_of is None
 
 
 @dataclass
@@ -81,6 +85,7 @@ class Trace:
     origin: str | None
     origin_reason: str
     wordings: list[str]
+    origin_speaker: str | None = None
 
 
 def _tokens_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -239,20 +244,68 @@ def _first(appearances: list[Appearance]) -> tuple[Appearance | None, str]:
     return None, "no appearance has a publication date, so the first appearance cannot be told"
 
 
-def _origin(appearances: list[Appearance], registry: Registry) -> tuple[str | None, str]:
+def _origin(appearances: list[Appearance], registry: Registry) -> tuple[str | None, str | None, str]:
+    """Who the quote comes from, by the quote's own attribution: the source (medium) its articles credit for it and the
+    speaker they name; without either, the head of the articles' source chains. Returns (source, speaker, reason)."""
     sources = Counter(a.source for a in appearances if a.source)
+    speakers = Counter(a.speaker for a in appearances if a.speaker)
     if sources:
         ranked = sorted(sources, key=lambda name: (-(registry.by_name(name) or _NONE).is_primary, -sources[name], name))
         name = ranked[0]
         carriers = [a for a in appearances if a.source == name]
         relayed = [label for a in carriers for label in a.chain[1:-1] if a.chain and a.chain[0] == name]
         via = f", as reported by {', '.join(dict.fromkeys(relayed))}" if relayed else ""
-        return name, f"{len(carriers)} of {len(appearances)} article(s) attribute the quote to {name}{via}"
+        quoted = Counter(a.speaker for a in carriers if a.speaker).most_common(1)
+        said = f"; {quoted[0][0]} is quoted" if quoted else ""
+        return name, quoted[0][0] if quoted else None, f"{len(carriers)} of {len(appearances)} article(s) attribute the quote to {name}{via}{said}"
+    if speakers:
+        speaker, count = speakers.most_common(1)[0]
+        return None, speaker, f"{count} of {len(appearances)} article(s) quote {speaker}; none credits a medium for the quote"
     chained = Counter(a.chain[0] for a in appearances if len(a.chain) > 1)
     if chained:
         name, count = chained.most_common(1)[0]
-        return name, f"no article names a source for the quote; {name} heads the source chain of {count} of them"
-    return None, "no article names a source for the quote and no source chain leads to one"
+        return name, None, f"no article names a source or a speaker for the quote; {name} heads the source chain of {count} of them"
+    return None, None, "no article names a source or a speaker for the quote and no source chain leads to one"
+
+
+def _translations(session: Session, store: Store, appearances: list[Appearance]) -> list[Appearance]:
+    """The articles that translate an appearance or that it translates, and theirs in turn, with the quotation that stands
+    for the quote in each: the one sharing the most anchors (names, numbers) with it, else the one at the nearest place."""
+    seen = {a.article.id for a in appearances}
+    queue = deque(appearances)
+    found: list[Appearance] = []
+    while queue:
+        appearance = queue.popleft()
+        others = [link.copy_id if link.origin_id == appearance.article.id else link.origin_id for link in store.links_of(session, appearance.article.id) if link.kind == "translation"]
+        others = [other for other in dict.fromkeys(others) if other not in seen]
+        seen.update(others)
+        for article in store.articles(session, others).values():
+            translated = _translated_appearance(appearance, article)
+            found.append(translated)
+            queue.append(translated)
+    return found
+
+
+def _translated_appearance(appearance: Appearance, article: Article) -> Appearance:
+    """An article that translates an appearance, with its quotation that renders the appearance's quote."""
+    wording = appearance.quote or appearance.passage
+    keys = {anchor.key for anchor in extract_anchors(wording, appearance.article.language)}
+    where = _relative_place(appearance.article.body, wording)
+
+    def fit(quote: Quote) -> tuple[int, float]:
+        shared = len(keys & {anchor.key for anchor in extract_anchors(quote.text, article.language)})
+        return shared, -abs(quote.start / max(1, len(article.body)) - where)
+
+    quote = max(article.quotes, key=fit, default=None)
+    if quote is None:
+        return Appearance(article, "", 0.0, translation_of=appearance.article.id)
+    return Appearance(article, quote.text, 0.0, quote=quote.text, speaker=quote.speaker, source=quote.source_name, translation_of=appearance.article.id)
+
+
+def _relative_place(body: str, passage: str) -> float:
+    """Where a passage stands in a body, from 0 (its start) to 1 (its end)."""
+    offset = fold_hyphenation(body).find(passage)
+    return max(0, offset) / max(1, len(body))
 
 
 class _NoEntry:
@@ -271,12 +324,13 @@ def trace_quote(store: Store, query: str, registry: Registry, chains_for: int = 
         appearances = _in_time_order(_appearances(session, store, query, words))
         if not appearances:
             raise NotFoundError(f"the quote {query!r} appears in none of the {store.count_articles():,} stored articles")
+        appearances = _in_time_order(appearances + _translations(session, store, appearances))
         for appearance in appearances[:chains_for]:
             chain = source_chain(session, store, appearance.article, registry)
             appearance.chain = [chain.nodes[key].label for key in chain.path]
         for appearance in appearances:
             _ = (appearance.article.quotes, appearance.article.attributions)
     first, first_reason = _first(appearances)
-    origin, origin_reason = _origin(appearances, registry)
-    wordings = list(dict.fromkeys(a.quote or a.passage for a in appearances))
-    return Trace(query, normalized, appearances, first, first_reason, origin, origin_reason, wordings)
+    origin, speaker, origin_reason = _origin(appearances, registry)
+    wordings = list(dict.fromkeys(a.quote or a.passage for a in appearances if a.translation_of is None))
+    return Trace(query, normalized, appearances, first, first_reason, origin, origin_reason, wordings, speaker)

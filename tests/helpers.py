@@ -51,6 +51,17 @@ def article_html(
 <footer><p>Subscribe to our newsletter</p><p>© {site_name or "the publisher"}</p></footer></body></html>"""
 
 
+QUOTE_ORIGIN = Path(__file__).parent / "data" / "quote_origin"
+
+
+def flood_records() -> list[dict[str, Any]]:
+    """The German flood report (it cites ČTK for the rain, then quotes Kretschmer) and, three hours later, its French translation."""
+    return [
+        {"url": "https://www.saechsische.example/hochwasser", "text": (QUOTE_ORIGIN / "flood.de.txt").read_text(encoding="utf-8"), "published": "2024-09-15T16:10:00+02:00", "language": "de"},
+        {"url": "https://www.quotidien.example/inondations", "text": (QUOTE_ORIGIN / "flood.fr.txt").read_text(encoding="utf-8"), "published": "2024-09-15T19:30:00+02:00", "language": "fr"},
+    ]
+
+
 def jsonl(records: list[dict[str, Any]]) -> str:
     """JSON lines of the records."""
     return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)

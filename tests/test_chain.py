@@ -9,13 +9,16 @@ from typing import Any
 import pytest
 from prov.model import ProvDocument
 
+from provenance.audit import run_audit
 from provenance.chain import Chain
 from provenance.chain_formats import chain_dot, chain_prov, chain_prov_json, chain_text
 from provenance.pipeline import chain_for, ingest
+from provenance.registry import load_registry
+from provenance.report_html import render_report
 from provenance.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
-from .helpers import jsonl
+from .helpers import flood_records, jsonl
 
 
 def labels(chain: Chain, keys: list[str]) -> list[str]:
@@ -124,3 +127,23 @@ def test_text_tree_dot_and_prov(seeded: Store) -> None:
     assert restored == document
     derivations = json.loads(chain_prov_json(chain))["wasDerivedFrom"]
     assert len(derivations) == len(chain.hops)
+
+
+def test_a_translation_hop_gives_its_alignment_score_and_no_hop_repeats_its_evidence(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "flood.jsonl"
+    path.write_text(jsonl(flood_records()), encoding="utf-8")
+    ingest(store, [str(path)])
+    chain = chain_for(store, "https://www.quotidien.example/inondations")
+    [translation] = [h for h in chain.hops if h.kind == "translation"]
+    assert any(line.startswith("alignment score ") for line in translation.evidence)
+    assert "Jaccard" not in chain_text(chain)
+    assert all(len(h.evidence) == len(set(h.evidence)) for h in chain.hops)
+
+
+def test_the_audit_names_a_translations_score_for_what_it_is(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "flood.jsonl"
+    path.write_text(jsonl(flood_records()), encoding="utf-8")
+    result = run_audit(store, [str(path)], load_registry())
+    [link] = result["clusters"][0]["links"]
+    assert (link["kind"], link["jaccard"]) == ("translation", None) and link["alignment_score"] > 0
+    assert f"alignment {link['alignment_score']:.2f}" in render_report(result)

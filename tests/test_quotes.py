@@ -12,6 +12,7 @@ from provenance.attribution import Found, extract_attributions
 from provenance.quotes import _PERSON, MAX_OPEN_QUOTES, SPEAKER_WINDOW, _Names, extract_quotes, find_quote_spans, normalize_quote
 
 from .conftest import SEED_003
+from .helpers import flood_records
 
 
 @pytest.mark.parametrize(
@@ -121,3 +122,16 @@ def test_the_name_before_an_offset_is_the_last_of_the_prefix(text: str) -> None:
         in_prefix = [(match.span(), match.group()) for match in _PERSON.finditer(text[:end])]
         found = names.last_before(end)
         assert ((found.span(), found.group()) if found else None) == (in_prefix[-1] if in_prefix else None)
+
+
+def test_an_agency_cited_for_a_figure_before_a_quote_is_not_the_quotes_source() -> None:
+    """"Wie ČTK berichtete, fielen 180 Liter Regen. „…“, sagte Kretschmer.": Kretschmer said it; ČTK reported the rain."""
+    body = flood_records()[0]["text"].split("\n", 1)[1]
+    [quote] = extract_quotes(body, extract_attributions(body, language="de"))
+    assert (quote.speaker, quote.source) == ("Kretschmer", None)
+
+
+def test_a_medium_reporting_the_speaker_in_the_sentence_before_is_the_quotes_source() -> None:
+    body = "Wie die Nachrichtenagentur KCNA am Montag berichtete, sprach Kim vor Offizieren. „Wir werden unsere Verpflichtungen erfüllen“, sagte Kim."
+    [quote] = extract_quotes(body, extract_attributions(body, language="de"))
+    assert (quote.speaker, quote.source) == ("Kim", "KCNA")

@@ -16,7 +16,7 @@ from provenance.store import Paragraph, Store
 from provenance.trace import Trace, trace_quote
 
 from .conftest import SEEDS
-from .helpers import jsonl
+from .helpers import flood_records, jsonl
 
 
 @pytest.fixture
@@ -119,3 +119,34 @@ def test_paragraphs_of_every_batch_are_in_the_search_index(store: Store, monkeyp
             words = [word for word in re.findall(r"\w+", text) if len(word) > 3][:4]
             found = store.search_paragraphs(session, [words])
             assert article_id in {row[1] for row in found}, words
+
+
+KRETSCHMER_DE = "Niemand, der jetzt sein Hab und Gut verliert, wird allein gelassen"
+KRETSCHMER_FR = "Personne qui perd maintenant ses biens ne sera laissé seul"
+
+
+@pytest.fixture
+def flood(store: Store, tmp_path: Path) -> Store:
+    """The German flood report and its French translation, linked."""
+    path = tmp_path / "flood.jsonl"
+    path.write_text(jsonl(flood_records()), encoding="utf-8")
+    assert dict(ingest(store, [str(path)]).links) == {"translation": 1}
+    return store
+
+
+def test_a_quote_comes_from_its_speaker_not_from_an_agency_cited_for_something_else(flood: Store) -> None:
+    result = trace(flood, KRETSCHMER_DE)
+    german = result.appearances[0]
+    assert (german.speaker, german.source) == ("Kretschmer", None)
+    assert (result.origin_speaker, result.origin) == ("Kretschmer", None)
+    assert "ČTK" not in result.origin_reason
+
+
+@pytest.mark.parametrize(("query", "found_by_words"), [(KRETSCHMER_DE, "de"), (KRETSCHMER_FR, "fr")], ids=["german", "french"])
+def test_a_quote_traced_in_either_language_reaches_the_earliest_witness_through_the_translation_link(flood: Store, query: str, found_by_words: str) -> None:
+    result = trace(flood, query)
+    assert [(a.article.language, a.translation_of is None) for a in result.appearances] == [("de", found_by_words == "de"), ("fr", found_by_words == "fr")]
+    assert result.first is not None and result.first.article.language == "de"
+    translated = next(a for a in result.appearances if a.translation_of is not None)
+    assert translated.quote == (KRETSCHMER_FR if found_by_words == "de" else KRETSCHMER_DE)
+    assert not translated.exact and result.wordings == [query]
