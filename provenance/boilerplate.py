@@ -11,6 +11,7 @@ links) do not count, so a wire paragraph an outlet repeats in its updates stays 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from .normalize import FURNITURE_MAX_WORDS
 BOILERPLATE_ARTICLES = 3
 """Independent articles of one outlet that must hold a line for it to be the outlet's boilerplate."""
 MIN_WORDS = 2
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def line_key(line: str) -> int:
@@ -30,10 +32,15 @@ def line_key(line: str) -> int:
 
 
 def short_lines(lines: Iterable[str]) -> dict[int, str]:
-    """The lines short enough to be boilerplate, by their hash (the first of equal ones)."""
+    """The lines short enough to be boilerplate, by their hash (the first of equal ones).
+
+    A line needs MIN_WORDS words of two letters or more: a time ("12:30 p.m.") or a number that
+    heads the entries of a live blog recurs in an outlet's articles, but it is their text's
+    structure, not a box.
+    """
     found: dict[int, str] = {}
     for line in lines:
-        if MIN_WORDS <= len(line.split()) <= FURNITURE_MAX_WORDS:
+        if len(line.split()) <= FURNITURE_MAX_WORDS and len(_LETTER_WORD.findall(line)) >= MIN_WORDS:
             found.setdefault(line_key(line), line)
     return found
 

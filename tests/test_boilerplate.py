@@ -100,3 +100,11 @@ def test_a_pages_title_comes_from_its_metadata_not_its_first_line(store: Store, 
     ingest(store, [str(tmp_path / "bridge.html")])
     [article] = stored_articles(store).values()
     assert article.title == "Springfield closes its old steel bridge for repairs"
+
+
+def test_the_times_that_head_a_live_blogs_entries_are_not_boilerplate(store: Store, tmp_path: Path) -> None:
+    """"12:30 p.m." heads entries of an outlet's live blogs again and again: it is their structure, not a box."""
+    records = [boxed(seed) | {"text": boxed(seed)["text"].replace(BOX, "12:30 p.m.")} for seed in ("000", "001", "002", "004")]
+    path = tmp_path / "live.jsonl"
+    path.write_text(jsonl(records), encoding="utf-8")
+    assert run_audit(store, [str(path)], load_registry())["boilerplate"] == []
