@@ -26,6 +26,8 @@ _SPEAKER_AFTER_SOURCE = re.compile(
     r"(?=\s+(?:aus|mit|in|am|vom|von|as|als|saying|и)\b|\s*[,.;:]|$)",
 )
 _SPEECH_VERB = re.compile(r"\b(?:sagte|sagten|sagt|erklärte|erklärten|betonte|schrieb|said|says|told|wrote|added|заявил[аи]?|сказал[аи]?|отметил[аи]?|a déclaré|a dit|dijo)\b", re.IGNORECASE)
+_TOLD = frozenset(("told",))
+"""Speech verbs whose next name is the one spoken to, not the speaker."""
 _PERSON = re.compile(r"[A-ZÄÖÜА-ЯЁ][\w'’-]+(?:\s+[A-ZÄÖÜА-ЯЁ][\w'’-]+){0,3}")
 _NOT_SPEAKERS = frozenset(("der", "die", "das", "er", "sie", "es", "he", "she", "they", "it", "the", "this", "dies", "so", "und"))
 _RELAY_START = re.compile(r"^(?:das|dies|so|this|that|это)\b", re.IGNORECASE)
@@ -126,7 +128,7 @@ def _speaker(context: str, quote: str) -> str | None:
         return match.group("speaker").strip()
     names: _Names | None = None
     for verb in _SPEECH_VERB.finditer(outside):
-        after = _PERSON.match(outside, verb.end() + 1)
+        after = _PERSON.match(outside, verb.end() + 1) if verb.group().casefold() not in _TOLD else None  # "she told Harvey": Harvey listens
         if after and after.group().casefold() not in _NOT_SPEAKERS:
             return after.group()
         if names is None:

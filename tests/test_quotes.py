@@ -135,3 +135,9 @@ def test_a_medium_reporting_the_speaker_in_the_sentence_before_is_the_quotes_sou
     body = "Wie die Nachrichtenagentur KCNA am Montag berichtete, sprach Kim vor Offizieren. „Wir werden unsere Verpflichtungen erfüllen“, sagte Kim."
     [quote] = extract_quotes(body, extract_attributions(body, language="de"))
     assert (quote.speaker, quote.source) == ("Kim", "KCNA")
+
+
+def test_the_one_spoken_to_is_not_the_speaker() -> None:
+    body = "“Maybe I can, by speaking directly to white people, say, ‘Look, this is not who we are,’” she told Harvey.\n“We will work on it,” Clinton told reporters."
+    first, second = [quote for quote in extract_quotes(body, extract_attributions(body, language="en")) if quote.depth == 0]
+    assert (first.speaker, second.speaker) == (None, "Clinton")
