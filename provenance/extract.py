@@ -87,10 +87,15 @@ class Document:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        scrubbed = []
         for name in _TEXT_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str) and _UNSTORABLE.search(value):
                 object.__setattr__(self, name, scrub(value))
+                scrubbed.append(name)
+        if scrubbed:
+            note = f"control characters or lone surrogates removed from its {', '.join(scrubbed)}"
+            object.__setattr__(self, "notes", tuple(dict.fromkeys((*self.notes, note))))
 
     @property
     def domain(self) -> str | None:
@@ -482,7 +487,8 @@ def documents_from_warc(stream: BinaryIO, origin: str, max_bytes: int = 50 * 102
             count += isinstance(found, Document)
             yield found
     except (ArchiveLoadFailed, EOFError, OSError, ValueError, AttributeError, TypeError, zlib.error) as error:
-        yield Failure(origin, f"truncated or broken WARC record after {count} pages read: {type(error).__name__}: {error}")
+        why = str(error) if isinstance(error, (ArchiveLoadFailed, OSError, zlib.error)) and str(error) else "a record's header is cut short or malformed"
+        yield Failure(origin, f"truncated or broken WARC record after {count} pages read: {why}")
         return
     if count == 0:
         yield Failure(origin, "WARC holds no HTML response records")

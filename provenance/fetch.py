@@ -85,7 +85,7 @@ def _request(url: str, allow_private: bool, deadline: float) -> tuple[Any, Any]:
 def _left(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(f"could not fetch: no answer within {DEADLINE_SECONDS:.0f} s")
+        raise FetchError(f"could not fetch: the page did not arrive whole within {DEADLINE_SECONDS:.0f} s")
     return left
 
 

@@ -82,7 +82,7 @@ from .passages import SpanPair, cluster_pairs
 from .quotes import QuoteSpan, extract_quotes
 from .outlets import Outlet, identify_outlet, registered_domain
 from .registry import Registry, load_registry
-from .store import ANCHOR_MEMBERS, BUCKET_MEMBERS, Article, ArticleSummary, CopyLink, Store, StoredText, published_columns, utcnow
+from .store import ANCHOR_MEMBERS, BUCKET_MEMBERS, Article, ArticleSummary, CopyLink, Store, StoredText, published_columns, too_long, utcnow
 from .translation import (
     MIN_SHARED_BANDS,
     Anchor,
@@ -700,6 +700,8 @@ def _insert_articles(session: Session, store: Store, fresh: list[Prepared], seed
     for item in fresh:
         before = previous.get(item.document.url or "")
         rows.append(_article_values(item, before[1] + 1 if before else 1, before[0] if before else None, seed))
+        if cut := too_long(rows[-1]):
+            report.warnings.append(Failure(item.document.origin, "; ".join(f"{name} cut to the column's length ({limit} characters)" for name, limit in cut.items())))
         report.new_versions += before is not None
         if item.document.url:
             previous[item.document.url] = (-1, before[1] + 1 if before else 1)

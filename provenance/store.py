@@ -1133,13 +1133,15 @@ def _length_limits(model: type[Base]) -> dict[str, int]:
     return {column.name: int(column.type.length) for column in _table(model).columns if isinstance(column.type, String) and column.type.length}
 
 
+def too_long(row: dict[str, Any]) -> dict[str, int]:
+    """The texts of an article row longer than their columns, with each column's length: insert_articles cuts them."""
+    return {name: limit for name, limit in _ARTICLE_LIMITS.items() if isinstance(row.get(name), str) and len(row[name]) > limit}
+
+
 def _fitted(row: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     """An article row whose texts fit their columns, identically on every backend (SQLite would store them whole, PostgreSQL refuse them)."""
     cut = [name for name, limit in limits.items() if isinstance(row.get(name), str) and len(row[name]) > limit]
-    if not cut:
-        return row
-    log.warning("%s: %s cut to the column's length (%s)", row.get("origin", "an article"), ", ".join(cut), ", ".join(f"{limits[name]} characters" for name in cut))
-    return {**row, **{name: row[name][: limits[name]] for name in cut}}
+    return {**row, **{name: row[name][: limits[name]] for name in cut}} if cut else row
 
 
 def _table(model: type[Base]) -> Table:
