@@ -25,12 +25,38 @@ Each article is fed to the tool as it normally sees text: ``split_layout(text_li
    offset of every character. For comparison, "raw" runs ``extract_attributions(raw, [], [], "en")``
    on the unsplit raw text, whose offsets need no mapping. The most common false-positive and
    missed cue words (lowercased) of the layout pass are listed.
-3. Time per article in milliseconds: ``split_layout`` plus ``extract_attributions`` (layout pass),
+3. Cited sources (issue #27: "sources are media, agencies, organisations or named people, never
+   places, adjectives or common phrases"). A predicted source is the source of an attribution of
+   kind ``cites`` or ``quotes`` found in the body, with the offsets of its name in the body mapped
+   to the raw text; attributions that give the same name span count once. It is right when
+   (a) its name span overlaps an annotated ``Source`` span and is not only a modifier inside it:
+       a name that the gold span continues, right after it, with a lower-case word other than a
+       function word ("Russian" in "Russian officials", "Clinton's" in "Clinton's campaign
+       manager Robby Mook", "Republican" in "Republican nominee Mike Pence") is a modifier, while
+       "Bernie Sanders" in "Sen. Bernie Sanders (Vt.), who lost ..." or "Flynn" in "Flynn, a top
+       surrogate," is the head; or
+   (b) it is a registry source (a medium) whose name lies inside an annotated ``Source`` span as
+       the author of what the span names: "CNN" in "a CNN tally", "AP" in "an Associated Press
+       account" (counted and shown apart, "as medium"); or
+   (c) it is a name (not a pronoun) and matches the text of an annotated ``Source`` anywhere in
+       the same article: after case-folding, straightening apostrophes, dropping a leading
+       article, a trailing possessive and everything from the first comma, bracket or relative
+       pronoun on, the name equals that text or its last words ("Clinton" for "Hillary Clinton"),
+       or both name the same registry source ("New York Post" for "The New York Post").
+   Rule (a) is lenient with long spans: a place named inside one ("Va." in "Johnnie Wilson, of
+   Springfield, Va.,") counts as right.
+   Precision is right predictions over predictions. Recall is the share of the annotated
+   ``Source`` spans (deduplicated by span) that a prediction matches by (a) or (b). The 15 most common
+   false source names (``--top``) are listed, with examples (``--examples``). Wire credits (kind
+   ``wire``: datelines like "WASHINGTON (AFP) —", "By Reuters", "(Reporting by ...)") are not
+   sources of the text and are counted apart: how many there are, and how many name the agency
+   the metadata gives as the article's wire.
+4. Time per article in milliseconds: ``split_layout`` plus ``extract_attributions`` (layout pass),
    and ``extract_attributions`` alone on the raw text (raw pass); the registry and cue data are
    loaded once before timing.
 
 Run:
-    /tmp/venv/bin/python bench/eval_attribution.py /work/shared/corpora/polnear [--split dev|train|all] [--json] [--top 10]
+    .venv/bin/python bench/eval_attribution.py /work/shared/corpora/polnear [--split dev|train|all] [--json] [--top 15] [--examples 0]
 """
 
 from __future__ import annotations
@@ -71,6 +97,52 @@ class GoldCue:
 
 
 @dataclass(frozen=True)
+class GoldSource:
+    """One annotated Source: its fragments (usually one) and its text."""
+
+    fragments: tuple[Span, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class PredictedSource:
+    """One predicted cited source: its name, its name span in raw-text offsets (None if the body does not give or map it), its cue and sentence."""
+
+    name: str
+    span: Span | None
+    kind: str
+    cue: str
+    sentence: str
+    registry_name: str | None
+
+
+@dataclass
+class SourceCounts:
+    """Micro counts of cited-source matching, and the wire credits counted apart."""
+
+    predicted: int = 0
+    right: int = 0
+    right_by_span: int = 0
+    right_as_medium: int = 0
+    gold: int = 0
+    gold_recalled: int = 0
+    unmapped: int = 0
+    wire: int = 0
+    wire_right: int = 0
+
+    def add(self, other: SourceCounts) -> None:
+        """Add another article's counts to these."""
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def scores(self) -> dict[str, float]:
+        """Precision, recall and F1 of the cited sources."""
+        precision = self.right / self.predicted if self.predicted else 0.0
+        recall = self.gold_recalled / self.gold if self.gold else 0.0
+        return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
+
+
+@dataclass(frozen=True)
 class PredictedCue:
     """One predicted body cue span in raw-text offsets, with its kinds and one evidence sentence."""
 
@@ -90,6 +162,7 @@ class Article:
     wire: str | None
     annotation: str
     annotators: int
+    sources: list[GoldSource] = field(default_factory=list)
 
 
 @dataclass
@@ -139,6 +212,8 @@ class ArticleResult:
     no_wire: SpanCounts = field(default_factory=SpanCounts)
     kind_hits: Counter[str] = field(default_factory=Counter)
     kind_totals: Counter[str] = field(default_factory=Counter)
+    sources: SourceCounts = field(default_factory=SourceCounts)
+    false_sources: list[PredictedSource] = field(default_factory=list)
 
 
 # ---- reading the corpus ------------------------------------------------------------------
@@ -162,16 +237,20 @@ def read_metadata(corpus: Path) -> dict[str, dict[str, str]]:
         return {row["filename"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
 
-def parse_ann(path: Path) -> list[GoldCue]:
-    """The Cue spans of a brat standoff file, deduplicated by span."""
+def parse_ann(path: Path) -> tuple[list[GoldCue], list[GoldSource]]:
+    """The Cue and Source spans of a brat standoff file, each deduplicated by span."""
     cues: dict[tuple[Span, ...], GoldCue] = {}
+    sources: dict[tuple[Span, ...], GoldSource] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         match = _T_LINE.match(line)
-        if match is None or match.group(2) != "Cue":
+        if match is None or match.group(2) not in ("Cue", "Source"):
             continue
         fragments = tuple((int(a), int(b)) for a, b in (part.split() for part in match.group(3).split(";")))
-        cues.setdefault(fragments, GoldCue(fragments, match.group(4)))
-    return list(cues.values())
+        if match.group(2) == "Cue":
+            cues.setdefault(fragments, GoldCue(fragments, match.group(4)))
+        else:
+            sources.setdefault(fragments, GoldSource(fragments, match.group(4)))
+    return list(cues.values()), list(sources.values())
 
 
 def choose_annotation(folder: Path, name: str, annotators: str) -> Path | None:
@@ -200,7 +279,8 @@ def load_articles(corpus: Path, split: str) -> list[Article]:
         with text_path.open(encoding="utf-8", newline="") as handle:
             raw = handle.read()
         several = len(list((corpus / split / "attributions").glob(f"{name}_*.ann")))
-        articles.append(Article(name, raw, parse_ann(ann), canonical_wire(row.get("wire", "")), ann.name, several))
+        cues, sources = parse_ann(ann)
+        articles.append(Article(name, raw, cues, canonical_wire(row.get("wire", "")), ann.name, several, sources))
     return articles
 
 
@@ -329,6 +409,104 @@ def score_spans(predicted: Sequence[PredictedCue], gold: Sequence[GoldCue]) -> t
     return counts, false_positives, missed, kind_hits, kind_totals
 
 
+_FUNCTION_WORDS = frozenset(
+    "of for at in on from with and or nor but who whom whose which that to by as than himself herself themselves itself also too".split()
+)
+_PRONOUN_SOURCES = frozenset("i you he she it we they who which that this these those one someone something".split())
+_SOURCE_CUT = re.compile(r",|\(|\s[—–-]\s|\s(?:who|which|that|whose)\s")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+_POSSESSIVE = re.compile(r"(?:'s|')$")
+
+
+def predicted_sources(found: Sequence[Found], body: str, to_raw: Callable[[int, int], Span | None], raw: str) -> tuple[list[PredictedSource], int]:
+    """The distinct cited sources (kinds cites and quotes, in the body) with their name spans in raw offsets, and how many names could not be mapped."""
+    by_key: dict[tuple[Span | None, str], PredictedSource] = {}
+    unmapped = 0
+    for item in found:
+        if item.kind not in ("cites", "quotes") or item.location != "body":
+            continue
+        span = None
+        if item.source_start is not None and item.source_end is not None:
+            span = to_raw(item.source_start, item.source_end)
+            if span is None or _squash(raw[span[0] : span[1]]) != _squash(body[item.source_start : item.source_end]):
+                unmapped += 1
+                span = None
+        key = (span, item.source) if span is not None else (None, f"{item.source}\x00{item.start}")
+        by_key.setdefault(key, PredictedSource(item.source, span, item.kind, item.cue, item.sentence, item.entry.name if item.entry else None))
+    return list(by_key.values()), unmapped
+
+
+def _source_key(text: str) -> str:
+    """A source text reduced for comparison: case-folded, apostrophes straightened, cut at its first comma, bracket or relative clause, no leading article or trailing possessive."""
+    text = " ".join(text.casefold().replace("’", "'").split())
+    text = _SOURCE_CUT.split(f" {text} ", maxsplit=1)[0].strip(" .;:\"“”")
+    return _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", text)).strip()
+
+
+def _is_modifier(predicted: Span, raw: str, gold: Span) -> bool:
+    """Whether a name is only a modifier inside a gold Source span: the span goes on, right after it, with a lower-case content word, or the name is a possessive the span goes on after."""
+    if predicted[1] >= gold[1]:
+        return False
+    rest = raw[predicted[1] : gold[1]]
+    if re.match(r"['’]s?\s+\S", rest) or (re.search(r"['’]s?$", raw[predicted[0] : predicted[1]]) and rest.strip()):
+        return True
+    word = re.match(r"\s+([\w-]+)", rest)
+    return word is not None and word.group(1)[0].islower() and word.group(1) not in _FUNCTION_WORDS
+
+
+def _span_match(predicted: PredictedSource, gold: GoldSource, raw: str) -> bool:
+    """Rule (a): the name span overlaps the gold span and is not only a modifier inside it."""
+    if predicted.span is None:
+        return False
+    return any(_overlaps(predicted.span, fragment) and not _is_modifier(predicted.span, raw, fragment) for fragment in gold.fragments)
+
+
+def _medium_match(predicted: PredictedSource, gold: GoldSource) -> bool:
+    """Rule (b): a registry source whose name lies inside the gold span (a modifier of it: "a CNN tally")."""
+    if predicted.span is None or predicted.registry_name is None:
+        return False
+    return any(fragment[0] <= predicted.span[0] and predicted.span[1] <= fragment[1] for fragment in gold.fragments)
+
+
+def _text_match(predicted: PredictedSource, golds: Sequence[GoldSource]) -> bool:
+    """Rule (b): a name (not a pronoun) that equals an annotated Source's text of the article, or its last words, or names the same registry source."""
+    name = _source_key(predicted.name)
+    if not name or name in _PRONOUN_SOURCES or not predicted.name[:1].isupper() and not predicted.name[:1].isdigit():
+        return False
+    registry = load_registry()
+    for gold in golds:
+        key = _source_key(gold.text)
+        if key == name or key.endswith(f" {name}"):
+            return True
+        entry = registry.by_exact_name(key)
+        if predicted.registry_name is not None and entry is not None and entry.name == predicted.registry_name:
+            return True
+    return False
+
+
+def score_sources(predicted: Sequence[PredictedSource], golds: Sequence[GoldSource], raw: str) -> tuple[SourceCounts, list[PredictedSource]]:
+    """Counts of right predictions and recalled gold Sources, and the false predictions."""
+    counts = SourceCounts(predicted=len(predicted), gold=len(golds))
+    false = []
+    for item in predicted:
+        by_span = any(_span_match(item, gold, raw) for gold in golds)
+        as_medium = not by_span and any(_medium_match(item, gold) for gold in golds)
+        counts.right_by_span += by_span
+        counts.right_as_medium += as_medium
+        if by_span or as_medium or _text_match(item, golds):
+            counts.right += 1
+        else:
+            false.append(item)
+    counts.gold_recalled = sum(1 for gold in golds if any(_span_match(item, gold, raw) or _medium_match(item, gold) for item in predicted))
+    return counts, false
+
+
+def count_wire(found: Sequence[Found], wire: str | None) -> tuple[int, int]:
+    """The wire credits found (distinct by source and cue), and how many name the metadata's wire agency."""
+    credits = {(item.source, item.cue) for item in found if item.kind == "wire"}
+    return len(credits), sum(1 for source, _ in credits if source == wire)
+
+
 def _agency_line(raw: str, agency: str) -> str:
     """The first raw line naming the agency by one of its registry aliases, or a wire-style credit line."""
     entry = load_registry().resolve(agency)
@@ -367,6 +545,10 @@ def evaluate(article: Article) -> ArticleResult:
     result = ArticleResult(article.name, article.wire, as_wire, as_source, counts, counts_raw, false_positives, missed, layout_ms, raw_ms, unmapped)
     result.kind_hits, result.kind_totals = kind_hits, kind_totals
     result.no_wire = counts_no_wire
+    sources, unmapped_names = predicted_sources(found, body, lambda s, e: raw_span(offsets, s, e), article.raw)
+    result.sources, result.false_sources = score_sources(sources, article.sources, article.raw)
+    result.sources.unmapped = unmapped_names
+    result.sources.wire, result.sources.wire_right = count_wire(found, article.wire)
     if article.wire and not as_wire:
         result.wire_evidence = as_source[0].sentence if as_source else _agency_line(article.raw, article.wire)
     return result
@@ -392,6 +574,13 @@ def summarise(split: str, articles: Sequence[Article], results: Sequence[Article
     kind_totals: Counter[str] = Counter()
     fp_words: Counter[str] = Counter()
     missed_words: Counter[str] = Counter()
+    sources = SourceCounts()
+    false_names: Counter[str] = Counter()
+    false_examples: list[dict[str, str]] = []
+    for r in results:
+        sources.add(r.sources)
+        false_names.update(item.name for item in r.false_sources)
+        false_examples += [{"article": r.name, "source": item.name, "kind": item.kind, "cue": item.cue, "sentence": item.sentence} for item in r.false_sources]
     for r in results:
         layout.add(r.layout)
         raw.add(r.raw)
@@ -435,6 +624,12 @@ def summarise(split: str, articles: Sequence[Article], results: Sequence[Article
             "top_false_positive_cues": fp_words.most_common(top),
             "top_missed_gold_cues": missed_words.most_common(top),
         },
+        "sources": {
+            **vars(sources),
+            **sources.scores(),
+            "top_false_sources": false_names.most_common(top),
+            "false_examples": false_examples,
+        },
         "time_ms": {
             "layout_mean": statistics.fmean(layout_ms) if layout_ms else 0.0,
             "layout_median": statistics.median(layout_ms) if layout_ms else 0.0,
@@ -450,9 +645,9 @@ def _clip(text: str, width: int = 160) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_table(summary: dict[str, Any]) -> None:
+def print_table(summary: dict[str, Any], examples: int = 0) -> None:
     """The figures of one split as a small plain-text table, then the lists."""
-    wire, spans, timing = summary["wire"], summary["cue_spans"], summary["time_ms"]
+    wire, spans, timing, sources = summary["wire"], summary["cue_spans"], summary["time_ms"], summary["sources"]
 
     def pct(item: dict[str, Any]) -> str:
         return f"{item['count']:>4}/{item['of']:<4} {100 * item['share']:5.1f}%"
@@ -476,6 +671,15 @@ def print_table(summary: dict[str, Any]) -> None:
     print("   no-wire = layout without spans only of kind wire, since PolNeAR does not annotate datelines like 'WASHINGTON (AP) —' as cues)")
     print(f"  layout predictions that could not be mapped to the raw text: {spans['layout_unmapped_predictions']}")
     print("  layout overlap precision by kind: " + ", ".join(f"{k} {v['count']}/{v['of']} ({100 * v['share']:.1f}%)" for k, v in spans["layout_precision_by_kind"].items()))
+    print("\nCited sources (kinds cites/quotes in the body vs gold Source; micro; the match is defined in the docstring)")
+    by_name = sources["right"] - sources["right_by_span"] - sources["right_as_medium"]
+    print(f"  precision {sources['precision']:.3f} ({sources['right']}/{sources['predicted']}: {sources['right_by_span']} by span, {sources['right_as_medium']} as medium, {by_name} by name)"
+          f"  recall {sources['recall']:.3f} ({sources['gold_recalled']}/{sources['gold']})  F1 {sources['f1']:.3f}")
+    print(f"  predicted names that could not be mapped to the raw text: {sources['unmapped']}")
+    print(f"  wire credits, counted apart: {sources['wire']}, of which {sources['wire_right']} name the metadata's wire agency")
+    print("  most common false sources: " + ", ".join(f"{w!r} {n}" for w, n in sources["top_false_sources"]))
+    for example in sources["false_examples"][:examples]:
+        print(f"    {example['source']!r} [{example['kind']}, cue {example['cue']!r}] {example['article']}: {_clip(example['sentence'], 200)}")
     print(f"\nTime per article: layout pass mean {timing['layout_mean']:.2f} ms, median {timing['layout_median']:.2f} ms, max {timing['layout_max']:.2f} ms;"
           f" raw pass mean {timing['raw_mean']:.2f} ms, median {timing['raw_median']:.2f} ms")
 
@@ -496,7 +700,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, help="the PolNeAR folder holding metadata.tsv, dev/ and train/")
     parser.add_argument("--split", choices=("dev", "train", "all"), default="dev", help="which split(s) to evaluate (default dev)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
-    parser.add_argument("--top", type=int, default=10, help="how many common false-positive and missed cue words to list")
+    parser.add_argument("--top", type=int, default=15, help="how many common false sources, false-positive and missed cue words to list")
+    parser.add_argument("--examples", type=int, default=0, help="how many false sources to print with their sentence")
     args = parser.parse_args(argv)
     if not (args.corpus / "metadata.tsv").exists():
         parser.error(f"no metadata.tsv in {args.corpus}")
@@ -517,7 +722,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for number, summary in enumerate(summaries):
             if number:
                 print()
-            print_table(summary)
+            print_table(summary, args.examples)
     return 0
 
 

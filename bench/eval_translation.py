@@ -29,9 +29,35 @@ different WMT documents by the anchor weight their alignment shares (``align_anc
 the headlines of the top 30, and keeping those that report the same event (``STORIES`` below).
 Every two documents of one story in two languages that are not a source and its own reference are
 a same-story pair; the figures say how many became candidates and how many were (wrongly) linked.
+The plain set is the three test sets and this mix, as above.
+
+The hard set asks whether the decision tells a translation from the same story written twice. It
+is a set of labelled pairs of documents in two languages, each verified with
+``compare_translation`` (every pair, so that the LSH's filtering hides no wrong decision; the
+figures among the pairs the LSH proposes follow on a second line):
+
+- translation: a WMT source and its own reference, seed 003 and its Russian translation, a
+  hand-written report and its translation;
+- same outlet: a document and another document of the same outlet (the id before its number,
+  ``lenta.ru`` in ``lenta.ru.89646``), the source of one with the reference of the other;
+- same day: documents that name a same day of December 2021, by its date or its weekday (the WMT
+  files carry no dates; their articles are of the week of 6 to 12 December, so a weekday is taken
+  in that week), not already of one outlet or event;
+- same event: documents of one event (``EVENTS``: the STORIES, widened to other stories of one
+  event or study), the WMT ones and the independent reports of ``tests/data/translation``;
+- hand-written same-day report: the short reports of ``tests/data/translation/same_day``, written
+  for this set, each with the WMT document whose story it tells (source and reference) and with the
+  other reports of its story (see that folder's README).
+
+Precision is the share of links made on these pairs that join a translation pair; recall is the
+share of translation pairs linked. Its parts: "documents" (whole WMT documents with every
+hand-written text), "leads" (every WMT document cut to its first LEAD_SEGMENTS segments, a short
+report's length, with the short same-day reports: the same pairs between leads) and "held-out"
+(the reports of ``tests/data/translation/same_day_holdout``, written after the decision's rules
+were set and never used to set them, with the WMT documents, pairs that hold one of them).
 
 Run:
-    /tmp/venv/bin/python bench/eval_translation.py /work/shared/corpora/wmt22 [--json] [--show-errors]
+    .venv/bin/python bench/eval_translation.py ../shared/corpora/wmt22 [--json] [--show-errors] [--all-pairs-check]
 """
 
 from __future__ import annotations
@@ -276,6 +302,206 @@ def all_pairs_check(documents: Sequence[Document], progress: Callable[[str], Non
     return {"pairs": pairs, "right_links": right, "wrong_links": wrong, "recall": round(right / references, 4), "wrong": wrong_links}
 
 
+# --- the hard set: same outlet, same day, same event, short same-day reports ------------------------
+
+LEAD_SEGMENTS = 4
+"""A lead is a WMT document's first segments: its headline and three sentences, the length of a short report."""
+SAME_DAY = DATA / "same_day"
+HOLDOUT = DATA / "same_day_holdout"
+# Hand-written short reports of the story of one WMT document, written from its facts, independently, in two other languages.
+SAME_DAY_MIRRORS: dict[str, str] = {
+    "kinsau_fire": "pnp.de.52783", "kensington": "welt.40954", "b57_crash": "dzonline.de.23305", "ruehle": "nzz.ch.18057",
+    "berlin_bomb": "lameuse.be.24502", "carbone": "nicematin.com.42817", "kuril_quake": "rt-russian.47388", "brazil_rain": "belta.by.15686",
+    "uk_omicron": "rt-russian.47343", "bird_flu": "belta.by.15655", "changi_lions": "lenta.ru.89832", "modi_twitter": "izvestiya.97162",
+    "kazakh_teens": "kazinform-ru.31260", "turkey_cars": "kommersant.51718",
+}
+# Hand-written stories of two outlets (a and b) whose b report is translated: the language b wrote in.
+SAME_DAY_TRANSLATED: dict[str, str] = {
+    "moscow_snow": "en", "ministry_warning": "fr", "peskov_call": "en", "avalanche": "fr", "vienna_demo": "en", "key_rate": "en", "paris_pollution": "de",
+}
+# The held-out reports of tests/data/translation/same_day_holdout, written after the decision's rules were set and never used to set them.
+HOLDOUT_MIRRORS: dict[str, str] = {"ramaphosa": "lameuse.be.24499", "egypt_artefacts": "izvestiya.97105", "houston_plumber": "lenta.ru.89760", "spain_protests": "kommersant.51696"}
+HOLDOUT_TRANSLATED: dict[str, str] = {"ecb_decision": "en", "storm_warning": "en", "mayor_statement": "en"}
+MIRRORS = {**SAME_DAY_MIRRORS, **HOLDOUT_MIRRORS}
+TRANSLATED = {**SAME_DAY_TRANSLATED, **HOLDOUT_TRANSLATED}
+# Events that several documents report: the STORIES, widened to other stories of one event or study.
+EVENTS: dict[str, tuple[str, ...]] = {
+    **STORIES,
+    "Mercedes protests after the Abu Dhabi final": (*STORIES["Mercedes protests after the Abu Dhabi final"], "rga-online.de.11840", "soester-anzeiger.de.21728"),
+    "Johnson's booster campaign against Omicron": (*STORIES["Johnson's booster campaign against Omicron"], "belta.by.15680", "rt-russian.47343"),
+    "Tornadoes in Kentucky": (*STORIES["Tornadoes in Kentucky"], "dernieresnouvelles.11533"),
+    "WHO: Omicron found in 63 countries": (*STORIES["WHO: Omicron found in 63 countries"], "lenta.ru.89670", "kp.96048"),
+    "The eruption on La Palma": ("morgenpost.de.51208", "euronews-fr.18286"),
+    "G7 warns Russia over Ukraine": ("kommersant.51685", "rfi-russian.2537"),
+    "Scholz's government and Nord Stream 2": ("lalibre.be.410019", "voa-golos-ameriki-ru.12402", "gazeta.ru.24496"),
+    "A study of potatoes and health": ("mk.43178", "gazeta.ru.24505"),
+}
+_DECEMBER_DAY = re.compile(r"^(?:2021)?--12-(\d\d)$|^2021-12-(\d\d)$")
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    """Two documents of the hard set in two languages: a translation, or what they share without being one."""
+
+    first: int
+    second: int
+    kind: str  # "translation", "same outlet", "same day", "same event", "hand-written same-day report"
+
+
+@dataclass
+class HardEvaluation:
+    """Links the decision makes on the labelled pairs of one part of the hard set."""
+
+    name: str
+    documents: int
+    pairs: Counter[str] = field(default_factory=Counter)
+    links: Counter[str] = field(default_factory=Counter)
+    candidates: Counter[str] = field(default_factory=Counter)
+    candidate_links: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict[str, Any]:
+        """Precision and recall over every labelled pair, then over the pairs the LSH proposes, with counts by kind."""
+        figures: dict[str, Any] = {"set": self.name, "documents": self.documents}
+        for name, pairs, links in (("every_pair", self.pairs, self.links), ("lsh_candidates", self.candidates, self.candidate_links)):
+            made, right = sum(links.values()), links["translation"]
+            figures[name] = {
+                "translation_pairs": pairs["translation"],
+                "other_pairs": sum(pairs.values()) - pairs["translation"],
+                "links": made,
+                "right_links": right,
+                "recall": round(right / self.pairs["translation"], 4) if self.pairs["translation"] else None,
+                "precision": round(right / made, 4) if made else None,
+                "by_kind": {kind: {"pairs": pairs[kind], "links": links[kind]} for kind in sorted(pairs)},
+            }
+        if self.errors:
+            figures["errors"] = self.errors
+        return figures
+
+
+def lead(document: Document) -> Document:
+    """The document's first LEAD_SEGMENTS segments."""
+    return Document(document.doc_id, document.role, document.language, "\n".join(document.text.split("\n")[:LEAD_SEGMENTS]))
+
+
+def same_day_documents(folder: Path = SAME_DAY) -> list[Document]:
+    """The hand-written short reports of a folder (``story.outlet.lang.txt``) as ``same_day/story.outlet``; outlet b's translated report is its ``ref``."""
+    documents = []
+    for path in sorted(folder.glob("*.txt")):
+        story, outlet, language = path.name.removesuffix(".txt").split(".")
+        role = "own"
+        if story in TRANSLATED and outlet == "b":
+            role = "src" if language == TRANSLATED[story] else "ref"
+        documents.append(Document(f"same_day/{story}.{outlet}", role, language, path.read_text(encoding="utf-8")))
+    return documents
+
+
+def days_named(anchors: Sequence[Anchor]) -> set[int]:
+    """The days of December 2021 a text names: its December dates, and its weekdays taken in the week of 6 to 12 December."""
+    days = set()
+    for anchor in anchors:
+        if anchor.kind == "date" and anchor.key.startswith("weekday-"):
+            days.add(5 + int(anchor.key.removeprefix("weekday-")))
+        elif anchor.kind == "date" and (found := _DECEMBER_DAY.match(anchor.key)):
+            days.add(int(found.group(1) or found.group(2)))
+    return days
+
+
+def events_of(doc_id: str) -> set[str]:
+    """The events a document reports: its EVENTS, and a hand-written report's story with the events of the WMT document it mirrors."""
+    mirrored = {wmt_id: story for story, wmt_id in MIRRORS.items()}
+    events = {event for event, ids in EVENTS.items() if doc_id in ids}
+    if doc_id in mirrored:
+        events.add(f"same_day/{mirrored[doc_id]}")
+    if doc_id.startswith("same_day/"):
+        story = doc_id.removeprefix("same_day/").split(".")[0]
+        events.add(f"same_day/{story}")
+        events.update(events_of(MIRRORS[story]) if story in MIRRORS else ())
+    return events
+
+
+def hard_pairs(documents: Sequence[Document], anchors: Sequence[Sequence[Anchor]]) -> list[LabelledPair]:
+    """Every pair of documents in two languages that are a translation, or of one outlet, day or event without being one."""
+    events = [events_of(doc.doc_id) for doc in documents]
+    days = [days_named(found) for found in anchors]
+    pairs = []
+    for first, second in combinations(range(len(documents)), 2):
+        one, other = documents[first], documents[second]
+        if one.language == other.language:
+            continue
+        kind = "translation" if is_right(one, other) else _kinship(one, other, events[first] & events[second], days[first] & days[second])
+        if kind is not None:
+            pairs.append(LabelledPair(first, second, kind))
+    return pairs
+
+
+def _kinship(one: Document, other: Document, events: set[str], days: set[int]) -> str | None:
+    """What two documents that are not a translation pair share: an event, an outlet, a day; None for nothing."""
+    hand_written = "same_day/" in one.doc_id + other.doc_id
+    if events:
+        return "hand-written same-day report" if hand_written else "same event"
+    if "/" not in one.doc_id + other.doc_id and one.doc_id.rsplit(".", 1)[0] == other.doc_id.rsplit(".", 1)[0]:
+        return "same outlet"
+    if days:
+        return "same day"
+    return None
+
+
+def evaluate_hard(name: str, documents: Sequence[Document], settings: Settings, focus: Sequence[Document] = ()) -> HardEvaluation:
+    """Verify every labelled pair of the hard set (with `focus`, those holding one of its documents) with ``compare_translation``; count the links by kind, and among the LSH candidates."""
+    anchors = [extract_anchors(doc.text, doc.language) for doc in documents]
+    keys = [np.unique(found) for found in translation_keys([anchor_features(found) for found in anchors], settings)]
+    result = HardEvaluation(name, len(focus) or len(documents))
+    focused = {doc.name for doc in focus}
+    for pair in hard_pairs(documents, anchors):
+        one, other = documents[pair.first], documents[pair.second]
+        if focused and one.name not in focused and other.name not in focused:
+            continue
+        evidence = compare_translation(anchors[pair.first], anchors[pair.second], one.language, other.language)
+        candidate = np.intersect1d(keys[pair.first], keys[pair.second], assume_unique=True).size >= MIN_SHARED_BANDS
+        result.pairs[pair.kind] += 1
+        result.links[pair.kind] += evidence.is_translation
+        result.candidates[pair.kind] += candidate
+        result.candidate_links[pair.kind] += candidate and evidence.is_translation
+        if evidence.is_translation != (pair.kind == "translation"):
+            error = "wrong link" if evidence.is_translation else "missed"
+            result.errors.append(f"{error} ({pair.kind}) {one.name} ({one.language}) - {other.name} ({other.language}): {evidence.reason}")
+    return result
+
+
+def hard_sets(sets: dict[str, list[Document]], settings: Settings) -> list[HardEvaluation]:
+    """The hard set's parts: whole documents with every hand-written text, leads with the short same-day reports, the held-out reports."""
+    wmt = [doc for documents in sets.values() for doc in documents]
+    same_day = same_day_documents()
+    holdout = same_day_documents(HOLDOUT)
+    return [
+        evaluate_hard("hard set: documents", [*wmt, *hand_written_documents(), *same_day], settings),
+        evaluate_hard(f"hard set: leads ({LEAD_SEGMENTS} segments)", [*map(lead, wmt), *same_day], settings),
+        evaluate_hard("held-out same-day reports", [*wmt, *holdout], settings, focus=holdout),
+    ]
+
+
+def print_hard_table(evaluations: Sequence[HardEvaluation]) -> None:
+    """The hard set's figures: every labelled pair verified, then only the LSH candidates among them, and the pairs and links by kind."""
+    header = f"{'set':<34} {'pairs':>14} {'docs':>5} {'transl':>6} {'others':>6} {'links':>6} {'right':>6} {'recall':>7} {'precision':>9}"
+    print("\nhard set: transl = translation pairs; others = pairs of one outlet, day or event that are not translations; every pair verified, then the LSH candidates among them")
+    print(header)
+    print("-" * len(header))
+    for result in evaluations:
+        figures = result.figures()
+        for which in ("every_pair", "lsh_candidates"):
+            part = figures[which]
+            recall = "-" if part["recall"] is None else f"{part['recall']:.3f}"
+            precision = "-" if part["precision"] is None else f"{part['precision']:.3f}"
+            print(
+                f"{result.name:<34} {which.replace('_', ' '):>14} {result.documents:>5} {part['translation_pairs']:>6} {part['other_pairs']:>6} "
+                f"{part['links']:>6} {part['right_links']:>6} {recall:>7} {precision:>9}"
+            )
+    for result in evaluations:
+        kinds = ", ".join(f"{kind} {figures['links']}/{figures['pairs']}" for kind, figures in result.figures()["every_pair"]["by_kind"].items())
+        print(f"{result.name}: links/pairs by kind: {kinds}")
+
+
 def progress(message: str) -> None:
     """One line of progress on stderr."""
     print(message, file=sys.stderr)
@@ -307,21 +533,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluations = [evaluate(pair, documents, settings, progress) for pair, documents in sets.items()]
     mix = [doc for documents in sets.values() for doc in documents] + hand_written_documents()
     evaluations.append(evaluate("mix: 3 sets + hand-written texts", mix, settings, progress))
+    hard = hard_sets(sets, settings)
     check = all_pairs_check(mix, progress) if args.all_pairs_check else None
     if args.json:
-        output: dict[str, Any] = {"schema": "provenance.eval_translation/1", "results": [result.figures() for result in evaluations]}
+        output: dict[str, Any] = {"schema": "provenance.eval_translation/2", "results": [result.figures() for result in evaluations], "hard_set": [result.figures() for result in hard]}
         if check is not None:
             output["all_pairs_check"] = check
         print(json.dumps(output, indent=2, ensure_ascii=False))
         return 0
     print_table(evaluations)
+    print_hard_table(hard)
     if check is not None:
         print(
             f"\nall-pairs check of the mix (no LSH): {check['pairs']} pairs in two languages verified, "
             f"{check['right_links']} right links (recall {check['recall']:.3f}), {check['wrong_links']} wrong links"
         )
     if args.show_errors:
-        for result in evaluations:
+        for result in [*evaluations, *hard]:
             for error in result.errors:
                 print(f"{result.name}: {error}")
     return 0

@@ -10,7 +10,11 @@ these anchors and gives each a normal form that does not depend on the language;
 anchors, names matched fuzzily across scripts) and calls the pair a translation only when the
 alignment covers most anchors of both texts, keeps their order and leaves no long stretch
 unaligned. Two independent reports of one event share names and numbers too, but in another
-order and with long stretches that have no counterpart, and are not called translations.
+order and with long stretches that have no counterpart, and are not called translations. Short
+reports of one day written apart (a weather warning, a ministry's statement) share its date, a
+number and a name in the order news tells them, so an alignment of fewer than
+``STRONG_ALIGNED_ANCHORS`` anchors must show more: more than dates aligned, the numbers of both
+texts found in the other, and a higher score.
 """
 
 from __future__ import annotations
@@ -57,39 +61,77 @@ TRANSLATION_SCORE_THRESHOLD = 0.095
 MIN_ALIGNED_WEIGHT = 1.5
 CONFIDENT_ALIGNED_WEIGHT = 2.5
 SMALL_ALIGNMENT_SCORE = 0.5
+STRONG_ALIGNED_ANCHORS = 9
+"""An alignment of this many anchors in order is a translation on its score alone; a shorter one must also pass the checks below.
+
+Two reports of one day written independently (a weather warning, a ministry's statement) share
+its date, a number and a name or two, in the order news tells them: on the hard set of
+``bench/eval_translation.py`` such pairs aligned up to 8 anchors in order and scored up to 0.34.
+"""
+SHORT_ALIGNMENT_SCORE = 0.2
+"""The score a shorter alignment needs: twice what a long one needs, so it covers more of both texts."""
+MIN_NUMBER_PRESENCE = 0.85
+"""In a shorter alignment, the share of each text's numbers and dates (by weight) that the other text has too, in any order.
+
+A translation renders its numbers (a unit converted, "320 Kilometer" as "200 milles", is the
+exception); a report written independently has numbers of its own: how many firefighters came,
+at what time, the total so far.
+"""
+MIN_ALIGNED_BEYOND_DATES = 1
+"""In a shorter alignment, the aligned anchors that are not dates or weekdays: "Sunday, 12 December" is what every report of the day shares."""
 
 # ---------------------------------------------------------------------------------------------
 # Language data: month and weekday names, number scales, percent words, function words.
 # ---------------------------------------------------------------------------------------------
 
 _MONTH_FORMS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "январь", "января", "январе", "enero", "gennaio"),
-    2: ("february", "feb", "februar", "feber", "février", "fevrier", "févr", "fevr", "февраль", "февраля", "феврале", "febrero", "febbraio"),
-    3: ("march", "mar", "märz", "maerz", "mars", "март", "марта", "марте", "marzo"),
-    4: ("april", "apr", "avril", "avr", "апрель", "апреля", "апреле", "abril", "aprile"),
-    5: ("may", "mai", "май", "мая", "мае", "mayo", "maggio"),
-    6: ("june", "jun", "juni", "juin", "июнь", "июня", "июне", "junio", "giugno"),
-    7: ("july", "jul", "juli", "juillet", "juil", "июль", "июля", "июле", "julio", "luglio"),
-    8: ("august", "aug", "août", "aout", "август", "августа", "августе", "agosto"),
-    9: ("september", "sep", "sept", "septembre", "сентябрь", "сентября", "сентябре", "septiembre", "settembre"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "октябрь", "октября", "октябре", "octubre", "ottobre"),
-    11: ("november", "nov", "novembre", "ноябрь", "ноября", "ноябре", "noviembre"),
-    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "декабрь", "декабря", "декабре", "diciembre", "dicembre"),
+    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "январь", "января", "январе", "январю", "enero", "gennaio"),
+    2: ("february", "feb", "februar", "feber", "février", "fevrier", "févr", "fevr", "февраль", "февраля", "феврале", "февралю", "febrero", "febbraio"),
+    3: ("march", "mar", "märz", "maerz", "mars", "март", "марта", "марте", "марту", "marzo"),
+    4: ("april", "apr", "avril", "avr", "апрель", "апреля", "апреле", "апрелю", "abril", "aprile"),
+    5: ("may", "mai", "май", "мая", "мае", "маю", "mayo", "maggio"),
+    6: ("june", "jun", "juni", "juin", "июнь", "июня", "июне", "июню", "junio", "giugno"),
+    7: ("july", "jul", "juli", "juillet", "juil", "июль", "июля", "июле", "июлю", "julio", "luglio"),
+    8: ("august", "aug", "août", "aout", "август", "августа", "августе", "августу", "agosto"),
+    9: ("september", "sep", "sept", "septembre", "сентябрь", "сентября", "сентябре", "сентябрю", "septiembre", "settembre"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "октябрь", "октября", "октябре", "октябрю", "octubre", "ottobre"),
+    11: ("november", "nov", "novembre", "ноябрь", "ноября", "ноябре", "ноябрю", "noviembre"),
+    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "декабрь", "декабря", "декабре", "декабрю", "diciembre", "dicembre"),
 }
-# Month names that are common words too ("may", "march") stand alone as dates only with a day or year.
+# Month names that are common words too ("may", "march") stand alone as dates only with a day or year;
+# the English ones written in lower case are the words ("12 to 18 may be"), whatever follows.
+_COMMON_WORD_MONTHS = frozenset({"may", "march"})
 _AMBIGUOUS_MONTHS = frozenset({"may", "march", "mar", "jan", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "feb", "apr", "dez", "okt", "avr", "janv", "févr", "fevr", "juil", "déc"})
-# Number words from two to twelve (one is an article in most languages), per language.
+# Number words from two to twelve (one is an article in most languages) and the tens, per language;
+# a hyphenated compound ("vingt-deux", "twenty-two") is no number word, nor its parts.
 _NUMBER_WORD_FORMS: dict[str, dict[int, tuple[str, ...]]] = {
-    "en": {2: ("two",), 3: ("three",), 4: ("four",), 5: ("five",), 6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",), 10: ("ten",), 11: ("eleven",), 12: ("twelve",)},
-    "de": {2: ("zwei",), 3: ("drei",), 4: ("vier",), 5: ("fünf",), 6: ("sechs",), 7: ("sieben",), 8: ("acht",), 9: ("neun",), 10: ("zehn",), 11: ("elf",), 12: ("zwölf",)},
-    "fr": {2: ("deux",), 3: ("trois",), 4: ("quatre",), 5: ("cinq",), 6: ("six",), 7: ("sept",), 8: ("huit",), 9: ("neuf",), 10: ("dix",), 11: ("onze",), 12: ("douze",)},
+    "en": {
+        2: ("two",), 3: ("three",), 4: ("four",), 5: ("five",), 6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",), 10: ("ten",), 11: ("eleven",), 12: ("twelve", "dozen"),
+        20: ("twenty",), 30: ("thirty",), 40: ("forty",), 50: ("fifty",), 60: ("sixty",), 70: ("seventy",), 80: ("eighty",), 90: ("ninety",),
+    },
+    "de": {
+        2: ("zwei",), 3: ("drei",), 4: ("vier",), 5: ("fünf",), 6: ("sechs",), 7: ("sieben",), 8: ("acht",), 9: ("neun",), 10: ("zehn",), 11: ("elf",), 12: ("zwölf", "dutzend"),
+        20: ("zwanzig",), 30: ("dreißig", "dreissig"), 40: ("vierzig",), 50: ("fünfzig",), 60: ("sechzig",), 70: ("siebzig",), 80: ("achtzig",), 90: ("neunzig",),
+    },
+    "fr": {
+        2: ("deux",), 3: ("trois",), 4: ("quatre",), 5: ("cinq",), 6: ("six",), 7: ("sept",), 8: ("huit",), 9: ("neuf",), 10: ("dix",), 11: ("onze",), 12: ("douze", "douzaine"),
+        20: ("vingt",), 30: ("trente",), 40: ("quarante",), 50: ("cinquante",), 60: ("soixante",),
+    },
     "ru": {
         2: ("два", "две", "двух", "двум", "двумя"), 3: ("три", "трех", "трёх", "трем", "трём", "тремя"), 4: ("четыре", "четырех", "четырёх", "четырем", "четырьмя"),
         5: ("пять", "пяти", "пятью"), 6: ("шесть", "шести", "шестью"), 7: ("семь", "семи", "семью"), 8: ("восемь", "восьми", "восемью"),
         9: ("девять", "девяти", "девятью"), 10: ("десять", "десяти", "десятью"), 11: ("одиннадцать", "одиннадцати"), 12: ("двенадцать", "двенадцати"),
+        20: ("двадцать", "двадцати", "двадцатью"), 30: ("тридцать", "тридцати", "тридцатью"), 40: ("сорок", "сорока"), 50: ("пятьдесят", "пятидесяти"),
+        60: ("шестьдесят", "шестидесяти"), 70: ("семьдесят", "семидесяти"), 80: ("восемьдесят", "восьмидесяти"), 90: ("девяносто", "девяноста"),
     },
-    "es": {2: ("dos",), 3: ("tres",), 4: ("cuatro",), 5: ("cinco",), 6: ("seis",), 7: ("siete",), 8: ("ocho",), 9: ("nueve",), 10: ("diez",), 11: ("once",), 12: ("doce",)},
-    "it": {2: ("due",), 3: ("tre",), 4: ("quattro",), 5: ("cinque",), 6: ("sei",), 7: ("sette",), 8: ("otto",), 9: ("nove",), 10: ("dieci",), 11: ("undici",), 12: ("dodici",)},
+    "es": {
+        2: ("dos",), 3: ("tres",), 4: ("cuatro",), 5: ("cinco",), 6: ("seis",), 7: ("siete",), 8: ("ocho",), 9: ("nueve",), 10: ("diez",), 11: ("once",), 12: ("doce",),
+        20: ("veinte",), 30: ("treinta",), 40: ("cuarenta",), 50: ("cincuenta",), 60: ("sesenta",), 70: ("setenta",), 80: ("ochenta",), 90: ("noventa",),
+    },
+    "it": {
+        2: ("due",), 3: ("tre",), 4: ("quattro",), 5: ("cinque",), 6: ("sei",), 7: ("sette",), 8: ("otto",), 9: ("nove",), 10: ("dieci",), 11: ("undici",), 12: ("dodici",),
+        20: ("venti",), 30: ("trenta",), 40: ("quaranta",), 50: ("cinquanta",), 60: ("sessanta",), 70: ("settanta",), 80: ("ottanta",), 90: ("novanta",),
+    },
 }
 _WEEKDAY_FORMS: dict[int, tuple[str, ...]] = {
     1: ("monday", "montag", "lundi", "понедельник", "понедельника", "lunes", "lunedì"),
@@ -278,7 +320,7 @@ _ANY_SCALE = "|".join(forms for forms, _ in _SCALE_FORMS)
 _SPACE = r"[ \u00a0\u202f\u2009]"
 _RANGE = rf"[-–—]|(?:{_alternation(('bis', 'und', 'and', 'to', 'et', 'au', 'à', 'и', 'по', 'до'))})(?={_SPACE})"
 _NUMBER_BODY = rf"\d{{1,3}}(?:(?:[.,'’]|{_SPACE})\d{{3}}(?!\d))+(?:[.,]\d+(?!\d))?|\d+(?:[.,]\d+)?"
-_DAY = rf"(?P<{{name}}>\d{{{{1,2}}}})(?:st|nd|rd|th)?"
+_DAY = r"(?P<{name}>\d{{1,2}})(?:st|nd|rd|th)?"
 _WORD_CHARS = r"[\w'’]"
 # A capitalised month, weekday or number word ("December", "Sonntag", "Two") is no name; the
 # look-ahead is a prefix tree of the capitalised forms, plain letters being the fastest to test.
@@ -300,7 +342,8 @@ _DIGIT_ANCHORS = (
 # It is matched in the lower-cased text, where a prefix tree of plain letters fails fastest.
 _DATE_WORD = re.compile(
     rf"(?P<dateword>(?<![\w-])(?P<w>{_alternation(_DATE_WORDS, any_case=False)})\.?(?![\w'’-])"
-    rf"(?:{_SPACE}+(?:{_DAY.format(name='w_d')}(?:{_SPACE}*(?:{_RANGE}){_SPACE}*{_DAY.format(name='w_d2')})?(?!\d|[.,]\d)(?:,?{_SPACE}+(?P<w_y>\d{{4}})(?!\d))?"
+    rf"(?:{_SPACE}+(?:(?P<w_dm>(?P<w_dm_d>\d{{1,2}})(?:\.|er|st|nd|rd|th|-?го)?(?:{_SPACE}|-)+(?:of\s+)?(?P<w_dm_m>{_MONTH})(?:,?{_SPACE}+(?P<w_dm_y>\d{{4}})(?!\d))?)(?!\w)"
+    rf"|{_DAY.format(name='w_d')}(?:{_SPACE}*(?:{_RANGE}){_SPACE}*{_DAY.format(name='w_d2')})?(?!\d|[.,]\d)(?:,?{_SPACE}+(?P<w_y>\d{{4}})(?!\d))?"
     rf"|(?P<w_year>\d{{4}})(?!\d)|(?P<w_scale>{_ANY_SCALE})(?!\w)))?)"
 )
 _DATE_WORD_SCANNER = StartScanner.for_pattern(_DATE_WORD)
@@ -495,8 +538,10 @@ def _dmy_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
 
 
 def _dmonth_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
-    """``15. August 2022``, ``15 août``, ``15 августа 2022``, ``15th of August``, ``9 и 10 декабря``."""
+    """``15. August 2022``, ``15 août``, ``15 августа 2022``, ``15th of August``, ``9 и 10 декабря``; the days alone before "may" the verb."""
     days = [match.group("dmonth_d0"), match.group("dmonth_d")]
+    if _is_common_word(match.group("dmonth_m")):
+        return [Anchor("number", str(int(match.group(name))), match.group(name), match.start(name)) for name in ("dmonth_d0", "dmonth_d") if match.group(name)]
     return _dates(match, "dmonth", _year(match.group("dmonth_y")), _month_number(match.group("dmonth_m")), days)
 
 
@@ -505,9 +550,11 @@ def _date_word_anchor(text: str, match: re.Match[str], lang: str | None) -> list
     start = match.start()
     word, surface = text[start : match.end("w")], text[start : match.end()]
     folded = word.casefold()
+    if match.group("w_dm"):  # a weekday, then its date: "dimanche 12 décembre 2021", "Sunday 12th of December"
+        return [*_lone_date_word(word, start, lang), *_weekday_date(text, match)]
     day, year = match.group("w_d"), match.group("w_y") or match.group("w_year")
     number_words = _NUMBER_WORDS.get(lang, {}) if lang else _ANY_NUMBER_WORD
-    if folded in _MONTH_LOOKUP and (day or year or folded not in number_words):
+    if folded in _MONTH_LOOKUP and not _is_common_word(word) and (day or year or folded not in number_words):
         month = _MONTH_LOOKUP[folded]
         if day:
             keys = [_date_key(_year(match.group("w_y")), month, int(found)) for found in (day, match.group("w_d2")) if found]
@@ -526,6 +573,33 @@ def _date_word_anchor(text: str, match: re.Match[str], lang: str | None) -> list
         anchors.append(Anchor("number", number_key(Decimal(number_words[folded]).scaleb(exponent)), word if scale is None else surface, start))
     leftovers = ("w_d", "w_d2", "w_y", "w_year")
     return anchors + [Anchor("number", str(int(match.group(name))), match.group(name), match.start(name)) for name in leftovers if match.group(name)]
+
+
+def _lone_date_word(word: str, start: int, lang: str | None) -> list[Anchor]:
+    """A weekday, a number word or an unambiguous month name by itself."""
+    folded = word.casefold()
+    if folded in _WEEKDAY_LOOKUP:
+        return [Anchor("date", f"weekday-{_WEEKDAY_LOOKUP[folded]}", word, start)]
+    number_words = _NUMBER_WORDS.get(lang, {}) if lang else _ANY_NUMBER_WORD
+    if folded in number_words:
+        return [Anchor("number", number_key(Decimal(number_words[folded])), word, start)]
+    if folded in _MONTH_LOOKUP and folded not in _AMBIGUOUS_MONTHS:
+        return [Anchor("date", f"--{_MONTH_LOOKUP[folded]:02d}", word, start)]
+    return []
+
+
+def _weekday_date(text: str, match: re.Match[str]) -> list[Anchor]:
+    """The date after a weekday word (``12 décembre 2021`` in ``dimanche 12 décembre 2021``), at its own position; a lone day number before "may" the verb."""
+    day, month = match.group("w_dm_d"), text[match.start("w_dm_m") : match.end("w_dm_m")]
+    if _is_common_word(month):
+        return [Anchor("number", str(int(day)), day, match.start("w_dm_d"))]
+    key = _date_key(_year(match.group("w_dm_y")), _month_number(month), int(day))
+    return [Anchor("date", key, text[match.start("w_dm") : match.end("w_dm")], match.start("w_dm"))] if key else []
+
+
+def _is_common_word(month: str) -> bool:
+    """Whether a month name as written is rather a common word: "may" and "march" in lower case (``12 to 18 may be``)."""
+    return month.rstrip(".") in _COMMON_WORD_MONTHS
 
 
 def _clock_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
@@ -928,10 +1002,20 @@ def anchor_weight(anchor: Anchor, language: str | None) -> float:
 
 def anchor_weights(anchors: Sequence[Anchor], language: str | None) -> npt.NDArray[np.float64]:
     """Each anchor's weight, divided by the square root of how often its key occurs in the text."""
+    return _discounted(anchors, _raw_weights(anchors, language))
+
+
+def _raw_weights(anchors: Sequence[Anchor], language: str | None) -> npt.NDArray[np.float64]:
+    """Each anchor's weight before repeated keys are discounted."""
+    return np.array([anchor_weight(anchor, language) for anchor in anchors], dtype=np.float64)
+
+
+def _discounted(anchors: Sequence[Anchor], weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Weights divided by the square root of how often each anchor's key occurs in the text."""
     counts: dict[str, int] = {}
     for anchor in anchors:
         counts[anchor.key] = counts.get(anchor.key, 0) + 1
-    return np.array([anchor_weight(anchor, language) / counts[anchor.key] ** 0.5 for anchor in anchors], dtype=np.float64)
+    return weights / np.sqrt(np.array([counts[anchor.key] for anchor in anchors], dtype=np.float64)) if anchors else weights
 
 
 _NAME_RATIO = 84.0
@@ -982,6 +1066,9 @@ class AnchorAlignment:
         matchable_second: the same for the second text.
         numeric_first: which anchors of the first text are numbers, dates, URLs or handles.
         numeric_second: the same for the second text.
+        specific_first: which of the first text's numeric anchors pin something down (weight 1 or more: not a lone digit).
+        specific_second: the same for the second text.
+        beyond_dates: aligned pairs whose anchors are no dates or weekdays.
     """
 
     chain: list[tuple[int, int]]
@@ -991,6 +1078,9 @@ class AnchorAlignment:
     matchable_second: npt.NDArray[np.bool_]
     numeric_first: npt.NDArray[np.bool_]
     numeric_second: npt.NDArray[np.bool_]
+    specific_first: npt.NDArray[np.bool_]
+    specific_second: npt.NDArray[np.bool_]
+    beyond_dates: int
 
 
 def anchors_match(first: Anchor, second: Anchor) -> bool:
@@ -1100,8 +1190,8 @@ def _heaviest_chain(
 def align_anchors(first: Sequence[Anchor], second: Sequence[Anchor], first_language: str | None = None, second_language: str | None = None) -> AnchorAlignment:
     """The order-preserving alignment of two anchor sequences, the heaviest by anchor weight."""
     rows, columns = _matching_pairs(first, second)
-    weights_first = anchor_weights(first, first_language)
-    weights_second = anchor_weights(second, second_language)
+    raw_first, raw_second = _raw_weights(first, first_language), _raw_weights(second, second_language)
+    weights_first, weights_second = _discounted(first, raw_first), _discounted(second, raw_second)
     chain = _heaviest_chain(rows, columns, weights_first, weights_second)
     numeric_first = np.array([anchor.kind != "entity" for anchor in first], dtype=np.bool_)
     numeric_second = np.array([anchor.kind != "entity" for anchor in second], dtype=np.bool_)
@@ -1109,7 +1199,11 @@ def align_anchors(first: Sequence[Anchor], second: Sequence[Anchor], first_langu
     matchable_first[rows] = True
     matchable_second = np.zeros(len(second), dtype=np.bool_)
     matchable_second[columns] = True
-    return AnchorAlignment(chain, weights_first, weights_second, matchable_first, matchable_second, numeric_first, numeric_second)
+    dated = [anchor.kind == "date" for anchor in first]
+    return AnchorAlignment(
+        chain, weights_first, weights_second, matchable_first, matchable_second, numeric_first, numeric_second,
+        numeric_first & (raw_first >= _PLAIN_WEIGHT), numeric_second & (raw_second >= _PLAIN_WEIGHT), sum(not dated[i] for i, _ in chain),
+    )
 
 
 @dataclass(frozen=True)
@@ -1124,6 +1218,9 @@ class AlignmentMeasures:
         largest_gap: the largest stretch of unaligned weight between aligned anchors, as a share of its text's weight.
         aligned_weight: the aligned weight, both texts together.
         number_coverage: the smaller share of number and date weight aligned, or None when a text has none.
+        number_presence: the smaller share, over the texts that have some, of the weight of numbers and dates
+            (lone digits left out) that the other text has too, in any order; None when neither has any.
+        aligned_beyond_dates: aligned pairs that are no dates or weekdays (names, numbers, URLs, handles).
     """
 
     aligned: int
@@ -1133,6 +1230,8 @@ class AlignmentMeasures:
     largest_gap: float
     aligned_weight: float
     number_coverage: float | None
+    number_presence: float | None = None
+    aligned_beyond_dates: int = 0
 
 
 def _largest_gap(indices: list[int], weights: npt.NDArray[np.float64]) -> float:
@@ -1161,6 +1260,19 @@ def _number_coverage(alignment: AnchorAlignment) -> float | None:
     return min(shares)
 
 
+def _number_presence(alignment: AnchorAlignment) -> float | None:
+    """The smaller share, over the texts that have numbers or dates (lone digits left out), of their weight that the other text has too."""
+    shares = []
+    for weights, specific, matchable in (
+        (alignment.weights_first, alignment.specific_first, alignment.matchable_first),
+        (alignment.weights_second, alignment.specific_second, alignment.matchable_second),
+    ):
+        total = float(weights[specific].sum())
+        if total:
+            shares.append(float(weights[specific & matchable].sum()) / total)
+    return min(shares) if shares else None
+
+
 def measure_alignment(alignment: AnchorAlignment) -> AlignmentMeasures:
     """Weighted coverage, order agreement, the largest unaligned stretch and the number coverage of an alignment."""
     rows = [i for i, _ in alignment.chain]
@@ -1177,6 +1289,8 @@ def measure_alignment(alignment: AnchorAlignment) -> AlignmentMeasures:
         largest_gap=max(_largest_gap(rows, first), _largest_gap(columns, second)),
         aligned_weight=aligned_first + aligned_second,
         number_coverage=_number_coverage(alignment),
+        number_presence=_number_presence(alignment),
+        aligned_beyond_dates=alignment.beyond_dates,
     )
 
 
@@ -1217,9 +1331,23 @@ def _decision(measures: AlignmentMeasures, score: float) -> tuple[bool, str]:
     if weight < MIN_ALIGNED_WEIGHT:
         return False, f"too few anchors align to tell ({measures.aligned}): {summary}"
     needed = TRANSLATION_SCORE_THRESHOLD if weight >= CONFIDENT_ALIGNED_WEIGHT else SMALL_ALIGNMENT_SCORE
-    if score >= needed:
-        return True, f"translation (score {score:.2f}): {summary}"
-    return False, f"not a translation (score {score:.2f}, needs {needed:.2f}): {summary}"
+    if score < needed:
+        return False, f"not a translation (score {score:.2f}, needs {needed:.2f}): {summary}"
+    doubt = _short_alignment_doubt(measures, score) if measures.aligned < STRONG_ALIGNED_ANCHORS else None
+    if doubt is not None:
+        return False, f"not a translation ({doubt}): {summary}"
+    return True, f"translation (score {score:.2f}): {summary}"
+
+
+def _short_alignment_doubt(measures: AlignmentMeasures, score: float) -> str | None:
+    """Why an alignment of fewer than STRONG_ALIGNED_ANCHORS anchors may be two reports of one day rather than a translation, or None."""
+    if measures.aligned_beyond_dates < MIN_ALIGNED_BEYOND_DATES:
+        return "only dates align, which every report of that day shares"
+    if measures.number_presence is not None and measures.number_presence < MIN_NUMBER_PRESENCE:
+        return f"{1 - measures.number_presence:.0%} of one text's numbers and dates are missing from the other, as in a report written apart"
+    if score < SHORT_ALIGNMENT_SCORE:
+        return f"score {score:.2f}, and an alignment of {measures.aligned} anchors needs {SHORT_ALIGNMENT_SCORE:.2f}"
+    return None
 
 
 def translation_direction(first_language: str | None, second_language: str | None, first_published: datetime | None, second_published: datetime | None) -> tuple[str | None, str]:

@@ -47,7 +47,7 @@ def attributions_of(text: str, language: str) -> list[Found]:
         ("Pyongyang sent 10,000 troops, citing Yonhap, the broadcaster said.", "en", "Yonhap", "cites", "citing"),
         ("По данным ТАСС, переговоры прошли в Кремле.", "ru", "TASS", "cites", "По данным"),
         ("Как сообщает РИА Новости, встреча состоится в пятницу.", "ru", "RIA Novosti", "cites", "Как сообщает"),
-        (f"Путин поблагодарил Кима за поддержку летом.\nИсточник: ТАСС", "ru", "TASS", "cites", "Источник:"),
+        ("Путин поблагодарил Кима за поддержку летом.\nИсточник: ТАСС", "ru", "TASS", "cites", "Источник:"),
     ],
 )
 def test_cues_name_their_source(text: str, language: str, source: str, kind: str, cue: str) -> None:

@@ -138,6 +138,6 @@ def test_a_medium_reporting_the_speaker_in_the_sentence_before_is_the_quotes_sou
 
 
 def test_the_one_spoken_to_is_not_the_speaker() -> None:
-    body = "“Maybe I can, by speaking directly to white people, say, ‘Look, this is not who we are,’” she told Harvey.\n“We will work on it,” Clinton told reporters."
+    body = "“Maybe I can, by speaking directly to white people, say, ‘Look, this is not who we are,’” she told Harvey. “We will work on it,” Clinton told reporters."
     first, second = [quote for quote in extract_quotes(body, extract_attributions(body, language="en")) if quote.depth == 0]
     assert (first.speaker, second.speaker) == (None, "Clinton")

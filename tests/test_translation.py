@@ -111,6 +111,7 @@ def test_numbers_normalise_across_locales(text: str, language: str, key: str) ->
         ("gegen 14.30 Uhr", "de", "T14:30"),
         ("vers 14h30", "fr", "T14:30"),
         ("at 14:30", "en", "T14:30"),
+        ("к маю 1923 года", "ru", "1923-05"),
     ],
 )
 def test_dates_normalise_across_locales(text: str, language: str | None, key: str) -> None:
@@ -136,6 +137,38 @@ def test_a_lone_separator_before_three_digits_is_read_in_the_texts_locale(langua
 
 def test_may_alone_is_not_a_date_but_may_with_a_day_is() -> None:
     assert keys_of("Theresa May said it on May 5, 2019.", "en", "date") == ["2019-05-05"]
+
+
+@pytest.mark.parametrize("text", ["people aged 12 to 18 may be infected", "the 18 may not come", "on Tuesday 7 may be"])
+def test_may_the_verb_after_a_number_is_no_month(text: str) -> None:
+    assert keys_of(text, "en", "date") in ([], ["weekday-2"])
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "keys"),
+    [
+        ("Il s'est confié dimanche 12 décembre au Figaro.", "fr", ["weekday-7", "--12-12"]),
+        ("Publié le dimanche 12 Décembre 2021 à 20h30", "fr", ["weekday-7", "2021-12-12", "T20:30"]),
+        ("В воскресенье 12 декабря в Москве", "ru", ["weekday-7", "--12-12"]),
+        ("on Sunday 12th of December 2021", "en", ["weekday-7", "2021-12-12"]),
+        ("am Sonntag, dem 12. Dezember", "de", ["weekday-7", "--12-12"]),
+    ],
+)
+def test_a_weekday_then_its_date_gives_both(text: str, language: str, keys: list[str]) -> None:
+    assert keys_of(text, language, "date") == keys
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "key"),
+    [("toutes les vingt minutes", "fr", "20"), ("alle zwanzig Minuten", "de", "20"), ("every twenty minutes", "en", "20"), ("каждые двадцать минут", "ru", "20"), ("a dozen people", "en", "12")],
+)
+def test_tens_are_number_words(text: str, language: str, key: str) -> None:
+    assert keys_of(text, language, "number") == [key]
+
+
+@pytest.mark.parametrize(("text", "language"), [("vingt-deux ans", "fr"), ("twenty-two years", "en"), ("quatre-vingts personnes", "fr")])
+def test_a_hyphenated_number_word_is_left_out_rather_than_misread(text: str, language: str) -> None:
+    assert keys_of(text, language, "number") == []
 
 
 @settings(max_examples=80, deadline=None)
@@ -321,6 +354,72 @@ def test_the_same_story_written_independently_is_not_a_translation(first: str | 
     assert len(shared) >= 3, "the reports should share names or numbers, or the test proves nothing"
     assert not evidence.is_translation, evidence.reason
     assert evidence.reason.startswith("not a translation")
+
+
+# --- short reports of one day ----------------------------------------------------------------------
+
+SAME_DAY = DATA / "same_day"
+TRANSLATED_REPORTS = [("moscow_snow", "en", "de"), ("ministry_warning", "fr", "en"), ("peskov_call", "en", "fr"), ("avalanche", "fr", "en"),
+                      ("vienna_demo", "en", "ru"), ("key_rate", "en", "de"), ("paris_pollution", "de", "en")]
+
+
+def same_day(name: str) -> tuple[str, str]:
+    """A hand-written report of tests/data/translation/same_day (``story.outlet.lang``) and its language."""
+    return (SAME_DAY / f"{name}.txt").read_text(encoding="utf-8"), name.rsplit(".", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("moscow_snow.a.ru", "moscow_snow.b.en"),
+        ("moscow_snow.a.ru", "moscow_snow.b.de"),
+        ("key_rate.a.ru", "key_rate.b.en"),
+        ("key_rate.a.ru", "key_rate.b.de"),
+        ("uk_omicron.x.de", "uk_omicron.x.fr"),
+        ("kazakh_teens.x.de", "kazakh_teens.x.fr"),
+        ("carbone.x.en", "carbone.x.ru"),
+    ],
+)
+def test_short_reports_of_one_day_written_apart_are_not_translations(first: str, second: str) -> None:
+    """Two outlets' short reports of one day share its date, a number and a name, in news order; the alignment must show more."""
+    (first_text, first_language), (second_text, second_language) = same_day(first), same_day(second)
+    first_anchors, second_anchors = extract_anchors(first_text, first_language), extract_anchors(second_text, second_language)
+    shared = {anchor.kind for anchor in first_anchors if any(anchors_match(anchor, other) for other in second_anchors)}
+    evidence = compare_translation(first_anchors, second_anchors, first_language, second_language)
+    assert {"date", "number", "entity"} <= shared, "the reports should share a date, a number and a name, or the test proves nothing"
+    assert evidence.aligned < translation.STRONG_ALIGNED_ANCHORS
+    assert not evidence.is_translation, evidence.reason
+    assert evidence.reason.startswith("not a translation")
+
+
+@pytest.mark.parametrize(("story", "original", "translated"), TRANSLATED_REPORTS, ids=[story for story, _, _ in TRANSLATED_REPORTS])
+def test_a_short_report_translated_is_still_linked(story: str, original: str, translated: str) -> None:
+    is_translation, pairs, reason = compare(*same_day(f"{story}.b.{original}"), *same_day(f"{story}.b.{translated}"))
+    assert is_translation, reason
+    assert len(pairs) >= 8
+
+
+def test_a_shared_day_alone_is_no_translation() -> None:
+    """A date and its weekday align completely, and every report of that day has them."""
+    evidence = compare_translation(
+        extract_anchors("Am Sonntag, dem 12. Dezember, wird gewählt.", "de"), extract_anchors("Dimanche 12 décembre, on vote.", "fr"), "de", "fr"
+    )
+    assert (evidence.aligned, evidence.coverage_first, evidence.coverage_second) == (2, 1.0, 1.0)
+    assert not evidence.is_translation
+    assert "only dates align" in evidence.reason
+
+
+def test_a_short_report_with_numbers_of_its_own_is_no_translation() -> None:
+    """The other text has the name, the day and the count, but not how many firefighters came: a report written apart."""
+    evidence = compare_translation(
+        extract_anchors("Police in Kinsau near Landsberg said on Sunday that two residents were hurt. About 60 firefighters came. Investigators from Fürstenfeldbruck took over.", "en"),
+        extract_anchors("Die Polizei in Kinsau bei Landsberg teilte am Sonntag mit, zwei Bewohner seien verletzt worden. Die Kripo Fürstenfeldbruck ermittelt.", "de"),
+        "en",
+        "de",
+    )
+    assert evidence.aligned == 5 and evidence.score >= translation.SHORT_ALIGNMENT_SCORE
+    assert not evidence.is_translation
+    assert "numbers and dates are missing from the other" in evidence.reason
 
 
 # --- same language, empty texts, direction ------------------------------------------------------

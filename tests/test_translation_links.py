@@ -107,3 +107,23 @@ def test_same_story_in_another_language_is_no_translation(store: Store, tmp_path
         {"url": "https://b.example/y", "text": (DATA / "seed003_independent.fr.txt").read_text(encoding="utf-8") if language == "de" else texts["de"], "language": "fr" if language == "de" else "de", "published": "2025-01-02"},
     ]), encoding="utf-8")
     assert dict(ingest(store, [str(path)]).links) == {}
+
+
+@pytest.mark.parametrize("story", ["moscow_snow", "key_rate"])
+def test_two_outlets_reports_of_one_day_are_not_linked_but_the_translation_of_one_is(store: Store, tmp_path: Path, story: str) -> None:
+    """A Russian outlet's report and an English one's share the day, a number and a name; the English one translated into German is the only link."""
+    texts = {name: (DATA / "same_day" / f"{story}.{name}.txt").read_text(encoding="utf-8") for name in ("a.ru", "b.en", "b.de")}
+    urls = {"a.ru": "https://ru-news.example/report", "b.en": "https://en-wire.example/report", "b.de": "https://de-news.example/bericht"}
+    hours = {"a.ru": "08", "b.en": "09", "b.de": "11"}
+    records = [
+        {"url": urls[name], "title": text.splitlines()[0], "text": text, "published": f"2021-12-11T{hours[name]}:00:00", "language": name[-2:]}
+        for name, text in texts.items()
+    ]
+    path = tmp_path / f"{story}.jsonl"
+    path.write_text(jsonl(records), encoding="utf-8")
+    assert dict(ingest(store, [str(path)]).links) == {"translation": 1}
+    with store.reading() as session:
+        [link] = store.all_links(session)
+        articles = store.articles(session, [link.origin_id, link.copy_id])
+    assert (articles[link.origin_id].url, articles[link.copy_id].url, link.direction) == (urls["b.en"], urls["b.de"], "dated")
+    assert link.evidence["aligned_anchors"] >= 7
