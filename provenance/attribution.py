@@ -712,6 +712,16 @@ def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
             source = text.source_for(cue, match.start(), match.end())
             if source is not None:
                 yield _found(text, source, cue.kind, match.start(), match.end())
+            if cue.inverted_only:
+                yield from _medium_spoken_to(text, match.start(), match.end())
+
+
+def _medium_spoken_to(text: _Text, cue_start: int, cue_end: int) -> Iterator[Found]:
+    """A medium named right after a speech verb ("told CNN's Jake Tapper", "told POLITICO", "tells Fox News anchor Megyn
+    Kelly"): the words were said to it, so it is credited (``cites``) beside the speaker, who stays the quote's source."""
+    names = text._names(cue_end, min(text.sentence_at(cue_start).end, cue_end + _WINDOW))
+    if names and (first := names[0])[3] is not None and len(text.body[cue_end : first[0]].split()) <= 1 and not _CLAUSE_BREAK.search(text.body[cue_end : first[0]]):
+        yield _found(text, (*first[:4], True), "cites", cue_start, cue_end)
 
 
 def _credit_sources(credit: str, registry: Registry) -> list[tuple[str, SourceEntry | None]]:

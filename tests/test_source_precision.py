@@ -64,8 +64,8 @@ def test_a_named_group_is_the_source_never_its_adjective(text: str) -> None:
         # the subject before a speech verb, or after it only right after a quotation
         ("“We are not leaving,” said Maria Lopez, a spokeswoman for the city.", [("Maria Lopez", "quotes")]),
         ("Anne Cole said Smith would resign.", [("Anne Cole", "quotes")]),
-        ("Mayor Tom Reed told CNN that the bridge would reopen.", [("Mayor Tom Reed", "quotes")]),
-        ("The senator told The Washington Post that he would run.", []),
+        ("Mayor Tom Reed told CNN that the bridge would reopen.", [("Mayor Tom Reed", "quotes"), ("CNN", "cites")]),  # the medium spoken to is credited too
+        ("The senator told The Washington Post that he would run.", [("The Washington Post", "cites")]),
         # a pronoun right before the verb, not a word of the quotation
         ("“It is a sad day,” she said. “Washington has failed us.”", [("she", "quotes")]),
         ("“As Smith reported last year, the bridge is unsafe,” Jones said.", [("Jones", "quotes")]),
@@ -137,9 +137,18 @@ def test_a_cue_may_take_its_source_after_it_only_when_inverted(tmp_path: Path) -
     user = tmp_path / "cues.toml"
     user.write_text("[[cue]]\nlang = 'en'\nkind = 'quotes'\npattern = '\\bbriefed\\b'\nsource = 'either'\nafter = 'inverted'\n", encoding="utf-8")
     cues = load_cues(user)
-    assert [found.source for found in extract_attributions("Harris briefed Reuters on Monday.", language="en", cue_set=cues)] == ["Harris"]
+    assert [found.source for found in extract_attributions("Harris briefed Reuters on Monday.", language="en", cue_set=cues)] == ["Harris", "Reuters"]  # the medium spoken to, beside the speaker
     assert [found.source for found in extract_attributions("“It is done,” briefed Harris.", language="en", cue_set=cues)] == ["Harris"]
     broken = tmp_path / "broken.toml"
     broken.write_text("[[cue]]\nlang = 'en'\nkind = 'quotes'\npattern = 'x'\nsource = 'either'\nafter = 'sometimes'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="broken.toml, line 1: after must be"):
         load_cues(broken)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "medium"),
+    [("Trump told CNN on Sunday that he would win.", "CNN"), ("“Be careful,” Trump told Fox News host Sean Hannity earlier.", "Fox News"), ("The senator told POLITICO the bill would pass.", "Politico")],
+)
+def test_a_medium_spoken_to_is_credited_beside_the_speaker(sentence: str, medium: str) -> None:
+    """"X told CNN": the words reached the public through CNN, so CNN is cited; the speaker stays the quote's source."""
+    assert (medium, "cites") in [(found.source, found.kind) for found in extract_attributions(sentence, language="en")]
