@@ -295,9 +295,12 @@ def _passage_lines(passages: list[PassageElsewhere]) -> list[str]:
     for passage in passages[:PASSAGES_SHOWN]:
         where = ", ".join(f"#{article.id}" + (f" ({article.published.text()})" if article.published else "") for _, article in passage.elsewhere[:4])
         more = f" +{len(passage.elsewhere) - 4} more" if len(passage.elsewhere) > 4 else ""
-        first = "this article" if passage.first == 0 else f"#{passage.first}" if passage.first is not None else "not determined"
+        if passage.first is None:
+            first = passage.first_reason  # "not determined: …"
+        else:
+            first = f"{'this article' if passage.first == 0 else f'#{passage.first}'} ({passage.first_reason})"
         lines.append(f"    \"{shorten(' '.join(passage.text.split()), 120)}\" ({len(passage.text.split())} words)")
-        lines.append(f"      also in {where}{more}; first: {first} ({passage.first_reason})")
+        lines.append(f"      also in {where}{more}; first: {first}")
     if len(passages) > PASSAGES_SHOWN:
         lines.append(f"    +{len(passages) - PASSAGES_SHOWN} more passages (--json lists them all)")
     return lines

@@ -159,7 +159,7 @@ def _passage_view(passage: dict[str, Any]) -> dict[str, Any]:
         "words": passage.get("words"),
         "outlets": passage.get("outlets"),
         "source": passage.get("source"),
-        "first": f"#{first.get('article_id')}" if first.get("article_id") is not None else f"not determined ({_text(first.get('reason'))})",
+        "first": f"#{first.get('article_id')}" if first.get("article_id") is not None else _text(first.get("reason")),  # "not determined: …"
         "witnesses": witnesses,
     }
 
