@@ -12,10 +12,10 @@ import signal
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from itertools import islice
@@ -973,12 +973,18 @@ def _watch_parent(parent: int) -> None:
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End the workers at once, their chunks dropped: what an interrupted or failed run needs (``shutdown`` waits for every chunk)."""
     processes = list(getattr(pool, "_processes", {}).values())  # no public API before Python 3.14's terminate_workers()
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.kill()
     for process in processes:
         process.join(timeout=2)
+    # Let the pool's manager thread see its workers gone and close its wake-up pipe before the
+    # interpreter's exit hook writes to it: racing, the hook wrote to a closed pipe and printed
+    # "Exception ignored … Bad file descriptor" after the one line of a Ctrl-C.
+    if manager is not None:
+        manager.join(timeout=1)
 
 
 def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
@@ -987,7 +993,7 @@ def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Do
         yield chunk
 
 
-def prepared_stream(documents: Iterable[Document | Failure], settings: Settings, workers: int = 1) -> Iterator[Prepared | Failure]:
+def prepared_stream(documents: Iterable[Document | Failure], settings: Settings, workers: int = 1) -> Generator[Prepared | Failure, None, None]:
     """Prepared documents in input order, made by `workers` processes (in this one when workers is 1)."""
     if workers <= 1:
         for chunk in _chunked(documents, PREPARE_CHUNK):
@@ -1040,7 +1046,9 @@ def ingest(
     settings = settings or Settings()
     if not targets:
         raise InputError("nothing to ingest: give files, folders, URLs or '-'")
-    return store_prepared(store, prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin, settings.allow_private_urls), settings, workers), settings, on_progress)
+    stream = prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin, settings.allow_private_urls), settings, workers)
+    with closing(stream):  # stopped or failed, the workers end now, not when the suspended stream is collected at exit
+        return store_prepared(store, stream, settings, on_progress)
 
 
 def store_prepared(store: Store, results: Iterable[Prepared | Failure], settings: Settings | None = None, on_progress: ProgressCallback | None = None) -> IngestReport:
