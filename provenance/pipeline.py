@@ -775,8 +775,9 @@ def _store_batch(store: Store, batch: list[Prepared], fingerprinter: Fingerprint
         fresh = _fresh_items(session, store, batch, report)
         if not fresh:
             return
-        lessons = _boilerplate_lessons(session, store, fresh, fingerprinter)
-        fresh = [_without_boilerplate(item, lessons.known, fingerprinter) for item in fresh]
+        outlets = [outlet_key_of(item.document, fingerprinter.settings) for item in fresh]
+        lessons = _boilerplate_lessons(session, store, fresh, outlets, fingerprinter)
+        fresh = [_without_boilerplate(item, lessons.known.get(outlet or "", set()), fingerprinter) for item, outlet in zip(fresh, outlets)]
         ids = _insert_articles(session, store, fresh, fingerprinter.settings.seed, report)
         report.article_ids.extend(ids)
         links, shared = _links_of_batch(session, store, fresh, ids, fingerprinter, report)
@@ -811,10 +812,10 @@ COPY_SHARE = 0.5
 """Two articles sharing this share of either's shingles are versions of one text: a line they both hold counts once."""
 
 
-def _boilerplate_lessons(session: Session, store: Store, fresh: Sequence[Prepared], fingerprinter: Fingerprinter) -> BoilerplateLessons:
-    """Learn the boilerplate of the batch's outlets from its articles and the stored ones, before the batch is stored, so it applies to the batch itself."""
-    settings = fingerprinter.settings
-    keyed = [(key, -1 - index, short_lines(_own_lines(item))) for index, item in enumerate(fresh) if (key := outlet_key_of(item.document, settings)) is not None]
+def _boilerplate_lessons(session: Session, store: Store, fresh: Sequence[Prepared], outlets: Sequence[str | None], fingerprinter: Fingerprinter) -> BoilerplateLessons:
+    """Learn the boilerplate of the batch's outlets (each article's outlet key, or None) from its articles and the stored ones,
+    before the batch is stored, so it applies to the batch itself."""
+    keyed = [(key, -1 - index, short_lines(_own_lines(item))) for index, (item, key) in enumerate(zip(fresh, outlets)) if key is not None]
     if not keyed:
         return BoilerplateLessons({}, [], [])
     known = store.boilerplate_of(session, {key for key, _, _ in keyed})
@@ -835,14 +836,12 @@ def _boilerplate_lessons(session: Session, store: Store, fresh: Sequence[Prepare
     return BoilerplateLessons(known, witnesses, learned)
 
 
-def _without_boilerplate(item: Prepared, boilerplate: dict[str, set[int]], fingerprinter: Fingerprinter) -> Prepared:
-    """The article prepared again without the lines learned as its outlet's boilerplate (kept as furniture); itself when it holds none.
+def _without_boilerplate(item: Prepared, known: set[int], fingerprinter: Fingerprinter) -> Prepared:
+    """The article prepared again without the lines learned as its outlet's boilerplate (`known`, by line hash), kept as furniture; itself when it holds none.
 
     Its identity (URL and the hash of its body as read) stays what it was, so that reading the
     same input again finds it stored.
     """
-    key = outlet_key_of(item.document, fingerprinter.settings)
-    known = boilerplate.get(key or "", set())
     if not known or not any(line_key(line) in known for line in _own_lines(item)):
         return item
     kept: list[str] = []
