@@ -231,8 +231,8 @@ def reset_peak_rss() -> None:
 def warm_up(extract: Callable[[str], Any], sample: str) -> None:
     """Run every stage once on a small article: compiled kernels, caches and lazy imports are ready before timing."""
     from provenance.config import Settings
-    from provenance.normalize import load_patterns
-    from provenance.pipeline import Fingerprinter, prepare
+    from provenance.ingest.prepare import Fingerprinter, prepare
+    from provenance.text.normalize import load_patterns
 
     fingerprinter = Fingerprinter(Settings())
     fingerprinter.sign([prepare(extract(sample), load_patterns(), fingerprinter)])
@@ -240,7 +240,8 @@ def warm_up(extract: Callable[[str], Any], sample: str) -> None:
 
 def extractor(kind: str) -> Callable[[str], Any]:
     """The document_from_* function of a kind, with an origin (and URL) filled in."""
-    from provenance.extract import document_from_html, document_from_text
+    from provenance.read.document import document_from_text
+    from provenance.read.html import document_from_html
 
     if kind.startswith("html"):
         return lambda content: document_from_html(content, "bench.html", "https://www.example-news.de/politik/haushalt-streit-123.html")
@@ -250,8 +251,8 @@ def extractor(kind: str) -> Callable[[str], Any]:
 def measure(kind: str, path: Path, sample: str, results: Connection) -> None:
     """In a fresh process: time each stage on the article in `path`, sending each stage's figures as it ends."""
     from provenance.config import Settings
-    from provenance.normalize import load_patterns
-    from provenance.pipeline import Fingerprinter, prepare
+    from provenance.ingest.prepare import Fingerprinter, prepare
+    from provenance.text.normalize import load_patterns
 
     extract = extractor(kind)
     warm_up(extract, sample)

@@ -90,13 +90,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DEFAULT_CORPUS, Article, ArticleFactory, Pools, load_pools  # noqa: E402
 from cpu import cpu_spent, cpu_times  # noqa: E402
 
-from provenance.audit import build_audit  # noqa: E402
-from provenance.compare import copy_kind, overlap  # noqa: E402
-from provenance.config import Settings  # noqa: E402
-from provenance.pipeline import Fingerprinter, ingest  # noqa: E402
-from provenance.registry import load_registry  # noqa: E402
-from provenance.store import Article as StoredArticle  # noqa: E402
-from provenance.store import Bucket, CopyLink, Store  # noqa: E402
+from provenance.audit.build import build_audit
+from provenance.config import Settings
+from provenance.ingest.prepare import Fingerprinter
+from provenance.ingest.run import ingest
+from provenance.knowledge.registry import load_registry
+from provenance.match.compare import copy_kind, overlap
+from provenance.store.schema import Article as StoredArticle
+from provenance.store.schema import Bucket, CopyLink
+from provenance.store.store import Store
 
 KINDS = ("exact", "footer", "header", "partial", "light_edit")
 # Share of the copies of each kind.

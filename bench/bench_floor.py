@@ -46,9 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cpu import cpu_spent, cpu_times, per_article_ms  # noqa: E402
 
-from provenance.pipeline import BATCH_SIZE  # noqa: E402
-from provenance.store import AnchorBucket, Article, Attribution, Base, Bucket, CopyLink, Paragraph, Quote, Source, Store, _table  # noqa: E402
-
+from provenance.ingest.run import BATCH_SIZE
+from provenance.store.schema import AnchorBucket, Article, Attribution, Base, Bucket, CopyLink, Paragraph, Quote, Source
+from provenance.store.store import Store, _table
 
 TABLES = (Article, Paragraph, Attribution, Quote, CopyLink, Bucket, AnchorBucket)
 """The tables an ingest's writes fill (its sources table aside, which the targets get before the clock starts)."""

@@ -46,8 +46,8 @@ from corpus import DEFAULT_CORPUS, ArticleFactory, Entry, load_pools, syndicated
 from cpu import cpu_spent, cpu_times, per_article_ms
 
 from provenance.config import Settings
-from provenance.pipeline import ingest
-from provenance.store import Store
+from provenance.ingest.run import ingest
+from provenance.store.store import Store
 
 
 def database_bytes(store: Store, url: str) -> int:

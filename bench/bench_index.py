@@ -41,9 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DEFAULT_CORPUS, ArticleFactory, load_pools
 
 from provenance.config import Settings
-from provenance.fingerprint import densify, shingle_batch, to_minhash
-from provenance.pipeline import Fingerprinter
-from provenance.store import Article, Store
+from provenance.ingest.prepare import Fingerprinter
+from provenance.sketch.fingerprint import densify, shingle_batch, to_minhash
+from provenance.store.schema import Article
+from provenance.store.store import Store
 
 BACKENDS = ("db-sqlite", "db-postgresql", "redis")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

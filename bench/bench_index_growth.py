@@ -41,7 +41,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import insert, text
 
-from provenance.store import Article, Store
+from provenance.store.schema import Article
+from provenance.store.store import Store
 
 FILL_CHUNK = 2_000_000
 

@@ -69,13 +69,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DEFAULT_CORPUS, ArticleFactory, Entry, Pools, load_pools, syndicated_stream  # noqa: E402
 from cpu import CpuTimes, cpu_spent, cpu_times, per_article_ms  # noqa: E402
 
-from provenance.compare import overlap  # noqa: E402
-from provenance.config import Settings  # noqa: E402
-from provenance.extract import document_from_text, iter_documents  # noqa: E402
-from provenance.fingerprint import densify, shingle_batch, signature_bytes, signature_from_bytes, to_minhash  # noqa: E402
-from provenance.normalize import load_patterns, tokens  # noqa: E402
-from provenance.pipeline import Fingerprinter, IngestReport, check_prepared, fewer_collections, ingest, prepare, prepared_stream, store_prepared  # noqa: E402
-from provenance.store import Store  # noqa: E402
+from provenance.config import Settings
+from provenance.ingest.check import check_prepared
+from provenance.ingest.prepare import Fingerprinter, prepare
+from provenance.ingest.run import fewer_collections, ingest, prepared_stream, store_prepared
+from provenance.ingest.writer import IngestReport
+from provenance.match.compare import overlap
+from provenance.read.document import document_from_text
+from provenance.read.inputs import iter_documents
+from provenance.sketch.fingerprint import densify, shingle_batch, signature_bytes, signature_from_bytes, to_minhash
+from provenance.store.store import Store
+from provenance.text.normalize import load_patterns, tokens
 
 PARTS = ("signatures", "ingest", "check", "profile", "split")
 DEFAULT_PARTS = ("signatures", "ingest", "check", "profile")

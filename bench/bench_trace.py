@@ -26,9 +26,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from provenance.errors import NotFoundError
-from provenance.registry import load_registry
-from provenance.store import Paragraph, Store
-from provenance.trace import trace_quote
+from provenance.graph.trace import trace_quote
+from provenance.knowledge.registry import load_registry
+from provenance.store.schema import Paragraph
+from provenance.store.store import Store
 
 
 def log(message: str) -> None:

@@ -75,9 +75,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provenance.attribution import Found, extract_attributions, load_cues
-from provenance.normalize import _INVISIBLE, _SPACES, load_patterns, split_layout, text_lines
-from provenance.registry import load_registry
+from provenance.knowledge.attribution import Found, extract_attributions, load_cues
+from provenance.knowledge.registry import load_registry
+from provenance.text.normalize import _INVISIBLE, _SPACES, load_patterns, split_layout, text_lines
 
 AGENCIES = ("AP", "AFP", "Reuters", "UPI")
 CUE_KINDS = ("cites", "quotes", "wire")

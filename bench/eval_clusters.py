@@ -46,10 +46,10 @@ from math import comb
 from pathlib import Path
 from typing import Any
 
-from provenance.audit import run_audit
+from provenance.audit.build import run_audit
 from provenance.config import Settings
-from provenance.registry import load_registry
-from provenance.store import Store
+from provenance.knowledge.registry import load_registry
+from provenance.store.store import Store
 
 BOX_TOP = ["Sunday, Jul 15th 2018 5-Day Forecast", "Enter City and State or Zip Code"]
 BOX_BOTTOM = ["Comments are moderated and may take up to 24 hours to appear on the site, so please be patient and keep to the topic."]

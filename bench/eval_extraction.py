@@ -38,9 +38,10 @@ from typing import Any
 
 from provenance.config import Settings
 from provenance.errors import ExtractionError
-from provenance.extract import decode_bytes, document_from_html
-from provenance.normalize import PatternSet, load_patterns
-from provenance.pipeline import Fingerprinter, prepare
+from provenance.ingest.prepare import Fingerprinter, prepare
+from provenance.read.document import decode_bytes
+from provenance.read.html import document_from_html
+from provenance.text.normalize import PatternSet, load_patterns
 
 _WORD = re.compile(r"\w+")
 

@@ -38,10 +38,12 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from provenance.clusters import Relation, clusters_of, relations_between
 from provenance.config import Settings
-from provenance.pipeline import IngestReport, ingest
-from provenance.store import Article, CopyLink, Store
+from provenance.graph.clusters import Relation, clusters_of, relations_between
+from provenance.ingest.run import ingest
+from provenance.ingest.writer import IngestReport
+from provenance.store.schema import Article, CopyLink
+from provenance.store.store import Store
 
 _WORD = re.compile(r"\w+")
 

@@ -79,7 +79,10 @@ from typing import Any
 import numpy as np
 
 from provenance.config import Settings
-from provenance.translation import MIN_SHARED_BANDS, Anchor, TranslationEvidence, anchor_features, compare_translation, extract_anchors, translation_keys
+from provenance.translation.alignment import TranslationEvidence, compare_translation
+from provenance.translation.anchors import Anchor, extract_anchors
+from provenance.translation.keys import anchor_features, translation_keys
+from provenance.translation.languages import MIN_SHARED_BANDS
 
 PAIRS = ("de-fr", "fr-de", "ru-en")
 MIN_SEGMENTS = 5

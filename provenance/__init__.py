@@ -6,12 +6,14 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings
-from .errors import ProvenanceError
+from provenance.config import Settings
+from provenance.errors import ProvenanceError
 
 if TYPE_CHECKING:
-    from .pipeline import CheckResult, IngestReport, check, ingest
-    from .store import Store
+    from provenance.ingest.check import CheckResult, check
+    from provenance.ingest.run import ingest
+    from provenance.ingest.writer import IngestReport
+    from provenance.store.store import Store
 
 __all__ = ["CheckResult", "IngestReport", "ProvenanceError", "Settings", "Store", "check", "ingest"]
 __version__ = "0.1.0"

@@ -1,5 +1,5 @@
 """python -m provenance: the command-line interface."""
 
-from .cli import cli
+from provenance.cli import cli
 
 cli()

@@ -26,20 +26,12 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from .config import (
-    CUES_ENV,
-    DB_ENV,
-    DEFAULT_DB_PATH,
-    PATTERNS_ENV,
-    SOURCES_ENV,
-    Settings,
-    default_database_url,
-)
-from .errors import InputError, ProvenanceError
-from .terminal import printable
+from provenance.config import CUES_ENV, DB_ENV, DEFAULT_DB_PATH, PATTERNS_ENV, SOURCES_ENV, Settings, default_database_url
+from provenance.errors import InputError, ProvenanceError
+from provenance.terminal import printable
 
 if TYPE_CHECKING:
-    from .store import Store
+    from provenance.store.store import Store
 
 # Each command imports the library modules it needs when it runs: importing them all took 2.7 s
 # on a 2-core machine, which `provenance --help` and a mistyped option need not wait for.
@@ -156,7 +148,7 @@ class Context:
 
     def _open(self, create: bool) -> Store:
         if self._store is None:
-            from .store import Store
+            from provenance.store.store import Store
 
             if create and self.is_default_db:
                 DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -255,8 +247,9 @@ def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json
     Example:
         provenance ingest seeds/ crawl.warc.gz https://example.org/a.html
     """
-    from . import report
-    from .pipeline import ingest
+    from provenance.ingest.run import ingest
+
+    from provenance import render as report
 
     store = obj.store
     with progress_bar("ingest") as progress:
@@ -300,9 +293,11 @@ def check_command(obj: Context, target: str, as_json: bool, store_it: bool) -> N
     Example:
         provenance check seeds/003_4153c0ff2f4fab2a.txt --json
     """
-    from . import report
-    from .pipeline import check, store_checked
-    from .registry import load_registry
+    from provenance.ingest.check import check
+    from provenance.ingest.run import store_checked
+    from provenance.knowledge.registry import load_registry
+
+    from provenance import render as report
 
     store = obj.store if store_it else obj.reader
     results = check(store, target, obj.settings, stdin=sys.stdin.buffer)
@@ -336,9 +331,9 @@ def chain_command(obj: Context, reference: str, fmt: str, as_json: bool) -> None
         provenance chain seeds/003_4153c0ff2f4fab2a.txt
         provenance chain 003 --format dot | dot -Tsvg > chain.svg
     """
-    from .chain import chain_json
-    from .chain_formats import chain_dot, chain_prov_json, chain_text
-    from .pipeline import chain_for
+    from provenance.graph.chain import chain_json
+    from provenance.graph.formats import chain_dot, chain_prov_json, chain_text
+    from provenance.ingest.lookup import chain_for
 
     chain = chain_for(obj.reader, reference, obj.settings)
     fmt = "json" if as_json else fmt
@@ -365,9 +360,10 @@ def sources_command(obj: Context, include_registry: bool, as_json: bool) -> None
     Example:
         provenance sources --json
     """
-    from . import report
-    from .registry import load_registry
-    from .sources import source_uses
+    from provenance.graph.sources import source_uses
+    from provenance.knowledge.registry import load_registry
+
+    from provenance import render as report
 
     uses = source_uses(obj.reader, load_registry(obj.settings.sources_file), include_registry)
     if as_json:
@@ -393,9 +389,10 @@ def trace_command(obj: Context, quote: str, as_json: bool) -> None:
         provenance trace "Blut, Leben und Tod"
         provenance trace "heldenhaften Einsatz" --json
     """
-    from . import report
-    from .registry import load_registry
-    from .trace import trace_quote
+    from provenance.graph.trace import trace_quote
+    from provenance.knowledge.registry import load_registry
+
+    from provenance import render as report
 
     result = trace_quote(obj.reader, quote, load_registry(obj.settings.sources_file))
     if as_json:
@@ -415,8 +412,9 @@ def quotes_command(obj: Context, reference: str, as_json: bool) -> None:
     Example:
         provenance quotes 003
     """
-    from . import report
-    from .pipeline import article_quotes
+    from provenance.ingest.lookup import article_quotes
+
+    from provenance import render as report
 
     article = article_quotes(obj.reader, reference)
     if as_json:
@@ -465,9 +463,12 @@ def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_p
         provenance audit seeds/
         provenance audit crawl/*.warc.gz --workers 2 --report audit.html --json audit.json --csv out/
     """
-    from . import report
-    from .audit import run_audit, write_csv
-    from .registry import load_registry
+    from provenance.audit.build import run_audit
+    from provenance.audit.text import audit_tables
+    from provenance.audit.csv import write_csv
+    from provenance.knowledge.registry import load_registry
+
+    from provenance import render as report
 
     to_stdout = [name for name, path in (("--report", report_path), ("--json", json_path)) if path is not None and str(path) == "-"]
     if len(to_stdout) > 1:
@@ -483,7 +484,7 @@ def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_p
         audit = run_audit(store, list(targets), load_registry(obj.settings.sources_file), obj.settings, workers,
                           on_progress=advance(progress, task), stdin=sys.stdin.buffer)
     if report_path is not None:
-        from .report_html import render_report
+        from provenance.audit.html import render_report
 
         page = render_report(audit)
         if str(report_path) == "-":
@@ -499,5 +500,5 @@ def audit_command(obj: Context, targets: tuple[str, ...], workers: int, report_p
     if to_stdout:
         return
     console = Console()
-    for table in report.audit_tables(audit, rows or None):
+    for table in audit_tables(audit, rows or None):
         console.print(table)

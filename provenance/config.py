@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from provenance.errors import ConfigError
 
 DEFAULT_DB_PATH = Path("db") / "provenance.sqlite"
 DB_ENV = "PROVENANCE_DB"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance.attribution import Cue, Found, extract_attributions, load_cues
 from provenance.errors import ConfigError
-from provenance.normalize import load_patterns, split_layout, text_lines
+from provenance.knowledge.attribution import Cue, Found, extract_attributions, load_cues
+from provenance.text.normalize import load_patterns, split_layout, text_lines
 
 from .conftest import SEEDS
 

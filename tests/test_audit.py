@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from provenance.audit import run_audit, write_csv
+from provenance.audit.build import run_audit
+from provenance.audit.csv import write_csv
 from provenance.errors import InputError
-from provenance.registry import load_registry
-from provenance.store import Attribution, Store
+from provenance.knowledge.registry import load_registry
+from provenance.store.schema import Attribution
+from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
 from .helpers import jsonl
@@ -165,7 +167,7 @@ def test_csv_files_read_attributions_and_quotes_a_chunk_of_articles_at_a_time(st
     for method in ("attribution_records", "quote_records"):
         original = getattr(Store, method)
         monkeypatch.setattr(Store, method, staticmethod(lambda session, ids, original=original: asked.append(list(ids)) or original(session, ids)))
-    monkeypatch.setattr("provenance.audit.CSV_CHUNK", 2)
+    monkeypatch.setattr("provenance.audit.csv.CSV_CHUNK", 2)
     chunked = [path.read_bytes() for path in write_csv(result, store, tmp_path / "chunked")]
     assert chunked == whole
     assert b"KCNA" in whole[3] and len(whole[5].splitlines()) > 1  # the seeds' attributions and quotes

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from provenance.audit import run_audit
-from provenance.normalize import as_headline, headline_index
-from provenance.pipeline import ingest
-from provenance.registry import load_registry
-from provenance.report_html import render_report
-from provenance.store import Store
+from provenance.audit.build import run_audit
+from provenance.audit.html import render_report
+from provenance.ingest.run import ingest
+from provenance.knowledge.registry import load_registry
+from provenance.store.store import Store
+from provenance.text.normalize import as_headline, headline_index
 
 from .helpers import article_html, jsonl
 from .test_clusters import story

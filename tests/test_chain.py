@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from prov.model import ProvDocument
 
-from provenance.audit import run_audit
-from provenance.chain import Chain
-from provenance.chain_formats import chain_dot, chain_prov, chain_prov_json, chain_text
-from provenance.pipeline import chain_for, ingest
-from provenance.registry import load_registry
-from provenance.report_html import render_report
-from provenance.store import Store
+from provenance.audit.build import run_audit
+from provenance.audit.html import render_report
+from provenance.graph.chain import Chain
+from provenance.graph.formats import chain_dot, chain_prov, chain_prov_json, chain_text
+from provenance.ingest.lookup import chain_for
+from provenance.ingest.run import ingest
+from provenance.knowledge.registry import load_registry
+from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
 from .helpers import flood_records, jsonl

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from provenance.normalize import tokens
-from provenance.pipeline import CheckResult, check, ingest, relation_of, store_checked
-from provenance.report import check_json, check_text
-from provenance.store import Store
+from provenance.ingest.check import CheckResult, check, relation_of
+from provenance.ingest.run import ingest, store_checked
+from provenance.render.check import check_json, check_text
+from provenance.store.store import Store
+from provenance.text.normalize import tokens
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEED_003, SEEDS, seed_body_without_footer
 from .helpers import article_html, jsonl, warc_bytes
@@ -107,7 +108,7 @@ def test_canonical_link_to_its_own_domain_is_no_marker(store: Store, tmp_path: P
 
 
 def test_the_evidence_quotes_the_shared_and_changed_passages_as_written() -> None:
-    from provenance.compare import align
+    from provenance.match.compare import align
 
     original = "Der Kreml-Chef traf Kim Jong Un in Pjöngjang.\nBeide sprachen über die Lage in der Ukraine und über Nordkoreas Raketen."
     copy = "Der Kreml-Chef traf Kim Jong Un in Pjöngjang.\nBeide sprachen über die Lage im Süden und über Nordkoreas Raketen."
@@ -118,7 +119,7 @@ def test_the_evidence_quotes_the_shared_and_changed_passages_as_written() -> Non
 
 
 def test_the_evidence_names_a_passage_the_copy_added_or_left_out() -> None:
-    from provenance.compare import align
+    from provenance.match.compare import align
 
     original = "Kim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren.\nDie Parade dauerte zwei Stunden."
     copy = "Startseite » Politik » Ausland\nKim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren."

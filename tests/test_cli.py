@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect
 
 from provenance.cli import cli
-from provenance.store import Store, head_revision, migrate
+from provenance.store.migrate import head_revision, migrate
+from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, POSTGRES_URL, SEED_003, SEEDS, seed_body_without_footer
 from .helpers import article_html, jsonl, serve_folder, warc_bytes
@@ -226,7 +227,7 @@ def test_help_does_not_load_the_pipeline() -> None:
         "from provenance.cli import cli\n"
         "result = CliRunner().invoke(cli, ['--help'])\n"
         "assert result.exit_code == 0 and 'Commands:' in result.stdout, result.output\n"
-        "heavy = sorted(name for name in ('provenance.pipeline', 'provenance.store', 'provenance.translation', 'datasketch', 'numba', 'sqlalchemy') if name in sys.modules)\n"
+        "heavy = sorted(name for name in ('provenance.ingest.run', 'provenance.store.store', 'provenance.translation.anchors', 'datasketch', 'numba', 'sqlalchemy') if name in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -488,7 +489,7 @@ def test_an_unforeseen_error_is_one_line_and_exit_70(monkeypatch: pytest.MonkeyP
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug\nover two lines")
 
-    monkeypatch.setattr("provenance.pipeline.check", broken)
+    monkeypatch.setattr("provenance.ingest.check.check", broken)
     result = CliRunner().invoke(cli, ["--db", sqlite_url, "check", str(SEED_003)])
     assert (result.exit_code, result.stdout, result.stderr) == (70, "", "Error: internal error: RuntimeError: a bug over two lines (run with --debug for the traceback, and please report it)\n")
     debug = CliRunner().invoke(cli, ["--db", sqlite_url, "--debug", "check", str(SEED_003)])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from provenance.audit import run_audit
-from provenance.registry import load_registry
-from provenance.store import Store
+from provenance.audit.build import run_audit
+from provenance.knowledge.registry import load_registry
+from provenance.store.store import Store
 
 from .conftest import SEEDS
 from .helpers import jsonl

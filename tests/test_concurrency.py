@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from provenance.pipeline import ingest
-from provenance.store import Article, Store
+from provenance.ingest.run import ingest
+from provenance.store.schema import Article
+from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEEDS, seed_body_without_footer
 from .helpers import jsonl

@@ -7,7 +7,7 @@ from datetime import datetime
 import lxml.html
 import pytest
 
-from provenance.dates import DAY, MINUTE, Published, find_date_in_text, parse_published, publication_order, published_in_html
+from provenance.read.dates import DAY, MINUTE, Published, find_date_in_text, parse_published, publication_order, published_in_html
 
 
 def minute(*parts: int, offset: int | None = 0) -> Published:

@@ -11,16 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from provenance.dates import Published
 from provenance.errors import ExtractionError
-from provenance.extract import (
-    Document,
-    Failure,
-    decode_bytes,
-    document_from_html,
-    documents_from_jsonl,
-    iter_documents,
-)
+from provenance.read.dates import Published
+from provenance.read.document import Document, Failure, decode_bytes
+from provenance.read.html import document_from_html
+from provenance.read.inputs import iter_documents
+from provenance.read.records import documents_from_jsonl
 
 from .conftest import SEEDS
 from .helpers import PARAGRAPHS, article_html, jsonl, serve_folder, warc_bytes
@@ -78,8 +74,8 @@ def test_html_main_text_and_metadata() -> None:
 
 def test_language_is_detected_when_the_article_is_prepared() -> None:
     from provenance.config import Settings
-    from provenance.normalize import load_patterns
-    from provenance.pipeline import Fingerprinter, prepare
+    from provenance.ingest.prepare import Fingerprinter, prepare
+    from provenance.text.normalize import load_patterns
 
     document = only_document([str(SEEDS / "001_2a1aee6f1fce36e3.txt")])
     assert prepare(document, load_patterns(), Fingerprinter(Settings())).document.language == "de"
@@ -105,7 +101,7 @@ def test_compiled_language_scores_pick_what_py3langid_picks() -> None:
     """The compiled kernel walks py3langid's own model: on every text, including ones with no feature of it, the same language."""
     import py3langid
 
-    from provenance.language import LANGUAGE_SAMPLE_CHARS, class_scores, classify, detect_language
+    from provenance.read.language import LANGUAGE_SAMPLE_CHARS, class_scores, classify, detect_language
 
     texts = [*LANGUAGE_SAMPLES, *(path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt")))]
     texts += [path.read_text(encoding="utf-8") for path in sorted((Path(__file__).parent / "data" / "translation").glob("*.txt"))]
@@ -126,7 +122,7 @@ def test_compiled_language_scores_pick_what_py3langid_picks() -> None:
 
 
 def test_language_falls_back_to_py3langid_when_its_model_has_another_shape(monkeypatch: pytest.MonkeyPatch) -> None:
-    import provenance.language as language
+    import provenance.read.language as language
 
     monkeypatch.setattr(language, "_model", lambda: None)
     assert [language.classify(text) for text in LANGUAGE_SAMPLES[:3]] == ["en", "de", "fr"]

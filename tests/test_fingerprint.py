@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.config import Settings
-from provenance.fingerprint import SketchParams, densify, merge_raw, shingle_batch, signature_bytes, signature_from_bytes, sorted_unique, text_signature, to_minhash
-from provenance.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
-from provenance.pipeline import Fingerprinter
+from provenance.ingest.prepare import Fingerprinter
+from provenance.sketch.fingerprint import SketchParams, densify, merge_raw, shingle_batch, signature_bytes, signature_from_bytes, sorted_unique, text_signature, to_minhash
+from provenance.sketch.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
 
 PARAMS = SketchParams(128, 1, 3)
 words = st.lists(st.sampled_from([f"w{i}" for i in range(300)] + ["Kursk", "Курск", "東京", "Grüße"]), min_size=1, max_size=120)

@@ -21,11 +21,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from provenance import fetch
+from provenance.read import fetch
 from provenance.cli import cli
 from provenance.errors import FetchError
-from provenance.extract import Document, Failure, iter_documents
-from provenance.store import Article, Store
+from provenance.read.document import Document, Failure
+from provenance.read.inputs import iter_documents
+from provenance.store.schema import Article
+from provenance.store.store import Store
 
 from .conftest import SEED_003, SEEDS
 from .helpers import QuietHandler, StreamHandler, article_html, jsonl, serving, warc_bytes
@@ -324,7 +326,7 @@ def test_a_user_pattern_that_can_take_exponential_time_is_refused(tmp_path: Path
 
 
 def test_a_page_nested_deeper_than_trafilatura_handles_is_read_whole_block_by_block() -> None:
-    from provenance.extract import document_from_html
+    from provenance.read.html import document_from_html
 
     paragraphs = [f"<div><p>Absatz {number} über die Sperrung der alten Brücke und den Verkehr im Hafen.</p>" for number in range(400)]
     page = f"<html><head><title>Brücke</title><meta property='og:site_name' content='Hafenblatt'></head><body><article>{''.join(paragraphs)}</article></body></html>"

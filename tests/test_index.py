@@ -13,9 +13,13 @@ from sqlalchemy import create_engine, select, text
 
 from provenance.config import Settings
 from provenance.errors import ConfigError
-from provenance.index import CandidateQuery, MemberParts, Members, rank_candidates
-from provenance.pipeline import Fingerprinter, check, ingest
-from provenance.store import AnchorBucket, Bucket, Store, migrate
+from provenance.ingest.check import check
+from provenance.ingest.prepare import Fingerprinter
+from provenance.ingest.run import ingest
+from provenance.sketch.index import CandidateQuery, MemberParts, Members, rank_candidates
+from provenance.store.migrate import migrate
+from provenance.store.schema import AnchorBucket, Bucket
+from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, ROOT, SEED_003, seed_body_without_footer
 from .helpers import jsonl

@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from provenance import pipeline
-from provenance import store as store_module
+from provenance.ingest import run as pipeline
+from provenance.ingest import writer as batch_writer
+from provenance.store import store as store_module
 from provenance.config import Settings
-from provenance.extract import Failure, iter_documents
-from provenance.pipeline import ingest
-from provenance.store import Article, Bucket, CopyLink, Paragraph, Store
+from provenance.ingest.run import ingest
+from provenance.read.document import Failure
+from provenance.read.inputs import iter_documents
+from provenance.store.schema import Article, Bucket, CopyLink, Paragraph
+from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEEDS, seed_body_without_footer
 from .helpers import jsonl
@@ -163,14 +166,14 @@ def test_interrupted_ingest_leaves_nothing_half_written_and_can_be_rerun(store: 
     def interrupt(*args: Any) -> None:
         raise KeyboardInterrupt
 
-    real_links = pipeline._links_of_batch
-    monkeypatch.setattr(pipeline, "_links_of_batch", interrupt)
+    real_links = batch_writer._links_of_batch
+    monkeypatch.setattr(batch_writer, "_links_of_batch", interrupt)
     with pytest.raises(KeyboardInterrupt):
         ingest(store, [str(SEEDS)])
     with store.reading() as session:
         counts = [session.scalar(select(func.count()).select_from(table)) for table in (Article, Paragraph, Bucket)]
     assert counts == [0, 0, 0]
-    monkeypatch.setattr(pipeline, "_links_of_batch", real_links)
+    monkeypatch.setattr(batch_writer, "_links_of_batch", real_links)
     assert ingest(store, [str(SEEDS)]).added == 5
 
 

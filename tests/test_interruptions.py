@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from provenance.store import Store, head_revision, migrate
+from provenance.store.migrate import head_revision, migrate
+from provenance.store.store import Store
 
 from .conftest import SEEDS
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.errors import ConfigError
-from provenance.normalize import clean_text, load_patterns, split_layout, text_lines, tokens
+from provenance.text.normalize import clean_text, load_patterns, split_layout, text_lines, tokens
 
 from .conftest import MERKUR_URL, SEED_003, SEEDS
 
@@ -171,7 +171,7 @@ def test_missing_user_pattern_file() -> None:
 
 
 def test_a_long_paragraph_is_body_whatever_furniture_words_it_holds() -> None:
-    from provenance.normalize import load_patterns, split_layout
+    from provenance.text.normalize import load_patterns, split_layout
 
     long_line = "Die Redaktion des Lokalblatts verschickt seit Jahren einen Newsletter an ihre Leser, " + "und der Stadtrat diskutierte am Dienstag lange über die Sperrung der alten Brücke " * 4
     short_line = "Abonnieren Sie unseren Newsletter"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.outlets import identify_outlet, registered_domain
-from provenance.registry import load_registry
+from provenance.knowledge.outlets import identify_outlet, registered_domain
+from provenance.knowledge.registry import load_registry
 
 
 @pytest.mark.parametrize(

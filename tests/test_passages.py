@@ -8,13 +8,15 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from provenance.audit import run_audit, write_csv
-from provenance.compare import shared_spans
-from provenance.pipeline import check, ingest
-from provenance.registry import load_registry
-from provenance.report import check_json
-from provenance.report_html import render_report
-from provenance.store import Store
+from provenance.audit.build import run_audit
+from provenance.audit.csv import write_csv
+from provenance.audit.html import render_report
+from provenance.ingest.check import check
+from provenance.ingest.run import ingest
+from provenance.knowledge.registry import load_registry
+from provenance.match.compare import shared_spans
+from provenance.render.check import check_json
+from provenance.store.store import Store
 
 from .helpers import jsonl
 from .test_clusters import record, story

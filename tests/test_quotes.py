@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.attribution import Found, extract_attributions
-from provenance.quotes import _PERSON, MAX_OPEN_QUOTES, SPEAKER_WINDOW, _Names, extract_quotes, find_quote_spans, normalize_quote
+from provenance.knowledge.attribution import Found, extract_attributions
+from provenance.knowledge.quotes import _PERSON, MAX_OPEN_QUOTES, SPEAKER_WINDOW, _Names, extract_quotes, find_quote_spans, normalize_quote
 
 from .conftest import SEED_003
 from .helpers import flood_records

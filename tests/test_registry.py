@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from provenance.errors import ConfigError
-from provenance.registry import KINDS, load_registry
+from provenance.knowledge.registry import KINDS, load_registry
 
 
 def test_packaged_registry_has_the_required_sources() -> None:

@@ -18,12 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver import Chrome as WebDriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver import Chrome as WebDriver
 
+from provenance.audit.html import cluster_svg, render_report, timeline_svg
 from provenance.errors import InputError
-from provenance.report_html import cluster_svg, render_report, timeline_svg
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "audit_sample.json"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -169,7 +169,7 @@ def test_long_lists_of_articles_and_inputs_show_their_first_rows_and_their_total
 
 def test_the_template_ships_in_the_package() -> None:
     """The template is package data, loaded through importlib.resources."""
-    assert files("provenance").joinpath("templates", "report.html.j2").is_file()
+    assert files("provenance.audit").joinpath("templates", "report.html.j2").is_file()
 
 
 def test_another_schema_is_refused() -> None:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from provenance.attribution import load_cues
-from provenance.scanning import StartScanner, required_strings, start_strings
-from provenance.translation import _DATE_WORD
+from provenance.knowledge.attribution import load_cues
+from provenance.text.scanning import StartScanner, required_strings, start_strings
+from provenance.translation.anchors import _DATE_WORD
 
 
 @pytest.mark.parametrize(

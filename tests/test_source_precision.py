@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from provenance.attribution import _quotations, extract_attributions, load_cues
 from provenance.errors import ConfigError
-from provenance.registry import load_registry
+from provenance.knowledge.attribution import _quotations, extract_attributions, load_cues
+from provenance.knowledge.registry import load_registry
 
 CTK = "Wie die tschechische Nachrichtenagentur ČTK berichtete, fielen im Einzugsgebiet der Moldau innerhalb von 24 Stunden bis zu 180 Liter Regen pro Quadratmeter."
 KCNA = "Wie die Nachrichtenagentur KCNA am Abend berichtete, wollen beide Regierungen ihre Zusammenarbeit ausbauen."

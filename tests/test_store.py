@@ -10,7 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
 from provenance.errors import DatabaseError
-from provenance.store import AnchorBucket, Article, Attribution, Base, Bucket, CopyLink, Store, head_revision, include_name, migrate
+from provenance.store.migrate import head_revision, include_name, migrate
+from provenance.store.schema import AnchorBucket, Article, Attribution, Base, Bucket, CopyLink
+from provenance.store.store import Store
 
 from .conftest import ROOT, seed_body_without_footer
 

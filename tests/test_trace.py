@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from provenance import pipeline
+from provenance.ingest import run as pipeline
 from provenance.errors import InputError, NotFoundError
-from provenance.pipeline import ingest
-from provenance.registry import load_registry
-from provenance.store import Paragraph, Store
-from provenance.trace import Trace, trace_quote
+from provenance.graph.trace import Trace, trace_quote
+from provenance.ingest.run import ingest
+from provenance.knowledge.registry import load_registry
+from provenance.store.schema import Paragraph
+from provenance.store.store import Store
 
 from .conftest import SEEDS
 from .helpers import flood_records, jsonl

@@ -10,18 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import translation
+from provenance.translation import alignment, anchors
 from provenance.config import Settings
-from provenance.fingerprint import SketchParams, shingle_batch
-from provenance.translation import (
-    Anchor,
-    anchor_features,
-    anchors_match,
-    compare_translation,
-    extract_anchors,
-    translation_direction,
-    translation_keys,
-)
+from provenance.sketch.fingerprint import SketchParams, shingle_batch
+from provenance.translation.alignment import anchors_match, compare_translation, translation_direction
+from provenance.translation.anchors import Anchor, extract_anchors
+from provenance.translation.keys import anchor_features, translation_keys
 
 from .conftest import SEED_003, SEEDS
 
@@ -268,9 +262,9 @@ ANCHOR_PIECES = ["Kim", " Jong-un", "der ", "Die ", "ein", "15.", "08.2022", " 1
 @given(st.lists(st.sampled_from(ANCHOR_PIECES), max_size=30).map("".join))
 def test_anchors_are_found_where_the_whole_pattern_would_find_them(text: str) -> None:
     """The anchor pattern is tried only after a separator before an anchor's first character: it must find what trying it everywhere finds."""
-    for pattern, starts in ((translation._ANCHOR, translation._ANCHOR_STARTS), (translation._ANCHOR_GERMAN, translation._ANCHOR_STARTS_GERMAN)):
+    for pattern, starts in ((anchors._ANCHOR, anchors._ANCHOR_STARTS), (anchors._ANCHOR_GERMAN, anchors._ANCHOR_STARTS_GERMAN)):
         expected = [(match.span(), match.lastgroup) for match in pattern.finditer(text)]
-        assert [(match.span(), match.lastgroup) for match in translation._anchor_matches(text, pattern, starts)] == expected
+        assert [(match.span(), match.lastgroup) for match in anchors._anchor_matches(text, pattern, starts)] == expected
 
 
 def test_urls_and_handles_are_anchors() -> None:
@@ -387,7 +381,7 @@ def test_short_reports_of_one_day_written_apart_are_not_translations(first: str,
     shared = {anchor.kind for anchor in first_anchors if any(anchors_match(anchor, other) for other in second_anchors)}
     evidence = compare_translation(first_anchors, second_anchors, first_language, second_language)
     assert {"date", "number", "entity"} <= shared, "the reports should share a date, a number and a name, or the test proves nothing"
-    assert evidence.aligned < translation.STRONG_ALIGNED_ANCHORS
+    assert evidence.aligned < alignment.STRONG_ALIGNED_ANCHORS
     assert not evidence.is_translation, evidence.reason
     assert evidence.reason.startswith("not a translation")
 
@@ -417,7 +411,7 @@ def test_a_short_report_with_numbers_of_its_own_is_no_translation() -> None:
         "en",
         "de",
     )
-    assert evidence.aligned == 5 and evidence.score >= translation.SHORT_ALIGNMENT_SCORE
+    assert evidence.aligned == 5 and evidence.score >= alignment.SHORT_ALIGNMENT_SCORE
     assert not evidence.is_translation
     assert "numbers and dates are missing from the other" in evidence.reason
 
@@ -483,7 +477,7 @@ def test_a_translation_shares_lsh_keys_and_an_empty_text_has_none() -> None:
 
 
 def test_translation_keys_live_apart_from_body_and_paragraph_keys() -> None:
-    from provenance.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, TRANSLATION_NAMESPACE
+    from provenance.sketch.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, TRANSLATION_NAMESPACE
 
     assert TRANSLATION_NAMESPACE not in (BODY_NAMESPACE, PARAGRAPH_NAMESPACE)
 

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from provenance.audit import run_audit
-from provenance.pipeline import chain_for, check, ingest
-from provenance.registry import load_registry
-from provenance.report import check_json, check_text
-from provenance.store import Store
+from provenance.audit.build import run_audit
+from provenance.ingest.check import check
+from provenance.ingest.lookup import chain_for
+from provenance.ingest.run import ingest
+from provenance.knowledge.registry import load_registry
+from provenance.render.check import check_json, check_text
+from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, ROOT, seed_body_without_footer
 from .helpers import jsonl
