@@ -15,8 +15,8 @@ It builds one synthetic article of each size (--sizes, in MiB of UTF-8; default 
 
 Each (kind, size) runs in a fresh process (so its peak memory is its own) and times, in turn:
 
-- ``extract``: provenance.extract.document_from_text or document_from_html (trafilatura);
-- ``prepare``: provenance.pipeline.prepare (layout split, language, attributions, quotes, anchors);
+- ``extract``: provenance.read.document_from_text or document_from_html (trafilatura);
+- ``prepare``: provenance.ingest.prepare_document (layout split, language, attributions, quotes, anchors);
 - ``sign``: Fingerprinter.sign (shingles, MinHash signature, LSH keys).
 
 It prints each stage's seconds and seconds per MB, and the process's peak resident memory
@@ -26,15 +26,20 @@ seconds per MB as the size grows. A size whose run passes --max-seconds is stopp
 larger sizes of that kind are skipped; both are reported. Figures go to stdout (--json for
 JSON), progress to stderr.
 
-Run:
-    .venv/bin/python bench/bench_article_size.py
-    .venv/bin/python bench/bench_article_size.py --sizes 0.25,1,4 --kinds text --max-seconds 120
-    PYTHONPATH=/tmp/other-checkout .venv/bin/python bench/bench_article_size.py   # another version of provenance
+Run from the repository's root:
+    .venv/bin/python -m bench.bench_article_size
+    .venv/bin/python -m bench.bench_article_size --sizes 0.25,1,4 --kinds text --max-seconds 120
+    .venv/bin/python -m bench.bench_article_size --sizes 0.05 --kinds text,html   # a quick run (the smoke test's)
+    PYTHONPATH=/tmp/other-checkout:. .venv/bin/python -P -m bench.bench_article_size   # another version of provenance
+
+(-P keeps the working folder off the path, so PYTHONPATH's provenance comes first; the other
+version must have the sub-packages' public API this script imports.)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import random
@@ -51,17 +56,31 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from corpus import DEFAULT_CORPUS, Pools, load_pools
+from bench.corpus import DEFAULT_CORPUS, Pools, load_pools
 
 MIB = 1024 * 1024
 STAGES = ("extract", "prepare", "sign")
 KINDS = ("text", "html", "html_nested", "html_unclosed")
 
 SPEAKERS = {
-    "de": ("Olaf Scholz", "Annalena Baerbock", "Friedrich Merz", "der Minister", "die Sprecherin", "Boris Pistorius", "Ursula von der Leyen"),
-    "en": ("the minister", "Joe Biden", "Keir Starmer", "a spokesman", "Antony Blinken", "the senator", "Emmanuel Macron"),
+    "de": (
+        "Olaf Scholz",
+        "Annalena Baerbock",
+        "Friedrich Merz",
+        "der Minister",
+        "die Sprecherin",
+        "Boris Pistorius",
+        "Ursula von der Leyen",
+    ),
+    "en": (
+        "the minister",
+        "Joe Biden",
+        "Keir Starmer",
+        "a spokesman",
+        "Antony Blinken",
+        "the senator",
+        "Emmanuel Macron",
+    ),
 }
 MEDIA = {
     "de": ("dpa", "AFP", "Reuters", "„Spiegel“", "„Süddeutschen Zeitung“", "ARD", "„Bild“"),
@@ -78,12 +97,12 @@ QUOTE_FORMS = {
         "„{quote} ‚{inner}‘ {rest}“, sagte {speaker} am Montag.",
     ),
     "en": (
-        "\"{quote}\", said {speaker}, according to {medium}.",
+        '"{quote}", said {speaker}, according to {medium}.',
         "“{quote},” {speaker} told {medium}.",
         "{Speaker} said: “{quote}”",
-        "\"{quote}\" {Speaker} said in a statement, {medium} reported.",
+        '"{quote}" {Speaker} said in a statement, {medium} reported.',
         "“{quote} ‘{inner}’ {rest},” {speaker} said on Monday.",
-        "According to {medium}, {speaker} wrote: \"{quote}\"",
+        'According to {medium}, {speaker} wrote: "{quote}"',
     ),
 }
 PLAIN_SHARE = 0.3
@@ -158,7 +177,14 @@ class ArticleMaker:
         top, bottom = self.page_top(), self.page_bottom()
         room = size - len((top + bottom).encode("utf-8"))
         paragraphs = list(self.html_paragraphs(room - room // 200))
-        return top + "\n".join(('<div class="row">' if number % 10 == 0 else "") + paragraph for number, paragraph in enumerate(paragraphs)) + bottom
+        return (
+            top
+            + "\n".join(
+                ('<div class="row">' if number % 10 == 0 else "") + paragraph
+                for number, paragraph in enumerate(paragraphs)
+            )
+            + bottom
+        )
 
     def html_paragraphs(self, size: int) -> Iterator[str]:
         """``<p>`` elements until their bytes reach `size`; some with a link or emphasis, a subheading now and then."""
@@ -168,7 +194,9 @@ class ArticleMaker:
             words = paragraph.split(" ")
             if len(words) > 8 and self.rng.random() < 0.3:
                 at = self.rng.randrange(1, len(words) - 3)
-                words[at : at + 2] = [f'<a href="https://example.org/thema/{self.rng.randrange(10**6)}">{" ".join(words[at : at + 2])}</a>']
+                words[at : at + 2] = [
+                    f'<a href="https://example.org/thema/{self.rng.randrange(10**6)}">{" ".join(words[at : at + 2])}</a>'
+                ]
             if len(words) > 8 and self.rng.random() < 0.2:
                 words[-3] = f"<em>{words[-3]}</em>"
             element = f"<p>{' '.join(words)}</p>"
@@ -179,14 +207,25 @@ class ArticleMaker:
 
     def links(self, count: int, prefix: str) -> str:
         """A list of `count` links with headline-like titles."""
-        items = (f'<li><a href="https://www.example-news.de/{prefix}/{number}">{escape(self.rng.choice(self.pools.sentences["de"])[:70])}</a></li>' for number in range(count))
+        items = (
+            f'<li><a href="https://www.example-news.de/{prefix}/{number}">{escape(self.rng.choice(self.pools.sentences["de"])[:70])}</a></li>'
+            for number in range(count)
+        )
         return "<ul>" + "".join(items) + "</ul>"
 
     def page_top(self) -> str:
         """Head (metadata, JSON-LD, styles), navigation and the article's header."""
-        ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Regierung und Opposition streiten über den Haushalt", "datePublished": "2024-03-12T14:05:00+01:00", "author": {"@type": "Person", "name": "Anna Beispiel"}})
+        ld = json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": "Regierung und Opposition streiten über den Haushalt",
+                "datePublished": "2024-03-12T14:05:00+01:00",
+                "author": {"@type": "Person", "name": "Anna Beispiel"},
+            }
+        )
         return (
-            "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\">"
+            '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
             "<title>Regierung und Opposition streiten über den Haushalt | Beispiel-Zeitung</title>"
             '<link rel="canonical" href="https://www.example-news.de/politik/haushalt-streit-123.html">'
             '<meta property="og:url" content="https://www.example-news.de/politik/haushalt-streit-123.html">'
@@ -205,12 +244,15 @@ class ArticleMaker:
 
     def page_bottom(self) -> str:
         """The article's end, related articles, comments and the footer."""
-        comments = "".join(f'<li class="comment"><b>Leser{number}</b><p>{escape(self.rng.choice(self.pools.sentences["de"]))}</p></li>' for number in range(COMMENTS))
+        comments = "".join(
+            f'<li class="comment"><b>Leser{number}</b><p>{escape(self.rng.choice(self.pools.sentences["de"]))}</p></li>'
+            for number in range(COMMENTS)
+        )
         return (
             '\n<p class="credit">Mit Material von dpa und AFP</p></article>'
             f'<aside class="related"><h3>Mehr zum Thema</h3>{self.links(BOILERPLATE_LINKS // 3, "mehr")}</aside>'
             f'<section id="comments"><h3>Kommentare</h3><ul>{comments}</ul></section></main>'
-            f'<footer>{self.links(BOILERPLATE_LINKS - 2 * (BOILERPLATE_LINKS // 3), "service")}<p>© 2024 Beispiel-Zeitung. Alle Rechte vorbehalten.</p></footer>'
+            f"<footer>{self.links(BOILERPLATE_LINKS - 2 * (BOILERPLATE_LINKS // 3), 'service')}<p>© 2024 Beispiel-Zeitung. Alle Rechte vorbehalten.</p></footer>"
             "</body></html>"
         )
 
@@ -222,37 +264,36 @@ def peak_rss_mb() -> float:
 
 def reset_peak_rss() -> None:
     """Start the peak (Linux's high-water mark of resident memory) afresh, at the present size, where the kernel allows it."""
-    try:
+    with contextlib.suppress(OSError):  # the peak then includes the warm-up
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass  # the peak then includes the warm-up
 
 
 def warm_up(extract: Callable[[str], Any], sample: str) -> None:
     """Run every stage once on a small article: compiled kernels, caches and lazy imports are ready before timing."""
     from provenance.config import Settings
-    from provenance.ingest.prepare import Fingerprinter, prepare
-    from provenance.text.normalize import load_patterns
+    from provenance.ingest import Fingerprinter, prepare_document
+    from provenance.text import load_patterns
 
     fingerprinter = Fingerprinter(Settings())
-    fingerprinter.sign([prepare(extract(sample), load_patterns(), fingerprinter)])
+    fingerprinter.sign([prepare_document(extract(sample), load_patterns(), fingerprinter)])
 
 
 def extractor(kind: str) -> Callable[[str], Any]:
     """The document_from_* function of a kind, with an origin (and URL) filled in."""
-    from provenance.read.document import document_from_text
-    from provenance.read.html import document_from_html
+    from provenance.read import document_from_html, document_from_text
 
     if kind.startswith("html"):
-        return lambda content: document_from_html(content, "bench.html", "https://www.example-news.de/politik/haushalt-streit-123.html")
+        return lambda content: document_from_html(
+            content, "bench.html", "https://www.example-news.de/politik/haushalt-streit-123.html"
+        )
     return lambda content: document_from_text(content, "bench.txt")
 
 
 def measure(kind: str, path: Path, sample: str, results: Connection) -> None:
     """In a fresh process: time each stage on the article in `path`, sending each stage's figures as it ends."""
     from provenance.config import Settings
-    from provenance.ingest.prepare import Fingerprinter, prepare
-    from provenance.text.normalize import load_patterns
+    from provenance.ingest import Fingerprinter, prepare_document
+    from provenance.text import load_patterns
 
     extract = extractor(kind)
     warm_up(extract, sample)
@@ -266,12 +307,20 @@ def measure(kind: str, path: Path, sample: str, results: Connection) -> None:
     document = extract(content)
     results.send(("extract", time.perf_counter() - start, peak_rss_mb()))
     start = time.perf_counter()
-    prepared = prepare(document, patterns, fingerprinter)
+    prepared = prepare_document(document, patterns, fingerprinter)
     results.send(("prepare", time.perf_counter() - start, peak_rss_mb()))
     start = time.perf_counter()
     fingerprinter.sign([prepared])
     results.send(("sign", time.perf_counter() - start, peak_rss_mb()))
-    results.send(("counts", len(prepared.body), len(prepared.attributions), len(prepared.quotes), len(prepared.anchors or [])))
+    results.send(
+        (
+            "counts",
+            len(prepared.body),
+            len(prepared.attributions),
+            len(prepared.quotes),
+            len(prepared.anchors or []),
+        )
+    )
     results.close()
 
 
@@ -295,11 +344,21 @@ def run_one(kind: str, path: Path, sample: str, max_seconds: float) -> dict[str,
             break
         if message[0] == "base":
             figures["base_rss_mb"] = round(message[1], 1)
-            deadline = time.monotonic() + max_seconds  # the budget counts from the article's first stage
+            deadline = (
+                time.monotonic() + max_seconds
+            )  # the budget counts from the article's first stage
         elif message[0] == "counts":
-            figures["body_chars"], figures["attributions"], figures["quotes"], figures["anchors"] = message[1:]
+            (
+                figures["body_chars"],
+                figures["attributions"],
+                figures["quotes"],
+                figures["anchors"],
+            ) = message[1:]
         else:
-            figures["stages"][message[0]] = {"seconds": message[1], "peak_rss_mb": round(message[2], 1)}
+            figures["stages"][message[0]] = {
+                "seconds": message[1],
+                "peak_rss_mb": round(message[2], 1),
+            }
     if child.is_alive():
         child.kill()
     child.join()
@@ -318,31 +377,66 @@ def print_row(kind: str, size_mb: float, actual_mb: float, figures: dict[str, An
     for stage in STAGES:
         found = figures["stages"].get(stage)
         if found is None:
-            status = f"cut after {figures['cut_after_s']:.0f} s" if "cut_after_s" in figures else figures.get("failed", "not run")
-            print(f"{kind:<13} {size_mb:>6} {actual_mb:>7.2f} {stage:<8} {'-':>9} {'-':>9} {'-':>9} {'-':>9}  {status}", flush=True)
+            status = (
+                f"cut after {figures['cut_after_s']:.0f} s"
+                if "cut_after_s" in figures
+                else figures.get("failed", "not run")
+            )
+            print(
+                f"{kind:<13} {size_mb:>6} {actual_mb:>7.2f} {stage:<8} {'-':>9} {'-':>9} {'-':>9} {'-':>9}  {status}",
+                flush=True,
+            )
             continue
         growth = found["peak_rss_mb"] - figures["base_rss_mb"]
-        print(f"{kind:<13} {size_mb:>6} {actual_mb:>7.2f} {stage:<8} {found['seconds']:>9.2f} {found['seconds'] / actual_mb:>9.2f} {found['peak_rss_mb']:>9.0f} {growth:>9.0f}", flush=True)
+        print(
+            f"{kind:<13} {size_mb:>6} {actual_mb:>7.2f} {stage:<8} {found['seconds']:>9.2f} {found['seconds'] / actual_mb:>9.2f} {found['peak_rss_mb']:>9.0f} {growth:>9.0f}",
+            flush=True,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="0.25,0.5,1,2,4,8", help="article sizes in MiB (default %(default)s)")
-    parser.add_argument("--kinds", default="text,html", help=f"article kinds, of {', '.join(KINDS)} (default %(default)s)")
-    parser.add_argument("--max-seconds", type=float, default=300.0, help="stop a size whose stages take longer than this, and skip the larger sizes of its kind (default %(default)s)")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=25, help="RNG seed of the articles (default %(default)s)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="0.25,0.5,1,2,4,8", help="article sizes in MiB (default %(default)s)"
+    )
+    parser.add_argument(
+        "--kinds",
+        default="text,html",
+        help=f"article kinds, of {', '.join(KINDS)} (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=300.0,
+        help="stop a size whose stages take longer than this, and skip the larger sizes of its kind (default %(default)s)",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder of the shared corpora (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=25, help="RNG seed of the articles (default %(default)s)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON at the end")
     args = parser.parse_args(argv)
     sizes = sorted(float(value) for value in args.sizes.split(","))
     kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
     if unknown := set(kinds) - set(KINDS):
-        parser.error(f"--kinds: unknown {', '.join(sorted(unknown))} (give some of {', '.join(KINDS)})")
+        parser.error(
+            f"--kinds: unknown {', '.join(sorted(unknown))} (give some of {', '.join(KINDS)})"
+        )
     log(f"loading sentence pools from {args.corpus}")
     pools = load_pools(args.corpus)
     results: list[dict[str, Any]] = []
     skipped: list[str] = []
-    print(f"{'kind':<13} {'MB':>6} {'actual':>7} {'stage':<8} {'seconds':>9} {'s/MB':>9} {'peak MB':>9} {'growth':>9}", flush=True)
+    print(
+        f"{'kind':<13} {'MB':>6} {'actual':>7} {'stage':<8} {'seconds':>9} {'s/MB':>9} {'peak MB':>9} {'growth':>9}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as folder:
         for kind in kinds:
             sample = getattr(ArticleMaker(pools, args.seed + 1), kind)(20_000)
@@ -352,14 +446,22 @@ def main(argv: Sequence[str] | None = None) -> None:
                 path.write_text(content, encoding="utf-8")
                 actual_mb = len(content.encode("utf-8")) / MIB
                 log(f"{kind} {size_mb} MB ({actual_mb:.2f} MiB)")
-                figures = {"kind": kind, "size_mb": size_mb, "actual_mb": round(actual_mb, 3), **run_one(kind, path, sample, args.max_seconds)}
+                figures = {
+                    "kind": kind,
+                    "size_mb": size_mb,
+                    "actual_mb": round(actual_mb, 3),
+                    **run_one(kind, path, sample, args.max_seconds),
+                }
                 results.append(figures)
                 print_row(kind, size_mb, actual_mb, figures)
                 if "cut_after_s" in figures or "failed" in figures:
                     skipped += [f"{kind} {larger} MB" for larger in sizes[number + 1 :]]
                     break
     if skipped:
-        print(f"skipped (a smaller size was stopped at {args.max_seconds:.0f} s or failed): {', '.join(skipped)}", flush=True)
+        print(
+            f"skipped (a smaller size was stopped at {args.max_seconds:.0f} s or failed): {', '.join(skipped)}",
+            flush=True,
+        )
     if args.json:
         print(json.dumps({"results": results, "skipped": skipped}, indent=2))
 

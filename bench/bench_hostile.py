@@ -65,11 +65,12 @@ front of PYTHONPATH for every run (the code of a git worktree, for instance); wi
 installed in this interpreter's environment. Python runs with -P and the case folder as working
 directory, so the checkout the bench is started from never shadows the build under test.
 
-Run it (the table to stdout, progress to stderr):
+Run it from the repository's root (the table to stdout, progress to stderr):
 
-    .venv/bin/python bench/bench_hostile.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
-    .venv/bin/python bench/bench_hostile.py --pythonpath /tmp/basewt --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
-    .venv/bin/python bench/bench_hostile.py --cases gzip-bomb,fifo,small --json
+    .venv/bin/python -m bench.bench_hostile --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m bench.bench_hostile --pythonpath /tmp/basewt --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python -m bench.bench_hostile --cases gzip-bomb,fifo,small --json
+    .venv/bin/python -m bench.bench_hostile --quick    # the installed build only, on QUICK_CASES (the smoke test's)
 
 Without --postgres the PostgreSQL cases and rows are skipped, each with a line saying so. With
 it, each gets a schema of its own (bench_hostile_<pid>_<case>), dropped afterwards (one that
@@ -130,7 +131,10 @@ OLD_DATABASE = """
 import sys
 from pathlib import Path
 from sqlalchemy import create_engine, text
-from provenance.store import migrate
+try:
+    from provenance.store.engine import migrate  # sub-packages: the function shares its module's name, so provenance.store does not export it
+except ImportError:
+    from provenance.store import migrate  # the flat layout before them
 url, seeds, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 engine = create_engine(url)
 migrate(engine, "0005")
@@ -218,7 +222,9 @@ class Bench:
         """The environment of every run: PYTHONPATH with --pythonpath first, no PROVENANCE_* settings."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("PROVENANCE_")}
         if self.pythonpath:
-            env["PYTHONPATH"] = os.pathsep.join(part for part in (self.pythonpath, os.environ.get("PYTHONPATH", "")) if part)
+            env["PYTHONPATH"] = os.pathsep.join(
+                part for part in (self.pythonpath, os.environ.get("PYTHONPATH", "")) if part
+            )
         env["PYTHONUNBUFFERED"] = "1"
         env.setdefault("COLUMNS", "200")
         return env
@@ -229,8 +235,14 @@ class Bench:
         out, err = folder / f"run{self.counter}.out", folder / f"run{self.counter}.err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
             process = subprocess.Popen(
-                [self.python, "-P", "-c", python_code, *args], cwd=folder, env=self.env(), stdin=subprocess.DEVNULL,
-                stdout=stdout, stderr=stderr, start_new_session=True, preexec_fn=functools.partial(prepare_child, self.memory_cap),
+                [self.python, "-P", "-c", python_code, *args],
+                cwd=folder,
+                env=self.env(),
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+                start_new_session=True,
+                preexec_fn=functools.partial(prepare_child, self.memory_cap),
             )
         running = Running(process, time.monotonic(), out, err)
         self.started.append(running)
@@ -243,7 +255,11 @@ class Bench:
         pid, status, usage = os.wait4(running.process.pid, os.WNOHANG)
         if pid == 0:
             return False
-        running.ended, running.status, running.maxrss_kib = time.monotonic(), status, usage.ru_maxrss
+        running.ended, running.status, running.maxrss_kib = (
+            time.monotonic(),
+            status,
+            usage.ru_maxrss,
+        )
         running.process.returncode = os.waitstatus_to_exitcode(status)
         return True
 
@@ -260,9 +276,15 @@ class Bench:
             time.sleep(0.02)
         assert running.ended is not None
         return Outcome(
-            code=os.waitstatus_to_exitcode(running.status), timed_out=running.timed_out, seconds=running.ended - running.started,
-            ended=running.ended, peak_mib=running.maxrss_kib / 1024, stdout=read_text(running.stdout),
-            stderr=read_text(running.stderr).replace(f"{running.stderr.parent}/", ""),  # paths in the case folder, shown relative
+            code=os.waitstatus_to_exitcode(running.status),
+            timed_out=running.timed_out,
+            seconds=running.ended - running.started,
+            ended=running.ended,
+            peak_mib=running.maxrss_kib / 1024,
+            stdout=read_text(running.stdout),
+            stderr=read_text(running.stderr).replace(
+                f"{running.stderr.parent}/", ""
+            ),  # paths in the case folder, shown relative
         )
 
     def run(self, args: list[str], folder: Path, timeout: float | None = None) -> Outcome:
@@ -325,7 +347,9 @@ class Bench:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         separator = "&" if "?" in self.postgres else "?"
         try:
-            yield Database(f"{self.postgres}{separator}options=-csearch_path%3D{schema}", schema=schema)
+            yield Database(
+                f"{self.postgres}{separator}options=-csearch_path%3D{schema}", schema=schema
+            )
         finally:
             self.stop_leftovers()
             self.drop_schema(schema)
@@ -344,7 +368,9 @@ class Bench:
             try:
                 self.drop_schema(schema)
             except Exception as error:  # noqa: BLE001 - the others are still tried
-                log(f"PostgreSQL schema {schema} left behind: {type(error).__name__}: {cut(str(error), 120)}")
+                log(
+                    f"PostgreSQL schema {schema} left behind: {type(error).__name__}: {cut(str(error), 120)}"
+                )
 
     def count(self, database: Database, table: str = "articles") -> str:
         """Rows of a table of the case's database, or why there is no number."""
@@ -352,14 +378,26 @@ class Bench:
             if database.sqlite_path is not None:
                 if not database.sqlite_path.exists():
                     return "no db"
-                with closing(sqlite3.connect(f"file:{database.sqlite_path}?mode=ro", uri=True, timeout=30)) as connection:
+                with closing(
+                    sqlite3.connect(f"file:{database.sqlite_path}?mode=ro", uri=True, timeout=30)
+                ) as connection:
                     return str(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             assert self.engine is not None
             with self.engine.connect() as connection:
-                connection.execute(text("SET lock_timeout = '30s'"))  # a table locked by a process left behind must not hang the bench
-                return str(connection.execute(text(f'SELECT count(*) FROM "{database.schema}".{table}')).scalar())
+                connection.execute(
+                    text("SET lock_timeout = '30s'")
+                )  # a table locked by a process left behind must not hang the bench
+                return str(
+                    connection.execute(
+                        text(f'SELECT count(*) FROM "{database.schema}".{table}')
+                    ).scalar()
+                )
         except Exception as error:  # noqa: BLE001 - a missing table is a result here
-            return "no table" if "no such table" in str(error) or "does not exist" in str(error) else f"? {type(error).__name__}"
+            return (
+                "no table"
+                if "no such table" in str(error) or "does not exist" in str(error)
+                else f"? {type(error).__name__}"
+            )
 
     def cached(self, name: str, build: Callable[[Path], None]) -> Path:
         """An input file kept in the inputs folder, built the first time it is asked for."""
@@ -373,7 +411,10 @@ class Bench:
 
     def corpus(self) -> Path:
         """The JSONL corpus of CORPUS_ARTICLES distinct articles of the interruption cases."""
-        return self.cached("corpus.jsonl", lambda path: write_jsonl(path, random_records(CORPUS_ARTICLES, "many", 25)))
+        return self.cached(
+            "corpus.jsonl",
+            lambda path: write_jsonl(path, random_records(CORPUS_ARTICLES, "many", 25)),
+        )
 
 
 BENCH_STARTED = time.time()
@@ -402,7 +443,11 @@ def kill_group(running: Running) -> None:
         return
     for process in psutil.process_iter():
         try:
-            if process.pid != os.getpid() and os.getpgid(process.pid) == pgid and process.create_time() >= BENCH_STARTED - 1:
+            if (
+                process.pid != os.getpid()
+                and os.getpgid(process.pid) == pgid
+                and process.create_time() >= BENCH_STARTED - 1
+            ):
                 os.kill(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError, psutil.Error):
             continue
@@ -443,7 +488,9 @@ def log(message: str) -> None:
 
 def escaped(line: str) -> str:
     """The line with control characters shown as \\xNN."""
-    return "".join(f"\\x{ord(char):02x}" if ord(char) < 32 or ord(char) == 127 else char for char in line)
+    return "".join(
+        f"\\x{ord(char):02x}" if ord(char) < 32 or ord(char) == 127 else char for char in line
+    )
 
 
 def cut(line: str, chars: int = NOTE_CHARS) -> str:
@@ -474,7 +521,10 @@ def printed(stderr: str, chars: int = NOTE_CHARS) -> str:
 def limits_met(outcome: Outcome, timeout: float) -> str:
     """Which limits of the bench the process met: its deadline, the memory cap."""
     met = f"[killed at the {timeout:g} s timeout] " if outcome.timed_out else ""
-    if any(sign in outcome.stderr for sign in ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")):
+    if any(
+        sign in outcome.stderr
+        for sign in ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
+    ):
         met += "[memory cap met] "
     return met
 
@@ -488,15 +538,31 @@ def exit_text(outcome: Outcome) -> str:
     return str(outcome.code)
 
 
-def make_row(case: str, outcome: Outcome, stored: str, observed: str = "", timeout: float = 0) -> Row:
+def make_row(
+    case: str, outcome: Outcome, stored: str, observed: str = "", timeout: float = 0
+) -> Row:
     """A table row of one measured run: what the case observed, then what the run printed."""
     prefix = f"{observed}; " if observed else ""
-    return Row(case, exit_text(outcome), f"{outcome.seconds:.1f}", f"{outcome.peak_mib:.0f}", stored, prefix + limits_met(outcome, timeout) + printed(outcome.stderr))
+    return Row(
+        case,
+        exit_text(outcome),
+        f"{outcome.seconds:.1f}",
+        f"{outcome.peak_mib:.0f}",
+        stored,
+        prefix + limits_met(outcome, timeout) + printed(outcome.stderr),
+    )
 
 
 def setup_failed(case: str, outcome: Outcome) -> Row:
     """A row saying the case's setup, run by the build, failed."""
-    return Row(case, "-", "-", "-", "-", f"setup failed (exit {exit_text(outcome)}): {printed(outcome.stderr)}")
+    return Row(
+        case,
+        "-",
+        "-",
+        "-",
+        "-",
+        f"setup failed (exit {exit_text(outcome)}): {printed(outcome.stderr)}",
+    )
 
 
 # ---- inputs ------------------------------------------------------------------------------
@@ -521,7 +587,14 @@ def good_file(folder: Path) -> Path:
 
 def vocabulary() -> list[str]:
     """The alphabetic words of the seeds, sorted."""
-    return sorted({word for path in seed_paths() for word in path.read_text(encoding="utf-8").split() if word.isalpha()})
+    return sorted(
+        {
+            word
+            for path in seed_paths()
+            for word in path.read_text(encoding="utf-8").split()
+            if word.isalpha()
+        }
+    )
 
 
 def random_text(rng: random.Random, words: list[str], paragraphs: int = 5) -> str:
@@ -532,20 +605,32 @@ def random_text(rng: random.Random, words: list[str], paragraphs: int = 5) -> st
 def random_records(count: int, host: str, seed: int) -> list[dict[str, Any]]:
     """JSONL records of distinct articles of random seed words (tests/test_interruptions.py's big_corpus)."""
     words, rng = vocabulary(), random.Random(seed)
-    return [{"url": f"https://{host}.example/{number}", "title": f"Artikel {number}", "text": random_text(rng, words)} for number in range(count)]
+    return [
+        {
+            "url": f"https://{host}.example/{number}",
+            "title": f"Artikel {number}",
+            "text": random_text(rng, words),
+        }
+        for number in range(count)
+    ]
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     """Write records as JSON lines."""
-    path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records),
+        encoding="utf-8",
+    )
 
 
 def page_html(title: str, body: str, url: str) -> str:
     """A news page: headline, publication time, one paragraph per line of `body`, some furniture."""
     paragraphs = "\n".join(f"<p>{line}</p>" for line in body.splitlines() if line.strip())
-    return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title><meta property="og:url" content="{url}">'
-            f'<meta property="article:published_time" content="2025-01-02T09:00:00+01:00"></head><body><nav><a href="/">Start</a></nav>'
-            f"<article><h1>{title}</h1>{paragraphs}</article><footer><p>Impressum</p></footer></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title><meta property="og:url" content="{url}">'
+        f'<meta property="article:published_time" content="2025-01-02T09:00:00+01:00"></head><body><nav><a href="/">Start</a></nav>'
+        f"<article><h1>{title}</h1>{paragraphs}</article><footer><p>Impressum</p></footer></body></html>"
+    )
 
 
 def seed_page(number: int, url: str) -> bytes:
@@ -558,7 +643,9 @@ def html_headers() -> Any:
     """HTTP response headers of an HTML page, for a WARC record."""
     from warcio.statusandheaders import StatusAndHeaders
 
-    return StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    return StatusAndHeaders(
+        "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+    )
 
 
 def gzip_zeros(path: Path, inflated: int) -> None:
@@ -584,10 +671,14 @@ def huge_warc(path: Path, size: int = 300 * 1000 * 1000) -> None:
 
     words, rng = vocabulary(), random.Random(3)
     # 20 paragraphs (about 9 KB) repeated: within deflate's 32 KB window, so the file stays a few MB, under the default size limit
-    paragraphs = [("<p>" + " ".join(rng.choices(words, k=60)) + ".</p>\n").encode("utf-8") for _ in range(20)]
+    paragraphs = [
+        ("<p>" + " ".join(rng.choices(words, k=60)) + ".</p>\n").encode("utf-8") for _ in range(20)
+    ]
     payload_path = path.with_name(path.name + ".payload")
     with payload_path.open("wb") as payload:
-        payload.write(b'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Huge</title></head><body><article><h1>Huge</h1>\n')
+        payload.write(
+            b'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Huge</title></head><body><article><h1>Huge</h1>\n'
+        )
         while payload.tell() < size:
             payload.write(b"".join(paragraphs))
         payload.write(b"</article></body></html>\n")
@@ -595,9 +686,25 @@ def huge_warc(path: Path, size: int = 300 * 1000 * 1000) -> None:
         with path.open("wb") as out, payload_path.open("rb") as payload:
             writer = WARCWriter(out, gzip=True)
             length = payload_path.stat().st_size
-            writer.write_record(writer.create_warc_record("https://huge.example/page", "response", payload=payload, length=length, http_headers=html_headers()))
+            writer.write_record(
+                writer.create_warc_record(
+                    "https://huge.example/page",
+                    "response",
+                    payload=payload,
+                    length=length,
+                    http_headers=html_headers(),
+                )
+            )
             normal = seed_page(4, "https://normal.example/page")
-            writer.write_record(writer.create_warc_record("https://normal.example/page", "response", payload=io.BytesIO(normal), length=len(normal), http_headers=html_headers()))
+            writer.write_record(
+                writer.create_warc_record(
+                    "https://normal.example/page",
+                    "response",
+                    payload=io.BytesIO(normal),
+                    length=len(normal),
+                    http_headers=html_headers(),
+                )
+            )
     finally:
         payload_path.unlink()
 
@@ -610,24 +717,65 @@ def cut_warc(where: str) -> bytes:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=False)
     first = seed_page(0, "https://one.example/a")
-    writer.write_record(writer.create_warc_record("https://one.example/a", "response", payload=io.BytesIO(first), length=len(first), http_headers=html_headers()))
+    writer.write_record(
+        writer.create_warc_record(
+            "https://one.example/a",
+            "response",
+            payload=io.BytesIO(first),
+            length=len(first),
+            http_headers=html_headers(),
+        )
+    )
     second_start = buffer.tell()
     if where == "nonhtml":
-        request = StatusAndHeaders("GET /b HTTP/1.1", [("Host", "two.example")], is_http_request=True)
-        writer.write_record(writer.create_warc_record("https://two.example/b", "request", payload=io.BytesIO(b"x" * 2000), length=2000, http_headers=request))
+        request = StatusAndHeaders(
+            "GET /b HTTP/1.1", [("Host", "two.example")], is_http_request=True
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                "https://two.example/b",
+                "request",
+                payload=io.BytesIO(b"x" * 2000),
+                length=2000,
+                http_headers=request,
+            )
+        )
     else:
         second = seed_page(2, "https://two.example/b")
-        writer.write_record(writer.create_warc_record("https://two.example/b", "response", payload=io.BytesIO(second), length=len(second), http_headers=html_headers()))
+        writer.write_record(
+            writer.create_warc_record(
+                "https://two.example/b",
+                "response",
+                payload=io.BytesIO(second),
+                length=len(second),
+                http_headers=html_headers(),
+            )
+        )
     second_end = buffer.tell()
     third = seed_page(3, "https://three.example/c")
-    writer.write_record(writer.create_warc_record("https://three.example/c", "response", payload=io.BytesIO(third), length=len(third), http_headers=html_headers()))
+    writer.write_record(
+        writer.create_warc_record(
+            "https://three.example/c",
+            "response",
+            payload=io.BytesIO(third),
+            length=len(third),
+            http_headers=html_headers(),
+        )
+    )
     return buffer.getvalue()[: second_start + 40 if where == "header" else second_end - 200]
 
 
 def quoted_text(path: Path, size: int = 2 * 1000 * 1000) -> None:
     """A plain text of `size` bytes of quoted sentences with attributions, German and English."""
     words, rng = vocabulary(), random.Random(7)
-    speakers = ["Olaf Scholz", "die Ministerin", "ein Sprecher des Ministeriums", "Friedrich Merz", "der Bürgermeister", "Annalena Baerbock"]
+    speakers = [
+        "Olaf Scholz",
+        "die Ministerin",
+        "ein Sprecher des Ministeriums",
+        "Friedrich Merz",
+        "der Bürgermeister",
+        "Annalena Baerbock",
+    ]
     parts, total = ["Zitate aus dem Landtag und aus London\n\n"], 0
     while total < size:
         sentences = []
@@ -648,7 +796,9 @@ def quoted_text(path: Path, size: int = 2 * 1000 * 1000) -> None:
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    block_on_close = False  # closing never waits for a handler still writing to a client that is gone
+    block_on_close = (
+        False  # closing never waits for a handler still writing to a client that is gone
+    )
 
 
 class _Quiet(http.server.BaseHTTPRequestHandler):
@@ -727,7 +877,9 @@ def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
 def case_upgrade_killed(bench: Bench, folder: Path) -> list[Row]:
     """Schema 0005 with 3,000 articles; an ingest killed 1 s into the index rebuild; then the same ingest again."""
     database = bench.sqlite(folder)
-    setup = bench.finish(bench.start([database.url, str(SEEDS), str(UPGRADE_ARTICLES)], folder, OLD_DATABASE), 300)
+    setup = bench.finish(
+        bench.start([database.url, str(SEEDS), str(UPGRADE_ARTICLES)], folder, OLD_DATABASE), 300
+    )
     if setup.code != 0:
         return [setup_failed("upgrade-killed", setup)]
     command = ["--db", database.url, "ingest", "--workers", "1", str(good_file(folder))]
@@ -745,7 +897,15 @@ def case_upgrade_killed(bench: Bench, folder: Path) -> list[Row]:
         how = "1st run killed 1 s after 'provenance: rebuilding'"
     else:
         how = f"1st run NOT killed ({'no rebuilding line' if not seen else 'ended within 1 s'}, exit {exit_text(first_outcome)}: {printed(first_outcome.stderr, 60)})"
-    return [make_row("upgrade-killed", second, f"{between}→{bench.count(database)}", f"{how}; 2nd run", bench.timeout)]
+    return [
+        make_row(
+            "upgrade-killed",
+            second,
+            f"{between}→{bench.count(database)}",
+            f"{how}; 2nd run",
+            bench.timeout,
+        )
+    ]
 
 
 def case_gzip_bomb(bench: Bench, folder: Path) -> list[Row]:
@@ -757,7 +917,15 @@ def case_gzip_bomb(bench: Bench, folder: Path) -> list[Row]:
     good_file(inputs)
     database = bench.sqlite(folder)
     outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", str(inputs)], folder)
-    return [make_row("gzip-bomb", outcome, bench.count(database), f"{bomb.stat().st_size / MIB:.1f} MB compressed", bench.timeout)]
+    return [
+        make_row(
+            "gzip-bomb",
+            outcome,
+            bench.count(database),
+            f"{bomb.stat().st_size / MIB:.1f} MB compressed",
+            bench.timeout,
+        )
+    ]
 
 
 def case_warc_huge_record(bench: Bench, folder: Path) -> list[Row]:
@@ -765,11 +933,24 @@ def case_warc_huge_record(bench: Bench, folder: Path) -> list[Row]:
     crawl = folder / "huge.warc.gz"
     shutil.copyfile(bench.cached("huge.warc.gz", huge_warc), crawl)
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", str(crawl), str(good_file(folder))], folder)
-    return [make_row("warc-huge-record", outcome, bench.count(database), f"{crawl.stat().st_size / MIB:.1f} MB .warc.gz of 2 records + good.txt", bench.timeout)]
+    outcome = bench.run(
+        ["--db", database.url, "ingest", "--workers", "1", str(crawl), str(good_file(folder))],
+        folder,
+    )
+    return [
+        make_row(
+            "warc-huge-record",
+            outcome,
+            bench.count(database),
+            f"{crawl.stat().st_size / MIB:.1f} MB .warc.gz of 2 records + good.txt",
+            bench.timeout,
+        )
+    ]
 
 
-def checked_url_rows(bench: Bench, folder: Path, case: str, handler: type[http.server.BaseHTTPRequestHandler]) -> list[Row]:
+def checked_url_rows(
+    bench: Bench, folder: Path, case: str, handler: type[http.server.BaseHTTPRequestHandler]
+) -> list[Row]:
     """`check URL` against a database of the seeds: with --allow-private-urls if the build has it, and without it."""
     database = bench.sqlite(folder)
     setup = bench.run(["--db", database.url, "ingest", "--workers", "1", str(SEEDS)], folder)
@@ -780,13 +961,40 @@ def checked_url_rows(bench: Bench, folder: Path, case: str, handler: type[http.s
     with serving(handler) as base:
         url = f"{base}/page.html"
         allowing = ["--allow-private-urls"] if has_option else []
-        outcome = without_url(bench.run(["--db", database.url, *allowing, "check", url], folder), url)
-        rows.append(make_row(case, outcome, bench.count(database), "with --allow-private-urls" if has_option else "build has no --allow-private-urls", bench.timeout))
+        outcome = without_url(
+            bench.run(["--db", database.url, *allowing, "check", url], folder), url
+        )
+        rows.append(
+            make_row(
+                case,
+                outcome,
+                bench.count(database),
+                "with --allow-private-urls" if has_option else "build has no --allow-private-urls",
+                bench.timeout,
+            )
+        )
         if has_option:
             plain = without_url(bench.run(["--db", database.url, "check", url], folder), url)
-            rows.append(make_row(f"{case} (default)", plain, bench.count(database), "without --allow-private-urls", bench.timeout))
+            rows.append(
+                make_row(
+                    f"{case} (default)",
+                    plain,
+                    bench.count(database),
+                    "without --allow-private-urls",
+                    bench.timeout,
+                )
+            )
         else:
-            rows.append(Row(f"{case} (default)", "-", "-", "-", "-", "no such option: the default is the row above"))
+            rows.append(
+                Row(
+                    f"{case} (default)",
+                    "-",
+                    "-",
+                    "-",
+                    "-",
+                    "no such option: the default is the row above",
+                )
+            )
     bench.stop_leftovers()
     return rows
 
@@ -815,7 +1023,11 @@ def case_http_trickle(bench: Bench, folder: Path) -> list[Row]:
 def case_dev_zero(bench: Bench, folder: Path) -> list[Row]:
     """`ingest /dev/zero good.txt`, 20 s allowed."""
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", "/dev/zero", str(good_file(folder))], folder, DEVICE_TIMEOUT)
+    outcome = bench.run(
+        ["--db", database.url, "ingest", "--workers", "1", "/dev/zero", str(good_file(folder))],
+        folder,
+        DEVICE_TIMEOUT,
+    )
     return [make_row("dev-zero", outcome, bench.count(database), "", DEVICE_TIMEOUT)]
 
 
@@ -824,7 +1036,11 @@ def case_fifo(bench: Bench, folder: Path) -> list[Row]:
     fifo = folder / "pipe.txt"
     os.mkfifo(fifo)
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", str(fifo), str(good_file(folder))], folder, DEVICE_TIMEOUT)
+    outcome = bench.run(
+        ["--db", database.url, "ingest", "--workers", "1", str(fifo), str(good_file(folder))],
+        folder,
+        DEVICE_TIMEOUT,
+    )
     return [make_row("fifo", outcome, bench.count(database), "", DEVICE_TIMEOUT)]
 
 
@@ -833,7 +1049,15 @@ def case_big_text(bench: Bench, folder: Path) -> list[Row]:
     big = bench.cached("quotes.txt", quoted_text)
     database = bench.sqlite(folder)
     outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", str(big)], folder)
-    return [make_row("big-text", outcome, bench.count(database), f"quotes stored: {bench.count(database, 'quotes')}", bench.timeout)]
+    return [
+        make_row(
+            "big-text",
+            outcome,
+            bench.count(database),
+            f"quotes stored: {bench.count(database, 'quotes')}",
+            bench.timeout,
+        )
+    ]
 
 
 def case_jsonl_bad_dates(bench: Bench, folder: Path) -> list[Row]:
@@ -841,20 +1065,76 @@ def case_jsonl_bad_dates(bench: Bench, folder: Path) -> list[Row]:
     words, rng = vocabulary(), random.Random(11)
     texts = [random_text(rng, words) for _ in range(7)]
     records: list[str] = [
-        json.dumps({"url": "https://dates.example/1", "title": "Eins", "text": texts[0], "published": "2025-01-02T09:00:00+01:00"}, ensure_ascii=False),
-        json.dumps({"url": "https://dates.example/2", "title": "Zwei", "text": texts[1], "published": 1e20}, ensure_ascii=False),
-        '{"url": "https://dates.example/3", "title": "Drei", "text": ' + json.dumps(texts[2], ensure_ascii=False) + ', "published": Infinity}',
-        json.dumps({"url": "https://dates.example/4", "title": "Vier", "text": texts[3], "published": "0001-01-01T00:00:00+01:00"}, ensure_ascii=False),
-        json.dumps({"url": "https://dates.example/5", "title": "Fünf", "text": texts[4], "published": True}, ensure_ascii=False),
-        json.dumps({"url": "https://dates.example/6", "title": {"nested": "object"}, "text": texts[5]}, ensure_ascii=False),
-        json.dumps({"url": "https://dates.example/7", "title": "Sieben", "text": texts[6], "published": "2025-01-03"}, ensure_ascii=False),
+        json.dumps(
+            {
+                "url": "https://dates.example/1",
+                "title": "Eins",
+                "text": texts[0],
+                "published": "2025-01-02T09:00:00+01:00",
+            },
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {
+                "url": "https://dates.example/2",
+                "title": "Zwei",
+                "text": texts[1],
+                "published": 1e20,
+            },
+            ensure_ascii=False,
+        ),
+        '{"url": "https://dates.example/3", "title": "Drei", "text": '
+        + json.dumps(texts[2], ensure_ascii=False)
+        + ', "published": Infinity}',
+        json.dumps(
+            {
+                "url": "https://dates.example/4",
+                "title": "Vier",
+                "text": texts[3],
+                "published": "0001-01-01T00:00:00+01:00",
+            },
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {
+                "url": "https://dates.example/5",
+                "title": "Fünf",
+                "text": texts[4],
+                "published": True,
+            },
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {"url": "https://dates.example/6", "title": {"nested": "object"}, "text": texts[5]},
+            ensure_ascii=False,
+        ),
+        json.dumps(
+            {
+                "url": "https://dates.example/7",
+                "title": "Sieben",
+                "text": texts[6],
+                "published": "2025-01-03",
+            },
+            ensure_ascii=False,
+        ),
     ]
     dump = folder / "dump.jsonl"
     dump.write_text("\n".join(records) + "\n", encoding="utf-8")
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", str(dump), str(good_file(folder))], folder)
+    outcome = bench.run(
+        ["--db", database.url, "ingest", "--workers", "1", str(dump), str(good_file(folder))],
+        folder,
+    )
     lines = len([line for line in outcome.stderr.splitlines() if line.strip()])
-    return [make_row("jsonl-bad-dates", outcome, bench.count(database), f"7 records + good.txt; {lines} stderr lines", bench.timeout)]
+    return [
+        make_row(
+            "jsonl-bad-dates",
+            outcome,
+            bench.count(database),
+            f"7 records + good.txt; {lines} stderr lines",
+            bench.timeout,
+        )
+    ]
 
 
 def cut_warc_rows(bench: Bench, folder: Path, where: str) -> list[Row]:
@@ -862,8 +1142,19 @@ def cut_warc_rows(bench: Bench, folder: Path, where: str) -> list[Row]:
     crawl = folder / "cut.warc"
     crawl.write_bytes(cut_warc(where))
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", str(crawl), str(good_file(folder))], folder)
-    return [make_row(f"warc-cut-{where}", outcome, bench.count(database), "1 whole record + good.txt", bench.timeout)]
+    outcome = bench.run(
+        ["--db", database.url, "ingest", "--workers", "1", str(crawl), str(good_file(folder))],
+        folder,
+    )
+    return [
+        make_row(
+            f"warc-cut-{where}",
+            outcome,
+            bench.count(database),
+            "1 whole record + good.txt",
+            bench.timeout,
+        )
+    ]
 
 
 def case_warc_cut_header(bench: Bench, folder: Path) -> list[Row]:
@@ -907,10 +1198,16 @@ def case_pg_bad_values(bench: Bench, folder: Path) -> list[Row]:
         stored_first = bench.count(database)
         second = bench.run(command, folder)
         stored_second = bench.count(database)
-    return [Row(
-        "pg-bad-values", f"{exit_text(first)} / {exit_text(second)}", f"{first.seconds:.1f} / {second.seconds:.1f}", f"{max(first.peak_mib, second.peak_mib):.0f}",
-        f"{stored_first}→{stored_second}", f"1st: {limits_met(first, bench.timeout)}{printed(first.stderr, 80)}; 2nd: {limits_met(second, bench.timeout)}{printed(second.stderr, 60)}",
-    )]
+    return [
+        Row(
+            "pg-bad-values",
+            f"{exit_text(first)} / {exit_text(second)}",
+            f"{first.seconds:.1f} / {second.seconds:.1f}",
+            f"{max(first.peak_mib, second.peak_mib):.0f}",
+            f"{stored_first}→{stored_second}",
+            f"1st: {limits_met(first, bench.timeout)}{printed(first.stderr, 80)}; 2nd: {limits_met(second, bench.timeout)}{printed(second.stderr, 60)}",
+        )
+    ]
 
 
 def killed_workers_row(bench: Bench, folder: Path, database: Database, case: str) -> Row:
@@ -929,7 +1226,11 @@ def killed_workers_row(bench: Bench, folder: Path, database: Database, case: str
     left = sum(alive(pid) for pid in workers)
     stored = bench.count(database)
     rerun = bench.run(command, folder, 60)
-    rerun_text = f"rerun not finished within 60 s ({printed(rerun.stderr, 50)})" if rerun.timed_out else f"rerun finished in {rerun.seconds:.1f} s, exit {exit_text(rerun)}"
+    rerun_text = (
+        f"rerun not finished within 60 s ({printed(rerun.stderr, 50)})"
+        if rerun.timed_out
+        else f"rerun finished in {rerun.seconds:.1f} s, exit {exit_text(rerun)}"
+    )
     observed = f"{left} of {len(workers)} workers alive 5 s after the kill; {rerun_text}"
     row = make_row(case, outcome, f"{stored}→{bench.count(database)}", observed, bench.timeout)
     bench.stop_leftovers()
@@ -949,7 +1250,10 @@ def case_killed_workers(bench: Bench, folder: Path) -> list[Row]:
 
 def first_use_round(bench: Bench, folder: Path, database: Database) -> tuple[list[Outcome], str]:
     """Four processes ingesting different seeds at once into a database not created yet: how each ended, and the articles stored."""
-    runs = [bench.start(["--db", database.url, "ingest", "--workers", "1", str(path)], folder) for path in seed_paths()[:4]]
+    runs = [
+        bench.start(["--db", database.url, "ingest", "--workers", "1", str(path)], folder)
+        for path in seed_paths()[:4]
+    ]
     outcomes = [bench.finish(running) for running in runs]
     return outcomes, bench.count(database)
 
@@ -958,16 +1262,36 @@ def concurrent_row(case: str, rounds: list[tuple[list[Outcome], str]]) -> Row:
     """The row of the rounds of concurrent first use: every exit code, the non-zero ones counted, the first failure's line."""
     outcomes = [outcome for round_outcomes, _ in rounds for outcome in round_outcomes]
     failed = [outcome for outcome in outcomes if outcome.code != 0]
-    per_round = ", ".join(str(sum(outcome.code != 0 for outcome in round_outcomes)) for round_outcomes, _ in rounds)
-    observed = f"non-zero of 4, per round: {per_round}" + (f"; 1st failure: {printed(failed[0].stderr)}" if failed else "")
-    return Row(case, " / ".join(",".join(exit_text(outcome) for outcome in round_outcomes) for round_outcomes, _ in rounds),
-               f"{max(outcome.seconds for outcome in outcomes):.1f}", f"{max(outcome.peak_mib for outcome in outcomes):.0f}",
-               " / ".join(stored for _, stored in rounds), observed)
+    per_round = ", ".join(
+        str(sum(outcome.code != 0 for outcome in round_outcomes)) for round_outcomes, _ in rounds
+    )
+    observed = f"non-zero of 4, per round: {per_round}" + (
+        f"; 1st failure: {printed(failed[0].stderr)}" if failed else ""
+    )
+    return Row(
+        case,
+        " / ".join(
+            ",".join(exit_text(outcome) for outcome in round_outcomes)
+            for round_outcomes, _ in rounds
+        ),
+        f"{max(outcome.seconds for outcome in outcomes):.1f}",
+        f"{max(outcome.peak_mib for outcome in outcomes):.0f}",
+        " / ".join(stored for _, stored in rounds),
+        observed,
+    )
 
 
 def case_concurrent_first_use(bench: Bench, folder: Path) -> list[Row]:
     """Four processes' first use of a new database, SQLite and PostgreSQL, CONCURRENT_ROUNDS times each (the race differs from run to run)."""
-    rows = [concurrent_row("concurrent-first-use", [first_use_round(bench, folder, bench.sqlite(folder, f"db{number}.sqlite")) for number in range(CONCURRENT_ROUNDS)])]
+    rows = [
+        concurrent_row(
+            "concurrent-first-use",
+            [
+                first_use_round(bench, folder, bench.sqlite(folder, f"db{number}.sqlite"))
+                for number in range(CONCURRENT_ROUNDS)
+            ],
+        )
+    ]
     if bench.postgres:
         rounds = []
         for number in range(CONCURRENT_ROUNDS):
@@ -987,7 +1311,13 @@ def stopped_row(bench: Bench, folder: Path, case: str, stop: signal.Signals, to_
     bench.wait_for_workers(running, 2)
     time.sleep(3)
     if bench.ended(running):
-        return make_row(case, bench.finish(running), bench.count(database), "ended before the signal", bench.timeout)
+        return make_row(
+            case,
+            bench.finish(running),
+            bench.count(database),
+            "ended before the signal",
+            bench.timeout,
+        )
     workers = children_of(running.process.pid)
     sent = time.monotonic()
     if to_group:
@@ -1023,16 +1353,39 @@ def small_redos(bench: Bench, folder: Path) -> Row:
     article = folder / "aaa.txt"
     article.write_text(seed_text(0) + "\n\n" + "a" * 30 + "!\n", encoding="utf-8")
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "--patterns", str(patterns), "ingest", "--workers", "1", str(article)], folder)
+    outcome = bench.run(
+        [
+            "--db",
+            database.url,
+            "--patterns",
+            str(patterns),
+            "ingest",
+            "--workers",
+            "1",
+            str(article),
+        ],
+        folder,
+    )
     return make_row("small-a redos", outcome, bench.count(database), "", bench.timeout)
 
 
 def small_csv_formula(bench: Bench, folder: Path) -> Row:
     """`audit --csv` of a record titled =HYPERLINK(...): the title cell as written in articles.csv."""
     record = folder / "formula.jsonl"
-    write_jsonl(record, [{"url": "https://formula.example/a", "title": '=HYPERLINK("https://evil.example","x")', "text": seed_text(0)}])
+    write_jsonl(
+        record,
+        [
+            {
+                "url": "https://formula.example/a",
+                "title": '=HYPERLINK("https://evil.example","x")',
+                "text": seed_text(0),
+            }
+        ],
+    )
     database, out = bench.sqlite(folder), folder / "csv"
-    outcome = bench.run(["--db", database.url, "audit", "--workers", "1", "--csv", str(out), str(record)], folder)
+    outcome = bench.run(
+        ["--db", database.url, "audit", "--workers", "1", "--csv", str(out), str(record)], folder
+    )
     cell = "no articles.csv"
     if (out / "articles.csv").exists():
         with (out / "articles.csv").open(encoding="utf-8", newline="") as handle:
@@ -1045,34 +1398,80 @@ def small_csv_missing_parent(bench: Bench, folder: Path) -> Row:
     """`audit --csv` into a folder whose parent does not exist: exit code, and whether it was created."""
     target = folder / "missing" / "out"
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "audit", "--workers", "1", "--csv", str(target), str(good_file(folder))], folder)
-    return make_row("small-c csv missing parent", outcome, bench.count(database), f"folder created: {'yes' if target.is_dir() else 'no'}", bench.timeout)
+    outcome = bench.run(
+        [
+            "--db",
+            database.url,
+            "audit",
+            "--workers",
+            "1",
+            "--csv",
+            str(target),
+            str(good_file(folder)),
+        ],
+        folder,
+    )
+    return make_row(
+        "small-c csv missing parent",
+        outcome,
+        bench.count(database),
+        f"folder created: {'yes' if target.is_dir() else 'no'}",
+        bench.timeout,
+    )
 
 
 def small_escape_title(bench: Bench, folder: Path) -> Row:
     """`audit` of a record whose title holds ESC [2J: whether ESC reaches stdout."""
     record = folder / "escape.jsonl"
-    write_jsonl(record, [{"url": "https://escape.example/a", "title": "Eilmeldung \x1b[2J Bahn", "text": seed_text(2)}])
+    write_jsonl(
+        record,
+        [
+            {
+                "url": "https://escape.example/a",
+                "title": "Eilmeldung \x1b[2J Bahn",
+                "text": seed_text(2),
+            }
+        ],
+    )
     database = bench.sqlite(folder)
     outcome = bench.run(["--db", database.url, "audit", "--workers", "1", str(record)], folder)
     count = outcome.stdout.count("\x1b")
-    return make_row("small-d ESC in title", outcome, bench.count(database), f"ESC on stdout: {'yes (' + str(count) + ')' if count else 'no'}", bench.timeout)
+    return make_row(
+        "small-d ESC in title",
+        outcome,
+        bench.count(database),
+        f"ESC on stdout: {'yes (' + str(count) + ')' if count else 'no'}",
+        bench.timeout,
+    )
 
 
 def small_report_dash(bench: Bench, folder: Path) -> Row:
     """`audit --report -`: whether a file named '-' appears, and whether the HTML goes to stdout."""
     database = bench.sqlite(folder)
-    outcome = bench.run(["--db", database.url, "audit", "--workers", "1", "--report", "-", str(good_file(folder))], folder)
+    outcome = bench.run(
+        ["--db", database.url, "audit", "--workers", "1", "--report", "-", str(good_file(folder))],
+        folder,
+    )
     dash = folder / "-"
     html = "<html" in outcome.stdout[:2000].lower()
-    return make_row("small-e report -", outcome, bench.count(database), f"file '-' created: {'yes' if dash.exists() else 'no'}; HTML on stdout: {'yes' if html else 'no'}", bench.timeout)
+    return make_row(
+        "small-e report -",
+        outcome,
+        bench.count(database),
+        f"file '-' created: {'yes' if dash.exists() else 'no'}; HTML on stdout: {'yes' if html else 'no'}",
+        bench.timeout,
+    )
 
 
 def small_batch_copy(bench: Bench, folder: Path) -> Row:
     """A copy and its original in one batch, the copy first: the summary's new copy links against the rows of copy_links."""
     original = seed_text(0)
     records = [
-        {"url": "https://copy.example/a", "title": "Kopie", "text": original + "\nQuelle: https://orig.example/b"},
+        {
+            "url": "https://copy.example/a",
+            "title": "Kopie",
+            "text": original + "\nQuelle: https://orig.example/b",
+        },
         {"url": "https://orig.example/b", "title": "Original", "text": original},
     ]
     pair = folder / "pair.jsonl"
@@ -1081,7 +1480,13 @@ def small_batch_copy(bench: Bench, folder: Path) -> Row:
     outcome = bench.run(["--db", database.url, "ingest", "--workers", "1", str(pair)], folder)
     summary = re.search(r"new copy links: ([^\n]*)", outcome.stdout)
     links = summary.group(1).strip() if summary else "(no summary)"
-    return make_row("small-f copy in one batch", outcome, bench.count(database), f"summary 'new copy links: {links}'; copy_links rows: {bench.count(database, 'copy_links')}", bench.timeout)
+    return make_row(
+        "small-f copy in one batch",
+        outcome,
+        bench.count(database),
+        f"summary 'new copy links: {links}'; copy_links rows: {bench.count(database, 'copy_links')}",
+        bench.timeout,
+    )
 
 
 def single_row(measure: Callable[[Bench, Path], Row], bench: Bench, folder: Path) -> list[Row]:
@@ -1092,7 +1497,14 @@ def single_row(measure: Callable[[Bench, Path], Row], bench: Bench, folder: Path
 def case_small(bench: Bench, folder: Path) -> list[Row]:
     """Six small hostile inputs, each in a folder of its own."""
     rows = []
-    for measure in (small_redos, small_csv_formula, small_csv_missing_parent, small_escape_title, small_report_dash, small_batch_copy):
+    for measure in (
+        small_redos,
+        small_csv_formula,
+        small_csv_missing_parent,
+        small_escape_title,
+        small_report_dash,
+        small_batch_copy,
+    ):
         part = folder / measure.__name__
         part.mkdir()
         log(f"  {measure.__name__}")
@@ -1124,6 +1536,8 @@ CASES: dict[str, Callable[[Bench, Path], list[Row]]] = {
     "small": case_small,
 }
 POSTGRES_ONLY = {"pg-bad-values"}
+QUICK_CASES = ("jsonl-bad-dates", "warc-cut-header")
+"""The cases of --quick: a few seconds each, inputs built in no time, no PostgreSQL."""
 
 
 # ---- running and printing ----------------------------------------------------------------
@@ -1134,7 +1548,16 @@ def guarded(case: str, measure: Callable[[], list[Row]]) -> list[Row]:
     try:
         return measure()
     except Exception as error:  # noqa: BLE001 - one broken case must not stop the others
-        return [Row(case, "-", "-", "-", "-", f"bench error: {type(error).__name__}: {cut(str(error), 120)}")]
+        return [
+            Row(
+                case,
+                "-",
+                "-",
+                "-",
+                "-",
+                f"bench error: {type(error).__name__}: {cut(str(error), 120)}",
+            )
+        ]
 
 
 def run_cases(bench: Bench, names: list[str]) -> tuple[list[Row], list[str]]:
@@ -1162,7 +1585,9 @@ def build_label(bench: Bench) -> str:
     """Which provenance package the runs import (a run of the build itself says)."""
     folder = bench.run_folder / "which"
     folder.mkdir(exist_ok=True)
-    outcome = bench.finish(bench.start([], folder, "import provenance; print(provenance.__file__)"), 60)
+    outcome = bench.finish(
+        bench.start([], folder, "import provenance; print(provenance.__file__)"), 60
+    )
     where = outcome.stdout.strip() or printed(outcome.stderr)
     return f"PYTHONPATH={bench.pythonpath}: {where}" if bench.pythonpath else f"installed: {where}"
 
@@ -1170,21 +1595,57 @@ def build_label(bench: Bench) -> str:
 def markdown_table(rows: list[Row]) -> str:
     """The rows as a markdown table."""
     header = "| case | exit | s | MiB | stored | note |\n|---|---|---|---|---|---|\n"
-    return header + "".join(f"| {row.case} | {row.exit} | {row.seconds} | {row.mib} | {row.stored} | {row.note.replace('|', '¦')} |\n" for row in rows)
+    return header + "".join(
+        f"| {row.case} | {row.exit} | {row.seconds} | {row.mib} | {row.stored} | {row.note.replace('|', '¦')} |\n"
+        for row in rows
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pythonpath", metavar="DIR", help="put DIR first on PYTHONPATH for every run (the build under test)")
-    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated case names (default: all)")
-    parser.add_argument("--workdir", type=Path, help="folder for inputs and runs, kept (default: a temporary folder, removed)")
-    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL URL for the PostgreSQL cases (skipped without it)")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds allowed to each run (default: 120)")
-    parser.add_argument("--memory-cap", type=float, default=6.0, metavar="GIB", help="RLIMIT_AS of each run in GiB (default: 6)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pythonpath",
+        metavar="DIR",
+        help="put DIR first on PYTHONPATH for every run (the build under test)",
+    )
+    parser.add_argument("--cases", help="comma-separated case names (default: all)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="folder for inputs and runs, kept (default: a temporary folder, removed)",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="PostgreSQL URL for the PostgreSQL cases (skipped without it)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds allowed to each run (default: 120)"
+    )
+    parser.add_argument(
+        "--memory-cap",
+        type=float,
+        default=6.0,
+        metavar="GIB",
+        help="RLIMIT_AS of each run in GiB (default: 6)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"run only the installed build on {', '.join(QUICK_CASES)}: a check that the bench works, not a comparison",
+    )
     args = parser.parse_args(argv)
-    args.cases = list(dict.fromkeys(args.cases.split(",")))  # each case once: a case's folder is made once
+    if args.quick and (args.pythonpath or args.cases):
+        parser.error(
+            "--quick runs the installed build on its own cases: give neither --pythonpath nor --cases"
+        )
+    args.cases = list(
+        dict.fromkeys(QUICK_CASES if args.quick else (args.cases or ",".join(CASES)).split(","))
+    )  # each case once: a case's folder is made once
     unknown = [name for name in args.cases if name not in CASES]
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES)}")
@@ -1204,7 +1665,15 @@ def main(argv: list[str] | None = None) -> None:
     run_folder = workdir / f"run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     (workdir / "inputs").mkdir(parents=True, exist_ok=True)
     run_folder.mkdir(parents=True)
-    bench = Bench(sys.executable, args.pythonpath, run_folder, workdir / "inputs", args.timeout, int(args.memory_cap * GIB), args.postgres)
+    bench = Bench(
+        sys.executable,
+        args.pythonpath,
+        run_folder,
+        workdir / "inputs",
+        args.timeout,
+        int(args.memory_cap * GIB),
+        args.postgres,
+    )
     try:
         label = build_label(bench)
         log(f"build: {label}")
@@ -1217,13 +1686,27 @@ def main(argv: list[str] | None = None) -> None:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
-        print(json.dumps({"build": label, "timeout": args.timeout, "memory_cap_gib": args.memory_cap, "rows": [asdict(row) for row in rows], "skipped": skipped}, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "build": label,
+                    "timeout": args.timeout,
+                    "memory_cap_gib": args.memory_cap,
+                    "rows": [asdict(row) for row in rows],
+                    "skipped": skipped,
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     print(f"build: {label}")
     for name in skipped:
         print(f"skipped {name}: needs --postgres")
     if not args.postgres:
-        print("PostgreSQL rows of killed-workers and concurrent-first-use skipped: needs --postgres")
+        print(
+            "PostgreSQL rows of killed-workers and concurrent-first-use skipped: needs --postgres"
+        )
     print(markdown_table(rows), end="")
 
 

@@ -12,18 +12,21 @@ that growth term alone, at index sizes a full ingest of a million articles takes
    100,000-article ``bench_audit.py`` corpus stores per article since schema 0006: 65 copy keys
    in ``lsh_buckets`` and 64 translation keys in ``anchor_buckets`` (196, all in ``lsh_buckets``,
    before it); here they all go to ``lsh_buckets``. The rows name article ids that are not
-   stored: foreign keys are off for the fill only.
-2. Then --batches batches of --batch new articles, each as the writer does it in one transaction:
-   minimal article rows, ``Store.bucket_members`` for the batch's keys, ``Store.insert_buckets``,
-   commit. The three are timed apart and reported per article (mean over the batches).
+   stored (the bucket tables hold no foreign key since schema 0009). The fill is raw SQL on the
+   table (COPY on PostgreSQL) through ``Store.engine``: it only sets the scene.
+2. Then --batches batches of --batch new articles, each as the writer does it in one transaction
+   (``Store.writer()``): minimal articles (``insert_articles``, not timed), ``bucket_members`` for
+   the batch's keys, ``insert_buckets``, commit. The three are timed apart and reported per
+   article (mean over the batches).
 
 What it leaves out, so the figures are a floor for the index's share, not an ingest rate: keys
 that hit (random keys almost all miss; at 100,000 real articles a lookup returns about 6 copy and
 350 translation-anchor members per article), and the article, paragraph and search tables, which
 stay small here, so the index's pages compete with nothing else for the page cache.
 
-    /tmp/venv/bin/python bench/bench_index_growth.py --db sqlite:////tmp/index-growth.sqlite
-    /tmp/venv/bin/python bench/bench_index_growth.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test --sizes 10000,100000 --json
+    .venv/bin/python -m bench.bench_index_growth --db sqlite:////tmp/index-growth.sqlite
+    .venv/bin/python -m bench.bench_index_growth --db postgresql+psycopg://postgres@127.0.0.1:5432/test --sizes 10000,100000 --json
+    .venv/bin/python -m bench.bench_index_growth --db sqlite:////tmp/small.sqlite --sizes 50 --batch 20 --batches 2   # the smoke test's
 """
 
 from __future__ import annotations
@@ -34,15 +37,14 @@ import statistics
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
-from provenance.store.schema import Article
-from provenance.store.store import Store
+from provenance.ingest import BATCH_SIZE
+from provenance.store import NewArticle, Store
 
 FILL_CHUNK = 2_000_000
 
@@ -65,14 +67,18 @@ def fresh_store(url: str) -> Store:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return Store(url)
     store = Store(url)
-    with store.transaction() as session:
-        session.execute(text("TRUNCATE articles, lsh_buckets RESTART IDENTITY CASCADE"))
+    with store.engine.begin() as connection:
+        connection.execute(text("TRUNCATE articles, lsh_buckets RESTART IDENTITY CASCADE"))
     return store
 
 
 def sorted_random_keys(count: int, seed: int) -> Iterator[np.ndarray]:
     """`count` random signed 64-bit keys in ascending order, in chunks (made and sorted at once, then cut)."""
-    keys = np.sort(np.random.default_rng(seed).integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=count, dtype=np.int64))
+    keys = np.sort(
+        np.random.default_rng(seed).integers(
+            np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=count, dtype=np.int64
+        )
+    )
     for start in range(0, count, FILL_CHUNK):
         yield keys[start : start + FILL_CHUNK]
 
@@ -82,67 +88,90 @@ def fill_index(store: Store, rows: int, articles: int, seed: int) -> float:
     start = time.perf_counter()
     rng = np.random.default_rng(seed + 1)
     done = 0
-    with store.transaction() as session:
-        driver: Any = session.connection().connection.driver_connection  # the DBAPI connection, for COPY and executemany without SQLAlchemy
-        if store.dialect == "postgresql":
-            session.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign-key triggers for the fill
-        else:
-            driver.execute("PRAGMA foreign_keys=OFF")
+    with store.engine.begin() as connection:
+        driver: Any = (
+            connection.connection.driver_connection
+        )  # the DBAPI connection, for COPY and executemany without SQLAlchemy
         for keys in sorted_random_keys(rows, seed):
             ids = rng.integers(1, articles + 1, size=len(keys), dtype=np.int64)
             if store.dialect == "postgresql":
-                with driver.cursor() as cursor, cursor.copy("COPY lsh_buckets (key, article_id) FROM STDIN") as copy:
+                with (
+                    driver.cursor() as cursor,
+                    cursor.copy("COPY lsh_buckets (key, article_id) FROM STDIN") as copy,
+                ):
                     copy.write("".join(map("{}\t{}\n".format, keys.tolist(), ids.tolist())))
             else:
-                driver.executemany("INSERT OR IGNORE INTO lsh_buckets (key, article_id) VALUES (?, ?)", zip(keys.tolist(), ids.tolist()))
+                driver.executemany(
+                    "INSERT OR IGNORE INTO lsh_buckets (key, article_id) VALUES (?, ?)",
+                    zip(keys.tolist(), ids.tolist()),
+                )
             done += len(keys)
             log(f"  fill: {done:,}/{rows:,} rows")
-    store.engine.dispose()  # the next connections get the store's settings again, foreign keys on
     if store.dialect == "postgresql":
-        with store.transaction() as session:
-            session.execute(text("SELECT setval(pg_get_serial_sequence('articles', 'id'), :last)"), {"last": articles})
-            session.execute(text("ANALYZE lsh_buckets"))
+        with store.engine.begin() as connection:
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('articles', 'id'), :last)"),
+                {"last": articles},
+            )
+            connection.execute(text("ANALYZE lsh_buckets"))
     return time.perf_counter() - start
 
 
-def article_rows(first_id: int, count: int) -> list[dict[str, Any]]:
-    """Minimal new articles with ids from `first_id`."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+def new_articles(first: int, count: int) -> list[NewArticle]:
+    """Minimal new articles, numbered from `first` in their keys and origins."""
     return [
-        {
-            "id": article_id,
-            "identity_key": f"index-growth-{article_id}",
-            "content_hash": f"{article_id:064x}",
-            "body": "",
-            "furniture": [],
-            "origin": "bench_index_growth",
-            "format": "text",
-            "version": 1,
-            "shingle_count": 0,
-            "signature": b"",
-            "ingested_at": now,
-        }
-        for article_id in range(first_id, first_id + count)
+        NewArticle(
+            identity_key=f"index-growth-{number}",
+            content_hash=f"{number:064x}",
+            url=None,
+            canonical_url=None,
+            domain=None,
+            outlet=None,
+            title=None,
+            author=None,
+            publication=None,
+            seen_at=None,
+            language=None,
+            body="",
+            furniture=[],
+            origin="bench_index_growth",
+            format="text",
+            version=1,
+            previous_version_id=None,
+            shingle_count=0,
+            signature=b"",
+        )
+        for number in range(first, first + count)
     ]
 
 
-def measure_batch(store: Store, first_id: int, batch: int, keys_per_article: int, rng: np.random.Generator) -> dict[str, float]:
+def measure_batch(
+    store: Store, first_id: int, batch: int, keys_per_article: int, rng: np.random.Generator
+) -> dict[str, float]:
     """One writer batch on the index: seconds for the lookup, the insert and the commit."""
-    keys = rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=batch * keys_per_article, dtype=np.int64)
-    ids = np.repeat(np.arange(first_id, first_id + batch, dtype=np.int64), keys_per_article)
-    session = store._sessions()
-    try:
-        session.execute(insert(Article), article_rows(first_id, batch))
+    keys = rng.integers(
+        np.iinfo(np.int64).min,
+        np.iinfo(np.int64).max,
+        size=batch * keys_per_article,
+        dtype=np.int64,
+    )
+    with store.writer() as writer:
+        ids = np.repeat(
+            np.array(writer.insert_articles(new_articles(first_id, batch)), dtype=np.int64),
+            keys_per_article,
+        )
         start = time.perf_counter()
-        members = store.bucket_members(session, keys)
+        members = writer.bucket_members(keys)
         looked_up = time.perf_counter()
-        store.insert_buckets(session, keys, ids)
+        writer.insert_buckets(keys, ids)
         inserted = time.perf_counter()
-        session.commit()
-        committed = time.perf_counter()
-    finally:
-        session.close()
-    return {"lookup": looked_up - start, "insert": inserted - looked_up, "commit": committed - inserted, "members": float(len(members.article_ids))}
+    committed = time.perf_counter()
+    return {
+        "lookup": looked_up - start,
+        "insert": inserted - looked_up,
+        "commit": committed - inserted,
+        "members": float(len(members.article_ids)),
+    }
 
 
 def run_size(url: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -155,13 +184,26 @@ def run_size(url: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         rng = np.random.default_rng(args.seed)
         timings = []
         for number in range(args.batches):
-            timings.append(measure_batch(store, size + 1 + number * args.batch, args.batch, args.keys_per_article, rng))
-            log(f"  batch {number + 1}/{args.batches}: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings[-1].items() if name != "members"))
+            timings.append(
+                measure_batch(
+                    store, size + 1 + number * args.batch, args.batch, args.keys_per_article, rng
+                )
+            )
+            log(
+                f"  batch {number + 1}/{args.batches}: "
+                + ", ".join(
+                    f"{name} {seconds:.2f} s"
+                    for name, seconds in timings[-1].items()
+                    if name != "members"
+                )
+            )
     finally:
         store.engine.dispose()
 
     def per_article_ms(name: str) -> float:
-        return round(1000 * statistics.mean([timing[name] for timing in timings]) / int(args.batch), 3)
+        return round(
+            1000 * statistics.mean([timing[name] for timing in timings]) / int(args.batch), 3
+        )
 
     result = {
         "articles": size,
@@ -170,21 +212,53 @@ def run_size(url: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
         "lookup_ms_per_article": per_article_ms("lookup"),
         "insert_ms_per_article": per_article_ms("insert"),
         "commit_ms_per_article": per_article_ms("commit"),
-        "members_per_article": round(statistics.median(timing["members"] for timing in timings) / args.batch, 2),
+        "members_per_article": round(
+            statistics.median(timing["members"] for timing in timings) / args.batch, 2
+        ),
         "batches": len(timings),
-        "slowest_batch_seconds": round(max(timing["lookup"] + timing["insert"] + timing["commit"] for timing in timings), 2),
+        "slowest_batch_seconds": round(
+            max(timing["lookup"] + timing["insert"] + timing["commit"] for timing in timings), 2
+        ),
     }
-    result["index_ms_per_article"] = round(result["lookup_ms_per_article"] + result["insert_ms_per_article"] + result["commit_ms_per_article"], 3)
+    result["index_ms_per_article"] = round(
+        result["lookup_ms_per_article"]
+        + result["insert_ms_per_article"]
+        + result["commit_ms_per_article"],
+        3,
+    )
     return result
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="database URL: a SQLite file (replaced) or a PostgreSQL database (its tables emptied)")
-    parser.add_argument("--sizes", type=parse_sizes, default=[10_000, 100_000, 1_000_000], help="corpus sizes in articles (default 10000,100000,1000000)")
-    parser.add_argument("--keys-per-article", type=int, default=130, help="index rows per article (default 130, as bench_audit.py's corpus)")
-    parser.add_argument("--batch", type=int, default=2000, help="articles per writer batch (default 2000, provenance.pipeline.BATCH_SIZE)")
-    parser.add_argument("--batches", type=int, default=3, help="batches timed at each size (default 3)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--db",
+        required=True,
+        help="database URL: a SQLite file (replaced) or a PostgreSQL database (its tables emptied)",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=[10_000, 100_000, 1_000_000],
+        help="corpus sizes in articles (default 10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--keys-per-article",
+        type=int,
+        default=130,
+        help="index rows per article (default 130, as bench_audit.py's corpus)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=BATCH_SIZE,
+        help="articles per writer batch (default %(default)s, provenance.ingest.BATCH_SIZE)",
+    )
+    parser.add_argument(
+        "--batches", type=int, default=3, help="batches timed at each size (default 3)"
+    )
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -192,10 +266,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    columns = ("articles", "index_rows", "fill_seconds", "lookup_ms_per_article", "insert_ms_per_article", "commit_ms_per_article", "index_ms_per_article", "members_per_article")
+    columns = (
+        "articles",
+        "index_rows",
+        "fill_seconds",
+        "lookup_ms_per_article",
+        "insert_ms_per_article",
+        "commit_ms_per_article",
+        "index_ms_per_article",
+        "members_per_article",
+    )
     print(" | ".join(columns))
     for result in results:
-        print(" | ".join(f"{result[column]:,}" if isinstance(result[column], int) else str(result[column]) for column in columns))
+        print(
+            " | ".join(
+                f"{result[column]:,}" if isinstance(result[column], int) else str(result[column])
+                for column in columns
+            )
+        )
 
 
 if __name__ == "__main__":

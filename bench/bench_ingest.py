@@ -4,24 +4,24 @@ What it measures (each part can be chosen with --parts):
 
 1. signatures: MinHash signatures per second for the same texts (--texts, default 5,000):
    datasketch's plain loop (a MinHash per text, update_batch on the UTF-8 word 3-grams of
-   provenance.normalize.tokens) against provenance's path (one compiled shingle_batch pass over
+   provenance.text.tokens) against provenance's path (one compiled shingle_batch pass over
    the batch, densify, to_minhash per row into datasketch LeanMinHash objects), tokenising
    and shingling included in both; rensa's RMinHash for reference when it is installed.
    It checks that every row is a LeanMinHash whose bytes round-trip (one-permutation
    signatures can no longer be compared with datasketch's own MinHash rows), and the mean
    absolute error of the estimated Jaccard against the exact Jaccard on near-duplicate
    pairs (10-30% of words edited).
-2. ingest: provenance.pipeline.ingest (workers = CPU count) of a JSONL file of --size records
+2. ingest: provenance.ingest.ingest (workers = CPU count) of a JSONL file of --size records
    (default 10,000; ~5% exact copies and ~5% copies with a repost footer, at other outlets)
    into a fresh SQLite file: articles/s, the report's counts and links by kind, the CPU per
    article of the writer and of the workers (bench/cpu.py), database bytes per article.
 3. check: ingest of --check-corpus articles (default 100,000; its time and rate), then the
-   latency of document_from_text + prepare + check_prepared for --queries texts (half copies
+   latency of document_from_text + prepare_document + check_prepared for --queries texts (half copies
    of stored articles with a footer added, half new), and whether the copies were found.
 4. profile: cProfile of a one-process ingest of --profile-size records (default 5,000): top
    functions by cumulative and by own time.
 5. split: the two sides of the ingest of part 2 apart, on the same --size records. First the
-   workers alone: provenance.pipeline.prepared_stream (workers = CPU count) prepares and signs
+   workers alone: provenance.ingest.prepared_stream (workers = CPU count) prepares and signs
    every record and nothing is written. Then the writer alone: store_prepared writes the
    prepared records into a fresh SQLite file in one process, its input ready. For each, the
    articles/s and the CPU per article (bench/cpu.py). An ingest on C cores is at most
@@ -32,12 +32,14 @@ Articles are built by bench/corpus.py from real sentences in the shared corpora
 (WMT22 news, PolNeAR, census articles), with a seeded RNG; each sentence is spliced from two
 real ones unless --whole-sentences is given (see corpus.py for why).
 
-Run it (figures to stdout, progress to stderr):
+Run it from the repository's root (figures to stdout, progress to stderr):
 
-    /tmp/venv/bin/python bench/bench_ingest.py                      # all parts, default sizes
-    /tmp/venv/bin/python bench/bench_ingest.py --texts 500 --size 1000 --check-corpus 2000 \\
-        --queries 40 --profile-size 500                             # a quick run
-    /tmp/venv/bin/python bench/bench_ingest.py --parts signatures --json
+    .venv/bin/python -m bench.bench_ingest                      # all parts, default sizes
+    .venv/bin/python -m bench.bench_ingest --texts 500 --size 1000 --check-corpus 2000 \\
+        --queries 40 --profile-size 500                         # a quick run
+    .venv/bin/python -m bench.bench_ingest --parts signatures --json
+    .venv/bin/python -m bench.bench_ingest --parts signatures,ingest,check,profile,split --texts 50 --repeats 1 \\
+        --pairs 10 --size 50 --check-corpus 50 --queries 10 --profile-size 50   # the smoke test's
 """
 
 from __future__ import annotations
@@ -64,22 +66,30 @@ from typing import Any
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from corpus import DEFAULT_CORPUS, ArticleFactory, Entry, Pools, load_pools, syndicated_stream  # noqa: E402
-from cpu import CpuTimes, cpu_spent, cpu_times, per_article_ms  # noqa: E402
-
+from bench.corpus import DEFAULT_CORPUS, ArticleFactory, Entry, Pools, load_pools, syndicated_stream
+from bench.cpu import CpuTimes, cpu_spent, cpu_times, per_article_ms
 from provenance.config import Settings
-from provenance.ingest.check import check_prepared
-from provenance.ingest.prepare import Fingerprinter, prepare
-from provenance.ingest.run import fewer_collections, ingest, prepared_stream, store_prepared
-from provenance.ingest.writer import IngestReport
-from provenance.match.compare import overlap
-from provenance.read.document import document_from_text
-from provenance.read.inputs import iter_documents
-from provenance.sketch.fingerprint import densify, shingle_batch, signature_bytes, signature_from_bytes, to_minhash
-from provenance.store.store import Store
-from provenance.text.normalize import load_patterns, tokens
+from provenance.ingest import (
+    Fingerprinter,
+    IngestReport,
+    check_prepared,
+    fewer_collections,
+    ingest,
+    prepare_document,
+    prepared_stream,
+    store_prepared,
+)
+from provenance.match import overlap
+from provenance.read import document_from_text, iter_documents
+from provenance.sketch import (
+    densify,
+    shingle_batch,
+    signature_bytes,
+    signature_from_bytes,
+    to_minhash,
+)
+from provenance.store import Store
+from provenance.text import load_patterns, tokens
 
 PARTS = ("signatures", "ingest", "check", "profile", "split")
 DEFAULT_PARTS = ("signatures", "ingest", "check", "profile")
@@ -110,7 +120,9 @@ def word_shingles(text: str) -> set[str]:
     """The distinct word 3-grams (joined by a space) of provenance's tokens of a text."""
     words = tokens(text)
     width = min(SHINGLE_WORDS, len(words))
-    return {" ".join(words[i : i + width]) for i in range(len(words) - width + 1)} if words else set()
+    return (
+        {" ".join(words[i : i + width]) for i in range(len(words) - width + 1)} if words else set()
+    )
 
 
 def datasketch_loop(texts: Sequence[str]) -> list[MinHash]:
@@ -123,7 +135,9 @@ def datasketch_loop(texts: Sequence[str]) -> list[MinHash]:
     return out
 
 
-def provenance_path(texts: Sequence[str], settings: Settings) -> tuple[list[LeanMinHash], dict[str, float]]:
+def provenance_path(
+    texts: Sequence[str], settings: Settings
+) -> tuple[list[LeanMinHash], dict[str, float]]:
     """provenance's path: one compiled shingle-and-sign pass over the batch, densify, to_minhash; with phase times."""
     fingerprinter = Fingerprinter(settings)
     start = time.perf_counter()
@@ -133,7 +147,11 @@ def provenance_path(texts: Sequence[str], settings: Settings) -> tuple[list[Lean
     signed = time.perf_counter()
     minhashes = [to_minhash(row, seed=settings.seed) for row in matrix]
     done = time.perf_counter()
-    return minhashes, {"shingle_and_sign": shingled - start, "densify": signed - shingled, "to_minhash": done - signed}
+    return minhashes, {
+        "shingle_and_sign": shingled - start,
+        "densify": signed - shingled,
+        "to_minhash": done - signed,
+    }
 
 
 def rensa_loop(texts: Sequence[str]) -> list[Any]:
@@ -162,23 +180,41 @@ def check_rows(texts: Sequence[str], settings: Settings) -> dict[str, Any]:
     fingerprinter = Fingerprinter(settings)
     matrix = densify(shingle_batch(texts, fingerprinter.params).raw_signatures)
     lean = sum(isinstance(to_minhash(row, settings.seed), LeanMinHash) for row in matrix)
-    round_trip = sum(bool(np.array_equal(signature_from_bytes(signature_bytes(row, settings.seed)).hashvalues, row)) for row in matrix)
-    return {"texts": len(texts), "leanminhash": lean, "bytes_round_trip": round_trip, "ok": lean == round_trip == len(texts)}
+    round_trip = sum(
+        bool(
+            np.array_equal(
+                signature_from_bytes(signature_bytes(row, settings.seed)).hashvalues, row
+            )
+        )
+        for row in matrix
+    )
+    return {
+        "texts": len(texts),
+        "leanminhash": lean,
+        "bytes_round_trip": round_trip,
+        "ok": lean == round_trip == len(texts),
+    }
 
 
-def jaccard_error(factory: ArticleFactory, pairs: int, settings: Settings, with_rensa: bool) -> dict[str, Any]:
+def jaccard_error(
+    factory: ArticleFactory, pairs: int, settings: Settings, with_rensa: bool
+) -> dict[str, Any]:
     """Mean absolute error of estimated against exact Jaccard on near-duplicate pairs (10-30% of words edited)."""
     fingerprinter = Fingerprinter(settings)
     firsts, seconds = [], []
     for _ in range(pairs):
         article = factory.article()
         firsts.append(article.text)
-        seconds.append(factory.edited(article.text, factory.rng.uniform(0.10, 0.30), article.language))
+        seconds.append(
+            factory.edited(article.text, factory.rng.uniform(0.10, 0.30), article.language)
+        )
     batch = shingle_batch(firsts + seconds, fingerprinter.params)
     shingles_a, shingles_b = batch.sets[:pairs], batch.sets[pairs:]
     exact = np.array([overlap(a, b).jaccard for a, b in zip(shingles_a, shingles_b)])
     rows = densify(batch.raw_signatures)
-    ours = np.array([to_minhash(rows[i], 1).jaccard(to_minhash(rows[pairs + i], 1)) for i in range(pairs)])
+    ours = np.array(
+        [to_minhash(rows[i], 1).jaccard(to_minhash(rows[pairs + i], 1)) for i in range(pairs)]
+    )
     plain_a, plain_b = datasketch_loop(firsts), datasketch_loop(seconds)
     plain = np.array([a.jaccard(b) for a, b in zip(plain_a, plain_b)])
     result: dict[str, Any] = {
@@ -196,7 +232,9 @@ def jaccard_error(factory: ArticleFactory, pairs: int, settings: Settings, with_
     return result
 
 
-def measure_signatures(factory: ArticleFactory, count: int, repeats: int, pairs: int, settings: Settings) -> Results:
+def measure_signatures(
+    factory: ArticleFactory, count: int, repeats: int, pairs: int, settings: Settings
+) -> Results:
     """Part 1: docs/s of datasketch's loop, provenance's batch path and rensa, plus correctness checks."""
     log(f"signatures: building {count:,} texts")
     texts = [factory.article().text for _ in range(count)]
@@ -218,7 +256,10 @@ def measure_signatures(factory: ArticleFactory, count: int, repeats: int, pairs:
             start = time.perf_counter()
             rensa_loop(texts)
             runs["rensa"].append(time.perf_counter() - start)
-        log(f"  run {attempt + 1}/{repeats}: " + ", ".join(f"{name} {min(times):.2f}s" for name, times in runs.items() if times))
+        log(
+            f"  run {attempt + 1}/{repeats}: "
+            + ", ".join(f"{name} {min(times):.2f}s" for name, times in runs.items() if times)
+        )
     best = {name: min(times) for name, times in runs.items() if times}
     fastest_phase = min(phases, key=lambda p: sum(p.values()))
     result: Results = {
@@ -242,7 +283,9 @@ def measure_signatures(factory: ArticleFactory, count: int, repeats: int, pairs:
 # ---- part 2: ingest ----------------------------------------------------------------------
 
 
-def write_jsonl(entries: Iterable[Entry], folder: Path, name: str, max_bytes: int) -> tuple[list[Path], list[Entry]]:
+def write_jsonl(
+    entries: Iterable[Entry], folder: Path, name: str, max_bytes: int
+) -> tuple[list[Path], list[Entry]]:
     """Write the entries as JSONL files of at most max_bytes each (ingest refuses bigger files)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
@@ -269,7 +312,11 @@ def write_jsonl(entries: Iterable[Entry], folder: Path, name: str, max_bytes: in
 
 def sqlite_bytes(path: Path) -> int:
     """Size of a SQLite database with its -wal and -shm files."""
-    return sum(candidate.stat().st_size for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if candidate.exists())
+    return sum(
+        candidate.stat().st_size
+        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+        if candidate.exists()
+    )
 
 
 def remove_database(path: Path) -> None:
@@ -295,7 +342,9 @@ class Progress:
         self.curve.append((self.done, elapsed))
         if elapsed - self.last_log >= 10 or self.done >= self.total:
             self.last_log = elapsed
-            log(f"  {self.label}: {self.done:,}/{self.total:,} in {elapsed:.0f}s ({self.done / elapsed:.0f}/s)")
+            log(
+                f"  {self.label}: {self.done:,}/{self.total:,} in {elapsed:.0f}s ({self.done / elapsed:.0f}/s)"
+            )
 
     def rates(self) -> dict[str, float | None]:
         """Articles/s over the first and the last tenth of the run (whole batches): how ingest slows as the database grows."""
@@ -303,25 +352,36 @@ class Progress:
             return {"first_10pct": None, "last_10pct": None}
         points = [(0, 0.0)] + self.curve
         first = next(point for point in points if point[0] >= 0.1 * self.done)
-        before_last = max((point for point in points if point[0] <= 0.9 * self.done), key=lambda point: point[0])
+        before_last = max(
+            (point for point in points if point[0] <= 0.9 * self.done), key=lambda point: point[0]
+        )
         last = points[-1]
-        return {"first_10pct": rate(first[0], first[1]), "last_10pct": rate(last[0] - before_last[0], last[1] - before_last[1])}
+        return {
+            "first_10pct": rate(first[0], first[1]),
+            "last_10pct": rate(last[0] - before_last[0], last[1] - before_last[1]),
+        }
 
 
 def table_bytes(path: Path) -> dict[str, int]:
     """Bytes per table and index of a SQLite file, from the dbstat virtual table (empty if unavailable)."""
     try:
         with sqlite3.connect(path) as connection:
-            rows = connection.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
+            rows = connection.execute(
+                "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+            ).fetchall()
     except sqlite3.Error:
         return {}
     return {str(name): int(size) for name, size in rows}
 
 
-def build_corpus(factory: ArticleFactory, size: int, folder: Path, name: str, settings: Settings) -> tuple[list[Path], list[Entry]]:
+def build_corpus(
+    factory: ArticleFactory, size: int, folder: Path, name: str, settings: Settings
+) -> tuple[list[Path], list[Entry]]:
     """Write a syndicated stream of `size` entries as JSONL under folder."""
     log(f"{name}: writing {size:,} JSONL records")
-    paths, entries = write_jsonl(syndicated_stream(factory, size), folder, name, int(settings.max_file_bytes * 0.9))
+    paths, entries = write_jsonl(
+        syndicated_stream(factory, size), folder, name, int(settings.max_file_bytes * 0.9)
+    )
     log(f"{name}: {len(paths)} file(s), {sum(p.stat().st_size for p in paths) / 1e6:.1f} MB")
     return paths, entries
 
@@ -338,7 +398,9 @@ class TimedIngest:
     cpu: CpuTimes
 
 
-def timed_ingest(paths: Sequence[Path], db_path: Path, settings: Settings, total: int, label: str) -> TimedIngest:
+def timed_ingest(
+    paths: Sequence[Path], db_path: Path, settings: Settings, total: int, label: str
+) -> TimedIngest:
     """Open a fresh store and ingest the files."""
     remove_database(db_path)
     url = f"sqlite:///{db_path}"
@@ -347,9 +409,13 @@ def timed_ingest(paths: Sequence[Path], db_path: Path, settings: Settings, total
     opened = time.perf_counter()
     progress = Progress(total, label)
     cpu_before = cpu_times()
-    report = ingest(store, [str(p) for p in paths], settings, on_progress=progress, workers=os.cpu_count() or 1)
+    report = ingest(
+        store, [str(p) for p in paths], settings, on_progress=progress, workers=os.cpu_count() or 1
+    )
     done = time.perf_counter()
-    return TimedIngest(store, report, opened - start, done - opened, progress, cpu_spent(cpu_before, cpu_times()))
+    return TimedIngest(
+        store, report, opened - start, done - opened, progress, cpu_spent(cpu_before, cpu_times())
+    )
 
 
 def kind_counts(entries: Sequence[Entry]) -> dict[str, int]:
@@ -370,7 +436,9 @@ def report_summary(report: IngestReport) -> dict[str, Any]:
     return data
 
 
-def measure_ingest(factory: ArticleFactory, size: int, workdir: Path, settings: Settings) -> Results:
+def measure_ingest(
+    factory: ArticleFactory, size: int, workdir: Path, settings: Settings
+) -> Results:
     """Part 2: end-to-end JSONL ingest into a fresh SQLite file."""
     paths, entries = build_corpus(factory, size, workdir / "ingest", "ingest", settings)
     db_path = workdir / "ingest.sqlite"
@@ -396,7 +464,11 @@ def measure_ingest(factory: ArticleFactory, size: int, workdir: Path, settings: 
         "articles_in_db": articles,
         "db_bytes": db_bytes,
         "db_bytes_per_article": round(db_bytes / max(articles, 1)),
-        "db_bytes_per_article_by_table": {name: round(size / max(articles, 1)) for name, size in per_table.items() if size >= 50 * max(articles, 1)},
+        "db_bytes_per_article_by_table": {
+            name: round(size / max(articles, 1))
+            for name, size in per_table.items()
+            if size >= 50 * max(articles, 1)
+        },
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 
@@ -422,21 +494,34 @@ def latency_summary(milliseconds: Sequence[float]) -> dict[str, float]:
     }
 
 
-def check_queries(factory: ArticleFactory, entries: Sequence[Entry], count: int) -> list[tuple[str, str, str | None]]:
+def check_queries(
+    factory: ArticleFactory, entries: Sequence[Entry], count: int
+) -> list[tuple[str, str, str | None]]:
     """Query texts: (kind, plain text, URL of the stored original); half footer copies, half new articles."""
     stored = [entry.article for entry in entries if entry.kind == "original"]
     copies = factory.rng.sample(stored, min(count // 2, len(stored)))
-    queries: list[tuple[str, str, str | None]] = [("copy", article.as_plain_text(footer=factory.footer(article)), article.url) for article in copies]
-    queries += [("new", factory.article().as_plain_text(), None) for _ in range(count - len(queries))]
+    queries: list[tuple[str, str, str | None]] = [
+        ("copy", article.as_plain_text(footer=factory.footer(article)), article.url)
+        for article in copies
+    ]
+    queries += [
+        ("new", factory.article().as_plain_text(), None) for _ in range(count - len(queries))
+    ]
     factory.rng.shuffle(queries)
     return queries
 
 
-def run_queries(store: Store, queries: Sequence[tuple[str, str, str | None]], settings: Settings) -> Results:
-    """Time document_from_text + prepare + check_prepared per query, and score the verdicts."""
+def run_queries(
+    store: Store, queries: Sequence[tuple[str, str, str | None]], settings: Settings
+) -> Results:
+    """Time document_from_text + prepare_document + check_prepared per query, and score the verdicts."""
     fingerprinter = Fingerprinter(settings)
     patterns = load_patterns(settings.patterns_file)
-    warm = check_prepared(store, prepare(document_from_text(queries[0][1], "warm-up"), patterns, fingerprinter), fingerprinter)
+    warm = check_prepared(
+        store,
+        prepare_document(document_from_text(queries[0][1], "warm-up"), patterns, fingerprinter),
+        fingerprinter,
+    )
     del warm
     total: dict[str, list[float]] = {"copy": [], "new": []}
     check_only: dict[str, list[float]] = {"copy": [], "new": []}
@@ -447,7 +532,7 @@ def run_queries(store: Store, queries: Sequence[tuple[str, str, str | None]], se
     for number, (kind, text, original_url) in enumerate(queries, start=1):
         start = time.perf_counter()
         document = document_from_text(text, "query")
-        prepared = prepare(document, patterns, fingerprinter)
+        prepared = prepare_document(document, patterns, fingerprinter)
         prepared_at = time.perf_counter()
         result = check_prepared(store, prepared, fingerprinter)
         done = time.perf_counter()
@@ -476,18 +561,34 @@ def run_queries(store: Store, queries: Sequence[tuple[str, str, str | None]], se
     }
 
 
-def measure_check(factory: ArticleFactory, size: int, queries: int, workdir: Path, settings: Settings, check_db: Path | None) -> Results:
+def measure_check(
+    factory: ArticleFactory,
+    size: int,
+    queries: int,
+    workdir: Path,
+    settings: Settings,
+    check_db: Path | None,
+) -> Results:
     """Part 3: ingest a corpus of `size` articles once, then time check on query texts against it."""
     paths, entries = build_corpus(factory, size, workdir / "check", "check", settings)
     db_path = check_db or workdir / "check.sqlite"
-    result: Results = {"corpus_records": size, "corpus_kinds": kind_counts(entries), "db": str(db_path)}
+    result: Results = {
+        "corpus_records": size,
+        "corpus_kinds": kind_counts(entries),
+        "db": str(db_path),
+    }
     if check_db is not None and check_db.exists():
         log(f"check: reusing {check_db} (built from the same seed); ingest not timed")
         store = Store(f"sqlite:///{db_path}")
         result["ingest_seconds"] = "not measured: database reused"
     else:
         timed = timed_ingest(paths, db_path, settings, size, "check corpus")
-        store, report, ingest_s, progress = timed.store, timed.report, timed.ingest_s, timed.progress
+        store, report, ingest_s, progress = (
+            timed.store,
+            timed.report,
+            timed.ingest_s,
+            timed.progress,
+        )
         result["ingest_seconds"] = round(ingest_s, 1)
         result["ingest_records_per_s"] = rate(report.read, ingest_s)
         result["ingest_records_per_s_by_tenth"] = progress.rates()
@@ -512,7 +613,11 @@ def _function_name(key: tuple[str, int, str]) -> str:
     if filename == "~":
         return name
     parts = Path(filename).parts
-    short = "/".join(parts[parts.index("provenance") :]) if "provenance" in parts else "/".join(parts[-2:])
+    short = (
+        "/".join(parts[parts.index("provenance") :])
+        if "provenance" in parts
+        else "/".join(parts[-2:])
+    )
     return f"{short}:{line}({name})"
 
 
@@ -520,12 +625,19 @@ def top_functions(stats: pstats.Stats, field: int, limit: int) -> list[dict[str,
     """The top functions of a profile by cumulative (field 3) or own (field 2) time."""
     rows = sorted(stats.stats.items(), key=lambda item: item[1][field], reverse=True)[:limit]  # type: ignore[attr-defined]
     return [
-        {"function": _function_name(key), "ncalls": calls, "tottime_s": round(own, 3), "cumtime_s": round(cumulative, 3)}
+        {
+            "function": _function_name(key),
+            "ncalls": calls,
+            "tottime_s": round(own, 3),
+            "cumtime_s": round(cumulative, 3),
+        }
         for key, (_prim, calls, own, cumulative, _callers) in rows
     ]
 
 
-def measure_profile(factory: ArticleFactory, size: int, workdir: Path, settings: Settings, limit: int) -> Results:
+def measure_profile(
+    factory: ArticleFactory, size: int, workdir: Path, settings: Settings, limit: int
+) -> Results:
     """Part 4: cProfile of an ingest of `size` records into a fresh SQLite file."""
     paths, _entries = build_corpus(factory, size, workdir / "profile", "profile", settings)
     db_path = workdir / "profile.sqlite"
@@ -558,7 +670,13 @@ def measure_split(factory: ArticleFactory, size: int, workdir: Path, settings: S
     log(f"split: preparing {size:,} records in {os.cpu_count()} worker processes, nothing written")
     cpu_before, start = cpu_times(), time.perf_counter()
     with fewer_collections():
-        prepared = list(prepared_stream(iter_documents([str(p) for p in paths], settings.max_file_bytes), settings, workers=os.cpu_count() or 1))
+        prepared = list(
+            prepared_stream(
+                iter_documents([str(p) for p in paths], settings.max_file_bytes),
+                settings,
+                workers=os.cpu_count() or 1,
+            )
+        )
     prepare_s, prepare_cpu = time.perf_counter() - start, cpu_spent(cpu_before, cpu_times())
     db_path = workdir / "split.sqlite"
     remove_database(db_path)
@@ -602,7 +720,14 @@ def environment() -> dict[str, Any]:
             packages[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             packages[name] = None
-    return {"provenance_source_sha256": source_digest(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "cpus": os.cpu_count(), "machine": platform.machine(), "packages": packages}
+    return {
+        "provenance_source_sha256": source_digest(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "packages": packages,
+    }
 
 
 def _fmt(value: Any) -> str:
@@ -639,32 +764,108 @@ def print_table(results: Results) -> None:
             print(f"\n  top {len(rows)} {key.replace('_', ' ')}:")
             print(f"  {'cumtime':>9} {'tottime':>9} {'ncalls':>10}  function")
             for row in rows:
-                print(f"  {row['cumtime_s']:>9.3f} {row['tottime_s']:>9.3f} {row['ncalls']:>10,}  {row['function']}")
+                print(
+                    f"  {row['cumtime_s']:>9.3f} {row['tottime_s']:>9.3f} {row['ncalls']:>10,}  {row['function']}"
+                )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora (default %(default)s)")
-    parser.add_argument("--parts", default=",".join(DEFAULT_PARTS), help=f"comma-separated parts to run, of {','.join(PARTS)} (default %(default)s)")
-    parser.add_argument("--texts", type=int, default=5000, help="texts for the signature throughput (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs per signature method; the best counts (default %(default)s)")
-    parser.add_argument("--pairs", type=int, default=200, help="near-duplicate pairs for the Jaccard error (default %(default)s)")
-    parser.add_argument("--size", type=int, default=10_000, help="JSONL records for the ingest throughput (default %(default)s)")
-    parser.add_argument("--check-corpus", type=int, default=100_000, help="articles in the index checked against (default %(default)s)")
-    parser.add_argument("--check-db", type=Path, default=None, help="keep the check index here, and reuse it if it exists")
-    parser.add_argument("--queries", type=int, default=200, help="check queries, half copies, half new (default %(default)s)")
-    parser.add_argument("--profile-size", type=int, default=5000, help="records ingested under cProfile (default %(default)s)")
-    parser.add_argument("--profile-top", type=int, default=15, help="functions listed per profile ranking (default %(default)s)")
-    parser.add_argument("--whole-sentences", action="store_true", help="build articles of whole real sentences (more chance LSH candidates)")
-    parser.add_argument("--seed", type=int, default=20240601, help="RNG seed of the synthetic articles (default %(default)s)")
-    parser.add_argument("--workdir", type=Path, default=None, help="folder for JSONL and databases (default: a temporary folder, removed)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder of the shared corpora (default %(default)s)",
+    )
+    parser.add_argument(
+        "--parts",
+        default=",".join(DEFAULT_PARTS),
+        help=f"comma-separated parts to run, of {','.join(PARTS)} (default %(default)s)",
+    )
+    parser.add_argument(
+        "--texts",
+        type=int,
+        default=5000,
+        help="texts for the signature throughput (default %(default)s)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="timed runs per signature method; the best counts (default %(default)s)",
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=200,
+        help="near-duplicate pairs for the Jaccard error (default %(default)s)",
+    )
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=10_000,
+        help="JSONL records for the ingest throughput (default %(default)s)",
+    )
+    parser.add_argument(
+        "--check-corpus",
+        type=int,
+        default=100_000,
+        help="articles in the index checked against (default %(default)s)",
+    )
+    parser.add_argument(
+        "--check-db",
+        type=Path,
+        default=None,
+        help="keep the check index here, and reuse it if it exists",
+    )
+    parser.add_argument(
+        "--queries",
+        type=int,
+        default=200,
+        help="check queries, half copies, half new (default %(default)s)",
+    )
+    parser.add_argument(
+        "--profile-size",
+        type=int,
+        default=5000,
+        help="records ingested under cProfile (default %(default)s)",
+    )
+    parser.add_argument(
+        "--profile-top",
+        type=int,
+        default=15,
+        help="functions listed per profile ranking (default %(default)s)",
+    )
+    parser.add_argument(
+        "--whole-sentences",
+        action="store_true",
+        help="build articles of whole real sentences (more chance LSH candidates)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=20240601,
+        help="RNG seed of the synthetic articles (default %(default)s)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="folder for JSONL and databases (default: a temporary folder, removed)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--save", type=Path, default=None, help="also write the figures as JSON to this file")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="also write the figures as JSON to this file"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.parts.split(",")) - set(PARTS)
     if unknown:
-        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+        parser.error(
+            f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}"
+        )
     return args
 
 
@@ -674,20 +875,45 @@ def run(args: argparse.Namespace, workdir: Path) -> Results:
     parts = args.parts.split(",")
     log(f"loading sentence pools from {args.corpus}")
     pools: Pools = load_pools(args.corpus)
-    results: Results = {"environment": environment(), "pools": {lang: size["sentences"] for lang, size in pools.summary().items()}}
+    results: Results = {
+        "environment": environment(),
+        "pools": {lang: size["sentences"] for lang, size in pools.summary().items()},
+    }
     splice = not args.whole_sentences
-    results["corpus"] = {"sentences": "whole" if args.whole_sentences else "spliced", "seed": args.seed}
+    results["corpus"] = {
+        "sentences": "whole" if args.whole_sentences else "spliced",
+        "seed": args.seed,
+    }
     # Each part draws from its own seeded factory, so running one part alone gives the same texts.
     if "signatures" in parts:
-        results["signatures"] = measure_signatures(ArticleFactory(pools, args.seed, splice), args.texts, args.repeats, args.pairs, settings)
+        results["signatures"] = measure_signatures(
+            ArticleFactory(pools, args.seed, splice), args.texts, args.repeats, args.pairs, settings
+        )
     if "ingest" in parts:
-        results["ingest"] = measure_ingest(ArticleFactory(pools, args.seed + 1, splice), args.size, workdir, settings)
+        results["ingest"] = measure_ingest(
+            ArticleFactory(pools, args.seed + 1, splice), args.size, workdir, settings
+        )
     if "check" in parts:
-        results["check"] = measure_check(ArticleFactory(pools, args.seed + 2, splice), args.check_corpus, args.queries, workdir, settings, args.check_db)
+        results["check"] = measure_check(
+            ArticleFactory(pools, args.seed + 2, splice),
+            args.check_corpus,
+            args.queries,
+            workdir,
+            settings,
+            args.check_db,
+        )
     if "profile" in parts and args.profile_size > 0:
-        results["profile"] = measure_profile(ArticleFactory(pools, args.seed + 3, splice), args.profile_size, workdir, settings, args.profile_top)
+        results["profile"] = measure_profile(
+            ArticleFactory(pools, args.seed + 3, splice),
+            args.profile_size,
+            workdir,
+            settings,
+            args.profile_top,
+        )
     if "split" in parts:
-        results["split"] = measure_split(ArticleFactory(pools, args.seed + 1, splice), args.size, workdir, settings)
+        results["split"] = measure_split(
+            ArticleFactory(pools, args.seed + 1, splice), args.size, workdir, settings
+        )
     return results
 
 
@@ -701,7 +927,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         with tempfile.TemporaryDirectory(prefix="provenance-bench-") as folder:
             results = run(args, Path(folder))
     if args.save is not None:
-        args.save.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.save.write_text(
+            json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:

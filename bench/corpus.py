@@ -16,13 +16,13 @@ closer model; `splice=False` keeps whole sentences, as a stress case.
 
 Usage from another benchmark:
 
-    from corpus import ArticleFactory, load_pools
-    factory = ArticleFactory(load_pools(Path("/work/shared/corpora")), seed=7)
+    from bench.corpus import DEFAULT_CORPUS, ArticleFactory, load_pools
+    factory = ArticleFactory(load_pools(DEFAULT_CORPUS), seed=7)
     article = factory.article()
 
-Run it directly to print a few sample articles and pool sizes:
+Run it from the repository's root to print a few sample articles and pool sizes:
 
-    python bench/corpus.py --corpus /work/shared/corpora --count 3
+    .venv/bin/python -m bench.corpus --corpus ../shared/corpora --count 3
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CORPUS = Path("/work/shared/corpora")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+"""The shared corpora beside the repository (``../shared/corpora`` from its root), where CI has them too."""
 # Share of articles in each language. The German, French and Russian pools hold only ~1,000
 # news sentences (~20,000 words) each, so two articles in one of them share several sentences
 # by chance, and among thousands of them many pairs reach the 20% containment of a "partial"
@@ -54,7 +55,12 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"”’»)]?\s+(?=[\"“‘«(]?[A
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TLD = {"de": "de", "fr": "fr", "ru": "ru", "en": "com"}
 # Footer lines that the packaged repost-marker patterns recognise, per language.
-_URL_FOOTERS = {"en": "Source: {url}", "de": "Quelle: {url}", "fr": "Source : {url}", "ru": "Источник: {url}"}
+_URL_FOOTERS = {
+    "en": "Source: {url}",
+    "de": "Quelle: {url}",
+    "fr": "Source : {url}",
+    "ru": "Источник: {url}",
+}
 _OUTLET_FOOTERS = {
     "en": "This article was originally published at {outlet}.",
     "de": "Dieser Artikel erschien zuerst bei {outlet}.",
@@ -82,14 +88,23 @@ class Pools:
         for language, sentences in self.sentences.items():
             unique = list(dict.fromkeys(sentences))
             self.sentences[language] = unique
-            self.vocabulary[language] = sorted({word for sentence in unique for word in _WORD.findall(sentence) if len(word) > 2})
+            self.vocabulary[language] = sorted(
+                {word for sentence in unique for word in _WORD.findall(sentence) if len(word) > 2}
+            )
         for language in self.outlets:
             self.outlets[language] = sorted(set(self.outlets[language]))
         return self
 
     def summary(self) -> dict[str, dict[str, int]]:
         """Pool sizes per language."""
-        return {lang: {"sentences": len(self.sentences[lang]), "outlets": len(self.outlets.get(lang, [])), "words": len(self.vocabulary[lang])} for lang in sorted(self.sentences)}
+        return {
+            lang: {
+                "sentences": len(self.sentences[lang]),
+                "outlets": len(self.outlets.get(lang, [])),
+                "words": len(self.vocabulary[lang]),
+            }
+            for lang in sorted(self.sentences)
+        }
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -121,7 +136,9 @@ def _add_wmt(pools: Pools, root: Path) -> None:
 def _add_polnear(pools: Pools, root: Path) -> None:
     """Sentences of the PolNeAR articles (their first line, the headline, is left out)."""
     for path in sorted((root / "polnear").glob("*/text/*.txt")):
-        paragraphs = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        paragraphs = [
+            line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
         for paragraph in paragraphs[1:]:
             for sentence in split_sentences(paragraph):
                 pools.add("en", sentence)
@@ -153,7 +170,7 @@ def _add_census(pools: Pools, root: Path) -> None:
 def load_pools(root: Path = DEFAULT_CORPUS) -> Pools:
     """Sentence and outlet pools from WMT22, PolNeAR and the census articles under root."""
     if not root.is_dir():
-        raise SystemExit(f"corpus folder not found: {root} (give --corpus, e.g. /work/shared/corpora)")
+        raise SystemExit(f"corpus folder not found: {root} (give --corpus, e.g. ../shared/corpora)")
     pools = Pools()
     _add_wmt(pools, root)
     _add_polnear(pools, root)
@@ -183,7 +200,13 @@ class Article:
 
     def record(self) -> dict[str, Any]:
         """The JSONL record provenance ingests: url, title, text, published, outlet."""
-        return {"url": self.url, "title": self.title, "text": self.text, "published": self.published.isoformat(), "outlet": self.outlet}
+        return {
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "published": self.published.isoformat(),
+            "outlet": self.outlet,
+        }
 
     def as_plain_text(self, footer: str | None = None) -> str:
         """Headline, body and an optional footer line, as a plain-text file would hold them."""
@@ -213,7 +236,10 @@ class ArticleFactory:
         if not self.splice:
             return self.rng.choice(sentences)
         start, end = self.rng.choice(sentences).split(), self.rng.choice(sentences).split()
-        return " ".join(start[: self.rng.randint(1, max(1, len(start) - 1))] + end[self.rng.randint(1, max(1, len(end) - 1)) :])
+        return " ".join(
+            start[: self.rng.randint(1, max(1, len(start) - 1))]
+            + end[self.rng.randint(1, max(1, len(end) - 1)) :]
+        )
 
     def _paragraph(self, language: str) -> str:
         return " ".join(self._sentence(language) for _ in range(self.rng.randint(2, 4)))
@@ -241,14 +267,32 @@ class ArticleFactory:
         title = self._title(language)
         outlet = self.rng.choice(self.pools.outlets.get(language) or ["example.com"])
         published = self._start + timedelta(minutes=self.rng.randrange(6 * 365 * 24 * 60))
-        return Article(title, self._body(language), language, outlet, self._url(outlet, title, published), published)
+        return Article(
+            title,
+            self._body(language),
+            language,
+            outlet,
+            self._url(outlet, title, published),
+            published,
+        )
 
     def republished(self, original: Article, body: str | None = None) -> Article:
         """The same story at another outlet, hours to days later, with the given (or the same) body."""
-        choices = [outlet for outlet in self.pools.outlets.get(original.language, []) if outlet != original.outlet] or ["example.org"]
+        choices = [
+            outlet
+            for outlet in self.pools.outlets.get(original.language, [])
+            if outlet != original.outlet
+        ] or ["example.org"]
         outlet = self.rng.choice(choices)
         published = original.published + timedelta(minutes=self.rng.randrange(30, 5 * 24 * 60))
-        return Article(original.title, body if body is not None else original.text, original.language, outlet, self._url(outlet, original.title, published), published)
+        return Article(
+            original.title,
+            body if body is not None else original.text,
+            original.language,
+            outlet,
+            self._url(outlet, original.title, published),
+            published,
+        )
 
     def footer(self, original: Article) -> str:
         """A repost-marker line naming the original by URL or by outlet, in its language."""
@@ -286,9 +330,13 @@ class Entry:
         return record
 
 
-def syndicated_stream(factory: ArticleFactory, count: int, exact_share: float = 0.05, footer_share: float = 0.05) -> Iterator[Entry]:
+def syndicated_stream(
+    factory: ArticleFactory, count: int, exact_share: float = 0.05, footer_share: float = 0.05
+) -> Iterator[Entry]:
     """`count` entries: originals, and copies of earlier originals at other outlets (exact, or with a footer)."""
-    kinds = ["exact_copy"] * round(count * exact_share) + ["footer_copy"] * round(count * footer_share)
+    kinds = ["exact_copy"] * round(count * exact_share) + ["footer_copy"] * round(
+        count * footer_share
+    )
     kinds += ["original"] * (count - len(kinds))
     factory.rng.shuffle(kinds)
     originals: list[tuple[int, Article]] = []
@@ -305,8 +353,12 @@ def syndicated_stream(factory: ArticleFactory, count: int, exact_share: float = 
 
 def main() -> None:
     """Print pool sizes and a few sample articles."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of the shared corpora"
+    )
     parser.add_argument("--count", type=int, default=3, help="sample articles to print")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
@@ -315,7 +367,9 @@ def main() -> None:
     factory = ArticleFactory(pools, args.seed)
     for _ in range(args.count):
         article = factory.article()
-        print(f"\n--- {article.language} {article.outlet} {article.words} words {article.url}\n{article.title}\n{article.text[:600]}...")
+        print(
+            f"\n--- {article.language} {article.outlet} {article.words} words {article.url}\n{article.title}\n{article.text[:600]}..."
+        )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,14 @@ def _server_seconds() -> dict[str, float] | None:
 
 def cpu_times(server: bool = False) -> CpuTimes:
     """User and system CPU seconds so far: of this process (``writer``), of its finished children (``workers``, once their pool has shut down) and, with `server`, of the local PostgreSQL server (``server``, when it can be read)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    found = {"writer": {"user": own.ru_utime, "system": own.ru_stime}, "workers": {"user": children.ru_utime, "system": children.ru_stime}}
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    found = {
+        "writer": {"user": own.ru_utime, "system": own.ru_stime},
+        "workers": {"user": children.ru_utime, "system": children.ru_stime},
+    }
     if server and (seconds := _server_seconds()) is not None:
         found["server"] = seconds
     return found
@@ -53,7 +59,11 @@ def cpu_times(server: bool = False) -> CpuTimes:
 
 def cpu_spent(before: CpuTimes, after: CpuTimes) -> CpuTimes:
     """CPU seconds spent between two readings, by whom and user or system, to 0.1 s."""
-    return {who: {part: round(value - before[who][part], 1) for part, value in parts.items()} for who, parts in after.items() if who in before}
+    return {
+        who: {part: round(value - before[who][part], 1) for part, value in parts.items()}
+        for who, parts in after.items()
+        if who in before
+    }
 
 
 def per_article_ms(spent: CpuTimes, articles: int) -> dict[str, float]:

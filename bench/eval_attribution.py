@@ -55,14 +55,15 @@ Each article is fed to the tool as it normally sees text: ``split_layout(text_li
    and ``extract_attributions`` alone on the raw text (raw pass); the registry and cue data are
    loaded once before timing.
 
-Run:
-    .venv/bin/python bench/eval_attribution.py /work/shared/corpora/polnear [--split dev|train|all] [--json] [--top 15] [--examples 0]
+Run from the repository's root (--limit N evaluates the first N articles of each split only):
+    .venv/bin/python -m bench.eval_attribution ../shared/corpora/polnear [--split dev|train|all] [--json] [--top 15] [--examples 0] [--limit N]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import re
 import statistics
@@ -75,9 +76,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provenance.knowledge.attribution import Found, extract_attributions, load_cues
-from provenance.knowledge.registry import load_registry
-from provenance.text.normalize import _INVISIBLE, _SPACES, load_patterns, split_layout, text_lines
+from provenance.knowledge import Found, extract_attributions, load_cues, load_registry
+from provenance.text import clean_text, load_patterns, split_layout, text_lines
 
 AGENCIES = ("AP", "AFP", "Reuters", "UPI")
 CUE_KINDS = ("cites", "quotes", "wire")
@@ -139,7 +139,11 @@ class SourceCounts:
         """Precision, recall and F1 of the cited sources."""
         precision = self.right / self.predicted if self.predicted else 0.0
         recall = self.gold_recalled / self.gold if self.gold else 0.0
-        return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
+        return {
+            "precision": precision,
+            "recall": recall,
+            "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        }
 
 
 @dataclass(frozen=True)
@@ -184,12 +188,17 @@ class SpanCounts:
     def scores(self) -> dict[str, float]:
         """Precision, recall and F1, overlap and exact."""
         result = {}
-        for mode, hit_p, hit_g in (("overlap", self.predicted_overlap, self.gold_overlap), ("exact", self.predicted_exact, self.gold_exact)):
+        for mode, hit_p, hit_g in (
+            ("overlap", self.predicted_overlap, self.gold_overlap),
+            ("exact", self.predicted_exact, self.gold_exact),
+        ):
             precision = hit_p / self.predicted if self.predicted else 0.0
             recall = hit_g / self.gold if self.gold else 0.0
             result[f"{mode}_precision"] = precision
             result[f"{mode}_recall"] = recall
-            result[f"{mode}_f1"] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            result[f"{mode}_f1"] = (
+                2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            )
         return result
 
 
@@ -245,7 +254,9 @@ def parse_ann(path: Path) -> tuple[list[GoldCue], list[GoldSource]]:
         match = _T_LINE.match(line)
         if match is None or match.group(2) not in ("Cue", "Source"):
             continue
-        fragments = tuple((int(a), int(b)) for a, b in (part.split() for part in match.group(3).split(";")))
+        fragments = tuple(
+            (int(a), int(b)) for a, b in (part.split() for part in match.group(3).split(";"))
+        )
         if match.group(2) == "Cue":
             cues.setdefault(fragments, GoldCue(fragments, match.group(4)))
         else:
@@ -280,7 +291,11 @@ def load_articles(corpus: Path, split: str) -> list[Article]:
             raw = handle.read()
         several = len(list((corpus / split / "attributions").glob(f"{name}_*.ann")))
         cues, sources = parse_ann(ann)
-        articles.append(Article(name, raw, cues, canonical_wire(row.get("wire", "")), ann.name, several, sources))
+        articles.append(
+            Article(
+                name, raw, cues, canonical_wire(row.get("wire", "")), ann.name, several, sources
+            )
+        )
     return articles
 
 
@@ -301,20 +316,35 @@ def _nfc_with_offsets(line: str, base: int) -> list[tuple[str, int]] | None:
     return out
 
 
+@functools.cache
+def cleaned_as(char: str) -> str:
+    """What ``clean_text`` makes of one character inside a line: "dropped" (an invisible one), "blank" (a run of them becomes one space) or "kept".
+
+    Asked of clean_text itself, between two digits (which compose with no combining mark), so
+    the offsets below follow its rules without copying them.
+    """
+    probe = clean_text(f"0{char}0")
+    return "dropped" if probe == "00" else "blank" if probe == "0 0" else "kept"
+
+
 def clean_line_with_offsets(line: str, base: int) -> list[tuple[str, int]] | None:
-    """A raw line cleaned as ``normalize.clean_text`` cleans it, each character with its raw offset."""
+    """A raw line cleaned as ``clean_text`` cleans it, each character with its raw offset."""
     chars = _nfc_with_offsets(line, base)
     if chars is None:
         return None
-    chars = [(char, offset) for char, offset in chars if not _INVISIBLE.match(char)]
-    text = "".join(char for char, _ in chars)
     collapsed: list[tuple[str, int]] = []
-    position = 0
-    for match in _SPACES.finditer(text):
-        collapsed += chars[position : match.start()]
-        collapsed.append((" ", chars[match.start()][1]))
-        position = match.end()
-    collapsed += chars[position:]
+    in_blanks = False
+    for char, offset in chars:
+        kind = cleaned_as(char)
+        if kind == "dropped":
+            continue
+        if kind == "blank" and not in_blanks:
+            collapsed.append(
+                (" ", offset)
+            )  # a run of blanks is one space, at the run's first offset
+        elif kind == "kept":
+            collapsed.append((char, offset))
+        in_blanks = kind == "blank"
     text = "".join(char for char, _ in collapsed)
     left = len(text) - len(text.lstrip())
     right = len(text.rstrip())
@@ -329,7 +359,9 @@ def body_offset_map(raw: str, body: Sequence[str]) -> list[int | None]:
         end = match.start() if match else len(raw)
         lines.append(clean_line_with_offsets(raw[position:end], position))
         position = match.end() if match else len(raw)
-    cleaned = [("".join(c for c, _ in chars) if chars is not None else None, chars) for chars in lines]
+    cleaned = [
+        ("".join(c for c, _ in chars) if chars is not None else None, chars) for chars in lines
+    ]
     cleaned = [(text, chars) for text, chars in cleaned if text is None or text]
     offsets: list[int | None] = []
     cursor = 0
@@ -359,12 +391,19 @@ def raw_span(offsets: list[int | None], start: int, end: int) -> Span | None:
 # ---- scoring ------------------------------------------------------------------------------
 
 
-def predicted_cues(found: Sequence[Found], to_raw: Callable[[int, int], Span | None], raw: str) -> tuple[list[PredictedCue], int]:
+def predicted_cues(
+    found: Sequence[Found], to_raw: Callable[[int, int], Span | None], raw: str
+) -> tuple[list[PredictedCue], int]:
     """The distinct body cue spans of kinds cites, quotes and wire in raw offsets, and how many could not be mapped (or mapped to other text)."""
     by_span: dict[Span, PredictedCue] = {}
     unmapped = 0
     for item in found:
-        if item.kind not in CUE_KINDS or item.location != "body" or item.start is None or item.end is None:
+        if (
+            item.kind not in CUE_KINDS
+            or item.location != "body"
+            or item.start is None
+            or item.end is None
+        ):
             continue
         span = to_raw(item.start, item.end)
         if span is None or _squash(raw[span[0] : span[1]]) != _squash(item.cue):
@@ -372,19 +411,23 @@ def predicted_cues(found: Sequence[Found], to_raw: Callable[[int, int], Span | N
             continue
         known = by_span.get(span)
         kinds = tuple(sorted({*(known.kinds if known else ()), item.kind}))
-        by_span[span] = PredictedCue(span, raw[span[0] : span[1]], kinds, known.sentence if known else item.sentence)
+        by_span[span] = PredictedCue(
+            span, raw[span[0] : span[1]], kinds, known.sentence if known else item.sentence
+        )
     return sorted(by_span.values(), key=lambda cue: cue.span), unmapped
 
 
 def _squash(text: str) -> str:
-    return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
+    return " ".join(clean_text(text).split())
 
 
 def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def score_spans(predicted: Sequence[PredictedCue], gold: Sequence[GoldCue]) -> tuple[SpanCounts, list[PredictedCue], list[GoldCue], Counter[str], Counter[str]]:
+def score_spans(
+    predicted: Sequence[PredictedCue], gold: Sequence[GoldCue]
+) -> tuple[SpanCounts, list[PredictedCue], list[GoldCue], Counter[str], Counter[str]]:
     """Counts, false-positive predictions, missed gold cues, and overlap hits and totals per predicted kind."""
     counts = SpanCounts(predicted=len(predicted), gold=len(gold))
     false_positives = []
@@ -393,7 +436,9 @@ def score_spans(predicted: Sequence[PredictedCue], gold: Sequence[GoldCue]) -> t
     for cue in predicted:
         hit = any(_overlaps(cue.span, fragment) for g in gold for fragment in g.fragments)
         counts.predicted_overlap += hit
-        counts.predicted_exact += any(cue.span == fragment for g in gold for fragment in g.fragments)
+        counts.predicted_exact += any(
+            cue.span == fragment for g in gold for fragment in g.fragments
+        )
         for kind in cue.kinds:
             kind_totals[kind] += 1
             kind_hits[kind] += hit
@@ -403,7 +448,9 @@ def score_spans(predicted: Sequence[PredictedCue], gold: Sequence[GoldCue]) -> t
     for g in gold:
         hit = any(_overlaps(cue.span, fragment) for cue in predicted for fragment in g.fragments)
         counts.gold_overlap += hit
-        counts.gold_exact += any(cue.span == fragment for cue in predicted for fragment in g.fragments)
+        counts.gold_exact += any(
+            cue.span == fragment for cue in predicted for fragment in g.fragments
+        )
         if not hit:
             missed.append(g)
     return counts, false_positives, missed, kind_hits, kind_totals
@@ -412,13 +459,17 @@ def score_spans(predicted: Sequence[PredictedCue], gold: Sequence[GoldCue]) -> t
 _FUNCTION_WORDS = frozenset(
     "of for at in on from with and or nor but who whom whose which that to by as than himself herself themselves itself also too".split()
 )
-_PRONOUN_SOURCES = frozenset("i you he she it we they who which that this these those one someone something".split())
+_PRONOUN_SOURCES = frozenset(
+    "i you he she it we they who which that this these those one someone something".split()
+)
 _SOURCE_CUT = re.compile(r",|\(|\s[—–-]\s|\s(?:who|which|that|whose)\s")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|')$")
 
 
-def predicted_sources(found: Sequence[Found], body: str, to_raw: Callable[[int, int], Span | None], raw: str) -> tuple[list[PredictedSource], int]:
+def predicted_sources(
+    found: Sequence[Found], body: str, to_raw: Callable[[int, int], Span | None], raw: str
+) -> tuple[list[PredictedSource], int]:
     """The distinct cited sources (kinds cites and quotes, in the body) with their name spans in raw offsets, and how many names could not be mapped."""
     by_key: dict[tuple[Span | None, str], PredictedSource] = {}
     unmapped = 0
@@ -428,18 +479,30 @@ def predicted_sources(found: Sequence[Found], body: str, to_raw: Callable[[int, 
         span = None
         if item.source_start is not None and item.source_end is not None:
             span = to_raw(item.source_start, item.source_end)
-            if span is None or _squash(raw[span[0] : span[1]]) != _squash(body[item.source_start : item.source_end]):
+            if span is None or _squash(raw[span[0] : span[1]]) != _squash(
+                body[item.source_start : item.source_end]
+            ):
                 unmapped += 1
                 span = None
         key = (span, item.source) if span is not None else (None, f"{item.source}\x00{item.start}")
-        by_key.setdefault(key, PredictedSource(item.source, span, item.kind, item.cue, item.sentence, item.entry.name if item.entry else None))
+        by_key.setdefault(
+            key,
+            PredictedSource(
+                item.source,
+                span,
+                item.kind,
+                item.cue,
+                item.sentence,
+                item.entry.name if item.entry else None,
+            ),
+        )
     return list(by_key.values()), unmapped
 
 
 def _source_key(text: str) -> str:
     """A source text reduced for comparison: case-folded, apostrophes straightened, cut at its first comma, bracket or relative clause, no leading article or trailing possessive."""
     text = " ".join(text.casefold().replace("’", "'").split())
-    text = _SOURCE_CUT.split(f" {text} ", maxsplit=1)[0].strip(" .;:\"“”")
+    text = _SOURCE_CUT.split(f" {text} ", maxsplit=1)[0].strip(' .;:"“”')
     return _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", text)).strip()
 
 
@@ -448,7 +511,9 @@ def _is_modifier(predicted: Span, raw: str, gold: Span) -> bool:
     if predicted[1] >= gold[1]:
         return False
     rest = raw[predicted[1] : gold[1]]
-    if re.match(r"['’]s?\s+\S", rest) or (re.search(r"['’]s?$", raw[predicted[0] : predicted[1]]) and rest.strip()):
+    if re.match(r"['’]s?\s+\S", rest) or (
+        re.search(r"['’]s?$", raw[predicted[0] : predicted[1]]) and rest.strip()
+    ):
         return True
     word = re.match(r"\s+([\w-]+)", rest)
     return word is not None and word.group(1)[0].islower() and word.group(1) not in _FUNCTION_WORDS
@@ -458,20 +523,31 @@ def _span_match(predicted: PredictedSource, gold: GoldSource, raw: str) -> bool:
     """Rule (a): the name span overlaps the gold span and is not only a modifier inside it."""
     if predicted.span is None:
         return False
-    return any(_overlaps(predicted.span, fragment) and not _is_modifier(predicted.span, raw, fragment) for fragment in gold.fragments)
+    return any(
+        _overlaps(predicted.span, fragment) and not _is_modifier(predicted.span, raw, fragment)
+        for fragment in gold.fragments
+    )
 
 
 def _medium_match(predicted: PredictedSource, gold: GoldSource) -> bool:
     """Rule (b): a registry source whose name lies inside the gold span (a modifier of it: "a CNN tally")."""
     if predicted.span is None or predicted.registry_name is None:
         return False
-    return any(fragment[0] <= predicted.span[0] and predicted.span[1] <= fragment[1] for fragment in gold.fragments)
+    return any(
+        fragment[0] <= predicted.span[0] and predicted.span[1] <= fragment[1]
+        for fragment in gold.fragments
+    )
 
 
 def _text_match(predicted: PredictedSource, golds: Sequence[GoldSource]) -> bool:
     """Rule (b): a name (not a pronoun) that equals an annotated Source's text of the article, or its last words, or names the same registry source."""
     name = _source_key(predicted.name)
-    if not name or name in _PRONOUN_SOURCES or not predicted.name[:1].isupper() and not predicted.name[:1].isdigit():
+    if (
+        not name
+        or name in _PRONOUN_SOURCES
+        or not predicted.name[:1].isupper()
+        and not predicted.name[:1].isdigit()
+    ):
         return False
     registry = load_registry()
     for gold in golds:
@@ -479,12 +555,18 @@ def _text_match(predicted: PredictedSource, golds: Sequence[GoldSource]) -> bool
         if key == name or key.endswith(f" {name}"):
             return True
         entry = registry.by_exact_name(key)
-        if predicted.registry_name is not None and entry is not None and entry.name == predicted.registry_name:
+        if (
+            predicted.registry_name is not None
+            and entry is not None
+            and entry.name == predicted.registry_name
+        ):
             return True
     return False
 
 
-def score_sources(predicted: Sequence[PredictedSource], golds: Sequence[GoldSource], raw: str) -> tuple[SourceCounts, list[PredictedSource]]:
+def score_sources(
+    predicted: Sequence[PredictedSource], golds: Sequence[GoldSource], raw: str
+) -> tuple[SourceCounts, list[PredictedSource]]:
     """Counts of right predictions and recalled gold Sources, and the false predictions."""
     counts = SourceCounts(predicted=len(predicted), gold=len(golds))
     false = []
@@ -497,7 +579,11 @@ def score_sources(predicted: Sequence[PredictedSource], golds: Sequence[GoldSour
             counts.right += 1
         else:
             false.append(item)
-    counts.gold_recalled = sum(1 for gold in golds if any(_span_match(item, gold, raw) or _medium_match(item, gold) for item in predicted))
+    counts.gold_recalled = sum(
+        1
+        for gold in golds
+        if any(_span_match(item, gold, raw) or _medium_match(item, gold) for item in predicted)
+    )
     return counts, false
 
 
@@ -510,8 +596,20 @@ def count_wire(found: Sequence[Found], wire: str | None) -> tuple[int, int]:
 def _agency_line(raw: str, agency: str) -> str:
     """The first raw line naming the agency by one of its registry aliases, or a wire-style credit line."""
     entry = load_registry().resolve(agency)
-    aliases = [alias for alias in (entry.aliases if entry else (agency,)) if re.fullmatch(r"[\w .&-]+", alias)]
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True)) + r")\b") if aliases else None
+    aliases = [
+        alias
+        for alias in (entry.aliases if entry else (agency,))
+        if re.fullmatch(r"[\w .&-]+", alias)
+    ]
+    pattern = (
+        re.compile(
+            r"\b(?:"
+            + "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+            + r")\b"
+        )
+        if aliases
+        else None
+    )
     for line in text_lines(raw):
         if pattern is not None and pattern.search(line):
             return line
@@ -537,20 +635,38 @@ def evaluate(article: Article) -> ArticleResult:
     counts, false_positives, missed, kind_hits, kind_totals = score_spans(predicted, article.gold)
     predicted_raw, _ = predicted_cues(found_raw, lambda s, e: (s, e), article.raw)
     counts_raw, *_ = score_spans(predicted_raw, article.gold)
-    counts_no_wire, *_ = score_spans([cue for cue in predicted if set(cue.kinds) - {"wire"}], article.gold)
+    counts_no_wire, *_ = score_spans(
+        [cue for cue in predicted if set(cue.kinds) - {"wire"}], article.gold
+    )
 
     wanted = (article.wire,) if article.wire else AGENCIES
     as_wire = [f for f in found if f.kind == "wire" and f.source in wanted]
     as_source = [f for f in found if f.source in wanted]
-    result = ArticleResult(article.name, article.wire, as_wire, as_source, counts, counts_raw, false_positives, missed, layout_ms, raw_ms, unmapped)
+    result = ArticleResult(
+        article.name,
+        article.wire,
+        as_wire,
+        as_source,
+        counts,
+        counts_raw,
+        false_positives,
+        missed,
+        layout_ms,
+        raw_ms,
+        unmapped,
+    )
     result.kind_hits, result.kind_totals = kind_hits, kind_totals
     result.no_wire = counts_no_wire
-    sources, unmapped_names = predicted_sources(found, body, lambda s, e: raw_span(offsets, s, e), article.raw)
+    sources, unmapped_names = predicted_sources(
+        found, body, lambda s, e: raw_span(offsets, s, e), article.raw
+    )
     result.sources, result.false_sources = score_sources(sources, article.sources, article.raw)
     result.sources.unmapped = unmapped_names
     result.sources.wire, result.sources.wire_right = count_wire(found, article.wire)
     if article.wire and not as_wire:
-        result.wire_evidence = as_source[0].sentence if as_source else _agency_line(article.raw, article.wire)
+        result.wire_evidence = (
+            as_source[0].sentence if as_source else _agency_line(article.raw, article.wire)
+        )
     return result
 
 
@@ -562,10 +678,18 @@ def _share(part: int, whole: int) -> dict[str, Any]:
 
 
 def _found_row(item: Found) -> dict[str, Any]:
-    return {"source": item.source, "kind": item.kind, "cue": item.cue, "location": item.location, "sentence": item.sentence}
+    return {
+        "source": item.source,
+        "kind": item.kind,
+        "cue": item.cue,
+        "location": item.location,
+        "sentence": item.sentence,
+    }
 
 
-def summarise(split: str, articles: Sequence[Article], results: Sequence[ArticleResult], top: int) -> dict[str, Any]:
+def summarise(
+    split: str, articles: Sequence[Article], results: Sequence[ArticleResult], top: int
+) -> dict[str, Any]:
     """All figures of one split as a JSON-ready dict."""
     wired = [r for r in results if r.wire]
     unwired = [r for r in results if not r.wire]
@@ -580,7 +704,16 @@ def summarise(split: str, articles: Sequence[Article], results: Sequence[Article
     for r in results:
         sources.add(r.sources)
         false_names.update(item.name for item in r.false_sources)
-        false_examples += [{"article": r.name, "source": item.name, "kind": item.kind, "cue": item.cue, "sentence": item.sentence} for item in r.false_sources]
+        false_examples += [
+            {
+                "article": r.name,
+                "source": item.name,
+                "kind": item.kind,
+                "cue": item.cue,
+                "sentence": item.sentence,
+            }
+            for item in r.false_sources
+        ]
     for r in results:
         layout.add(r.layout)
         raw.add(r.raw)
@@ -600,17 +733,30 @@ def summarise(split: str, articles: Sequence[Article], results: Sequence[Article
             "wire_articles": len(wired),
             "by_agency": dict(Counter(r.wire for r in wired if r.wire)),
             "found_as_wire": _share(sum(1 for r in wired if r.named_as_wire), len(wired)),
-            "found_as_wire_or_source": _share(sum(1 for r in wired if r.named_as_source), len(wired)),
+            "found_as_wire_or_source": _share(
+                sum(1 for r in wired if r.named_as_source), len(wired)
+            ),
             "no_wire_articles": len(unwired),
             "false_alarm_as_wire": _share(sum(1 for r in unwired if r.named_as_wire), len(unwired)),
-            "false_alarm_as_source": _share(sum(1 for r in unwired if r.named_as_source), len(unwired)),
+            "false_alarm_as_source": _share(
+                sum(1 for r in unwired if r.named_as_source), len(unwired)
+            ),
             "misses": [
-                {"article": r.name, "wire": r.wire, "as_source": bool(r.named_as_source), "evidence": r.wire_evidence}
+                {
+                    "article": r.name,
+                    "wire": r.wire,
+                    "as_source": bool(r.named_as_source),
+                    "evidence": r.wire_evidence,
+                }
                 for r in wired
                 if not r.named_as_wire
             ],
             "false_alarms": [
-                {"article": r.name, "as_wire": bool(r.named_as_wire), "found": [_found_row(f) for f in r.named_as_source]}
+                {
+                    "article": r.name,
+                    "as_wire": bool(r.named_as_wire),
+                    "found": [_found_row(f) for f in r.named_as_source],
+                }
                 for r in unwired
                 if r.named_as_source
             ],
@@ -620,7 +766,9 @@ def summarise(split: str, articles: Sequence[Article], results: Sequence[Article
             "raw": {**vars(raw), **raw.scores()},
             "layout_without_wire_kind": {**vars(no_wire), **no_wire.scores()},
             "layout_unmapped_predictions": sum(r.unmapped_spans for r in results),
-            "layout_precision_by_kind": {kind: _share(kind_hits[kind], kind_totals[kind]) for kind in CUE_KINDS},
+            "layout_precision_by_kind": {
+                kind: _share(kind_hits[kind], kind_totals[kind]) for kind in CUE_KINDS
+            },
             "top_false_positive_cues": fp_words.most_common(top),
             "top_missed_gold_cues": missed_words.most_common(top),
         },
@@ -647,61 +795,138 @@ def _clip(text: str, width: int = 160) -> str:
 
 def print_table(summary: dict[str, Any], examples: int = 0) -> None:
     """The figures of one split as a small plain-text table, then the lists."""
-    wire, spans, timing, sources = summary["wire"], summary["cue_spans"], summary["time_ms"], summary["sources"]
+    wire, spans, timing, sources = (
+        summary["wire"],
+        summary["cue_spans"],
+        summary["time_ms"],
+        summary["sources"],
+    )
 
     def pct(item: dict[str, Any]) -> str:
         return f"{item['count']:>4}/{item['of']:<4} {100 * item['share']:5.1f}%"
 
-    print(f"== PolNeAR {summary['split']}: {summary['articles']} articles ({summary['articles_with_several_annotations']} annotated several times: first annotator used)")
-    print(f"\nWire detection ({wire['wire_articles']} wire articles: {', '.join(f'{k} {v}' for k, v in sorted(wire['by_agency'].items()))}; {wire['no_wire_articles']} without)")
+    print(
+        f"== PolNeAR {summary['split']}: {summary['articles']} articles ({summary['articles_with_several_annotations']} annotated several times: first annotator used)"
+    )
+    print(
+        f"\nWire detection ({wire['wire_articles']} wire articles: {', '.join(f'{k} {v}' for k, v in sorted(wire['by_agency'].items()))}; {wire['no_wire_articles']} without)"
+    )
     print(f"  {'agency named as wire':<42} {pct(wire['found_as_wire'])}")
     print(f"  {'agency named as wire or source':<42} {pct(wire['found_as_wire_or_source'])}")
     print(f"  {'no-wire article, agency named as wire':<42} {pct(wire['false_alarm_as_wire'])}")
     print(f"  {'no-wire article, agency named as source':<42} {pct(wire['false_alarm_as_source'])}")
     print("\nCue spans (kinds cites/quotes/wire in the body vs gold Cue; micro)")
-    print(f"  {'pass':<7} {'pred':>5} {'gold':>5} | {'overlap P':>9} {'R':>6} {'F1':>6} ({'TPp':>5} {'TPg':>5}) | {'exact P':>7} {'R':>6} {'F1':>6} ({'TPp':>5} {'TPg':>5})")
-    for name, label in (("layout", "layout"), ("raw", "raw"), ("layout_without_wire_kind", "no-wire")):
+    print(
+        f"  {'pass':<7} {'pred':>5} {'gold':>5} | {'overlap P':>9} {'R':>6} {'F1':>6} ({'TPp':>5} {'TPg':>5}) | {'exact P':>7} {'R':>6} {'F1':>6} ({'TPp':>5} {'TPg':>5})"
+    )
+    for name, label in (
+        ("layout", "layout"),
+        ("raw", "raw"),
+        ("layout_without_wire_kind", "no-wire"),
+    ):
         s = spans[name]
         print(
             f"  {label:<7} {s['predicted']:>5} {s['gold']:>5} | {s['overlap_precision']:>9.3f} {s['overlap_recall']:>6.3f} {s['overlap_f1']:>6.3f}"
             f" ({s['predicted_overlap']:>5} {s['gold_overlap']:>5}) | {s['exact_precision']:>7.3f} {s['exact_recall']:>6.3f} {s['exact_f1']:>6.3f}"
             f" ({s['predicted_exact']:>5} {s['gold_exact']:>5})"
         )
-    print("  (layout = split_layout + extract, offsets mapped to the raw text: the reported figures; raw = extract on the raw text;")
-    print("   no-wire = layout without spans only of kind wire, since PolNeAR does not annotate datelines like 'WASHINGTON (AP) —' as cues)")
-    print(f"  layout predictions that could not be mapped to the raw text: {spans['layout_unmapped_predictions']}")
-    print("  layout overlap precision by kind: " + ", ".join(f"{k} {v['count']}/{v['of']} ({100 * v['share']:.1f}%)" for k, v in spans["layout_precision_by_kind"].items()))
-    print("\nCited sources (kinds cites/quotes in the body vs gold Source; micro; the match is defined in the docstring)")
+    print(
+        "  (layout = split_layout + extract, offsets mapped to the raw text: the reported figures; raw = extract on the raw text;"
+    )
+    print(
+        "   no-wire = layout without spans only of kind wire, since PolNeAR does not annotate datelines like 'WASHINGTON (AP) —' as cues)"
+    )
+    print(
+        f"  layout predictions that could not be mapped to the raw text: {spans['layout_unmapped_predictions']}"
+    )
+    print(
+        "  layout overlap precision by kind: "
+        + ", ".join(
+            f"{k} {v['count']}/{v['of']} ({100 * v['share']:.1f}%)"
+            for k, v in spans["layout_precision_by_kind"].items()
+        )
+    )
+    print(
+        "\nCited sources (kinds cites/quotes in the body vs gold Source; micro; the match is defined in the docstring)"
+    )
     by_name = sources["right"] - sources["right_by_span"] - sources["right_as_medium"]
-    print(f"  precision {sources['precision']:.3f} ({sources['right']}/{sources['predicted']}: {sources['right_by_span']} by span, {sources['right_as_medium']} as medium, {by_name} by name)"
-          f"  recall {sources['recall']:.3f} ({sources['gold_recalled']}/{sources['gold']})  F1 {sources['f1']:.3f}")
+    print(
+        f"  precision {sources['precision']:.3f} ({sources['right']}/{sources['predicted']}: {sources['right_by_span']} by span, {sources['right_as_medium']} as medium, {by_name} by name)"
+        f"  recall {sources['recall']:.3f} ({sources['gold_recalled']}/{sources['gold']})  F1 {sources['f1']:.3f}"
+    )
     print(f"  predicted names that could not be mapped to the raw text: {sources['unmapped']}")
-    print(f"  wire credits, counted apart: {sources['wire']}, of which {sources['wire_right']} name the metadata's wire agency")
-    print("  most common false sources: " + ", ".join(f"{w!r} {n}" for w, n in sources["top_false_sources"]))
+    print(
+        f"  wire credits, counted apart: {sources['wire']}, of which {sources['wire_right']} name the metadata's wire agency"
+    )
+    print(
+        "  most common false sources: "
+        + ", ".join(f"{w!r} {n}" for w, n in sources["top_false_sources"])
+    )
     for example in sources["false_examples"][:examples]:
-        print(f"    {example['source']!r} [{example['kind']}, cue {example['cue']!r}] {example['article']}: {_clip(example['sentence'], 200)}")
-    print(f"\nTime per article: layout pass mean {timing['layout_mean']:.2f} ms, median {timing['layout_median']:.2f} ms, max {timing['layout_max']:.2f} ms;"
-          f" raw pass mean {timing['raw_mean']:.2f} ms, median {timing['raw_median']:.2f} ms")
+        print(
+            f"    {example['source']!r} [{example['kind']}, cue {example['cue']!r}] {example['article']}: {_clip(example['sentence'], 200)}"
+        )
+    print(
+        f"\nTime per article: layout pass mean {timing['layout_mean']:.2f} ms, median {timing['layout_median']:.2f} ms, max {timing['layout_max']:.2f} ms;"
+        f" raw pass mean {timing['raw_mean']:.2f} ms, median {timing['raw_median']:.2f} ms"
+    )
 
     print(f"\nWire misses (agency not named as wire): {len(wire['misses'])}")
     for miss in wire["misses"]:
-        print(f"  {miss['article']} [{miss['wire']}; {'named as source' if miss['as_source'] else 'not named at all'}]: {_clip(miss['evidence'])}")
+        print(
+            f"  {miss['article']} [{miss['wire']}; {'named as source' if miss['as_source'] else 'not named at all'}]: {_clip(miss['evidence'])}"
+        )
     print(f"Wire false alarms (no-wire article naming an agency): {len(wire['false_alarms'])}")
     for alarm in wire["false_alarms"]:
         for item in alarm["found"]:
-            print(f"  {alarm['article']} [{item['source']} as {item['kind']}, cue {item['cue']!r}, {item['location']}]: {_clip(item['sentence'])}")
-    print("\nMost common false-positive cues (layout): " + ", ".join(f"{w!r} {n}" for w, n in spans["top_false_positive_cues"]))
-    print("Most common missed gold cues (layout):    " + ", ".join(f"{w!r} {n}" for w, n in spans["top_missed_gold_cues"]))
+            print(
+                f"  {alarm['article']} [{item['source']} as {item['kind']}, cue {item['cue']!r}, {item['location']}]: {_clip(item['sentence'])}"
+            )
+    print(
+        "\nMost common false-positive cues (layout): "
+        + ", ".join(f"{w!r} {n}" for w, n in spans["top_false_positive_cues"])
+    )
+    print(
+        "Most common missed gold cues (layout):    "
+        + ", ".join(f"{w!r} {n}" for w, n in spans["top_missed_gold_cues"])
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Evaluate attribution extraction on PolNeAR and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", type=Path, help="the PolNeAR folder holding metadata.tsv, dev/ and train/")
-    parser.add_argument("--split", choices=("dev", "train", "all"), default="dev", help="which split(s) to evaluate (default dev)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
-    parser.add_argument("--top", type=int, default=15, help="how many common false sources, false-positive and missed cue words to list")
-    parser.add_argument("--examples", type=int, default=0, help="how many false sources to print with their sentence")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "corpus", type=Path, help="the PolNeAR folder holding metadata.tsv, dev/ and train/"
+    )
+    parser.add_argument(
+        "--split",
+        choices=("dev", "train", "all"),
+        default="dev",
+        help="which split(s) to evaluate (default dev)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the figures as JSON instead of a table"
+    )
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=15,
+        help="how many common false sources, false-positive and missed cue words to list",
+    )
+    parser.add_argument(
+        "--examples",
+        type=int,
+        default=0,
+        help="how many false sources to print with their sentence",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="evaluate only the first N articles of each split (a quick run)",
+    )
     args = parser.parse_args(argv)
     if not (args.corpus / "metadata.tsv").exists():
         parser.error(f"no metadata.tsv in {args.corpus}")
@@ -709,7 +934,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     extract_attributions("Warm-up, he said.", [], [], "en")
     summaries = []
     for split in ("dev", "train") if args.split == "all" else (args.split,):
-        articles = load_articles(args.corpus, split)
+        articles = load_articles(args.corpus, split)[: args.limit]
         results = []
         for number, article in enumerate(articles, start=1):
             results.append(evaluate(article))
@@ -717,7 +942,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{split}: {number}/{len(articles)} articles", file=sys.stderr)
         summaries.append(summarise(split, articles, results, args.top))
     if args.json:
-        print(json.dumps(summaries if len(summaries) > 1 else summaries[0], indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                summaries if len(summaries) > 1 else summaries[0], indent=2, ensure_ascii=False
+            )
+        )
     else:
         for number, summary in enumerate(summaries):
             if number:

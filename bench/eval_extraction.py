@@ -2,7 +2,7 @@
 
 For each page ``html/<id>.html.gz`` with a truth in ``ground-truth.json`` it decodes the bytes
 (``decode_bytes``), extracts with ``document_from_html(html, origin, url=truth url)`` and splits off
-page furniture with ``prepare()``. It scores two texts against the truth ``articleBody``:
+page furniture with ``prepare_document()``. It scores two texts against the truth ``articleBody``:
 
 - ``body``: ``Prepared.body``, the text provenance fingerprints;
 - ``raw``: ``Document.text``, trafilatura's main text before the furniture split.
@@ -16,8 +16,8 @@ the most recall, with the lines it removed that hold truth words; and how many p
 publication time of day, a date only, or none (``--dates N`` lists a sample with what each page
 states, to check by hand).
 
-Run:
-    /tmp/venv/bin/python bench/eval_extraction.py /work/shared/corpora/aeb [--json] [--worst 5]
+Run from the repository's root (--limit N scores the first N pages only):
+    .venv/bin/python -m bench.eval_extraction ../shared/corpora/aeb [--json] [--worst 5] [--limit N]
 """
 
 from __future__ import annotations
@@ -38,10 +38,9 @@ from typing import Any
 
 from provenance.config import Settings
 from provenance.errors import ExtractionError
-from provenance.ingest.prepare import Fingerprinter, prepare
-from provenance.read.document import decode_bytes
-from provenance.read.html import document_from_html
-from provenance.text.normalize import PatternSet, load_patterns
+from provenance.ingest import Fingerprinter, prepare_document
+from provenance.read import decode_bytes, document_from_html
+from provenance.text import PatternSet, load_patterns
 
 _WORD = re.compile(r"\w+")
 
@@ -94,7 +93,11 @@ def aeb_tp_fp_fn(predicted: str, truth: str, n: int = 4) -> tuple[float, float, 
     def grams(text: str) -> Counter[tuple[str, ...]]:
         """Counts of the text's word n-grams."""
         tokens = _WORD.findall(text)
-        return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
+        return Counter(
+            tuple(tokens[i : i + n])
+            for i in range(max(1, len(tokens) - n + 1))
+            if tokens[i : i + n]
+        )
 
     pred, true = grams(predicted), grams(truth)
     tp = float(sum((pred & true).values()))
@@ -120,7 +123,9 @@ def aeb_metrics(triples: Sequence[tuple[float, float, float]]) -> Scores:
     return Scores(p, r, 2 * p * r / (p + r) if p + r else 0.0)
 
 
-def removed_truth_lines(furniture: Sequence[tuple[str, str]], truth: str, min_share: float = 0.8) -> list[tuple[str, str]]:
+def removed_truth_lines(
+    furniture: Sequence[tuple[str, str]], truth: str, min_share: float = 0.8
+) -> list[tuple[str, str]]:
     """Furniture lines (kind, line) whose words are mostly in the truth body: body text the split removed."""
     true = Counter(words(truth))
     found = []
@@ -131,7 +136,13 @@ def removed_truth_lines(furniture: Sequence[tuple[str, str]], truth: str, min_sh
     return found
 
 
-def evaluate_page(page_id: str, html_path: Path, truth: dict[str, Any], patterns: PatternSet, fingerprinter: Fingerprinter) -> PageResult:
+def evaluate_page(
+    page_id: str,
+    html_path: Path,
+    truth: dict[str, Any],
+    patterns: PatternSet,
+    fingerprinter: Fingerprinter,
+) -> PageResult:
     """Decode, extract and split one page, and score body and raw text against its truth."""
     url, article = str(truth.get("url") or ""), str(truth.get("articleBody") or "")
     result = PageResult(page_id, url)
@@ -143,18 +154,24 @@ def evaluate_page(page_id: str, html_path: Path, truth: dict[str, Any], patterns
         result.milliseconds = (time.perf_counter() - start) * 1000
         result.error = f"extract: {error.bare_reason}"
         return result
-    result.raw, result.raw_aeb = bag_scores(document.text, article), aeb_tp_fp_fn(document.text, article)
+    result.raw, result.raw_aeb = (
+        bag_scores(document.text, article),
+        aeb_tp_fp_fn(document.text, article),
+    )
     if document.published is not None:
         result.published, result.precision = document.published.text(), document.published.precision
     result.date_evidence = date_evidence(html)
     try:
-        prepared = prepare(document, patterns, fingerprinter)
+        prepared = prepare_document(document, patterns, fingerprinter)
     except ExtractionError as error:
         result.milliseconds = (time.perf_counter() - start) * 1000
         result.error = f"prepare: {error.bare_reason}"
         return result
     result.milliseconds = (time.perf_counter() - start) * 1000
-    result.body, result.body_aeb = bag_scores(prepared.body, article), aeb_tp_fp_fn(prepared.body, article)
+    result.body, result.body_aeb = (
+        bag_scores(prepared.body, article),
+        aeb_tp_fp_fn(prepared.body, article),
+    )
     furniture = [(line.kind, line.line) for line in prepared.layout.furniture]
     result.removed_truth_lines = removed_truth_lines(furniture, article)
     return result
@@ -169,14 +186,21 @@ _DATE_EVIDENCE = re.compile(
 
 def date_evidence(html: str, limit: int = 4) -> list[str]:
     """The first publication-time statements in a page's HTML, as written, to check a page's time by hand."""
-    return [" ".join(match.group(0).split())[:160] for match in _DATE_EVIDENCE.finditer(html)][:limit]
+    return [" ".join(match.group(0).split())[:160] for match in _DATE_EVIDENCE.finditer(html)][
+        :limit
+    ]
 
 
 def mean_scores(scores: Sequence[Scores]) -> Scores:
     """Per-page precision, recall and F1 averaged over pages."""
     if not scores:
         return Scores()
-    return Scores(*(statistics.mean(getattr(s, name) for s in scores) for name in ("precision", "recall", "f1")))
+    return Scores(
+        *(
+            statistics.mean(getattr(s, name) for s in scores)
+            for name in ("precision", "recall", "f1")
+        )
+    )
 
 
 def summarise(results: Sequence[PageResult]) -> dict[str, Any]:
@@ -185,15 +209,36 @@ def summarise(results: Sequence[PageResult]) -> dict[str, Any]:
     lost = [r for r in results if r.error is None and r.raw.recall - r.body.recall > 0]
     return {
         "pages": len(results),
-        "failures": [{"id": r.page_id, "url": r.url, "reason": r.error} for r in results if r.error],
-        "bag_of_words": {"body": asdict(mean_scores([r.body for r in results])), "raw": asdict(mean_scores([r.raw for r in results]))},
-        "aeb_4gram": {"body": asdict(aeb_metrics([r.body_aeb for r in results])), "raw": asdict(aeb_metrics([r.raw_aeb for r in results]))},
-        "ms_per_page": {"mean": statistics.mean(times) if times else 0.0, "median": statistics.median(times) if times else 0.0, "max": max(times, default=0.0)},
+        "failures": [
+            {"id": r.page_id, "url": r.url, "reason": r.error} for r in results if r.error
+        ],
+        "bag_of_words": {
+            "body": asdict(mean_scores([r.body for r in results])),
+            "raw": asdict(mean_scores([r.raw for r in results])),
+        },
+        "aeb_4gram": {
+            "body": asdict(aeb_metrics([r.body_aeb for r in results])),
+            "raw": asdict(aeb_metrics([r.raw_aeb for r in results])),
+        },
+        "ms_per_page": {
+            "mean": statistics.mean(times) if times else 0.0,
+            "median": statistics.median(times) if times else 0.0,
+            "max": max(times, default=0.0),
+        },
         "pages_where_split_lost_recall": len(lost),
         "pages_with_truth_lines_removed": sum(1 for r in results if r.removed_truth_lines),
-        "publication_times": {"minute": sum(1 for r in results if r.precision == "minute"), "day": sum(1 for r in results if r.precision == "day"),
-                              "none": sum(1 for r in results if r.precision == "unknown"),
-                              "minute_without_zone": sum(1 for r in results if r.precision == "minute" and r.published and r.published.endswith("(no time zone)"))},
+        "publication_times": {
+            "minute": sum(1 for r in results if r.precision == "minute"),
+            "day": sum(1 for r in results if r.precision == "day"),
+            "none": sum(1 for r in results if r.precision == "unknown"),
+            "minute_without_zone": sum(
+                1
+                for r in results
+                if r.precision == "minute"
+                and r.published
+                and r.published.endswith("(no time zone)")
+            ),
+        },
     }
 
 
@@ -210,8 +255,19 @@ def most_recall_lost(results: Sequence[PageResult], count: int) -> list[PageResu
 
 def _page_row(result: PageResult) -> dict[str, Any]:
     """One page's scores as plain data."""
-    return {"id": result.page_id, "url": result.url, "body": asdict(result.body), "raw": asdict(result.raw), "error": result.error,
-            "ms": round(result.milliseconds, 1), "published": result.published, "precision": result.precision, "removed_truth_lines": [{"kind": k, "line": line} for k, line in result.removed_truth_lines]}
+    return {
+        "id": result.page_id,
+        "url": result.url,
+        "body": asdict(result.body),
+        "raw": asdict(result.raw),
+        "error": result.error,
+        "ms": round(result.milliseconds, 1),
+        "published": result.published,
+        "precision": result.precision,
+        "removed_truth_lines": [
+            {"kind": k, "line": line} for k, line in result.removed_truth_lines
+        ],
+    }
 
 
 def _clip(text: str, limit: int) -> str:
@@ -221,26 +277,41 @@ def _clip(text: str, limit: int) -> str:
 
 def print_report(summary: dict[str, Any], results: Sequence[PageResult], count: int) -> None:
     """The figures as a short table, then failures, worst pages and split losses."""
-    print(f"article-extraction-benchmark: {summary['pages']} pages, {len(summary['failures'])} failures, "
-          f"{summary['ms_per_page']['mean']:.1f} ms/page mean ({summary['ms_per_page']['median']:.1f} median, {summary['ms_per_page']['max']:.0f} max)")
+    print(
+        f"article-extraction-benchmark: {summary['pages']} pages, {len(summary['failures'])} failures, "
+        f"{summary['ms_per_page']['mean']:.1f} ms/page mean ({summary['ms_per_page']['median']:.1f} median, {summary['ms_per_page']['max']:.0f} max)"
+    )
     print()
     print(f"{'metric':<28} {'text':<24} {'precision':>9} {'recall':>7} {'F1':>6}")
-    for metric, label in (("bag_of_words", "bag of words, mean/page"), ("aeb_4gram", "AEB 4-gram (leaderboard)")):
+    for metric, label in (
+        ("bag_of_words", "bag of words, mean/page"),
+        ("aeb_4gram", "AEB 4-gram (leaderboard)"),
+    ):
         for text, name in (("body", "Prepared.body (split)"), ("raw", "Document.text (raw)")):
             s = summary[metric][text]
-            print(f"{label:<28} {name:<24} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f}")
+            print(
+                f"{label:<28} {name:<24} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f}"
+            )
     print()
-    print("failures (scored P=R=F1=0 for the failing text):" if summary["failures"] else "failures: none")
+    print(
+        "failures (scored P=R=F1=0 for the failing text):"
+        if summary["failures"]
+        else "failures: none"
+    )
     for failure in summary["failures"]:
         print(f"  {failure['id']}  {failure['reason']}  {failure['url']}")
     print()
     print(f"{count} worst pages by body F1:")
     print(f"  {'id':<64} {'P':>5} {'R':>5} {'F1':>5} {'rawF1':>5}  url")
     for r in worst_by_f1(results, count):
-        print(f"  {r.page_id:<64} {r.body.precision:>5.2f} {r.body.recall:>5.2f} {r.body.f1:>5.2f} {r.raw.f1:>5.2f}  {r.url}{'  [' + r.error + ']' if r.error else ''}")
+        print(
+            f"  {r.page_id:<64} {r.body.precision:>5.2f} {r.body.recall:>5.2f} {r.body.f1:>5.2f} {r.raw.f1:>5.2f}  {r.url}{'  [' + r.error + ']' if r.error else ''}"
+        )
     print()
-    print(f"furniture split: recall lower than raw on {summary['pages_where_split_lost_recall']} pages; "
-          f"lines holding truth text removed on {summary['pages_with_truth_lines_removed']} pages. Most recall lost:")
+    print(
+        f"furniture split: recall lower than raw on {summary['pages_where_split_lost_recall']} pages; "
+        f"lines holding truth text removed on {summary['pages_with_truth_lines_removed']} pages. Most recall lost:"
+    )
     for r in most_recall_lost(results, count):
         print(f"  {r.page_id}  recall {r.raw.recall:.3f} -> {r.body.recall:.3f}  {r.url}")
         for kind, line in r.removed_truth_lines[:4]:
@@ -251,40 +322,75 @@ def print_report(summary: dict[str, Any], results: Sequence[PageResult], count: 
     print(f"  lines of truth text removed, by furniture kind: {dict(kinds.most_common())}")
     times = summary["publication_times"]
     print()
-    print(f"publication times: {times['minute']} pages with a time of day ({times['minute_without_zone']} of them without a time zone), "
-          f"{times['day']} with a date only, {times['none']} with none")
+    print(
+        f"publication times: {times['minute']} pages with a time of day ({times['minute_without_zone']} of them without a time zone), "
+        f"{times['day']} with a date only, {times['none']} with none"
+    )
 
 
 def print_dates(results: Sequence[PageResult], count: int, seed: int) -> None:
     """A random sample of pages with the publication time read and the page's own statements of it, to check by hand."""
-    sample = random.Random(seed).sample([r for r in results if r.error is None], min(count, len(results)))
+    sample = random.Random(seed).sample(
+        [r for r in results if r.error is None], min(count, len(results))
+    )
     print()
-    print(f"{len(sample)} pages to check by hand (seed {seed}): the time read, then what the page states")
+    print(
+        f"{len(sample)} pages to check by hand (seed {seed}): the time read, then what the page states"
+    )
     for r in sorted(sample, key=lambda r: r.page_id):
         print(f"  {r.page_id[:12]}  {r.published or 'none'}  [{r.precision}]  {r.url}")
-        for line in r.date_evidence or ["(no meta, JSON-LD or <time> statement: the date is htmldate's guess)"]:
+        for line in r.date_evidence or [
+            "(no meta, JSON-LD or <time> statement: the date is htmldate's guess)"
+        ]:
             print(f"      {line}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
-    parser.add_argument("corpus", type=Path, help="the AEB folder holding ground-truth.json and html/")
-    parser.add_argument("--json", action="store_true", help="also print a JSON object with all figures and per-page scores")
-    parser.add_argument("--worst", type=int, default=5, metavar="N", help="pages to list as worst (default 5)")
-    parser.add_argument("--dates", type=int, default=0, metavar="N", help="list N random pages with their publication time and the page's statements of it, to check by hand")
-    parser.add_argument("--seed", type=int, default=24, help="seed of the --dates sample (default 24)")
+    parser.add_argument(
+        "corpus", type=Path, help="the AEB folder holding ground-truth.json and html/"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="also print a JSON object with all figures and per-page scores",
+    )
+    parser.add_argument(
+        "--worst", type=int, default=5, metavar="N", help="pages to list as worst (default 5)"
+    )
+    parser.add_argument(
+        "--dates",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list N random pages with their publication time and the page's statements of it, to check by hand",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=24, help="seed of the --dates sample (default 24)"
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="score only the first N pages, in id order (a quick run)",
+    )
     args = parser.parse_args(argv)
     truth_path = args.corpus / "ground-truth.json"
     if not truth_path.exists():
         parser.error(f"{truth_path} not found: give the AEB folder")
-    truths: dict[str, dict[str, Any]] = json.loads(truth_path.read_text(encoding="utf-8"))
+    truths: dict[str, dict[str, Any]] = dict(
+        sorted(json.loads(truth_path.read_text(encoding="utf-8")).items())[: args.limit]
+    )
     patterns, fingerprinter = load_patterns(), Fingerprinter(Settings())
     results = []
     for number, (page_id, truth) in enumerate(sorted(truths.items()), start=1):
         html_path = args.corpus / "html" / f"{page_id}.html.gz"
         if not html_path.exists():
-            results.append(PageResult(page_id, str(truth.get("url") or ""), error="missing: no html file"))
+            results.append(
+                PageResult(page_id, str(truth.get("url") or ""), error="missing: no html file")
+            )
             continue
         results.append(evaluate_page(page_id, html_path, truth, patterns, fingerprinter))
         if number % 20 == 0 or number == len(truths):
@@ -294,8 +400,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.dates:
         print_dates(results, args.dates, args.seed)
     if args.json:
-        print(json.dumps({**summary, "worst": [_page_row(r) for r in worst_by_f1(results, args.worst)], "per_page": [_page_row(r) for r in results]},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    **summary,
+                    "worst": [_page_row(r) for r in worst_by_f1(results, args.worst)],
+                    "per_page": [_page_row(r) for r in results],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     return 0
 
 

@@ -1,33 +1,45 @@
-"""provenance: is this article a repost, where did this quote originate, what is in this corpus."""
+"""provenance: is this article a repost, where did this quote originate, what is in this corpus.
+
+The entry points a script needs are here; each stage's public API is its sub-package's
+``__all__`` (``provenance.ingest.ingest``, ``provenance.store.StoreReader``, …). ``ingest`` is
+not exported here: ``provenance.ingest`` is the sub-package.
+"""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from provenance._lazy import lazy_exports
 from provenance.config import Settings
 from provenance.errors import ProvenanceError
 
 if TYPE_CHECKING:
-    from provenance.ingest.check import CheckResult, check
-    from provenance.ingest.run import ingest
+    from provenance.audit.build import run_audit
+    from provenance.ingest.verdicts import CheckResult, check
     from provenance.ingest.writer import IngestReport
     from provenance.store.store import Store
 
-__all__ = ["CheckResult", "IngestReport", "ProvenanceError", "Settings", "Store", "check", "ingest"]
+__all__ = [
+    "CheckResult",
+    "IngestReport",
+    "ProvenanceError",
+    "Settings",
+    "Store",
+    "check",
+    "run_audit",
+]
 __version__ = "0.1.0"
 
-_LAZY = {"CheckResult": "pipeline", "IngestReport": "pipeline", "check": "pipeline", "ingest": "pipeline", "Store": "store"}
-"""Names imported on first use: the pipeline loads numba, datasketch (with scipy), SQLAlchemy and
-compiles the anchor patterns, 2.7 s on a 2-core machine, which ``provenance --help`` need not wait for."""
-
-
-def __getattr__(name: str) -> Any:
-    """The pipeline's and the store's public names, imported when first asked for."""
-    if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+if not TYPE_CHECKING:  # mypy reads the imports above
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "audit.build": ("run_audit",),
+            "ingest.verdicts": ("CheckResult", "check"),
+            "ingest.writer": ("IngestReport",),
+            "store.store": ("Store",),
+        },
+    )
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -71,12 +71,17 @@ class Settings:
             raise ConfigError(f"num_perm must be between 16 and 1024, got {self.num_perm}")
         if self.shingle_size < 1:
             raise ConfigError(f"shingle_size must be at least 1, got {self.shingle_size}")
-        if self.paragraph_bands < 1 or self.paragraph_rows < 1 or self.paragraph_bands * self.paragraph_rows > self.num_perm:
-            raise ConfigError(f"paragraph_bands * paragraph_rows must be between 1 and num_perm ({self.num_perm}), got {self.paragraph_bands} * {self.paragraph_rows}")
+        if (
+            self.paragraph_bands < 1
+            or self.paragraph_rows < 1
+            or self.paragraph_bands * self.paragraph_rows > self.num_perm
+        ):
+            raise ConfigError(
+                f"paragraph_bands * paragraph_rows must be between 1 and num_perm ({self.num_perm}), got {self.paragraph_bands} * {self.paragraph_rows}"
+            )
         for name in ("body_threshold", "duplicate_jaccard", "partial_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {value}")
         if self.max_file_bytes < 1:
             raise ConfigError(f"max_file_bytes must be positive, got {self.max_file_bytes}")
-

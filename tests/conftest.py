@@ -19,7 +19,9 @@ SEEDS = ROOT / "seeds"
 SEED_003 = SEEDS / "003_4153c0ff2f4fab2a.txt"
 MERKUR_URL = "https://www.merkur.de/politik/nordkorea-machthaber-kim-preist-beziehung-zu-wladimir-putins-russland-zr-94100913.html"
 MERKUR_TITLE = "„Blut, Leben und Tod“: Nordkorea-Machthaber Kim preist Beziehung zu Putins Russland"
-POSTGRES_URL = os.environ.get("PROVENANCE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "PROVENANCE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +73,9 @@ def run_cli(db_url: str) -> Iterator[object]:
     runner = CliRunner()
 
     def invoke(*args: str, input: str | bytes | None = None, db: str | None = None) -> Result:
-        return runner.invoke(cli, ["--db", db or db_url, *args], input=input, catch_exceptions=False)
+        return runner.invoke(
+            cli, ["--db", db or db_url, *args], input=input, catch_exceptions=False
+        )
 
     yield invoke
 

@@ -57,8 +57,18 @@ QUOTE_ORIGIN = Path(__file__).parent / "data" / "quote_origin"
 def flood_records() -> list[dict[str, Any]]:
     """The German flood report (it cites ČTK for the rain, then quotes Kretschmer) and, three hours later, its French translation."""
     return [
-        {"url": "https://www.saechsische.example/hochwasser", "text": (QUOTE_ORIGIN / "flood.de.txt").read_text(encoding="utf-8"), "published": "2024-09-15T16:10:00+02:00", "language": "de"},
-        {"url": "https://www.quotidien.example/inondations", "text": (QUOTE_ORIGIN / "flood.fr.txt").read_text(encoding="utf-8"), "published": "2024-09-15T19:30:00+02:00", "language": "fr"},
+        {
+            "url": "https://www.saechsische.example/hochwasser",
+            "text": (QUOTE_ORIGIN / "flood.de.txt").read_text(encoding="utf-8"),
+            "published": "2024-09-15T16:10:00+02:00",
+            "language": "de",
+        },
+        {
+            "url": "https://www.quotidien.example/inondations",
+            "text": (QUOTE_ORIGIN / "flood.fr.txt").read_text(encoding="utf-8"),
+            "published": "2024-09-15T19:30:00+02:00",
+            "language": "fr",
+        },
     ]
 
 
@@ -73,8 +83,18 @@ def warc_bytes(pages: list[tuple[str, str]], gzip: bool = True) -> bytes:
     writer = WARCWriter(buffer, gzip=gzip)
     for url, html in pages:
         payload = html.encode("utf-8")
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), length=len(payload), http_headers=headers))
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(payload),
+                length=len(payload),
+                http_headers=headers,
+            )
+        )
     return buffer.getvalue()
 
 

@@ -24,30 +24,144 @@ def attributions_of(text: str, language: str) -> list[Found]:
 @pytest.mark.parametrize(
     ("text", "language", "source", "kind", "cue"),
     [
-        ("Hintergrund ist laut \"Spiegel\" die militärische Lage.", "de", "Der Spiegel", "cites", "laut"),
-        ("Der Nachrichtenagentur Yonhap zufolge landete Putin am Abend.", "de", "Yonhap", "cites", "zufolge"),
-        ("Nach Angaben von KCNA lobte Putin die Soldaten.", "de", "KCNA", "cites", "Nach Angaben von"),
-        ("Wie die staatliche Nachrichtenagentur KCNA berichtet, würdigte Putin den Einsatz.", "de", "KCNA", "cites", "Wie die staatliche Nachrichtenagentur KCNA berichtet"),
-        ("Wie der Spiegel schreibt, schickte Pjöngjang Soldaten.", "de", "Der Spiegel", "cites", "Wie der Spiegel schreibt"),
-        ("Wie die Agentur TASS meldet, telefonierten beide.", "de", "TASS", "cites", "Wie die Agentur TASS meldet"),
-        ("Am Montag berichtete die Nachrichtenagentur Interfax über das Telefonat.", "de", "Interfax", "cites", "berichtete"),
-        ("Dies habe die Freundschaft bewiesen, zitierte KCNA den russischen Machthaber.", "de", "KCNA", "quotes", "zitierte"),
-        ("Die Beziehungen seien gefestigt, heißt es in einer von der staatlichen Nachrichtenagentur KCNA veröffentlichten Neujahrsbotschaft.", "de", "KCNA", "quotes", "heißt es in einer von der staatlichen Nachrichtenagentur KCNA veröffentlichten"),
-        ("Die Soldaten kämpften in Kursk. Das schreibt unter anderem der Spiegel.", "de", "Der Spiegel", "cites", "Das schreibt"),
-        ("Die Verluste waren hoch. (Quellen: Spiegel, Reuters, KCNA, tagesschau.de)", "de", "tagesschau.de", "cites", "(Quellen:"),
+        (
+            'Hintergrund ist laut "Spiegel" die militärische Lage.',
+            "de",
+            "Der Spiegel",
+            "cites",
+            "laut",
+        ),
+        (
+            "Der Nachrichtenagentur Yonhap zufolge landete Putin am Abend.",
+            "de",
+            "Yonhap",
+            "cites",
+            "zufolge",
+        ),
+        (
+            "Nach Angaben von KCNA lobte Putin die Soldaten.",
+            "de",
+            "KCNA",
+            "cites",
+            "Nach Angaben von",
+        ),
+        (
+            "Wie die staatliche Nachrichtenagentur KCNA berichtet, würdigte Putin den Einsatz.",
+            "de",
+            "KCNA",
+            "cites",
+            "Wie die staatliche Nachrichtenagentur KCNA berichtet",
+        ),
+        (
+            "Wie der Spiegel schreibt, schickte Pjöngjang Soldaten.",
+            "de",
+            "Der Spiegel",
+            "cites",
+            "Wie der Spiegel schreibt",
+        ),
+        (
+            "Wie die Agentur TASS meldet, telefonierten beide.",
+            "de",
+            "TASS",
+            "cites",
+            "Wie die Agentur TASS meldet",
+        ),
+        (
+            "Am Montag berichtete die Nachrichtenagentur Interfax über das Telefonat.",
+            "de",
+            "Interfax",
+            "cites",
+            "berichtete",
+        ),
+        (
+            "Dies habe die Freundschaft bewiesen, zitierte KCNA den russischen Machthaber.",
+            "de",
+            "KCNA",
+            "quotes",
+            "zitierte",
+        ),
+        (
+            "Die Beziehungen seien gefestigt, heißt es in einer von der staatlichen Nachrichtenagentur KCNA veröffentlichten Neujahrsbotschaft.",
+            "de",
+            "KCNA",
+            "quotes",
+            "heißt es in einer von der staatlichen Nachrichtenagentur KCNA veröffentlichten",
+        ),
+        (
+            "Die Soldaten kämpften in Kursk. Das schreibt unter anderem der Spiegel.",
+            "de",
+            "Der Spiegel",
+            "cites",
+            "Das schreibt",
+        ),
+        (
+            "Die Verluste waren hoch. (Quellen: Spiegel, Reuters, KCNA, tagesschau.de)",
+            "de",
+            "tagesschau.de",
+            "cites",
+            "(Quellen:",
+        ),
         (f"{BODY}\nQuelle: dpa", "de", "dpa", "cites", "Quelle:"),
         (f"{BODY}\nMit Material von dpa und AFP", "de", "AFP", "wire", "Mit Material von"),
         (f"{BODY}\nWeitere Quellen • AP", "de", "AP", "cites", "Weitere Quellen •"),
         (f"{BODY}\nsba/loc/news.de/dpa", "de", "dpa", "wire", "sba/loc/news.de/dpa"),
-        ("HELSINKI (AP) — Finland closed its border crossings on Tuesday.", "en", "AP", "wire", "HELSINKI (AP) —"),
-        ("Berlin (dpa) - Der Bundestag hat am Freitag das Gesetz beschlossen.", "de", "dpa", "wire", "Berlin (dpa) -"),
-        ("By Reuters\nThe central bank raised rates by a quarter point on Wednesday.", "en", "Reuters", "wire", "By Reuters"),
-        ("The troops were sent in October, according to Yonhap.", "en", "Yonhap", "cites", "according to"),
-        ("The Washington Post reported that the letter was sent in June.", "en", "The Washington Post", "cites", "reported"),
-        ("Pyongyang sent 10,000 troops, citing Yonhap, the broadcaster said.", "en", "Yonhap", "cites", "citing"),
+        (
+            "HELSINKI (AP) — Finland closed its border crossings on Tuesday.",
+            "en",
+            "AP",
+            "wire",
+            "HELSINKI (AP) —",
+        ),
+        (
+            "Berlin (dpa) - Der Bundestag hat am Freitag das Gesetz beschlossen.",
+            "de",
+            "dpa",
+            "wire",
+            "Berlin (dpa) -",
+        ),
+        (
+            "By Reuters\nThe central bank raised rates by a quarter point on Wednesday.",
+            "en",
+            "Reuters",
+            "wire",
+            "By Reuters",
+        ),
+        (
+            "The troops were sent in October, according to Yonhap.",
+            "en",
+            "Yonhap",
+            "cites",
+            "according to",
+        ),
+        (
+            "The Washington Post reported that the letter was sent in June.",
+            "en",
+            "The Washington Post",
+            "cites",
+            "reported",
+        ),
+        (
+            "Pyongyang sent 10,000 troops, citing Yonhap, the broadcaster said.",
+            "en",
+            "Yonhap",
+            "cites",
+            "citing",
+        ),
         ("По данным ТАСС, переговоры прошли в Кремле.", "ru", "TASS", "cites", "По данным"),
-        ("Как сообщает РИА Новости, встреча состоится в пятницу.", "ru", "RIA Novosti", "cites", "Как сообщает"),
-        ("Путин поблагодарил Кима за поддержку летом.\nИсточник: ТАСС", "ru", "TASS", "cites", "Источник:"),
+        (
+            "Как сообщает РИА Новости, встреча состоится в пятницу.",
+            "ru",
+            "RIA Novosti",
+            "cites",
+            "Как сообщает",
+        ),
+        (
+            "Путин поблагодарил Кима за поддержку летом.\nИсточник: ТАСС",
+            "ru",
+            "TASS",
+            "cites",
+            "Источник:",
+        ),
     ],
 )
 def test_cues_name_their_source(text: str, language: str, source: str, kind: str, cue: str) -> None:
@@ -58,10 +172,16 @@ def test_cues_name_their_source(text: str, language: str, source: str, kind: str
 @pytest.mark.parametrize(
     ("line", "sources"),
     [
-        ("Wladimir Putin: Botschaft an Kim. Bild: picture alliance/dpa/KCNA/KNS | Uncredited", ["picture alliance", "dpa", "KCNA", "KNS"]),
+        (
+            "Wladimir Putin: Botschaft an Kim. Bild: picture alliance/dpa/KCNA/KNS | Uncredited",
+            ["picture alliance", "dpa", "KCNA", "KNS"],
+        ),
         ("Copyright 朝鮮通信社/AP", ["KNS", "AP"]),
         ("Kim und Putin sind Verbündete. © IMAGO / ZUMA Press", ["IMAGO", "ZUMA Press"]),
-        ("Wladimir Putin und Kim Jong Un bekräftigen ihre Partnerschaft in Pjöngjang Kristina Kormilitsyna/Sputnik", ["Kristina Kormilitsyna", "Sputnik"]),
+        (
+            "Wladimir Putin und Kim Jong Un bekräftigen ihre Partnerschaft in Pjöngjang Kristina Kormilitsyna/Sputnik",
+            ["Kristina Kormilitsyna", "Sputnik"],
+        ),
     ],
 )
 def test_image_credits_are_not_text_sources(line: str, sources: list[str]) -> None:
@@ -84,7 +204,16 @@ def test_cue_offsets_point_at_the_cue_in_the_body() -> None:
         ("000", {("Der Spiegel", "cites"), ("KCNA", "cites")}),
         ("001", {("dpa", "wire"), ("North Korean state media", "cites"), ("news.de", "byline")}),
         ("002", {("KCNA", "cites"), ("Rodong Sinmun", "cites"), ("Yonhap", "quotes")}),
-        ("003", {("KCNA", "quotes"), ("Der Spiegel", "cites"), ("Reuters", "cites"), ("tagesschau.de", "cites"), ("merkur.de", "copied_from")}),
+        (
+            "003",
+            {
+                ("KCNA", "quotes"),
+                ("Der Spiegel", "cites"),
+                ("Reuters", "cites"),
+                ("tagesschau.de", "cites"),
+                ("merkur.de", "copied_from"),
+            },
+        ),
         ("004", {("KCNA", "cites"), ("TASS", "cites"), ("AP", "cites")}),
     ],
 )
@@ -94,24 +223,35 @@ def test_seed_attributions(seed: str, expected: set[tuple[str, str]]) -> None:
     named = {(item.source, item.kind) for item in found if item.kind != "image_credit"}
     assert expected <= named
     text_sources = {item.source for item in found if item.kind != "image_credit"}
-    credit_only = {item.source for item in found if item.kind == "image_credit"} - {"KCNA", "AP", "dpa"}
+    credit_only = {item.source for item in found if item.kind == "image_credit"} - {
+        "KCNA",
+        "AP",
+        "dpa",
+    }
     assert not credit_only & text_sources
 
 
 def test_user_cue_file_and_its_errors(tmp_path: Path) -> None:
     user = tmp_path / "cues.toml"
-    user.write_text("""
+    user.write_text(
+        """
 [[cue]]
 lang = "de"
 kind = "cites"
 pattern = '\\bberuft sich auf\\b'
 source = "after"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     cues = load_cues(user)
-    [found] = extract_attributions("Die Zeitung beruft sich auf Reuters.", language="de", cue_set=cues)
+    [found] = extract_attributions(
+        "Die Zeitung beruft sich auf Reuters.", language="de", cue_set=cues
+    )
     assert (found.source, found.cue) == ("Reuters", "beruft sich auf")
     broken = tmp_path / "broken.toml"
-    broken.write_text("[[cue]]\nlang = 'de'\nkind = 'cites'\npattern = '(x'\nsource = 'after'\n", encoding="utf-8")
+    broken.write_text(
+        "[[cue]]\nlang = 'de'\nkind = 'cites'\npattern = '(x'\nsource = 'after'\n", encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match="broken.toml, line 1: bad pattern"):
         load_cues(broken)
 
@@ -126,13 +266,21 @@ SCAN_TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("cue", load_cues().cues, ids=lambda cue: f"{cue.lang}-{cue.kind}-{cue.regex.pattern[:24]}")
+@pytest.mark.parametrize(
+    "cue", load_cues().cues, ids=lambda cue: f"{cue.lang}-{cue.kind}-{cue.regex.pattern[:24]}"
+)
 def test_cue_scans_find_exactly_what_finditer_finds(cue: Cue) -> None:
     """The word-start and line-start scans are a shortcut: they must give finditer's matches, no more, no fewer."""
     for text in SCAN_TEXTS:
         lowered = text.lower() if len(text.lower()) == len(text) else None
-        plain = cue.lowered.finditer(lowered) if cue.lowered is not None and lowered is not None else cue.regex.finditer(text)
-        assert [(m.span(), m.groupdict()) for m in cue.finditer(text, lowered)] == [(m.span(), m.groupdict()) for m in plain]
+        plain = (
+            cue.lowered.finditer(lowered)
+            if cue.lowered is not None and lowered is not None
+            else cue.regex.finditer(text)
+        )
+        assert [(m.span(), m.groupdict()) for m in cue.finditer(text, lowered)] == [
+            (m.span(), m.groupdict()) for m in plain
+        ]
 
 
 def test_most_packaged_cues_take_a_scan_shortcut() -> None:
@@ -142,9 +290,21 @@ def test_most_packaged_cues_take_a_scan_shortcut() -> None:
 
 @pytest.mark.parametrize(
     ("pattern", "start"),
-    [(r"\bsaid\b", "word"), (r"^By\s+\w+", "line"), (r"\bsaid|told", ""), (r"(?:\bsaid)", ""), (r"\b", ""), (r"said\b", "")],
+    [
+        (r"\bsaid\b", "word"),
+        (r"^By\s+\w+", "line"),
+        (r"\bsaid|told", ""),
+        (r"(?:\bsaid)", ""),
+        (r"\b", ""),
+        (r"said\b", ""),
+    ],
 )
-def test_a_cue_is_scanned_by_its_leading_anchor_only_when_it_covers_the_whole_pattern(pattern: str, start: str, tmp_path: Path) -> None:
+def test_a_cue_is_scanned_by_its_leading_anchor_only_when_it_covers_the_whole_pattern(
+    pattern: str, start: str, tmp_path: Path
+) -> None:
     user = tmp_path / "cues.toml"
-    user.write_text(f"[[cue]]\nlang = 'en'\nkind = 'cites'\npattern = '{pattern}'\nsource = 'after'\n", encoding="utf-8")
+    user.write_text(
+        f"[[cue]]\nlang = 'en'\nkind = 'cites'\npattern = '{pattern}'\nsource = 'after'\n",
+        encoding="utf-8",
+    )
     assert load_cues(user).cues[0].start == start

@@ -29,7 +29,11 @@ def labels(chain: Chain, keys: list[str]) -> list[str]:
 
 def hop(chain: Chain, source: str, target: str) -> Any:
     """The hop between two labelled nodes."""
-    return next(h for h in chain.hops if chain.nodes[h.source].label == source and chain.nodes[h.target].label.startswith(target))
+    return next(
+        h
+        for h in chain.hops
+        if chain.nodes[h.source].label == source and chain.nodes[h.target].label.startswith(target)
+    )
 
 
 def all_evidence(chain: Chain) -> str:
@@ -48,19 +52,37 @@ def test_003_kcna_spiegel_merkur_repost(seeded: Store) -> None:
     chain = chain_for(seeded, str(SEED_003))
     assert labels(chain, chain.path) == ["KCNA", "Der Spiegel", "merkur.de", f"#4 {SEED_003.name}"]
     evidence = all_evidence(chain)
-    assert "heißt es in einer von der staatlichen nordkoreanischen Nachrichtenagentur KCNA veröffentlichten Neujahrsbotschaft" in evidence
+    assert (
+        "heißt es in einer von der staatlichen nordkoreanischen Nachrichtenagentur KCNA veröffentlichten Neujahrsbotschaft"
+        in evidence
+    )
     assert "Das schreibt unter anderem der Spiegel." in evidence
-    assert f"Информация на этой странице взята из источника: {MERKUR_URL}" in hop(chain, "merkur.de", "#4").evidence
+    assert (
+        f"Информация на этой странице взята из источника: {MERKUR_URL}"
+        in hop(chain, "merkur.de", "#4").evidence
+    )
     assert [h.kind for h in chain.main_hops()] == ["reported", "cited", "repost"]
-    assert {chain.nodes[h.source].label for h in chain.hops if not h.main} == {"Reuters", "tagesschau.de"}
+    assert {chain.nodes[h.source].label for h in chain.hops if not h.main} == {
+        "Reuters",
+        "tagesschau.de",
+    }
     assert any("not determined" in note for note in chain.undetermined)
 
 
 def test_000_kcna_spiegel_newsde(seeded: Store) -> None:
     chain = chain_for(seeded, "000")
-    assert labels(chain, chain.path) == ["KCNA", "Der Spiegel", "#1 000_f710a17709038b17.txt (news.de)"]
-    assert "Hintergrund des Schreibens ist laut \"Spiegel\" die militärische Lage im Sommer 2024." in all_evidence(chain)
-    assert "Wie die staatliche nordkoreanische Nachrichtenagentur KCNA berichtet" in all_evidence(chain)
+    assert labels(chain, chain.path) == [
+        "KCNA",
+        "Der Spiegel",
+        "#1 000_f710a17709038b17.txt (news.de)",
+    ]
+    assert (
+        'Hintergrund des Schreibens ist laut "Spiegel" die militärische Lage im Sommer 2024.'
+        in all_evidence(chain)
+    )
+    assert "Wie die staatliche nordkoreanische Nachrichtenagentur KCNA berichtet" in all_evidence(
+        chain
+    )
     kcna_to_spiegel = hop(chain, "KCNA", "Der Spiegel")
     assert kcna_to_spiegel.confidence < 0.6 and "inferred" in kcna_to_spiegel.note
 
@@ -91,26 +113,55 @@ def test_004_kcna_tass_and_ap(seeded: Store) -> None:
 def test_no_image_credit_is_a_text_source(seeded: Store, seed: str) -> None:
     chain = chain_for(seeded, seed)
     sources = {chain.nodes[h.source].label for h in chain.hops}
-    assert not sources & {"picture alliance", "KNS", "IMAGO", "ZUMA Press", "Sputnik", "Kristina Kormilitsyna"}
+    assert not sources & {
+        "picture alliance",
+        "KNS",
+        "IMAGO",
+        "ZUMA Press",
+        "Sputnik",
+        "Kristina Kormilitsyna",
+    }
     assert "Copyright" not in all_evidence(chain) and "Bild:" not in all_evidence(chain)
 
 
 def test_chain_is_stored_and_replaced(seeded: Store) -> None:
     chain_for(seeded, "003")
     chain = chain_for(seeded, "003")
-    with seeded.reading() as session:
-        rows = seeded.stored_chain(session, chain.article.id)
+    with seeded.reader() as reader:
+        rows = reader.stored_chain(chain.article.id)
     assert [(row.from_node, row.to_node, row.kind) for row in rows[:3]] == [
-        ("KCNA", "Der Spiegel", "reported"), ("Der Spiegel", "merkur.de", "cited"), ("merkur.de", f"#4 {SEED_003.name}", "repost")]
+        ("KCNA", "Der Spiegel", "reported"),
+        ("Der Spiegel", "merkur.de", "cited"),
+        ("merkur.de", f"#4 {SEED_003.name}", "repost"),
+    ]
     assert len(rows) == len(chain.hops)
 
 
-def test_stored_original_extends_the_chain_through_the_copy_link(store: Store, tmp_path: Path) -> None:
+def test_stored_original_extends_the_chain_through_the_copy_link(
+    store: Store, tmp_path: Path
+) -> None:
     original = tmp_path / "merkur.jsonl"
-    original.write_text(jsonl([{"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02"}]), encoding="utf-8")
+    original.write_text(
+        jsonl(
+            [
+                {
+                    "url": MERKUR_URL,
+                    "title": MERKUR_TITLE,
+                    "text": seed_body_without_footer(),
+                    "published": "2025-01-02",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
     ingest(store, [str(original), str(SEED_003)])
     chain = chain_for(store, "2")
-    assert labels(chain, chain.path) == ["KCNA", "Der Spiegel", f"#1 merkur.de", f"#2 {SEED_003.name}"]
+    assert labels(chain, chain.path) == [
+        "KCNA",
+        "Der Spiegel",
+        "#1 merkur.de",
+        f"#2 {SEED_003.name}",
+    ]
     copy_hop = hop(chain, "#1 merkur.de", "#2")
     assert copy_hop.kind == "repost" and copy_hop.confidence == 0.95
 
@@ -118,7 +169,10 @@ def test_stored_original_extends_the_chain_through_the_copy_link(store: Store, t
 def test_text_tree_dot_and_prov(seeded: Store) -> None:
     chain = chain_for(seeded, "003")
     text = chain_text(chain).splitlines()
-    assert text[1:3] == ["KCNA  [agency, KP]", "└─ reported → Der Spiegel  [outlet, DE]   confidence 0.80"]
+    assert text[1:3] == [
+        "KCNA  [agency, KP]",
+        "└─ reported → Der Spiegel  [outlet, DE]   confidence 0.80",
+    ]
     dot = chain_dot(chain)
     ids = {chain.nodes[key].label: f"n{index}" for index, key in enumerate(chain.nodes)}
     assert dot.startswith("digraph chain_4 {")
@@ -130,7 +184,9 @@ def test_text_tree_dot_and_prov(seeded: Store) -> None:
     assert len(derivations) == len(chain.hops)
 
 
-def test_a_translation_hop_gives_its_alignment_score_and_no_hop_repeats_its_evidence(store: Store, tmp_path: Path) -> None:
+def test_a_translation_hop_gives_its_alignment_score_and_no_hop_repeats_its_evidence(
+    store: Store, tmp_path: Path
+) -> None:
     path = tmp_path / "flood.jsonl"
     path.write_text(jsonl(flood_records()), encoding="utf-8")
     ingest(store, [str(path)])
@@ -144,7 +200,11 @@ def test_a_translation_hop_gives_its_alignment_score_and_no_hop_repeats_its_evid
 def test_the_audit_names_a_translations_score_for_what_it_is(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "flood.jsonl"
     path.write_text(jsonl(flood_records()), encoding="utf-8")
-    result = run_audit(store, [str(path)], load_registry())
-    [link] = result["clusters"][0]["links"]
-    assert (link["kind"], link["jaccard"]) == ("translation", None) and link["alignment_score"] > 0
-    assert f"alignment {link['alignment_score']:.2f}" in render_report(result)
+    audit = run_audit(store, [str(path)], load_registry())
+    [link] = audit.clusters[0].links
+    assert (
+        (link.kind, link.jaccard) == ("translation", None)
+        and link.alignment_score is not None
+        and link.alignment_score > 0
+    )
+    assert f"alignment {link.alignment_score:.2f}" in render_report(audit)

@@ -5,10 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from sqlalchemy import select
-
 from provenance.ingest.run import ingest
-from provenance.store.schema import Article
 from provenance.store.store import Store
 
 from .conftest import MERKUR_TITLE, MERKUR_URL, SEEDS, seed_body_without_footer
@@ -17,12 +14,45 @@ from .helpers import jsonl
 
 def corpus_files(folder: Path) -> list[Path]:
     """Four overlapping JSONL files holding originals and their copies (some in other files)."""
-    bodies = {path.name[:3]: "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if len(line.split()) > 8) for path in sorted(SEEDS.glob("*.txt"))}
-    records = [{"url": MERKUR_URL, "title": MERKUR_TITLE, "text": seed_body_without_footer(), "published": "2025-01-02T09:00:00"}]
+    bodies = {
+        path.name[:3]: "\n".join(
+            line for line in path.read_text(encoding="utf-8").splitlines() if len(line.split()) > 8
+        )
+        for path in sorted(SEEDS.glob("*.txt"))
+    }
+    records = [
+        {
+            "url": MERKUR_URL,
+            "title": MERKUR_TITLE,
+            "text": seed_body_without_footer(),
+            "published": "2025-01-02T09:00:00",
+        }
+    ]
     for name, body in bodies.items():
-        records.append({"url": f"https://origin.example/{name}", "title": f"Original {name}", "text": body, "published": "2025-01-01T08:00:00"})
-        records.append({"url": f"https://copy-a.example/{name}", "title": f"Copy A {name}", "text": body + "\nQuelle: https://origin.example/" + name, "published": "2025-01-02T08:00:00"})
-        records.append({"url": f"https://copy-b.example/{name}", "title": f"Copy B {name}", "text": "Ein Vorspann des Portals über die Lage.\n" + body, "published": "2025-01-03T08:00:00"})
+        records.append(
+            {
+                "url": f"https://origin.example/{name}",
+                "title": f"Original {name}",
+                "text": body,
+                "published": "2025-01-01T08:00:00",
+            }
+        )
+        records.append(
+            {
+                "url": f"https://copy-a.example/{name}",
+                "title": f"Copy A {name}",
+                "text": body + "\nQuelle: https://origin.example/" + name,
+                "published": "2025-01-02T08:00:00",
+            }
+        )
+        records.append(
+            {
+                "url": f"https://copy-b.example/{name}",
+                "title": f"Copy B {name}",
+                "text": "Ein Vorspann des Portals über die Lage.\n" + body,
+                "published": "2025-01-03T08:00:00",
+            }
+        )
     files = []
     for index in range(4):
         chosen = [record for position, record in enumerate(records) if position % 4 != index]
@@ -42,11 +72,18 @@ def _ingest_one(url: str, path: str) -> int:
 
 def snapshot(store: Store) -> tuple[set[str], set[tuple[frozenset[str], str, str]]]:
     """The stored URLs, and each link as (its two URLs, kind, how its direction was decided)."""
-    with store.reading() as session:
-        links = store.all_links(session)
-        articles = store.articles(session, {i for link in links for i in (link.origin_id, link.copy_id)})
-        stored = {str(url) for url in session.scalars(select(Article.url))}
-        described = {(frozenset((str(articles[link.origin_id].url), str(articles[link.copy_id].url))), link.kind, link.direction) for link in links}
+    with store.reader() as reader:
+        links = reader.all_links()
+        articles = reader.articles({i for link in links for i in (link.origin_id, link.copy_id)})
+        stored = {str(article.url) for article in reader.all_articles()}
+        described = {
+            (
+                frozenset((str(articles[link.origin_id].url), str(articles[link.copy_id].url))),
+                link.kind,
+                link.direction,
+            )
+            for link in links
+        }
     return stored, described
 
 

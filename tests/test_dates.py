@@ -7,7 +7,15 @@ from datetime import datetime
 import lxml.html
 import pytest
 
-from provenance.read.dates import DAY, MINUTE, Published, find_date_in_text, parse_published, publication_order, published_in_html
+from provenance.read.dates import (
+    DAY,
+    MINUTE,
+    Published,
+    find_date_in_text,
+    parse_published,
+    publication_order,
+    published_in_html,
+)
 
 
 def minute(*parts: int, offset: int | None = 0) -> Published:
@@ -50,7 +58,9 @@ def day(year: int, month: int, date: int) -> Published:
         ("9999-12-31T23:59:59", None),
     ],
 )
-def test_metadata_values_keep_their_precision_and_offset(value: object, expected: Published | None) -> None:
+def test_metadata_values_keep_their_precision_and_offset(
+    value: object, expected: Published | None
+) -> None:
     assert parse_published(value) == expected
 
 
@@ -73,7 +83,10 @@ def test_iso_and_text_forms() -> None:
     stated = parse_published("2025-03-12T08:15:00+01:00")
     assert stated is not None
     assert (stated.iso(), stated.text()) == ("2025-03-12T07:15:00Z", "2025-03-12 08:15 +01:00")
-    assert (day(2025, 3, 12).iso(), day(2025, 3, 12).text()) == ("2025-03-12", "2025-03-12 (date only)")
+    assert (day(2025, 3, 12).iso(), day(2025, 3, 12).text()) == (
+        "2025-03-12",
+        "2025-03-12 (date only)",
+    )
     assert minute(2025, 3, 12, 8, 15, offset=None).iso() == "2025-03-12T08:15:00"
 
 
@@ -85,30 +98,72 @@ def page(head: str, body: str = "<article><p>Text of the story.</p></article>") 
 @pytest.mark.parametrize(
     ("head", "body", "expected"),
     [
-        ('<meta property="article:published_time" content="2025-03-12T08:15:00+01:00">', "", minute(2025, 3, 12, 7, 15, offset=60)),
-        ('<meta name="parsely-pub-date" content="2025-03-12T07:15:00Z">', "", minute(2025, 3, 12, 7, 15)),
-        ('<meta name="sailthru.date" content="2025-03-12 08:15:00 +0100">', "", minute(2025, 3, 12, 7, 15, offset=60)),
+        (
+            '<meta property="article:published_time" content="2025-03-12T08:15:00+01:00">',
+            "",
+            minute(2025, 3, 12, 7, 15, offset=60),
+        ),
+        (
+            '<meta name="parsely-pub-date" content="2025-03-12T07:15:00Z">',
+            "",
+            minute(2025, 3, 12, 7, 15),
+        ),
+        (
+            '<meta name="sailthru.date" content="2025-03-12 08:15:00 +0100">',
+            "",
+            minute(2025, 3, 12, 7, 15, offset=60),
+        ),
         ('<meta name="DC.date.issued" content="2025-03-12">', "", day(2025, 3, 12)),
-        ('<meta name="pubdate" content="20250312T081500+0100">', "", minute(2025, 3, 12, 7, 15, offset=60)),
-        ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "datePublished": "2001-01-01"},'
-         ' {"@type": "NewsArticle", "datePublished": "2025-03-12T08:15:00+01:00"}]}</script>', "", minute(2025, 3, 12, 7, 15, offset=60)),
-        ("", '<article><time datetime="2025-03-12T08:15:00+01:00">12 March</time><p>Text.</p></article>', minute(2025, 3, 12, 7, 15, offset=60)),
-        ('<meta name="date" content="2025-03-12">', '<article><time pubdate datetime="2025-03-12T08:15+01:00">8:15</time></article>', minute(2025, 3, 12, 7, 15, offset=60)),
-        ('<meta property="article:published_time" content="2019-11-20T01:50:59.403"><script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2019-11-20T01:50:59.403Z"}</script>',
-         "", minute(2019, 11, 20, 1, 50)),
-        ("", '<span itemprop="datePublished">Fri 6:45 PM, Feb 16, 2018</span>', minute(2018, 2, 16, 18, 45, offset=None)),
+        (
+            '<meta name="pubdate" content="20250312T081500+0100">',
+            "",
+            minute(2025, 3, 12, 7, 15, offset=60),
+        ),
+        (
+            '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "datePublished": "2001-01-01"},'
+            ' {"@type": "NewsArticle", "datePublished": "2025-03-12T08:15:00+01:00"}]}</script>',
+            "",
+            minute(2025, 3, 12, 7, 15, offset=60),
+        ),
+        (
+            "",
+            '<article><time datetime="2025-03-12T08:15:00+01:00">12 March</time><p>Text.</p></article>',
+            minute(2025, 3, 12, 7, 15, offset=60),
+        ),
+        (
+            '<meta name="date" content="2025-03-12">',
+            '<article><time pubdate datetime="2025-03-12T08:15+01:00">8:15</time></article>',
+            minute(2025, 3, 12, 7, 15, offset=60),
+        ),
+        (
+            '<meta property="article:published_time" content="2019-11-20T01:50:59.403"><script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2019-11-20T01:50:59.403Z"}</script>',
+            "",
+            minute(2019, 11, 20, 1, 50),
+        ),
+        (
+            "",
+            '<span itemprop="datePublished">Fri 6:45 PM, Feb 16, 2018</span>',
+            minute(2018, 2, 16, 18, 45, offset=None),
+        ),
         ('<meta property="article:modified_time" content="2025-03-13T10:00:00Z">', "", None),
         ('<script type="application/ld+json">{not json</script>', "", None),
     ],
 )
-def test_html_publication_time_from_its_metadata(head: str, body: str, expected: Published | None) -> None:
+def test_html_publication_time_from_its_metadata(
+    head: str, body: str, expected: Published | None
+) -> None:
     assert published_in_html(page(head, body or "<p>Text.</p>")) == expected
 
 
 def test_two_times_of_one_morning_are_ordered() -> None:
-    order = publication_order(minute(2025, 3, 12, 7, 15, offset=60), minute(2025, 3, 12, 10, 40, offset=60), "#1", "#2")
+    order = publication_order(
+        minute(2025, 3, 12, 7, 15, offset=60), minute(2025, 3, 12, 10, 40, offset=60), "#1", "#2"
+    )
     assert order.earlier == "first"
-    assert order.reason == "#1 was published 2025-03-12 08:15 +01:00, before #2 (2025-03-12 11:40 +01:00)"
+    assert (
+        order.reason
+        == "#1 was published 2025-03-12 08:15 +01:00, before #2 (2025-03-12 11:40 +01:00)"
+    )
 
 
 def test_two_dates_of_one_day_are_not_ordered_and_not_the_same_time() -> None:
@@ -118,8 +173,15 @@ def test_two_dates_of_one_day_are_not_ordered_and_not_the_same_time() -> None:
 
 
 def test_a_date_orders_against_another_day_only() -> None:
-    assert publication_order(day(2025, 3, 12), minute(2025, 3, 12, 20, 0), "#1", "#2").earlier is None
-    assert publication_order(day(2025, 3, 12), minute(2025, 3, 11, 23, 30, offset=60), "#1", "#2").earlier is None  # 00:30 on the 12th in Berlin
+    assert (
+        publication_order(day(2025, 3, 12), minute(2025, 3, 12, 20, 0), "#1", "#2").earlier is None
+    )
+    assert (
+        publication_order(
+            day(2025, 3, 12), minute(2025, 3, 11, 23, 30, offset=60), "#1", "#2"
+        ).earlier
+        is None
+    )  # 00:30 on the 12th in Berlin
     assert publication_order(day(2025, 3, 12), day(2025, 3, 13), "#1", "#2").earlier == "first"
 
 
@@ -130,10 +192,17 @@ def test_a_time_without_zone_against_an_instant_leaves_a_day_open() -> None:
 
 
 def test_two_times_without_zone_are_compared_as_written_and_say_so() -> None:
-    order = publication_order(minute(2025, 1, 2, 12, 0, offset=None), minute(2025, 1, 2, 9, 0, offset=None), "#1", "#2")
+    order = publication_order(
+        minute(2025, 1, 2, 12, 0, offset=None), minute(2025, 1, 2, 9, 0, offset=None), "#1", "#2"
+    )
     assert order.earlier == "second"
     assert order.reason.endswith("neither gives a time zone, so the times are compared as written")
 
 
 def test_equal_instants_are_the_same_minute() -> None:
-    assert publication_order(minute(2025, 3, 12, 7, 15), minute(2025, 3, 12, 7, 15, offset=60), "#1", "#2").earlier is None
+    assert (
+        publication_order(
+            minute(2025, 3, 12, 7, 15), minute(2025, 3, 12, 7, 15, offset=60), "#1", "#2"
+        ).earlier
+        is None
+    )

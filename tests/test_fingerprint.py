@@ -11,12 +11,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.config import Settings
-from provenance.ingest.prepare import Fingerprinter
-from provenance.sketch.fingerprint import SketchParams, densify, merge_raw, shingle_batch, signature_bytes, signature_from_bytes, sorted_unique, text_signature, to_minhash
+from provenance.ingest.preparation import Fingerprinter
+from provenance.sketch.fingerprint import (
+    SketchParams,
+    densify,
+    merge_raw,
+    shingle_batch,
+    signature_bytes,
+    signature_from_bytes,
+    sorted_unique,
+    text_signature,
+    to_minhash,
+)
 from provenance.sketch.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
 
 PARAMS = SketchParams(128, 1, 3)
-words = st.lists(st.sampled_from([f"w{i}" for i in range(300)] + ["Kursk", "Курск", "東京", "Grüße"]), min_size=1, max_size=120)
+words = st.lists(
+    st.sampled_from([f"w{i}" for i in range(300)] + ["Kursk", "Курск", "東京", "Grüße"]),
+    min_size=1,
+    max_size=120,
+)
 
 
 def exact_jaccard(first: np.ndarray, second: np.ndarray) -> float:
@@ -33,12 +47,17 @@ def test_batch_equals_one_text_at_a_time(texts: list[list[str]]) -> None:
         alone = shingle_batch([text], PARAMS)
         assert np.array_equal(batch.sets[index], alone.sets[0])
         assert np.array_equal(batch.raw_signatures[index], alone.raw_signatures[0])
-        assert batch.word_counts[index] == sum(1 if word.isascii() or word == "Grüße" or word == "Курск" else len(word) for word in text.split())
+        assert batch.word_counts[index] == sum(
+            1 if word.isascii() or word == "Grüße" or word == "Курск" else len(word)
+            for word in text.split()
+        )
 
 
 @settings(max_examples=40, deadline=None)
 @given(words, words)
-def test_signature_of_a_union_is_the_merge_of_signatures(first: list[str], second: list[str]) -> None:
+def test_signature_of_a_union_is_the_merge_of_signatures(
+    first: list[str], second: list[str]
+) -> None:
     batch = shingle_batch([" ".join(first), " ".join(second)], PARAMS)
     merged = densify(merge_raw(batch.raw_signatures, [[0, 1]]))[0]
     shingles, signature = text_signature(" ".join(first) + "\n" + " ".join(second), PARAMS)
@@ -69,15 +88,26 @@ def test_estimated_jaccard_tracks_the_exact_one(changed: float) -> None:
         edited = list(base)
         for index in rng.choice(len(edited), size=int(len(edited) * changed), replace=False):
             edited[index] = f"x{index}"
-        (first, _), (second, _) = text_signature(" ".join(base), PARAMS), text_signature(" ".join(edited), PARAMS)
+        (first, _), (second, _) = (
+            text_signature(" ".join(base), PARAMS),
+            text_signature(" ".join(edited), PARAMS),
+        )
         rows = [text_signature(" ".join(text), PARAMS)[1] for text in (base, edited)]
-        errors.append(abs(to_minhash(rows[0], 1).jaccard(to_minhash(rows[1], 1)) - exact_jaccard(first, second)))
+        errors.append(
+            abs(
+                to_minhash(rows[0], 1).jaccard(to_minhash(rows[1], 1))
+                - exact_jaccard(first, second)
+            )
+        )
     assert float(np.mean(errors)) < 0.05
 
 
 def test_shingles_ignore_case_and_punctuation() -> None:
     fingerprinter = Fingerprinter(Settings())
-    assert np.array_equal(fingerprinter.shingles("Das schreibt, unter anderem, der Spiegel."), fingerprinter.shingles("das schreibt unter anderem der SPIEGEL"))
+    assert np.array_equal(
+        fingerprinter.shingles("Das schreibt, unter anderem, der Spiegel."),
+        fingerprinter.shingles("das schreibt unter anderem der SPIEGEL"),
+    )
 
 
 def test_chinese_and_japanese_characters_are_words_of_their_own() -> None:
@@ -103,7 +133,10 @@ def test_band_keys_are_deterministic_and_namespaced() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300), st.integers(min_value=1, max_value=5))
+@given(
+    st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=300),
+    st.integers(min_value=1, max_value=5),
+)
 def test_sorted_unique_is_what_np_unique_gives(values: list[int], repeats: int) -> None:
     """Shingles (uint64) and LSH keys (int64), with runs of equal values: the distinct values in order, dtype kept."""
     hashes = np.array(values * repeats, dtype=np.uint64)
@@ -177,11 +210,17 @@ def reference_shingles(text: str, params: SketchParams) -> tuple[set[int], np.nd
     return shingles, signature.astype(np.uint32)
 
 
-letters = st.sampled_from(list("abz AZ09 .,-\n'\x00") + ["ä", "ß", "É", "ж", "Ё", "東", "の", "😀", "\U00030001", "İ", "ﬁ", "²", "Ⅻ", "_"])
+letters = st.sampled_from(
+    list("abz AZ09 .,-\n'\x00")
+    + ["ä", "ß", "É", "ж", "Ё", "東", "の", "😀", "\U00030001", "İ", "ﬁ", "²", "Ⅻ", "_"]
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(letters, max_size=60), min_size=1, max_size=5), st.integers(min_value=1, max_value=4))
+@given(
+    st.lists(st.text(letters, max_size=60), min_size=1, max_size=5),
+    st.integers(min_value=1, max_value=4),
+)
 def test_compiled_pass_gives_the_documented_hashes(texts: list[str], size: int) -> None:
     """The stored shingles and signatures must not change with the code that makes them: every database's LSH index depends on them."""
     params = SketchParams(64, 7, size)

@@ -13,26 +13,37 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from provenance.store.migrate import head_revision, migrate
+from provenance.store.engine import head_revision, migrate
 from provenance.store.store import Store
 
 from .conftest import SEEDS
 
-ARTICLES = 1200
-"""Enough stored articles that schema 0006's index rebuild (about 2 ms an article) is still running when it is killed."""
+ARTICLES = 4500
+"""Enough stored articles that the index rebuild schema 0006 asks for (chunks of 2,000, about 2 ms an article) is still running when it is killed."""
 
 
 def old_database(url: str) -> None:
-    """A database of schema 0005 holding ARTICLES stored articles, whose upgrade rebuilds their index."""
+    """A database of schema 0005 holding ARTICLES stored articles, whose upgrade asks for their index to be rebuilt."""
     engine = create_engine(url)
     migrate(engine, "0005")
     bodies = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
-    rows = [{"key": f"k{n}", "body": f"{bodies[n % len(bodies)]}\nArtikel {n}.", "signature": b"x", "url": f"https://old.example/{n}"} for n in range(ARTICLES)]
+    rows = [
+        {
+            "key": f"k{n}",
+            "body": f"{bodies[n % len(bodies)]}\nArtikel {n}.",
+            "signature": b"x",
+            "url": f"https://old.example/{n}",
+        }
+        for n in range(ARTICLES)
+    ]
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at, url, language)"
-            " VALUES (:key, :key, :body, '[]', 'old.txt', 'text', 1, 1, :signature, '2025-01-01 00:00:00', :url, 'de')"
-        ), rows)
+        connection.execute(
+            text(
+                "INSERT INTO articles (identity_key, content_hash, body, furniture, origin, format, version, shingle_count, signature, ingested_at, url, language)"
+                " VALUES (:key, :key, :body, '[]', 'old.txt', 'text', 1, 1, :signature, '2025-01-01 00:00:00', :url, 'de')"
+            ),
+            rows,
+        )
     engine.dispose()
 
 
@@ -48,7 +59,12 @@ def revision_and_tables(url: str) -> tuple[str | None, set[str]]:
 
 def provenance(*args: str) -> subprocess.Popen[str]:
     """The command line in a process of its own, its stderr readable line by line."""
-    return subprocess.Popen([sys.executable, "-c", "from provenance.cli import cli; cli()", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from provenance.cli import cli; cli()", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_line(process: subprocess.Popen[str], start: str, seconds: float = 60) -> str:
@@ -64,23 +80,45 @@ def wait_for_line(process: subprocess.Popen[str], start: str, seconds: float = 6
     raise AssertionError(f"no line starting {start!r} on stderr")
 
 
-@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
-def test_an_upgrade_stopped_part_way_is_finished_by_the_next_run(db_url: str, stop: signal.Signals) -> None:
+def test_an_upgraded_database_is_refused_until_reindexed(db_url: str) -> None:
     old_database(db_url)
-    with provenance("--db", db_url, "ingest", str(next(SEEDS.glob("001_*.txt")))) as running:
-        wait_for_line(running, "provenance: rebuilding the LSH index")
-        time.sleep(0.3)
+    with provenance("--db", db_url, "ingest", str(next(SEEDS.glob("001_*.txt")))) as refused:
+        _, err = refused.communicate(timeout=120)
+    assert refused.returncode == 4 and "must be rebuilt first: run 'provenance reindex'" in err, err
+    assert revision_and_tables(db_url)[0] == head_revision()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_a_reindex_stopped_part_way_is_finished_by_the_next_run(
+    db_url: str, stop: signal.Signals
+) -> None:
+    old_database(db_url)
+    with provenance("--db", db_url, "reindex") as running:
+        wait_for_line(running, "the LSH index of every article: 2,000 of 4,500")
         assert running.poll() is None, "the rebuild ended before it could be stopped"
         running.send_signal(stop)
         running.communicate(timeout=30)
-    revision, tables = revision_and_tables(db_url)
-    assert revision == "0005" and "anchor_buckets" not in tables
-    with provenance("--db", db_url, "ingest", str(next(SEEDS.glob("001_*.txt")))) as again:
-        _, err = again.communicate(timeout=300)
-    assert again.returncode == 0, err
-    assert revision_and_tables(db_url)[0] == head_revision()
     store = Store(db_url)
+    with store.reader() as reader:
+        assert reader.pending_rebuilds()["index"] >= 2000
+    store.close()
+    with provenance("--db", db_url, "reindex") as again:
+        out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert out.startswith("rebuilt the LSH index of every article: ") and not out.startswith(
+        "rebuilt the LSH index of every article: 4,500"
+    ), out
+    with provenance("--db", db_url, "ingest", str(next(SEEDS.glob("001_*.txt")))) as ingest:
+        out, err = ingest.communicate(timeout=300)
+    assert ingest.returncode == 0, err
+    store = Store(db_url)
+    with store.reader() as reader:
+        assert reader.pending_rebuilds() == {}
+        links = reader.all_links()
     assert store.count_articles() == ARTICLES + 1
+    assert {link.copy_id for link in links} == {ARTICLES + 1} and len(links) >= 1, (
+        "the new article is found a copy of the reindexed old ones"
+    )
     store.close()
 
 
@@ -103,13 +141,29 @@ def test_four_processes_opening_a_new_database_at_once_create_it_once(db_url: st
 
 def big_corpus(folder: Path, count: int = 1500) -> Path:
     """A JSONL file of `count` articles of random words from the seeds, none a copy of another: some seconds to ingest."""
-    vocabulary = sorted({word for path in SEEDS.glob("*.txt") for word in path.read_text(encoding="utf-8").split() if word.isalpha()})
+    vocabulary = sorted(
+        {
+            word
+            for path in SEEDS.glob("*.txt")
+            for word in path.read_text(encoding="utf-8").split()
+            if word.isalpha()
+        }
+    )
     rng = random.Random(25)
     path = folder / "corpus.jsonl"
     records = []
     for number in range(count):
         paragraphs = [" ".join(rng.choices(vocabulary, k=40)) + "." for _ in range(5)]
-        records.append(json.dumps({"url": f"https://many.example/{number}", "title": f"Artikel {number}", "text": "\n".join(paragraphs)}, ensure_ascii=False))
+        records.append(
+            json.dumps(
+                {
+                    "url": f"https://many.example/{number}",
+                    "title": f"Artikel {number}",
+                    "text": "\n".join(paragraphs),
+                },
+                ensure_ascii=False,
+            )
+        )
     path.write_text("\n".join(records) + "\n", encoding="utf-8")
     return path
 
@@ -143,7 +197,9 @@ def wait_for_workers(process: subprocess.Popen[str], count: int, seconds: float 
     raise AssertionError("the workers did not start")
 
 
-def test_workers_die_with_a_killed_writer_and_the_next_run_does_not_wait(db_url: str, tmp_path: Path) -> None:
+def test_workers_die_with_a_killed_writer_and_the_next_run_does_not_wait(
+    db_url: str, tmp_path: Path
+) -> None:
     corpus = big_corpus(tmp_path)
     with provenance("--db", db_url, "ingest", "--workers", "2", str(corpus)) as running:
         workers = wait_for_workers(running, 2)
@@ -161,8 +217,14 @@ def test_workers_die_with_a_killed_writer_and_the_next_run_does_not_wait(db_url:
     store.close()
 
 
-@pytest.mark.parametrize(("stop", "code", "word"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")], ids=["sigterm", "ctrl-c"])
-def test_a_stopped_ingest_ends_within_two_seconds_and_a_rerun_finishes_it(db_url: str, tmp_path: Path, stop: signal.Signals, code: int, word: str) -> None:
+@pytest.mark.parametrize(
+    ("stop", "code", "word"),
+    [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")],
+    ids=["sigterm", "ctrl-c"],
+)
+def test_a_stopped_ingest_ends_within_two_seconds_and_a_rerun_finishes_it(
+    db_url: str, tmp_path: Path, stop: signal.Signals, code: int, word: str
+) -> None:
     corpus = big_corpus(tmp_path)
     with provenance("--db", db_url, "ingest", "--workers", "2", str(corpus)) as running:
         workers = wait_for_workers(running, 2)
@@ -171,7 +233,10 @@ def test_a_stopped_ingest_ends_within_two_seconds_and_a_rerun_finishes_it(db_url
         _, err = running.communicate(timeout=30)
         took = time.monotonic() - sent
     assert (running.returncode, took < 2.5) == (code, True), (err, took)
-    assert err == f"Error: {word}; what was written is whole, and running the command again goes on from there\n"
+    assert (
+        err
+        == f"Error: {word}; what was written is whole, and running the command again goes on from there\n"
+    )
     assert not any(alive(pid) for pid in workers)
     stored = Store(db_url)
     partial = stored.count_articles()

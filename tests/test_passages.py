@@ -11,8 +11,9 @@ from sqlalchemy import create_engine, text
 from provenance.audit.build import run_audit
 from provenance.audit.csv import write_csv
 from provenance.audit.html import render_report
-from provenance.ingest.check import check
+from provenance.audit.model import audit_json
 from provenance.ingest.run import ingest
+from provenance.ingest.verdicts import check
 from provenance.knowledge.registry import load_registry
 from provenance.match.compare import shared_spans
 from provenance.render.check import check_json
@@ -45,15 +46,28 @@ def corpus(folder: Path) -> Path:
     return path
 
 
-def test_a_statement_three_outlets_quote_is_one_passage_with_its_witnesses(store: Store, tmp_path: Path) -> None:
-    result = run_audit(store, [str(corpus(tmp_path))], load_registry())
+def test_a_statement_three_outlets_quote_is_one_passage_with_its_witnesses(
+    store: Store, tmp_path: Path
+) -> None:
+    result = audit_json(run_audit(store, [str(corpus(tmp_path))], load_registry()))
     assert result["clusters"] == [] and result["counts"]["reused_passages"] == 1
     [passage] = result["passages"]
-    assert (passage["outlets"], passage["words"], passage["source"]) == (3, len(STATEMENT.split()), "KCNA")
+    assert (passage["outlets"], passage["words"], passage["source"]) == (
+        3,
+        len(STATEMENT.split()),
+        "KCNA",
+    )
     assert [w["title"] for w in passage["witnesses"]] == ["Erste", "Zweite", "Dritte"]
-    with store.reading() as session:
-        bodies = {article_id: text.body for article_id, text in store.stored_texts(session, [w["article_id"] for w in passage["witnesses"]]).items()}
-    assert [bodies[w["article_id"]][w["start"] : w["end"]] for w in passage["witnesses"]] == [STATEMENT] * 3
+    with store.reader() as reader:
+        bodies = {
+            article_id: text.body
+            for article_id, text in reader.stored_texts(
+                [w["article_id"] for w in passage["witnesses"]]
+            ).items()
+        }
+    assert [bodies[w["article_id"]][w["start"] : w["end"]] for w in passage["witnesses"]] == [
+        STATEMENT
+    ] * 3
     assert passage["first"]["article_id"] == passage["witnesses"][0]["article_id"]
     assert "2025-01-02 09:00 UTC" in passage["first"]["reason"]
 
@@ -63,7 +77,11 @@ def test_passages_csv_gives_a_row_per_witness(store: Store, tmp_path: Path) -> N
     write_csv(result, store, tmp_path / "out")
     with (tmp_path / "out" / "passages.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [(row["outlet"], row["first"], row["source"]) for row in rows] == [("first.example", "True", "KCNA"), ("second.example", "False", "KCNA"), ("third.example", "False", "KCNA")]
+    assert [(row["outlet"], row["first"], row["source"]) for row in rows] == [
+        ("first.example", "True", "KCNA"),
+        ("second.example", "False", "KCNA"),
+        ("third.example", "False", "KCNA"),
+    ]
     assert all(int(row["end"]) - int(row["start"]) == len(STATEMENT) for row in rows)
 
 
@@ -74,10 +92,21 @@ def test_the_html_report_lists_the_passage_and_its_witnesses(store: Store, tmp_p
     assert [title in section for title in ("Erste", "Zweite", "Dritte")] == [True] * 3
 
 
-def test_check_shows_where_else_a_passage_appears_and_where_first(store: Store, tmp_path: Path) -> None:
+def test_check_shows_where_else_a_passage_appears_and_where_first(
+    store: Store, tmp_path: Path
+) -> None:
     ingest(store, [str(corpus(tmp_path))])
     page = tmp_path / "fourth.jsonl"
-    page.write_text(jsonl([record("fourth.example", with_statement(story("002")), "2025-01-04T08:00:00Z", "Vierte")]), encoding="utf-8")
+    page.write_text(
+        jsonl(
+            [
+                record(
+                    "fourth.example", with_statement(story("002")), "2025-01-04T08:00:00Z", "Vierte"
+                )
+            ]
+        ),
+        encoding="utf-8",
+    )
     [result] = check(store, str(page))
     data: dict[str, Any] = check_json([result])["results"][0]
     assert data["verdict"] == "original" and data["matches"] == []
@@ -88,17 +117,24 @@ def test_check_shows_where_else_a_passage_appears_and_where_first(store: Store, 
     assert result.passages[0].text == STATEMENT
 
 
-def test_articles_of_one_outlet_sharing_a_paragraph_are_no_reuse(store: Store, tmp_path: Path) -> None:
+def test_articles_of_one_outlet_sharing_a_paragraph_are_no_reuse(
+    store: Store, tmp_path: Path
+) -> None:
     """Text an outlet repeats across its own stories is its own, not a passage that travelled."""
-    records = [record("same.example", with_statement(story(seed)), f"2025-01-0{day}T09:00:00Z", seed) for day, seed in ((2, "000"), (3, "004"))]
+    records = [
+        record("same.example", with_statement(story(seed)), f"2025-01-0{day}T09:00:00Z", seed)
+        for day, seed in ((2, "000"), (3, "004"))
+    ]
     records[1]["url"] = "https://same.example/other-story"
     path = tmp_path / "same.jsonl"
     path.write_text(jsonl(records), encoding="utf-8")
-    result = run_audit(store, [str(path)], load_registry())
+    result = audit_json(run_audit(store, [str(path)], load_registry()))
     assert (result["counts"]["articles"], result["passages"]) == (2, [])
 
 
-def test_articles_stored_before_schema_0011_join_the_passages_of_new_ones(db_url: str, tmp_path: Path) -> None:
+def test_articles_stored_before_schema_0011_join_the_passages_of_new_ones(
+    db_url: str, tmp_path: Path
+) -> None:
     """An 0010 database (0011 only adds tables) is upgraded on open; its articles become witnesses when new articles share their text."""
     records = corpus(tmp_path).read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "old.jsonl").write_text(records[0], encoding="utf-8")
@@ -114,7 +150,7 @@ def test_articles_stored_before_schema_0011_join_the_passages_of_new_ones(db_url
     engine.dispose()
     store = Store(db_url)
     try:
-        result = run_audit(store, [str(tmp_path / "new.jsonl")], load_registry())
+        result = audit_json(run_audit(store, [str(tmp_path / "new.jsonl")], load_registry()))
     finally:
         store.close()
     [passage] = result["passages"]
@@ -123,10 +159,24 @@ def test_articles_stored_before_schema_0011_join_the_passages_of_new_ones(db_url
 
 def test_a_passage_starts_and_ends_with_the_shared_paragraph() -> None:
     """Words that match by chance across a paragraph break ("… zu unterstützen." before both) are not part of the passage; its own first words are."""
-    first = "Die Regierung hat angekündigt, die Bauern zu unterstützen.\n" + STATEMENT + ".\nDer Präsident reiste am Montag ab."
-    second = "Die Opposition forderte, die Opfer zu unterstützen.\n" + STATEMENT + ".\nDer Präsident schwieg dazu."
+    first = (
+        "Die Regierung hat angekündigt, die Bauern zu unterstützen.\n"
+        + STATEMENT
+        + ".\nDer Präsident reiste am Montag ab."
+    )
+    second = (
+        "Die Opposition forderte, die Opfer zu unterstützen.\n"
+        + STATEMENT
+        + ".\nDer Präsident schwieg dazu."
+    )
     [span] = shared_spans(first, second)
-    assert first[span.first_start : span.first_end] == STATEMENT == second[span.second_start : span.second_end]
+    assert (
+        first[span.first_start : span.first_end]
+        == STATEMENT
+        == second[span.second_start : span.second_end]
+    )
     lead = "Der nordkoreanische Staatschef Kim Jong Un und sein Amtskollege"
-    [span] = shared_spans(f"Der Bericht.\n{lead} {STATEMENT}", f"Der Kommentar: der Streit.\n{lead} {STATEMENT}")
+    [span] = shared_spans(
+        f"Der Bericht.\n{lead} {STATEMENT}", f"Der Kommentar: der Streit.\n{lead} {STATEMENT}"
+    )
     assert span.words == len(lead.split()) + len(STATEMENT.split())

@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.knowledge.attribution import Found, extract_attributions
-from provenance.knowledge.quotes import _PERSON, MAX_OPEN_QUOTES, SPEAKER_WINDOW, _Names, extract_quotes, find_quote_spans, normalize_quote
+from provenance.knowledge.quotes import (
+    _PERSON,
+    MAX_OPEN_QUOTES,
+    SPEAKER_WINDOW,
+    _Names,
+    extract_quotes,
+    find_quote_spans,
+    normalize_quote,
+)
 
 from .conftest import SEED_003
 from .helpers import flood_records
@@ -26,7 +34,10 @@ from .helpers import flood_records
         ("Er sagte ‚das ist gut‘ und ging.", ["das ist gut"]),
         ("He said ‘this is fine’ and left, didn’t he?", ["this is fine"]),
         ("彼は「東京の 天気」と言った。", ["東京の 天気"]),
-        ("Er sagte: „Das ist gut. Wir bleiben hier. Morgen gehen wir.“", ["Das ist gut. Wir bleiben hier. Morgen gehen wir."]),
+        (
+            "Er sagte: „Das ist gut. Wir bleiben hier. Morgen gehen wir.“",
+            ["Das ist gut. Wir bleiben hier. Morgen gehen wir."],
+        ),
     ],
 )
 def test_every_quotation_style(text: str, quoted: list[str]) -> None:
@@ -35,7 +46,10 @@ def test_every_quotation_style(text: str, quoted: list[str]) -> None:
 
 def test_nested_quotations_are_found_with_their_depth() -> None:
     spans = find_quote_spans("Sie schrieb: «Er nannte es „eine große Ehre“ für alle» gestern.")
-    assert [(span.text, span.depth) for span in spans] == [("Er nannte es „eine große Ehre“ für alle", 0), ("eine große Ehre", 1)]
+    assert [(span.text, span.depth) for span in spans] == [
+        ("Er nannte es „eine große Ehre“ für alle", 0),
+        ("eine große Ehre", 1),
+    ]
 
 
 def test_apostrophes_and_single_words_are_not_quotations() -> None:
@@ -64,9 +78,17 @@ def test_normalisation_is_idempotent(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "speaker", "source"),
     [
-        ("Dies habe „die unbesiegbare Freundschaft“ bewiesen, zitierte KCNA den russischen Machthaber aus dem Kreml.", "den russischen Machthaber", "KCNA"),
+        (
+            "Dies habe „die unbesiegbare Freundschaft“ bewiesen, zitierte KCNA den russischen Machthaber aus dem Kreml.",
+            "den russischen Machthaber",
+            "KCNA",
+        ),
         ('"We will not give up," said John Kirby, according to Reuters.', "John Kirby", "Reuters"),
-        ("„Wir stehen an der Seite der Ukraine“, sagte Olaf Scholz laut dpa.", "Olaf Scholz", "dpa"),
+        (
+            "„Wir stehen an der Seite der Ukraine“, sagte Olaf Scholz laut dpa.",
+            "Olaf Scholz",
+            "dpa",
+        ),
         ("«Мы не сдадимся», — заявил Дмитрий Песков, как сообщает ТАСС.", "Дмитрий Песков", "TASS"),
     ],
 )
@@ -85,19 +107,32 @@ def test_seed_003_quotes_are_attributed_to_kcna() -> None:
 
 def _moved_back(found: Found, by: int) -> Found:
     """An attribution with its offsets `by` characters earlier."""
-    return replace(found, start=None if found.start is None else found.start - by, end=None if found.end is None else found.end - by)
+    return replace(
+        found,
+        start=None if found.start is None else found.start - by,
+        end=None if found.end is None else found.end - by,
+    )
 
 
 def test_a_long_body_gives_the_quotes_of_its_paragraphs() -> None:
     """Sentences, line starts and credits are looked up by offset: many paragraphs together give what each gives alone."""
-    paragraphs = [line for line in SEED_003.read_text(encoding="utf-8").splitlines() if line.strip()] * 40
+    paragraphs = [
+        line for line in SEED_003.read_text(encoding="utf-8").splitlines() if line.strip()
+    ] * 40
     body = "\n".join(paragraphs)
     attributions = extract_attributions(body, language="de")
     expected = []
     offset = 0
     for paragraph in paragraphs:
-        own = [_moved_back(found, offset) for found in attributions if found.start is not None and offset <= found.start < offset + len(paragraph)]
-        expected += [replace(quote, start=quote.start + offset, end=quote.end + offset) for quote in extract_quotes(paragraph, own)]
+        own = [
+            _moved_back(found, offset)
+            for found in attributions
+            if found.start is not None and offset <= found.start < offset + len(paragraph)
+        ]
+        expected += [
+            replace(quote, start=quote.start + offset, end=quote.end + offset)
+            for quote in extract_quotes(paragraph, own)
+        ]
         offset += len(paragraph) + 1
     assert extract_quotes(body, attributions) == expected
     assert len(expected) >= 40 and any(quote.source for quote in expected)
@@ -111,8 +146,13 @@ def test_a_run_of_opening_marks_keeps_the_innermost_open() -> None:
 
 def test_the_speaker_is_looked_for_near_the_quote() -> None:
     filler = "und dann noch mehr worte ohne ende " * (SPEAKER_WINDOW // 30)
-    assert [quote.speaker for quote in extract_quotes("„Das ist gut so“, sagte Olaf Scholz " + filler)] == ["Olaf Scholz"]
-    assert [quote.speaker for quote in extract_quotes("„Das ist gut so“ " + filler + "sagte Olaf Scholz")] == [None]
+    assert [
+        quote.speaker for quote in extract_quotes("„Das ist gut so“, sagte Olaf Scholz " + filler)
+    ] == ["Olaf Scholz"]
+    assert [
+        quote.speaker
+        for quote in extract_quotes("„Das ist gut so“ " + filler + "sagte Olaf Scholz")
+    ] == [None]
 
 
 @given(st.text(alphabet="AKbx -’',.\n", max_size=60))
@@ -121,11 +161,13 @@ def test_the_name_before_an_offset_is_the_last_of_the_prefix(text: str) -> None:
     for end in range(len(text) + 1):
         in_prefix = [(match.span(), match.group()) for match in _PERSON.finditer(text[:end])]
         found = names.last_before(end)
-        assert ((found.span(), found.group()) if found else None) == (in_prefix[-1] if in_prefix else None)
+        assert ((found.span(), found.group()) if found else None) == (
+            in_prefix[-1] if in_prefix else None
+        )
 
 
 def test_an_agency_cited_for_a_figure_before_a_quote_is_not_the_quotes_source() -> None:
-    """"Wie ČTK berichtete, fielen 180 Liter Regen. „…“, sagte Kretschmer.": Kretschmer said it; ČTK reported the rain."""
+    """ "Wie ČTK berichtete, fielen 180 Liter Regen. „…“, sagte Kretschmer.": Kretschmer said it; ČTK reported the rain."""
     body = flood_records()[0]["text"].split("\n", 1)[1]
     [quote] = extract_quotes(body, extract_attributions(body, language="de"))
     assert (quote.speaker, quote.source) == ("Kretschmer", None)
@@ -139,5 +181,9 @@ def test_a_medium_reporting_the_speaker_in_the_sentence_before_is_the_quotes_sou
 
 def test_the_one_spoken_to_is_not_the_speaker() -> None:
     body = "“Maybe I can, by speaking directly to white people, say, ‘Look, this is not who we are,’” she told Harvey. “We will work on it,” Clinton told reporters."
-    first, second = [quote for quote in extract_quotes(body, extract_attributions(body, language="en")) if quote.depth == 0]
+    first, second = [
+        quote
+        for quote in extract_quotes(body, extract_attributions(body, language="en"))
+        if quote.depth == 0
+    ]
     assert (first.speaker, second.speaker) == (None, "Clinton")

@@ -47,7 +47,9 @@ def test_the_strings_a_pattern_requires(pattern: str, required: set[str] | None)
         (r"\b(?i:said)", None),
     ],
 )
-def test_the_strings_every_match_of_a_pattern_begins_with(pattern: str, strings: set[str] | None) -> None:
+def test_the_strings_every_match_of_a_pattern_begins_with(
+    pattern: str, strings: set[str] | None
+) -> None:
     assert start_strings(re.compile(pattern)) == (None if strings is None else frozenset(strings))
 
 
@@ -58,13 +60,57 @@ def test_only_a_pattern_that_opens_with_an_assertion_gets_a_scanner() -> None:
     assert StartScanner.for_pattern(_DATE_WORD) is not None
 
 
-SPEECH_CUE = next(cue.lowered for cue in load_cues().cues if cue.scanner is not None and "said" in cue.regex.pattern)
-PIECES = [" ", "  ", "\n", ".", ",", "-", "'", "said", "says", "unsaid", "told", "tells", "saying", "may", "mayor", "march", "5", "15", "2022",
-          "one", "someone", "two", "million", "billion", "and", "to", "monday", "mondays", "de", "un", "une", "zwei", "millionen", "mai", "x",
-          "new", "york", "times"]
+SPEECH_CUE = next(
+    cue.lowered
+    for cue in load_cues().cues
+    if cue.scanner is not None and "said" in cue.regex.pattern
+)
+PIECES = [
+    " ",
+    "  ",
+    "\n",
+    ".",
+    ",",
+    "-",
+    "'",
+    "said",
+    "says",
+    "unsaid",
+    "told",
+    "tells",
+    "saying",
+    "may",
+    "mayor",
+    "march",
+    "5",
+    "15",
+    "2022",
+    "one",
+    "someone",
+    "two",
+    "million",
+    "billion",
+    "and",
+    "to",
+    "monday",
+    "mondays",
+    "de",
+    "un",
+    "une",
+    "zwei",
+    "millionen",
+    "mai",
+    "x",
+    "new",
+    "york",
+    "times",
+]
 OVERLAPPING = re.compile(r"\b(?:new york|york times|times)\b")
 """Starts that fall inside an earlier match ("new york times"): finditer gives the first match only."""
-SCANNED = [(pattern, StartScanner.for_pattern(pattern)) for pattern in (_DATE_WORD, SPEECH_CUE, OVERLAPPING)]
+SCANNED = [
+    (pattern, StartScanner.for_pattern(pattern))
+    for pattern in (_DATE_WORD, SPEECH_CUE, OVERLAPPING)
+]
 
 
 @settings(max_examples=600, deadline=None)

@@ -16,7 +16,11 @@ KCNA = "Wie die Nachrichtenagentur KCNA am Abend berichtete, wollen beide Regier
 
 def cited(text: str, language: str) -> list[tuple[str, str]]:
     """The (source, kind) of the body's cites and quotes attributions."""
-    return [(found.source, found.kind) for found in extract_attributions(text, language=language) if found.kind in ("cites", "quotes")]
+    return [
+        (found.source, found.kind)
+        for found in extract_attributions(text, language=language)
+        if found.kind in ("cites", "quotes")
+    ]
 
 
 def test_a_czech_agency_is_the_source_not_the_river_basin() -> None:
@@ -33,7 +37,17 @@ def test_a_source_inside_a_wie_clause_is_kept() -> None:
     assert cited(text, "de") == [("TASS", "cites"), ("Kreml", "cites")]
 
 
-@pytest.mark.parametrize("written", ["ČTK", "CTK", "Czech News Agency", "Tschechische Nachrichtenagentur", "tschechischen Nachrichtenagentur", "ЧТК"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "ČTK",
+        "CTK",
+        "Czech News Agency",
+        "Tschechische Nachrichtenagentur",
+        "tschechischen Nachrichtenagentur",
+        "ЧТК",
+    ],
+)
 def test_ctk_is_in_the_registry_by_its_names(written: str) -> None:
     entry = load_registry().resolve(written)
     assert entry is not None and (entry.name, entry.kind) == ("ČTK", "agency")
@@ -52,7 +66,13 @@ def test_an_adjective_or_nationality_is_never_a_source(text: str) -> None:
     assert cited(text, "en") == []
 
 
-@pytest.mark.parametrize("text", ["Russian officials said on Tuesday that the talks had stalled.", "The talks stalled, Russian officials said."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian officials said on Tuesday that the talks had stalled.",
+        "The talks stalled, Russian officials said.",
+    ],
+)
 def test_a_named_group_is_the_source_never_its_adjective(text: str) -> None:
     """PolNeAR annotates the whole group ("Russian officials") as the source."""
     assert cited(text, "en") == [("Russian officials", "quotes")]
@@ -62,10 +82,19 @@ def test_a_named_group_is_the_source_never_its_adjective(text: str) -> None:
     ("text", "expected"),
     [
         # the subject before a speech verb, or after it only right after a quotation
-        ("“We are not leaving,” said Maria Lopez, a spokeswoman for the city.", [("Maria Lopez", "quotes")]),
+        (
+            "“We are not leaving,” said Maria Lopez, a spokeswoman for the city.",
+            [("Maria Lopez", "quotes")],
+        ),
         ("Anne Cole said Smith would resign.", [("Anne Cole", "quotes")]),
-        ("Mayor Tom Reed told CNN that the bridge would reopen.", [("Mayor Tom Reed", "quotes"), ("CNN", "cites")]),  # the medium spoken to is credited too
-        ("The senator told The Washington Post that he would run.", [("The Washington Post", "cites")]),
+        (
+            "Mayor Tom Reed told CNN that the bridge would reopen.",
+            [("Mayor Tom Reed", "quotes"), ("CNN", "cites")],
+        ),  # the medium spoken to is credited too
+        (
+            "The senator told The Washington Post that he would run.",
+            [("The Washington Post", "cites")],
+        ),
         # a pronoun right before the verb, not a word of the quotation
         ("“It is a sad day,” she said. “Washington has failed us.”", [("she", "quotes")]),
         ("“As Smith reported last year, the bridge is unsafe,” Jones said.", [("Jones", "quotes")]),
@@ -85,7 +114,10 @@ def test_a_named_group_is_the_source_never_its_adjective(text: str) -> None:
         ("Baker reported from Chicago.", []),
         # organisations and media are sources
         ("The Pentagon said the strike was lawful.", [("Pentagon", "quotes")]),
-        ("In a statement, Amnesty International said the arrests were unlawful.", [("Amnesty International", "quotes")]),
+        (
+            "In a statement, Amnesty International said the arrests were unlawful.",
+            [("Amnesty International", "quotes")],
+        ),
         ("This was reported by the Daily Express.", [("Daily Express", "cites")]),
         ("According to the WHO, the virus has spread to six countries.", [("WHO", "cites")]),
     ],
@@ -99,7 +131,11 @@ def test_english_sources(text: str, expected: list[tuple[str, str]]) -> None:
     [
         ("Den Berichten aus Nordkorea zufolge übermittelte Kim eine Botschaft.", "de", []),
         ("Polen und Litauen riegelten Presseberichten zufolge Grenzabschnitte ab.", "de", []),
-        ("Das Feuer hat den Angaben von Westnetz zufolge die Anlage beschädigt.", "de", [("Westnetz", "cites")]),
+        (
+            "Das Feuer hat den Angaben von Westnetz zufolge die Anlage beschädigt.",
+            "de",
+            [("Westnetz", "cites")],
+        ),
         ("Laut Müller ist das falsch.", "de", [("Müller", "cites")]),
         ("« Nous restons », a déclaré Marie Dubois.", "fr", [("Marie Dubois", "quotes")]),
         ("Le ministre a déclaré Paris prête pour les Jeux.", "fr", []),
@@ -109,7 +145,9 @@ def test_english_sources(text: str, expected: list[tuple[str, str]]) -> None:
         ("Как сообщили в Москве, переговоры продолжатся.", "ru", []),
     ],
 )
-def test_german_french_and_russian_sources(text: str, language: str, expected: list[tuple[str, str]]) -> None:
+def test_german_french_and_russian_sources(
+    text: str, language: str, expected: list[tuple[str, str]]
+) -> None:
     assert cited(text, language) == expected
 
 
@@ -126,7 +164,10 @@ def test_source_offsets_point_at_the_name_in_the_body() -> None:
         ("Er sagte: „Wir kommen“, so KCNA.", ["Wir kommen"]),
         ("“It is fine,” he said, and «non» too.", ["It is fine,", "non"]),
         ("''Yes,'' he said.\n\"Open to the end", ["Yes,", "Open to the end"]),
-        ('It was called "Europe\'s ""Oscar") and "Best Editing", says "MIR24".', ['Europe\'s ""Oscar', "Best Editing", "MIR24"]),
+        (
+            'It was called "Europe\'s ""Oscar") and "Best Editing", says "MIR24".',
+            ['Europe\'s ""Oscar', "Best Editing", "MIR24"],
+        ),
     ],
 )
 def test_quotations_are_found_within_their_line(text: str, quoted: list[str]) -> None:
@@ -135,20 +176,42 @@ def test_quotations_are_found_within_their_line(text: str, quoted: list[str]) ->
 
 def test_a_cue_may_take_its_source_after_it_only_when_inverted(tmp_path: Path) -> None:
     user = tmp_path / "cues.toml"
-    user.write_text("[[cue]]\nlang = 'en'\nkind = 'quotes'\npattern = '\\bbriefed\\b'\nsource = 'either'\nafter = 'inverted'\n", encoding="utf-8")
+    user.write_text(
+        "[[cue]]\nlang = 'en'\nkind = 'quotes'\npattern = '\\bbriefed\\b'\nsource = 'either'\nafter = 'inverted'\n",
+        encoding="utf-8",
+    )
     cues = load_cues(user)
-    assert [found.source for found in extract_attributions("Harris briefed Reuters on Monday.", language="en", cue_set=cues)] == ["Harris", "Reuters"]  # the medium spoken to, beside the speaker
-    assert [found.source for found in extract_attributions("“It is done,” briefed Harris.", language="en", cue_set=cues)] == ["Harris"]
+    assert [
+        found.source
+        for found in extract_attributions(
+            "Harris briefed Reuters on Monday.", language="en", cue_set=cues
+        )
+    ] == ["Harris", "Reuters"]  # the medium spoken to, beside the speaker
+    assert [
+        found.source
+        for found in extract_attributions(
+            "“It is done,” briefed Harris.", language="en", cue_set=cues
+        )
+    ] == ["Harris"]
     broken = tmp_path / "broken.toml"
-    broken.write_text("[[cue]]\nlang = 'en'\nkind = 'quotes'\npattern = 'x'\nsource = 'either'\nafter = 'sometimes'\n", encoding="utf-8")
+    broken.write_text(
+        "[[cue]]\nlang = 'en'\nkind = 'quotes'\npattern = 'x'\nsource = 'either'\nafter = 'sometimes'\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match="broken.toml, line 1: after must be"):
         load_cues(broken)
 
 
 @pytest.mark.parametrize(
     ("sentence", "medium"),
-    [("Trump told CNN on Sunday that he would win.", "CNN"), ("“Be careful,” Trump told Fox News host Sean Hannity earlier.", "Fox News"), ("The senator told POLITICO the bill would pass.", "Politico")],
+    [
+        ("Trump told CNN on Sunday that he would win.", "CNN"),
+        ("“Be careful,” Trump told Fox News host Sean Hannity earlier.", "Fox News"),
+        ("The senator told POLITICO the bill would pass.", "Politico"),
+    ],
 )
 def test_a_medium_spoken_to_is_credited_beside_the_speaker(sentence: str, medium: str) -> None:
-    """"X told CNN": the words reached the public through CNN, so CNN is cited; the speaker stays the quote's source."""
-    assert (medium, "cites") in [(found.source, found.kind) for found in extract_attributions(sentence, language="en")]
+    """ "X told CNN": the words reached the public through CNN, so CNN is cited; the speaker stays the quote's source."""
+    assert (medium, "cites") in [
+        (found.source, found.kind) for found in extract_attributions(sentence, language="en")
+    ]

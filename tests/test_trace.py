@@ -6,14 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from provenance.ingest import run as pipeline
 from provenance.errors import InputError, NotFoundError
 from provenance.graph.trace import Trace, trace_quote
+from provenance.ingest import run as pipeline
 from provenance.ingest.run import ingest
 from provenance.knowledge.registry import load_registry
-from provenance.store.schema import Paragraph
 from provenance.store.store import Store
 
 from .conftest import SEEDS
@@ -67,11 +65,16 @@ def test_plain_running_text_is_found_too(seeded: Store) -> None:
     ("query", "differences"),
     [
         ("heldenhafte Einsatz", [("heldenhafte", "heldenhaften", "inflection")]),
-        ("die Sicherheit und Ruhe auf der koreanischen Halbinsel", [("ruhe", "stabilität", "changed")]),
+        (
+            "die Sicherheit und Ruhe auf der koreanischen Halbinsel",
+            [("ruhe", "stabilität", "changed")],
+        ),
         ("die Sicherheit, und Stabilität auf der koreanischen Halbinsel!", []),
     ],
 )
-def test_variants_are_reported_with_their_differing_words(seeded: Store, query: str, differences: list[tuple[str, str, str]]) -> None:
+def test_variants_are_reported_with_their_differing_words(
+    seeded: Store, query: str, differences: list[tuple[str, str, str]]
+) -> None:
     [appearance] = trace(seeded, query).appearances
     assert [(d.query, d.found, d.kind) for d in appearance.differences] == differences
     assert (appearance.similarity < 1.0) == bool(differences)
@@ -80,15 +83,30 @@ def test_variants_are_reported_with_their_differing_words(seeded: Store, query: 
 def test_timeline_orders_by_date_and_flags_undated(store: Store, tmp_path: Path) -> None:
     sentence = "Die Beziehungen seien durch „das Teilen von Blut, Leben und Tod im selben Schützengraben“ gefestigt worden, zitierte KCNA Kim."
     records = [
-        {"url": "https://b.example/late", "text": f"Späterer Bericht über Nordkorea.\n{sentence}", "published": "2025-01-03"},
-        {"url": "https://c.example/undated", "text": f"Undatierter Bericht über Russland.\n{sentence}"},
-        {"url": "https://a.example/early", "text": f"Früher Bericht aus Pjöngjang.\n{sentence}", "published": "2025-01-01"},
+        {
+            "url": "https://b.example/late",
+            "text": f"Späterer Bericht über Nordkorea.\n{sentence}",
+            "published": "2025-01-03",
+        },
+        {
+            "url": "https://c.example/undated",
+            "text": f"Undatierter Bericht über Russland.\n{sentence}",
+        },
+        {
+            "url": "https://a.example/early",
+            "text": f"Früher Bericht aus Pjöngjang.\n{sentence}",
+            "published": "2025-01-01",
+        },
     ]
     path = tmp_path / "three.jsonl"
     path.write_text(jsonl(records), encoding="utf-8")
     ingest(store, [str(path)])
     result = trace(store, "Blut, Leben und Tod")
-    assert [a.article.url for a in result.appearances] == ["https://a.example/early", "https://b.example/late", "https://c.example/undated"]
+    assert [a.article.url for a in result.appearances] == [
+        "https://a.example/early",
+        "https://b.example/late",
+        "https://c.example/undated",
+    ]
     assert result.first is not None and result.first.article.url == "https://a.example/early"
     assert "1 undated appearance(s) could be earlier" in result.first_reason
 
@@ -98,7 +116,15 @@ def test_quote_that_appears_nowhere(seeded: Store) -> None:
         trace(seeded, "Diese Worte stehen nirgendwo")
 
 
-@pytest.mark.parametrize(("query", "message"), [("", "the quote is empty"), ("  “ ” ", "the quote is empty"), ("und", "too short to be meaningful"), ("ab cd", "too short")])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "the quote is empty"),
+        ("  “ ” ", "the quote is empty"),
+        ("und", "too short to be meaningful"),
+        ("ab cd", "too short"),
+    ],
+)
 def test_empty_or_too_short_quote(seeded: Store, query: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         trace(seeded, query)
@@ -109,16 +135,20 @@ def test_database_with_no_articles(store: Store) -> None:
         trace(store, "Blut, Leben und Tod")
 
 
-def test_paragraphs_of_every_batch_are_in_the_search_index(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paragraphs_of_every_batch_are_in_the_search_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The search index is filled once per batch: paragraphs of the first, middle and last batch must all be found."""
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
     ingest(store, [str(SEEDS)])
-    with store.reading() as session:
-        firsts = {paragraph.article_id: paragraph.text for paragraph in session.scalars(select(Paragraph).where(Paragraph.position == 0))}
+    with store.reader() as reader:
+        firsts = {
+            article.id: article.body.split("\n")[0] for article in reader.all_articles()
+        }  # a paragraph is a line of the body
         assert len(firsts) == 5
         for article_id, text in firsts.items():
             words = [word for word in re.findall(r"\w+", text) if len(word) > 3][:4]
-            found = store.search_paragraphs(session, [words])
+            found = reader.search_paragraphs([words])
             assert article_id in {row[1] for row in found}, words
 
 
@@ -135,7 +165,9 @@ def flood(store: Store, tmp_path: Path) -> Store:
     return store
 
 
-def test_a_quote_comes_from_its_speaker_not_from_an_agency_cited_for_something_else(flood: Store) -> None:
+def test_a_quote_comes_from_its_speaker_not_from_an_agency_cited_for_something_else(
+    flood: Store,
+) -> None:
     result = trace(flood, KRETSCHMER_DE)
     german = result.appearances[0]
     assert (german.speaker, german.source) == ("Kretschmer", None)
@@ -143,10 +175,19 @@ def test_a_quote_comes_from_its_speaker_not_from_an_agency_cited_for_something_e
     assert "ČTK" not in result.origin_reason
 
 
-@pytest.mark.parametrize(("query", "found_by_words"), [(KRETSCHMER_DE, "de"), (KRETSCHMER_FR, "fr")], ids=["german", "french"])
-def test_a_quote_traced_in_either_language_reaches_the_earliest_witness_through_the_translation_link(flood: Store, query: str, found_by_words: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "found_by_words"),
+    [(KRETSCHMER_DE, "de"), (KRETSCHMER_FR, "fr")],
+    ids=["german", "french"],
+)
+def test_a_quote_traced_in_either_language_reaches_the_earliest_witness_through_the_translation_link(
+    flood: Store, query: str, found_by_words: str
+) -> None:
     result = trace(flood, query)
-    assert [(a.article.language, a.translation_of is None) for a in result.appearances] == [("de", found_by_words == "de"), ("fr", found_by_words == "fr")]
+    assert [(a.article.language, a.translation_of is None) for a in result.appearances] == [
+        ("de", found_by_words == "de"),
+        ("fr", found_by_words == "fr"),
+    ]
     assert result.first is not None and result.first.article.language == "de"
     translated = next(a for a in result.appearances if a.translation_of is not None)
     assert translated.quote == (KRETSCHMER_FR if found_by_words == "de" else KRETSCHMER_DE)

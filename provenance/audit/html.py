@@ -15,19 +15,36 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree import ElementTree
 
 import jinja2
 from markupsafe import Markup
 
-from provenance.errors import InputError
+from provenance.audit.model import (
+    AUDIT_SCHEMA,
+    Article,
+    Audit,
+    Chain,
+    ChainHop,
+    ChainNode,
+    Cluster,
+    Corpus,
+    Counts,
+    Link,
+    MarkerRepost,
+    Member,
+    Origin,
+    Passage,
+    Relation,
+    Story,
+)
 from provenance.text.normalize import shorten
 
-AUDIT_SCHEMA = "provenance.audit/2"
+T = TypeVar("T")
 TEMPLATE_NAME = "report.html.j2"
 COPY_KINDS = ("duplicate", "repost", "partial", "translation")
 COUNT_LABELS = {
@@ -85,99 +102,130 @@ LIST_ROWS = 5000
 articles, reposts named by a marker, inputs not ingested."""
 
 
-def render_report(audit: dict[str, Any], detailed_clusters: int | None = DETAILED_CLUSTERS, list_rows: int | None = LIST_ROWS) -> str:
-    """The audit (schema provenance.audit/2) as one self-contained, offline HTML page.
+def render_report(
+    audit: Audit,
+    detailed_clusters: int | None = DETAILED_CLUSTERS,
+    list_rows: int | None = LIST_ROWS,
+) -> str:
+    """The audit as one self-contained, offline HTML page.
 
     Args:
-        audit: the audit as build_audit makes it, or read back from its JSON.
+        audit: the audit as build_audit makes it, or as audit_from_json reads it back from its JSON.
         detailed_clusters: clusters shown in full, the first ones of the audit (largest first);
             None for all. The page says how many it shows in full and where the rest are.
         list_rows: rows of each list of articles or inputs (all articles, undated ones, reposts
             named by a marker, inputs not ingested); None for all. Each says how many it leaves out.
     """
-    _check_schema(audit)
-    articles = _articles_by_id(audit)
-    clusters = audit.get("clusters") or []
-    undated = audit.get("undated") or []
-    failures = _failures(audit)
-    marker_reposts = audit.get("reposts_by_marker") or []
+    articles = {article.article_id: article for article in audit.articles}
+    clusters = audit.clusters
     context = {
-        "schema": audit.get("schema") or AUDIT_SCHEMA,
-        "generated_at": _show_date(audit.get("generated_at")),
-        "corpus": _corpus_view(audit),
-        "counts": _count_rows(audit.get("counts") or {}),
-        "top_copying": _ranking(audit.get("top_copying_outlets"), "outlet", "copies"),
-        "top_copied": _ranking(audit.get("top_copied_outlets"), "outlet", "copied"),
-        "top_sources": _ranking(audit.get("top_sources"), "source", "cited"),
-        "undated": [_member_view(articles.get(key) or {"article_id": key}) for key in _first(undated, list_rows)],
-        "undated_total": len(undated),
-        "failures": _first(failures, list_rows),
-        "failures_total": len(failures),
-        "marker_reposts": [_marker_repost(row) for row in _first(marker_reposts, list_rows)],
-        "marker_reposts_total": len(marker_reposts),
-        "clusters": [_cluster_view(cluster, articles) if detailed_clusters is None or index < detailed_clusters else _cluster_summary(cluster, articles)
-                     for index, cluster in enumerate(clusters)],
-        "detailed_clusters": len(clusters) if detailed_clusters is None else min(detailed_clusters, len(clusters)),
-        "relations": [_relation_view(relation) for relation in _first(audit.get("relations") or [], list_rows)],
-        "relations_total": len(audit.get("relations") or []),
-        "passages": [_passage_view(passage) for passage in _first(audit.get("passages") or [], list_rows)],
-        "passages_total": len(audit.get("passages") or []),
-        "boilerplate": [{"outlet": _text(item.get("outlet")), "lines": [_text(line) for line in item.get("lines") or []]} for item in audit.get("boilerplate") or []],
-        "articles": [_article_row(article) for article in _first(list(articles.values()), list_rows)],
+        "schema": AUDIT_SCHEMA,
+        "generated_at": _show_date(audit.generated_at),
+        "corpus": _corpus_view(audit.corpus),
+        "counts": _count_rows(audit.counts),
+        "top_copying": _ranking(
+            [(row.outlet, None, row.copies) for row in audit.top_copying_outlets]
+        ),
+        "top_copied": _ranking(
+            [(row.outlet, None, row.copied) for row in audit.top_copied_outlets]
+        ),
+        "top_sources": _ranking([(row.source, row.kind, row.cited) for row in audit.top_sources]),
+        "undated": [
+            _member_view(articles[key]) if key in articles else _bare_view(key)
+            for key in _first(audit.undated, list_rows)
+        ],
+        "undated_total": len(audit.undated),
+        "failures": _first(audit.failures, list_rows),
+        "failures_total": len(audit.failures),
+        "marker_reposts": [
+            _marker_repost(repost) for repost in _first(audit.reposts_by_marker, list_rows)
+        ],
+        "marker_reposts_total": len(audit.reposts_by_marker),
+        "clusters": [
+            _cluster_view(cluster, articles)
+            if detailed_clusters is None or index < detailed_clusters
+            else _cluster_summary(cluster, articles)
+            for index, cluster in enumerate(clusters)
+        ],
+        "detailed_clusters": len(clusters)
+        if detailed_clusters is None
+        else min(detailed_clusters, len(clusters)),
+        "relations": [_relation_view(relation) for relation in _first(audit.relations, list_rows)],
+        "relations_total": len(audit.relations),
+        "passages": [_passage_view(passage) for passage in _first(audit.passages, list_rows)],
+        "passages_total": len(audit.passages),
+        "boilerplate": audit.boilerplate,
+        "articles": [
+            _article_row(article) for article in _first(list(articles.values()), list_rows)
+        ],
         "article_total": len(articles),
         "role_colours": ROLE_COLOURS,
     }
     return _clean(_template().render(context))
 
 
-def _story_text(story: dict[str, Any]) -> str:
+def _story_text(story: Story) -> str:
     """A story of a relation: a cluster with its size, or an article, and its title."""
-    label = f"cluster {story.get('cluster_id')} ({story.get('size')} articles)" if story.get("cluster_id") is not None else f"#{story.get('article_id')}"
-    return f"{label}: {_text(story.get('title'))}"
+    label = (
+        f"cluster {story.cluster_id} ({story.size} articles)"
+        if story.cluster_id is not None
+        else f"#{story.article_id}"
+    )
+    return f"{label}: {_text(story.title)}"
 
 
-def _relation_view(relation: dict[str, Any]) -> dict[str, Any]:
+def _relation_view(relation: Relation) -> dict[str, Any]:
     """One relation between stories, for the page."""
-    largest = relation.get("largest_share") or {}
-    passages = relation.get("shared_passages") or []
+    largest = relation.largest_share
+    passages = relation.shared_passages
     return {
-        "source": _story_text(relation.get("source") or {}),
-        "taker": _story_text(relation.get("taker") or {}),
-        "links": len(relation.get("links") or []),
-        "share": f"{_share(largest.get('share'))} of #{largest.get('article_id')}",
-        "order": "decided" if relation.get("determined") else "not determined",
-        "passage": _text(passages[0]) if passages else "",
+        "source": _story_text(relation.source),
+        "taker": _story_text(relation.taker),
+        "links": len(relation.links),
+        "share": f"{_share(largest.share)} of #{largest.article_id}",
+        "order": "decided" if relation.determined else "not determined",
+        "passage": passages[0] if passages else "",
     }
 
 
-def _passage_view(passage: dict[str, Any]) -> dict[str, Any]:
+def _passage_view(passage: Passage) -> dict[str, Any]:
     """One passage reused across outlets, for the page."""
-    first = passage.get("first") or {}
-    witnesses = [f"#{w.get('article_id')} {_text(w.get('outlet'))} {_show_date(w.get('published')) or 'undated'}: {_text(w.get('title'))}" for w in passage.get("witnesses") or []]
+    first = passage.first
+    witnesses = [
+        f"#{w.article_id} {_text(w.outlet)} {_show_date(w.published) or 'undated'}: {_text(w.title)}"
+        for w in passage.witnesses
+    ]
     return {
-        "text": _text(passage.get("text")),
-        "words": passage.get("words"),
-        "outlets": passage.get("outlets"),
-        "source": passage.get("source"),
-        "first": f"#{first.get('article_id')}" if first.get("article_id") is not None else _text(first.get("reason")),  # "not determined: …"
+        "text": passage.text,
+        "words": passage.words,
+        "outlets": passage.outlets,
+        "source": passage.source,
+        "first": f"#{first.article_id}"
+        if first.article_id is not None
+        else first.reason,  # "not determined: …"
         "witnesses": witnesses,
     }
 
 
-def _first(items: list[Any], limit: int | None) -> list[Any]:
+def _first(items: Sequence[T], limit: int | None) -> Sequence[T]:
     """The first `limit` items (all when None)."""
     return items if limit is None else items[:limit]
 
 
-def cluster_svg(chain: dict[str, Any]) -> str:
+def cluster_svg(chain: Chain) -> str:
     """A source chain as inline SVG: a layered left-to-right graph of boxes and labelled arrows."""
     nodes = _chain_nodes(chain)
-    hops = [hop for hop in chain.get("hops") or [] if str(hop.get("from")) in nodes and str(hop.get("to")) in nodes]
-    path = [key for key in map(str, chain.get("path") or []) if key in nodes]
+    hops = [hop for hop in chain.hops if hop.source in nodes and hop.target in nodes]
+    path = [key for key in chain.path if key in nodes]
     positions = _node_positions(list(nodes), hops, path)
     width = max((x for x, _ in positions.values()), default=0) + NODE_WIDTH + 2 * MARGIN
-    loops = any(positions[str(hop["to"])][0] <= positions[str(hop["from"])][0] for hop in hops)
-    height = max((y for _, y in positions.values()), default=0) + NODE_HEIGHT + 2 * MARGIN + (60 if loops else 0)
+    loops = any(positions[hop.target][0] <= positions[hop.source][0] for hop in hops)
+    height = (
+        max((y for _, y in positions.values()), default=0)
+        + NODE_HEIGHT
+        + 2 * MARGIN
+        + (60 if loops else 0)
+    )
     svg = _svg_root(width, height, "source chain")
     taken = [_box(x, y, NODE_WIDTH, NODE_HEIGHT) for x, y in positions.values()]
     for hop in hops:
@@ -187,11 +235,15 @@ def cluster_svg(chain: dict[str, Any]) -> str:
     return ElementTree.tostring(svg, encoding="unicode")
 
 
-def timeline_svg(members: list[dict[str, Any]]) -> str:
+def timeline_svg(members: Sequence[Member]) -> str:
     """The dated members of a cluster on a time scale, one row each in date order, as inline SVG."""
     dated = sorted(
-        ((date, member) for member in members if (date := _parse_date(member.get("published"))) is not None),
-        key=lambda pair: (pair[0], str(pair[1].get("article_id"))),
+        (
+            (date, member)
+            for member in members
+            if (date := _parse_date(member.published)) is not None
+        ),
+        key=lambda pair: (pair[0], str(pair[1].article_id)),
     )
     if not dated:
         svg = _svg_root(TIMELINE_WIDTH, 40, "timeline")
@@ -233,188 +285,198 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def _check_schema(audit: dict[str, Any]) -> None:
-    """Refuse a document of another schema, saying which one it is."""
-    schema = audit.get("schema", AUDIT_SCHEMA)
-    if schema != AUDIT_SCHEMA:
-        raise InputError(f"not an audit: the schema is {schema!r}, expected {AUDIT_SCHEMA!r}")
-
-
 # --- the summary --------------------------------------------------------------------------------
 
 
-def _articles_by_id(audit: dict[str, Any]) -> dict[Any, dict[str, Any]]:
-    """The audit's articles keyed by their id."""
-    return {article.get("article_id"): article for article in audit.get("articles") or []}
-
-
-def _corpus_view(audit: dict[str, Any]) -> dict[str, Any]:
+def _corpus_view(corpus: Corpus) -> dict[str, Any]:
     """What was read: the targets and the ingest counts."""
-    corpus = audit.get("corpus") or {}
     return {
-        "targets": [str(target) for target in corpus.get("targets") or []],
-        "read": corpus.get("read"),
-        "added": corpus.get("added"),
-        "already_stored": corpus.get("already_stored"),
-        "failed": len(_failures(audit)),
+        "targets": corpus.targets,
+        "read": corpus.read,
+        "added": corpus.added,
+        "already_stored": corpus.already_stored,
+        "failed": len(corpus.failures),
     }
 
 
-def _count_rows(counts: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """The counts in a fixed order (key, label, value), unknown keys last."""
-    keys = [key for key in COUNT_LABELS if key in counts] + [key for key in counts if key not in COUNT_LABELS]
-    return [(key, COUNT_LABELS.get(key, key.replace("_", " ")), counts[key]) for key in keys]
+def _count_rows(counts: Counts) -> list[tuple[str, str, int]]:
+    """The counts in a fixed order (key, label, value), the ones without a label last."""
+    values = dict(counts.items())
+    keys = [key for key in COUNT_LABELS if key in values] + [
+        key for key in values if key not in COUNT_LABELS
+    ]
+    return [(key, COUNT_LABELS.get(key, key.replace("_", " ")), values[key]) for key in keys]
 
 
-def _ranking(rows: Any, name_key: str, count_key: str) -> list[dict[str, Any]]:
-    """A top list with each count as a share of the largest, for the bars."""
-    entries = [row for row in rows or [] if isinstance(row, dict)]
-    largest = max((_number(row.get(count_key)) for row in entries), default=0) or 1
+def _ranking(rows: list[tuple[str, str | None, int]]) -> list[dict[str, Any]]:
+    """A top list of (name, kind, count) with each count as a share of the largest, for the bars."""
+    largest = max((count for _, _, count in rows), default=0) or 1
     return [
         {
-            "name": row.get(name_key),
-            "kind": _text(row.get("kind")).replace("_", " "),
-            "count": row.get(count_key),
-            "percent": round(100 * _number(row.get(count_key)) / largest),
+            "name": name,
+            "kind": _text(kind).replace("_", " "),
+            "count": count,
+            "percent": round(100 * count / largest),
         }
-        for row in entries
+        for name, kind, count in rows
     ]
 
 
-def _number(value: Any) -> float:
-    """A count or score as a number, 0 when missing or not a number."""
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
-
-
-def _failures(audit: dict[str, Any]) -> list[dict[str, Any]]:
-    """The inputs that could not be ingested, with the reason."""
-    failures = audit.get("failures")
-    if failures is None:
-        failures = (audit.get("corpus") or {}).get("failures")
-    return [{"origin": failure.get("origin"), "reason": failure.get("reason")} for failure in failures or []]
-
-
-def _marker_repost(row: dict[str, Any]) -> dict[str, Any]:
+def _marker_repost(repost: MarkerRepost) -> dict[str, Any]:
     """A repost known from its marker alone (the page it names is not stored)."""
     return {
-        "article": _member_view({"article_id": row.get("article_id"), "title": row.get("title")}),
-        "copied_from": _text(row.get("copied_from")),
-        "url": _text(row.get("url")),
-        "href": _safe_href(row.get("url")),
-        "line": _text(row.get("line")),
+        "article": _bare_view(repost.article_id, repost.title),
+        "copied_from": repost.copied_from,
+        "url": _text(repost.url),
+        "href": _safe_href(repost.url),
+        "line": repost.line,
     }
 
 
-def _article_row(article: dict[str, Any]) -> dict[str, Any]:
+def _article_row(article: Article) -> dict[str, Any]:
     """One article of the corpus table: its member view plus cluster and sources."""
-    return {
-        **_member_view(article),
-        "cluster_id": article.get("cluster_id"),
-        "sources": [str(source) for source in article.get("sources") or []],
-    }
+    return {**_member_view(article), "cluster_id": article.cluster_id, "sources": article.sources}
 
 
 # --- clusters -----------------------------------------------------------------------------------
 
 
-def _cluster_view(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+def _cluster_view(cluster: Cluster, articles: dict[int, Article]) -> dict[str, Any]:
     """Everything the template shows for one cluster: its summary, its copies, chain, timeline and passages."""
     summary = _cluster_summary(cluster, articles)
     by_id = {member["id"]: member for member in summary["members"]}
-    chain = cluster.get("chain") or {}
+    chain = cluster.chain
     return {
         **summary,
         "detailed": True,
-        "copies": sorted((_link_view(link, by_id) for link in cluster.get("links") or []), key=_copy_order),
-        "graph": Markup(cluster_svg(chain)) if chain.get("nodes") or chain.get("hops") else None,
+        "copies": sorted((_link_view(link, by_id) for link in cluster.links), key=_copy_order),
+        "graph": Markup(cluster_svg(chain)) if chain.nodes or chain.hops else None,
         "hops": _hop_views(chain),
-        "undetermined": [str(note) for note in chain.get("undetermined") or []],
-        "timeline": Markup(timeline_svg(cluster.get("members") or [])),
+        "undetermined": chain.undetermined,
+        "timeline": Markup(timeline_svg(cluster.members)),
         "undated_members": [member for member in summary["members"] if not member["dated"]],
     }
 
 
-def _cluster_summary(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+def _cluster_summary(cluster: Cluster, articles: dict[int, Article]) -> dict[str, Any]:
     """A cluster's summary line, members and search text: all the template shows of a cluster past DETAILED_CLUSTERS."""
-    members = [_member_view(member) for member in cluster.get("members") or []]
+    members = [_member_view(member) for member in cluster.members]
     return {
-        "id": cluster.get("id"),
+        "id": cluster.id,
         "detailed": False,
-        "title": _text(cluster.get("title")) or "(untitled)",
-        "size": cluster.get("size", len(members)),
-        "origin": _origin_view(cluster.get("origin") or {}, {member["id"]: member for member in members}),
+        "title": _text(cluster.title) or "(untitled)",
+        "size": cluster.size,
+        "origin": _origin_view(cluster.origin, {member["id"]: member for member in members}),
         "members": members,
-        "kind_counts": _kind_counts([{"kind": _text(link.get("kind")) or "copy"} for link in cluster.get("links") or []]),
+        "kind_counts": _kind_counts([link.kind or "copy" for link in cluster.links]),
         "search": _search_text(cluster, articles),
     }
 
 
-def _member_view(member: dict[str, Any]) -> dict[str, Any]:
+def _member_view(member: Member | Article) -> dict[str, Any]:
     """An article as shown anywhere in the report; missing fields stay None."""
-    article_id = member.get("article_id")
-    outlet = _text(member.get("outlet")) or _text(member.get("domain"))
+    return _article_view(
+        member.article_id,
+        member.title,
+        member.url,
+        member.outlet or member.domain,
+        member.published,
+        member.language,
+        member.role,
+    )
+
+
+def _bare_view(article_id: int | None, title: str | None = None) -> dict[str, Any]:
+    """An article the audit knows by its id (and title) alone."""
+    return _article_view(article_id, title, None, None, None, None, "")
+
+
+def _article_view(
+    article_id: int | None,
+    title: str | None,
+    url: str | None,
+    outlet: str | None,
+    published: str | None,
+    language: str | None,
+    role: str,
+) -> dict[str, Any]:
+    """An article as the template shows it: its reference and label, title, link, outlet, date, language and role."""
+    outlet = outlet or ""
     return {
         "id": article_id,
         "ref": f"#{article_id}",
         "label": f"#{article_id}" + (f" {outlet}" if outlet else ""),
-        "title": _text(member.get("title")) or "(untitled)",
-        "url": _text(member.get("url")),
-        "href": _safe_href(member.get("url")),
+        "title": title or "(untitled)",
+        "url": _text(url),
+        "href": _safe_href(url),
         "outlet": outlet,
-        "published": _show_date(member.get("published")),
-        "dated": _parse_date(member.get("published")) is not None,
-        "language": _language(member.get("language")),
-        "role": _text(member.get("role")),
+        "published": _show_date(published),
+        "dated": _parse_date(published) is not None,
+        "language": _language(language),
+        "role": role,
     }
 
 
-def _origin_view(origin: dict[str, Any], members: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+def _origin_view(origin: Origin, members: dict[int | None, dict[str, Any]]) -> dict[str, Any]:
     """The cluster's origin article, or why it is not determined."""
-    article_id = origin.get("article_id")
-    determined = bool(origin.get("determined")) and article_id is not None
+    article_id = origin.article_id
+    determined = origin.determined and article_id is not None
     return {
         "determined": determined,
-        "member": (members.get(article_id) or _member_view({"article_id": article_id})) if determined else None,
-        "reason": _text(origin.get("reason")),
+        "member": (members.get(article_id) or _bare_view(article_id)) if determined else None,
+        "reason": origin.reason,
     }
 
 
-def _link_view(link: dict[str, Any], members: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+def _link_view(link: Link, members: dict[int | None, dict[str, Any]]) -> dict[str, Any]:
     """One copy link: both articles, the scores, the direction and the aligned passages."""
-    kind = _text(link.get("kind")) or "copy"
+    kind = link.kind or "copy"
     return {
         "kind": kind,
-        "from_article": members.get(link.get("origin_id")) or _member_view({"article_id": link.get("origin_id")}),
-        "copy_article": members.get(link.get("copy_id")) or _member_view({"article_id": link.get("copy_id")}),
-        "score": f"alignment {_score(link.get('alignment_score'))}" if link.get("alignment_score") is not None else _score(link.get("jaccard")),
-        "containment": _share(link.get("containment")),
-        "reverse_containment": _share(link.get("reverse_containment")),
-        "direction": _text(link.get("direction")) or "undetermined",
-        "direction_reason": _text(link.get("direction_reason")),
-        "shared": [_text(passage) for passage in link.get("shared_passages") or []],
-        "changed": [_changed_pair(pair, diff=kind != "translation") for pair in link.get("changed_passages") or []],
+        "from_article": members.get(link.origin_id) or _bare_view(link.origin_id),
+        "copy_article": members.get(link.copy_id) or _bare_view(link.copy_id),
+        "score": f"alignment {_score(link.alignment_score)}"
+        if link.alignment_score is not None
+        else _score(link.jaccard),
+        "containment": _share(link.containment),
+        "reverse_containment": _share(link.reverse_containment),
+        "direction": link.direction or "undetermined",
+        "direction_reason": link.direction_reason,
+        "shared": link.shared_passages,
+        "changed": [
+            _changed_pair(pair, diff=kind != "translation") for pair in link.changed_passages
+        ],
     }
 
 
 def _copy_order(copy: dict[str, Any]) -> tuple[int, str]:
     """Copies sort by kind (duplicate, repost, partial, translation), then by copy id."""
     kind = copy["kind"]
-    return (COPY_KINDS.index(kind) if kind in COPY_KINDS else len(COPY_KINDS), str(copy["copy_article"]["id"]))
+    return (
+        COPY_KINDS.index(kind) if kind in COPY_KINDS else len(COPY_KINDS),
+        str(copy["copy_article"]["id"]),
+    )
 
 
-def _kind_counts(copies: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def _kind_counts(kinds: list[str]) -> list[tuple[str, int]]:
     """How many copies of each kind, in the kinds' order."""
-    counts = Counter(copy["kind"] for copy in copies)
-    return sorted(counts.items(), key=lambda item: COPY_KINDS.index(item[0]) if item[0] in COPY_KINDS else 99)
+    counts = Counter(kinds)
+    return sorted(
+        counts.items(), key=lambda item: COPY_KINDS.index(item[0]) if item[0] in COPY_KINDS else 99
+    )
 
 
-def _changed_pair(pair: Any, diff: bool) -> dict[str, Any]:
+def _changed_pair(pair: tuple[str, str], diff: bool) -> dict[str, Any]:
     """A changed passage as before and after segments, the changed words marked when diff is set, and what the copy did: changed, added, left out or (without diff) translated."""
-    before, after = (_text(pair[0]), _text(pair[1])) if isinstance(pair, list | tuple) and len(pair) == 2 else ("", "")
+    before, after = pair
     if not diff:
         return {"before": [(before, False)], "after": [(after, False)], "label": "translated"}
     marked_before, marked_after = _word_diff(before, after)
-    return {"before": marked_before, "after": marked_after, "label": "added" if not before else "left out" if not after else "changed"}
+    return {
+        "before": marked_before,
+        "after": marked_after,
+        "label": "added" if not before else "left out" if not after else "changed",
+    }
 
 
 def _word_diff(before: str, after: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
@@ -427,8 +489,12 @@ def _word_diff(before: str, after: str) -> tuple[list[tuple[str, bool]], list[tu
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
         changed = operation != "equal"
-        marked_old.extend((token, changed and not token.isspace()) for token in old[old_start:old_end])
-        marked_new.extend((token, changed and not token.isspace()) for token in new[new_start:new_end])
+        marked_old.extend(
+            (token, changed and not token.isspace()) for token in old[old_start:old_end]
+        )
+        marked_new.extend(
+            (token, changed and not token.isspace()) for token in new[new_start:new_end]
+        )
     return _merge_runs(marked_old), _merge_runs(marked_new)
 
 
@@ -458,32 +524,37 @@ def _join_runs(pieces: Iterable[tuple[str, bool]]) -> list[tuple[str, bool]]:
     return runs
 
 
-def _hop_views(chain: dict[str, Any]) -> list[dict[str, Any]]:
+def _hop_views(chain: Chain) -> list[dict[str, Any]]:
     """The chain's hops with node labels, main path first, for the evidence list."""
     nodes = _chain_nodes(chain)
     hops = [
         {
-            "from_label": _text(nodes.get(str(hop.get("from")), {}).get("label")) or str(hop.get("from")),
-            "to_label": _text(nodes.get(str(hop.get("to")), {}).get("label")) or str(hop.get("to")),
-            "kind": _text(hop.get("kind")),
-            "confidence": _score(hop.get("confidence")),
-            "evidence": [_text(line) for line in hop.get("evidence") or []],
-            "note": _text(hop.get("note")),
-            "main": bool(hop.get("main")),
+            "from_label": _node_label(nodes, hop.source),
+            "to_label": _node_label(nodes, hop.target),
+            "kind": hop.kind,
+            "confidence": _score(hop.confidence),
+            "evidence": hop.evidence,
+            "note": _text(hop.note),
+            "main": hop.main,
         }
-        for hop in chain.get("hops") or []
+        for hop in chain.hops
     ]
     return sorted(hops, key=lambda hop: not hop["main"])
 
 
-def _search_text(cluster: dict[str, Any], articles: dict[Any, dict[str, Any]]) -> str:
+def _node_label(nodes: dict[str, ChainNode], key: str) -> str:
+    node = nodes.get(key)
+    return (node.label if node is not None else "") or key
+
+
+def _search_text(cluster: Cluster, articles: dict[int, Article]) -> str:
     """What the search box matches: titles, outlets, domains, URLs and sources, folded."""
-    parts: list[Any] = [cluster.get("title")]
-    for member in cluster.get("members") or []:
-        parts += [member.get(key) for key in ("title", "outlet", "domain", "url")]
-        parts += (articles.get(member.get("article_id")) or {}).get("sources") or []
-    parts += [node.get("label") for node in (cluster.get("chain") or {}).get("nodes") or []]
-    return _fold(" ".join(str(part) for part in parts if part))
+    parts: list[str | None] = [cluster.title]
+    for member in cluster.members:
+        parts += [member.title, member.outlet, member.domain, member.url]
+        parts += articles[member.article_id].sources if member.article_id in articles else ()
+    parts += [node.label for node in cluster.chain.nodes]
+    return _fold(" ".join(part for part in parts if part))
 
 
 def _fold(text: str) -> str:
@@ -524,7 +595,11 @@ def _score(value: Any) -> str:
 
 def _share(value: Any) -> str:
     """A containment as a percentage, a dash when missing."""
-    return f"{100 * value:.0f} %" if isinstance(value, int | float) and not isinstance(value, bool) else "–"
+    return (
+        f"{100 * value:.0f} %"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else "–"
+    )
 
 
 def _parse_date(value: Any) -> datetime | None:
@@ -535,7 +610,7 @@ def _parse_date(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
 def _show_date(value: Any) -> str | None:
@@ -546,12 +621,18 @@ def _show_date(value: Any) -> str | None:
     text = _text(value).strip()
     if len(text) == 10:
         return parsed.strftime("%Y-%m-%d")
-    return parsed.strftime("%Y-%m-%d %H:%M") + (" UTC" if text.endswith("Z") or text.endswith("+00:00") else "")
+    return parsed.strftime("%Y-%m-%d %H:%M") + (
+        " UTC" if text.endswith("Z") or text.endswith("+00:00") else ""
+    )
 
 
 def _format_date(date: datetime) -> str:
     """YYYY-MM-DD HH:MM, or only the day at midnight."""
-    return date.strftime("%Y-%m-%d") if date.time() == datetime.min.time() else date.strftime("%Y-%m-%d %H:%M")
+    return (
+        date.strftime("%Y-%m-%d")
+        if date.time() == datetime.min.time()
+        else date.strftime("%Y-%m-%d %H:%M")
+    )
 
 
 def _elapsed(delta: timedelta) -> str:
@@ -567,22 +648,37 @@ def _elapsed(delta: timedelta) -> str:
 # --- SVG: the chain graph -----------------------------------------------------------------------
 
 
-def _chain_nodes(chain: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _chain_nodes(chain: Chain) -> dict[str, ChainNode]:
     """The chain's nodes by key, with a bare node for any key a hop or the path names but nodes lack."""
-    nodes = {str(node.get("key")): node for node in chain.get("nodes") or [] if node.get("key") is not None}
-    named = [*(chain.get("path") or [])]
-    for hop in chain.get("hops") or []:
-        named += [hop.get("from"), hop.get("to")]
-    for key in map(str, filter(None, named)):
-        nodes.setdefault(key, {"key": key, "label": key, "type": "unknown"})
+    nodes = {node.key: node for node in chain.nodes}
+    named = [*chain.path]
+    for hop in chain.hops:
+        named += [hop.source, hop.target]
+    for key in filter(None, named):
+        nodes.setdefault(
+            key,
+            ChainNode(
+                key=key,
+                label=key,
+                type="unknown",
+                source_kind=None,
+                country=None,
+                article_id=None,
+                url=None,
+            ),
+        )
     return nodes
 
 
-def _node_positions(keys: list[str], hops: list[dict[str, Any]], path: list[str]) -> dict[str, tuple[int, int]]:
+def _node_positions(
+    keys: list[str], hops: list[ChainHop], path: list[str]
+) -> dict[str, tuple[int, int]]:
     """Top-left corner of each node box: layers left to right, the main path on the top row."""
-    layers = _layers(keys, [(str(hop["from"]), str(hop["to"])) for hop in hops], path)
+    layers = _layers(keys, [(hop.source, hop.target) for hop in hops], path)
     columns: dict[int, list[str]] = {}
-    for key in sorted(keys, key=lambda key: (key not in path, path.index(key) if key in path else 0, key)):
+    for key in sorted(
+        keys, key=lambda key: (key not in path, path.index(key) if key in path else 0, key)
+    ):
         columns.setdefault(layers[key], []).append(key)
     return {
         key: (MARGIN + layer * (NODE_WIDTH + LAYER_GAP), MARGIN + row * (NODE_HEIGHT + ROW_GAP))
@@ -629,59 +725,106 @@ def _svg_root(width: float, height: float, label: str) -> ElementTree.Element:
     )
 
 
-def _svg_text(parent: ElementTree.Element, x: float, y: float, text: str, **attributes: str) -> ElementTree.Element:
+def _svg_text(
+    parent: ElementTree.Element, x: float, y: float, text: str, **attributes: str
+) -> ElementTree.Element:
     """A text element; attribute names with underscores become dashes (font_size -> font-size)."""
     element = ElementTree.SubElement(
-        parent, "text", {"x": f"{x:g}", "y": f"{y:g}", **{key.replace("_", "-"): value for key, value in attributes.items()}}
+        parent,
+        "text",
+        {
+            "x": f"{x:g}",
+            "y": f"{y:g}",
+            **{key.replace("_", "-"): value for key, value in attributes.items()},
+        },
     )
     element.text = _clean(text)
     return element
 
 
-def _node_element(node: dict[str, Any], position: tuple[int, int], on_path: bool) -> ElementTree.Element:
+def _node_element(node: ChainNode, position: tuple[int, int], on_path: bool) -> ElementTree.Element:
     """One node: a box with its label and kind, the full details in a tooltip."""
     x, y = position
-    label = _text(node.get("label")) or _text(node.get("key"))
-    details = " · ".join(filter(None, [_text(node.get("source_kind")) or _text(node.get("type")), _text(node.get("country"))]))
-    fill, stroke, dash = NODE_STYLES.get(_text(node.get("type")), NODE_STYLES["source"])
+    label = node.label or node.key
+    details = " · ".join(filter(None, [_text(node.source_kind) or node.type, _text(node.country)]))
+    fill, stroke, dash = NODE_STYLES.get(node.type, NODE_STYLES["source"])
     group = ElementTree.Element("g", {"class": "node main" if on_path else "node"})
     tooltip = ElementTree.SubElement(group, "title")
-    tooltip.text = _clean("\n".join(filter(None, [label, details, _text(node.get("url"))])))
-    box = {"x": f"{x}", "y": f"{y}", "width": f"{NODE_WIDTH}", "height": f"{NODE_HEIGHT}", "rx": "6", "fill": fill}
-    box |= {"stroke": stroke, "stroke-width": "2.2" if on_path else "1.2"} | ({"stroke-dasharray": dash} if dash else {})
+    tooltip.text = _clean("\n".join(filter(None, [label, details, _text(node.url)])))
+    box = {
+        "x": f"{x}",
+        "y": f"{y}",
+        "width": f"{NODE_WIDTH}",
+        "height": f"{NODE_HEIGHT}",
+        "rx": "6",
+        "fill": fill,
+    }
+    box |= {"stroke": stroke, "stroke-width": "2.2" if on_path else "1.2"} | (
+        {"stroke-dasharray": dash} if dash else {}
+    )
     ElementTree.SubElement(group, "rect", box)
     weight = "600" if on_path else "400"
-    _svg_text(group, x + 10, y + 19, shorten(label, 21), font_size="13", font_weight=weight, fill="#1c2833")
-    _svg_text(group, x + 10, y + 36, shorten(details.replace("_", " "), 28), font_size="11", fill="#5d6d7e")
+    _svg_text(
+        group,
+        x + 10,
+        y + 19,
+        shorten(label, 21),
+        font_size="13",
+        font_weight=weight,
+        fill="#1c2833",
+    )
+    _svg_text(
+        group,
+        x + 10,
+        y + 36,
+        shorten(details.replace("_", " "), 28),
+        font_size="11",
+        fill="#5d6d7e",
+    )
     return group
 
 
-def _caption_place(hop: dict[str, Any], hops: list[dict[str, Any]]) -> float:
+def _caption_place(hop: ChainHop, hops: list[ChainHop]) -> float:
     """Where along its arrow a hop's caption goes: away from the end it shares with other hops."""
-    into_target = sum(str(other.get("to")) == str(hop.get("to")) for other in hops)
-    out_of_source = sum(str(other.get("from")) == str(hop.get("from")) for other in hops)
+    into_target = sum(other.target == hop.target for other in hops)
+    out_of_source = sum(other.source == hop.source for other in hops)
     if into_target > out_of_source:
         return 0.3
     return 0.7 if out_of_source > into_target else 0.5
 
 
 def _hop_element(
-    hop: dict[str, Any], positions: dict[str, tuple[int, int]], place: float, taken: list[tuple[float, float, float, float]]
+    hop: ChainHop,
+    positions: dict[str, tuple[int, int]],
+    place: float,
+    taken: list[tuple[float, float, float, float]],
 ) -> ElementTree.Element:
     """One hop: a curved arrow from box to box, its caption near place (0 to 1) along it, clear of taken boxes."""
-    curve, head = _hop_geometry(positions[str(hop["from"])], positions[str(hop["to"])])
-    main = bool(hop.get("main"))
+    curve, head = _hop_geometry(positions[hop.source], positions[hop.target])
+    main = hop.main
     colour = "#2c3e50" if main else "#85929e"
     group = ElementTree.Element("g", {"class": "hop main" if main else "hop"})
     tooltip = ElementTree.SubElement(group, "title")
-    tooltip.text = _clean("\n".join([_hop_caption(hop), *map(_text, hop.get("evidence") or []), _text(hop.get("note"))]).strip())
+    tooltip.text = _clean("\n".join([_hop_caption(hop), *hop.evidence, _text(hop.note)]).strip())
     start, first, second, tip = curve
-    line = {"d": f"M{_point(start)} C{_point(first)} {_point(second)} {_point(tip)}", "fill": "none", "stroke": colour}
+    line = {
+        "d": f"M{_point(start)} C{_point(first)} {_point(second)} {_point(tip)}",
+        "fill": "none",
+        "stroke": colour,
+    }
     line |= {"stroke-width": "2"} if main else {"stroke-width": "1.3", "stroke-dasharray": "5 4"}
     ElementTree.SubElement(group, "path", line)
-    ElementTree.SubElement(group, "polygon", {"points": " ".join(map(_point, head)), "fill": colour})
+    ElementTree.SubElement(
+        group, "polygon", {"points": " ".join(map(_point, head)), "fill": colour}
+    )
     caption_x, caption_y = _caption_point(curve, place, _hop_caption(hop), taken)
-    label = {"font_size": "11", "text_anchor": "middle", "fill": colour, "stroke": "#ffffff", "stroke_width": "4"}
+    label = {
+        "font_size": "11",
+        "text_anchor": "middle",
+        "fill": colour,
+        "stroke": "#ffffff",
+        "stroke_width": "4",
+    }
     _svg_text(group, caption_x, caption_y - 4, _hop_caption(hop), paint_order="stroke", **label)
     return group
 
@@ -695,21 +838,36 @@ def _hop_geometry(
         start_x, start_y = float(source_x + NODE_WIDTH), source_y + NODE_HEIGHT / 2
         end_x, end_y = float(target_x), target_y + NODE_HEIGHT / 2
         bend = (end_x - start_x) / 2
-        curve = [(start_x, start_y), (start_x + bend, start_y), (end_x - bend - ARROW, end_y), (end_x - ARROW, end_y)]
+        curve = [
+            (start_x, start_y),
+            (start_x + bend, start_y),
+            (end_x - bend - ARROW, end_y),
+            (end_x - ARROW, end_y),
+        ]
         return curve, [(end_x, end_y), (end_x - ARROW, end_y - 4.5), (end_x - ARROW, end_y + 4.5)]
     # back or within a column (only in a cycle): a loop below the boxes, into the target's bottom
     start_x, start_y = source_x + NODE_WIDTH / 2, float(source_y + NODE_HEIGHT)
     end_x, end_y = target_x + NODE_WIDTH / 2 + 12, float(target_y + NODE_HEIGHT)
-    curve = [(start_x, start_y), (start_x, start_y + 40), (end_x, end_y + 40 + ARROW), (end_x, end_y + ARROW)]
+    curve = [
+        (start_x, start_y),
+        (start_x, start_y + 40),
+        (end_x, end_y + 40 + ARROW),
+        (end_x, end_y + ARROW),
+    ]
     return curve, [(end_x, end_y), (end_x - 4.5, end_y + ARROW), (end_x + 4.5, end_y + ARROW)]
 
 
 def _caption_point(
-    curve: list[tuple[float, float]], place: float, caption: str, taken: list[tuple[float, float, float, float]]
+    curve: list[tuple[float, float]],
+    place: float,
+    caption: str,
+    taken: list[tuple[float, float, float, float]],
 ) -> tuple[float, float]:
     """The first point along the curve, from place outwards, where the caption overlaps nothing taken."""
     width = 6.2 * len(caption) + 6  # 11px text: about 6 px a character
-    candidates = sorted((0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.12, 0.88), key=lambda t: abs(t - place))
+    candidates = sorted(
+        (0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.12, 0.88), key=lambda t: abs(t - place)
+    )
     for t in candidates:
         x, y = _bezier(curve, t)
         box = _box(x - width / 2, y - 15, width, 14)
@@ -724,15 +882,24 @@ def _box(x: float, y: float, width: float, height: float) -> tuple[float, float,
     return (x, y, x + width, y + height)
 
 
-def _overlap(first: tuple[float, float, float, float], second: tuple[float, float, float, float]) -> bool:
+def _overlap(
+    first: tuple[float, float, float, float], second: tuple[float, float, float, float]
+) -> bool:
     """Whether two rectangles overlap."""
-    return first[0] < second[2] and second[0] < first[2] and first[1] < second[3] and second[1] < first[3]
+    return (
+        first[0] < second[2]
+        and second[0] < first[2]
+        and first[1] < second[3]
+        and second[1] < first[3]
+    )
 
 
 def _bezier(curve: list[tuple[float, float]], t: float) -> tuple[float, float]:
     """The point at t (0 to 1) along a cubic Bézier curve."""
     weights = ((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3)
-    return sum(w * x for w, (x, _) in zip(weights, curve)), sum(w * y for w, (_, y) in zip(weights, curve))
+    return sum(w * x for w, (x, _) in zip(weights, curve)), sum(
+        w * y for w, (_, y) in zip(weights, curve)
+    )
 
 
 def _point(point: tuple[float, float]) -> str:
@@ -740,9 +907,9 @@ def _point(point: tuple[float, float]) -> str:
     return f"{point[0]:g},{point[1]:g}"
 
 
-def _hop_caption(hop: dict[str, Any]) -> str:
+def _hop_caption(hop: ChainHop) -> str:
     """A hop's kind and confidence, as written on its arrow."""
-    return f"{_text(hop.get('kind')) or 'hop'} {_score(hop.get('confidence'))}"
+    return f"{hop.kind or 'hop'} {_score(hop.confidence)}"
 
 
 # --- SVG: the timeline --------------------------------------------------------------------------
@@ -762,11 +929,18 @@ def _timeline_axis(svg: ElementTree.Element, start: datetime, end: datetime) -> 
     ElementTree.SubElement(svg, "line", axis)
     _svg_text(svg, left, 13, _format_date(start), font_size="11", fill="#5d6d7e")
     if end > start:
-        _svg_text(svg, right, 13, _format_date(end), font_size="11", fill="#5d6d7e", text_anchor="end")
+        _svg_text(
+            svg, right, 13, _format_date(end), font_size="11", fill="#5d6d7e", text_anchor="end"
+        )
 
 
 def _timeline_row(
-    svg: ElementTree.Element, row: int, date: datetime, member: dict[str, Any], start: datetime, end: datetime
+    svg: ElementTree.Element,
+    row: int,
+    date: datetime,
+    member: Member,
+    start: datetime,
+    end: datetime,
 ) -> None:
     """One dated article: its label, a dot at its date, the date and the time since the first."""
     y = 40 + row * TIMELINE_ROW
@@ -777,12 +951,34 @@ def _timeline_row(
     group = ElementTree.SubElement(svg, "g", {"class": "event"})
     tooltip = ElementTree.SubElement(group, "title")
     tooltip.text = _clean(f"{view['label']} ({role}), {_format_date(date)}\n{view['title']}")
-    guide = {"x1": f"{TIMELINE_LABEL_WIDTH + 20}", "x2": f"{TIMELINE_WIDTH - 20}", "y1": f"{y}", "y2": f"{y}"}
+    guide = {
+        "x1": f"{TIMELINE_LABEL_WIDTH + 20}",
+        "x2": f"{TIMELINE_WIDTH - 20}",
+        "y1": f"{y}",
+        "y2": f"{y}",
+    }
     ElementTree.SubElement(group, "line", guide | {"stroke": "#e5e8e8"})
-    _svg_text(group, 4, y + 4, shorten(f"{view['label']}: {view['title']}", 44), font_size="12", fill="#1c2833")
-    ElementTree.SubElement(group, "circle", {"cx": f"{x:g}", "cy": f"{y}", "r": "6", "fill": colour})
-    when = _format_date(date) + ("" if date == start else f"  {_elapsed(date - start)}") + f"  {role}"
+    _svg_text(
+        group,
+        4,
+        y + 4,
+        shorten(f"{view['label']}: {view['title']}", 44),
+        font_size="12",
+        fill="#1c2833",
+    )
+    ElementTree.SubElement(
+        group, "circle", {"cx": f"{x:g}", "cy": f"{y}", "r": "6", "fill": colour}
+    )
+    when = (
+        _format_date(date) + ("" if date == start else f"  {_elapsed(date - start)}") + f"  {role}"
+    )
     on_right = x < (TIMELINE_LABEL_WIDTH + TIMELINE_WIDTH) / 2
-    _svg_text(group, x + (10 if on_right else -10), y + 4, when, font_size="11", fill="#34495e",
-              text_anchor="start" if on_right else "end")
-
+    _svg_text(
+        group,
+        x + (10 if on_right else -10),
+        y + 4,
+        when,
+        font_size="11",
+        fill="#34495e",
+        text_anchor="start" if on_right else "end",
+    )

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from provenance.match.compare import FULL_COPY_KINDS as FULL_KINDS
-from provenance.store.schema import CopyLink
+from provenance.store.records import LinkRecord
 
 STRONG_KINDS = FULL_KINDS | {"translation"}
 HIGH_OVERLAP = 0.9
@@ -29,7 +29,7 @@ class Cluster:
 
     id: int
     members: list[int]
-    links: list[CopyLink]
+    links: list[LinkRecord]
     origin_id: int | None
     origin_reason: str
     roles: dict[int, str] = field(default_factory=dict)
@@ -48,37 +48,52 @@ class Relation:
 
     source: str
     taker: str
-    links: list[CopyLink]
+    links: list[LinkRecord]
     determined: bool
 
 
-def _close(link: CopyLink) -> bool:
-    return link.jaccard >= HIGH_OVERLAP or min(link.containment, link.reverse_containment) >= HIGH_OVERLAP
+def _close(link: LinkRecord) -> bool:
+    return (
+        link.jaccard >= HIGH_OVERLAP
+        or min(link.containment, link.reverse_containment) >= HIGH_OVERLAP
+    )
 
 
-def _center(candidates: set[int], neighbours: dict[int, dict[int, CopyLink]]) -> int:
+def _center(candidates: set[int], neighbours: dict[int, dict[int, LinkRecord]]) -> int:
     """The member a new cluster forms around: the origin of decided links that copies nothing, else the most linked; the lowest id on a tie."""
 
     def score(article: int) -> tuple[int, int, int]:
         links = [link for other, link in neighbours[article].items() if other in candidates]
-        origin_of = sum(1 for link in links if link.direction != "undetermined" and link.origin_id == article)
-        copy_of = sum(1 for link in links if link.direction != "undetermined" and link.copy_id == article)
+        origin_of = sum(
+            1 for link in links if link.direction != "undetermined" and link.origin_id == article
+        )
+        copy_of = sum(
+            1 for link in links if link.direction != "undetermined" and link.copy_id == article
+        )
         return (origin_of > 0 and copy_of == 0, len(links), -article)
 
     return max(candidates, key=score)
 
 
-def _members_around(center: int, candidates: set[int], neighbours: dict[int, dict[int, CopyLink]]) -> set[int]:
+def _members_around(
+    center: int, candidates: set[int], neighbours: dict[int, dict[int, LinkRecord]]
+) -> set[int]:
     """The center, the articles linked to it, then full copies at high overlap and translations of those."""
     group = {center} | {other for other in neighbours[center] if other in candidates}
     for member in sorted(group - {center}):
         for other, link in neighbours[member].items():
-            if other in candidates and other not in group and (link.kind == "translation" or (link.kind in FULL_KINDS and _close(link))):
+            if (
+                other in candidates
+                and other not in group
+                and (link.kind == "translation" or (link.kind in FULL_KINDS and _close(link)))
+            ):
                 group.add(other)
     return group
 
 
-def _groups(component: set[int], neighbours: dict[int, dict[int, CopyLink]]) -> Iterable[set[int]]:
+def _groups(
+    component: set[int], neighbours: dict[int, dict[int, LinkRecord]]
+) -> Iterable[set[int]]:
     """A connected set of strongly linked articles split into clusters around centers (single leftovers are no cluster)."""
     remaining = set(component)
     while remaining:
@@ -88,7 +103,7 @@ def _groups(component: set[int], neighbours: dict[int, dict[int, CopyLink]]) -> 
             yield group
 
 
-def _components(links: Sequence[CopyLink]) -> list[set[int]]:
+def _components(links: Sequence[LinkRecord]) -> list[set[int]]:
     parent: dict[int, int] = {}
 
     def find(item: int) -> int:
@@ -106,24 +121,30 @@ def _components(links: Sequence[CopyLink]) -> list[set[int]]:
     return list(found.values())
 
 
-def _origin(members: list[int], links: list[CopyLink]) -> tuple[int | None, str]:
+def _origin(members: list[int], links: list[LinkRecord]) -> tuple[int | None, str]:
     """The member that is an origin of decided links and a copy in none; else why none can be named."""
     decided = [link for link in links if link.direction != "undetermined"]
     copies = {link.copy_id for link in decided}
-    origins = [member for member in members if member not in copies and any(link.origin_id == member for link in decided)]
+    origins = [
+        member
+        for member in members
+        if member not in copies and any(link.origin_id == member for link in decided)
+    ]
     if len(origins) == 1 and len(copies) == len(members) - 1:
-        return origins[0], "every other member is a copy of it or of its copies, by dates or explicit markers"
+        return origins[
+            0
+        ], "every other member is a copy of it or of its copies, by dates or explicit markers"
     if not decided:
         reasons = sorted({link.direction_reason for link in links})
         return None, "origin not determined: " + "; ".join(reasons[:3])
     return None, "origin not determined: the dated or marked links do not single out one original"
 
 
-def clusters_of(article_ids: Sequence[int], links: Sequence[CopyLink]) -> list[Cluster]:
+def clusters_of(article_ids: Sequence[int], links: Sequence[LinkRecord]) -> list[Cluster]:
     """Clusters of full copies and translations of one story that hold one of these articles, largest first (see the module)."""
     corpus = set(article_ids)
     strong = [link for link in links if link.kind in STRONG_KINDS]
-    neighbours: dict[int, dict[int, CopyLink]] = defaultdict(dict)
+    neighbours: dict[int, dict[int, LinkRecord]] = defaultdict(dict)
     for link in strong:
         neighbours[link.origin_id][link.copy_id] = link
         neighbours[link.copy_id][link.origin_id] = link
@@ -150,14 +171,18 @@ def clusters_of(article_ids: Sequence[int], links: Sequence[CopyLink]) -> list[C
 
 def story_key(article_id: int, cluster_of: dict[int, Cluster]) -> str:
     """The story an article belongs to: its cluster, or the article itself."""
-    return f"cluster:{cluster_of[article_id].id}" if article_id in cluster_of else f"article:{article_id}"
+    return (
+        f"cluster:{cluster_of[article_id].id}"
+        if article_id in cluster_of
+        else f"article:{article_id}"
+    )
 
 
-def relations_between(clusters: Sequence[Cluster], links: Sequence[CopyLink]) -> list[Relation]:
+def relations_between(clusters: Sequence[Cluster], links: Sequence[LinkRecord]) -> list[Relation]:
     """The partial copies between stories, and full copies that stayed outside a cluster, one relation per pair of stories."""
     cluster_of = {member: cluster for cluster in clusters for member in cluster.members}
     inside = {id(link) for cluster in clusters for link in cluster.links}
-    grouped: dict[tuple[str, str], list[CopyLink]] = defaultdict(list)
+    grouped: dict[tuple[str, str], list[LinkRecord]] = defaultdict(list)
     for link in links:
         if id(link) in inside:
             continue
@@ -166,7 +191,10 @@ def relations_between(clusters: Sequence[Cluster], links: Sequence[CopyLink]) ->
             grouped[(min(source, taker), max(source, taker))].append(link)
     relations = []
     for pair, found in grouped.items():
-        ways = {(story_key(link.origin_id, cluster_of), story_key(link.copy_id, cluster_of)) for link in found}
+        ways = {
+            (story_key(link.origin_id, cluster_of), story_key(link.copy_id, cluster_of))
+            for link in found
+        }
         determined = len(ways) == 1 and all(link.direction != "undetermined" for link in found)
         source, taker = next(iter(ways)) if determined else pair
         relations.append(Relation(source, taker, found, determined))

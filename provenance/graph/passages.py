@@ -6,26 +6,25 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from provenance.knowledge.outlets import identify_outlet
+from provenance.knowledge.outlets import outlet_of
 from provenance.knowledge.registry import Registry
 from provenance.match.passages import ReusedPassage, Witness
 from provenance.read.dates import publication_order, sort_key
-from provenance.store.migrate import ArticleSummary
-from provenance.store.records import AttributionRecord
-from provenance.store.store import Store
+from provenance.store.reader import StoreReader
+from provenance.store.records import ArticleSummary, AttributionRecord
 
 WIRE_KINDS = ("wire",)
 INSIDE_KINDS = ("cites", "quotes")
 
 
 def _outlet_key(article: ArticleSummary, registry: Registry) -> str:
-    outlet = identify_outlet(article.url or article.domain, article.outlet, registry)
+    outlet = outlet_of(article, registry)
     return outlet.key if outlet is not None else f"article:{article.id}"
 
 
-def _first(witnesses: Sequence[Witness], articles: Mapping[int, ArticleSummary]) -> tuple[int | None, str]:
+def _first(
+    witnesses: Sequence[Witness], articles: Mapping[int, ArticleSummary]
+) -> tuple[int | None, str]:
     """The earliest witness, if the publication times single it out: every witness dated, and the earliest before all others."""
     dated = [w for w in witnesses if articles[w.article_id].published is not None]
     if not dated:
@@ -35,36 +34,57 @@ def _first(witnesses: Sequence[Witness], articles: Mapping[int, ArticleSummary])
     assert published is not None
     undated = len(witnesses) - len(dated)
     if undated:
-        return None, f"not determined: {undated} of {len(witnesses)} witnesses have no date (the earliest dated, #{earliest.article_id}, was published {published.text()})"
+        return (
+            None,
+            f"not determined: {undated} of {len(witnesses)} witnesses have no date (the earliest dated, #{earliest.article_id}, was published {published.text()})",
+        )
     for other in others:
-        order = publication_order(published, articles[other.article_id].published or published, f"#{earliest.article_id}", f"#{other.article_id}")
+        order = publication_order(
+            published,
+            articles[other.article_id].published or published,
+            f"#{earliest.article_id}",
+            f"#{other.article_id}",
+        )
         if order.earlier != "first":
             return None, f"not determined: {order.reason}"
     return earliest.article_id, f"the earliest witness, published {published.text()}"
 
 
-def _source(witnesses: Sequence[Witness], attributions: Mapping[int, list[AttributionRecord]]) -> str | None:
+def _source(
+    witnesses: Sequence[Witness], attributions: Mapping[int, list[AttributionRecord]]
+) -> str | None:
     """The source most witnesses credit for the passage: a wire credit of the article ("(AP) —"), else a medium cited inside the passage."""
     wire: Counter[str] = Counter()
     cited: Counter[str] = Counter()
     for witness in witnesses:
         records = attributions.get(witness.article_id, ())
         wire.update({a.source_name for a in records if a.kind in WIRE_KINDS})
-        cited.update({a.source_name for a in records if a.kind in INSIDE_KINDS and a.source_kind is not None and a.start is not None and witness.start <= a.start < witness.end})
+        cited.update(
+            {
+                a.source_name
+                for a in records
+                if a.kind in INSIDE_KINDS
+                and a.source_kind is not None
+                and a.start is not None
+                and witness.start <= a.start < witness.end
+            }
+        )
     found = wire or cited
     return found.most_common(1)[0][0] if found else None
 
 
-def reused_passages(session: Session, store: Store, article_ids: Iterable[int], registry: Registry, min_outlets: int = 2) -> list[ReusedPassage]:
+def reused_passages(
+    reader: StoreReader, article_ids: Iterable[int], registry: Registry, min_outlets: int = 2
+) -> list[ReusedPassage]:
     """The passage clusters holding any of these articles that reach `min_outlets` outlets, most widely reused first."""
-    held = store.passage_witnesses(session, article_ids)
-    clusters = store.witnesses_of_passages(session, {w.passage for w in held})
+    held = reader.passage_witnesses(article_ids)
+    clusters = reader.witnesses_of_passages({w.passage for w in held})
     if not clusters:
         return []
     everyone = {w.article_id for found in clusters.values() for w in found}
-    articles = store.article_summaries(session, everyone)
+    articles = reader.article_summaries(everyone)
     attributions: dict[int, list[AttributionRecord]] = {}
-    for record in store.attribution_records(session, everyone):
+    for record in reader.attribution_records(everyone):
         attributions.setdefault(record.article_id, []).append(record)
     found = []
     for passage_id, witnesses in clusters.items():
@@ -72,18 +92,36 @@ def reused_passages(session: Session, store: Store, article_ids: Iterable[int], 
         outlets = len({_outlet_key(articles[w.article_id], registry) for w in witnesses})
         if outlets < min_outlets:
             continue
-        ordered = sorted(witnesses, key=lambda w: (*sort_key(articles[w.article_id].published), w.article_id))
+        ordered = sorted(
+            witnesses, key=lambda w: (*sort_key(articles[w.article_id].published), w.article_id)
+        )
         first, reason = _first(ordered, articles)
-        found.append(ReusedPassage(passage_id, ordered, outlets, "", first, reason, _source(ordered, attributions)))
-    texts = store.stored_texts(session, {passage.witnesses[0].article_id for passage in found})
-    found = [_with_text(passage, texts[passage.witnesses[0].article_id].body) for passage in found if passage.witnesses[0].article_id in texts]
+        found.append(
+            ReusedPassage(
+                passage_id, ordered, outlets, "", first, reason, _source(ordered, attributions)
+            )
+        )
+    texts = reader.stored_texts({passage.witnesses[0].article_id for passage in found})
+    found = [
+        _with_text(passage, texts[passage.witnesses[0].article_id].body)
+        for passage in found
+        if passage.witnesses[0].article_id in texts
+    ]
     found.sort(key=lambda passage: (-passage.outlets, -len(passage.witnesses), passage.id))
     return found
 
 
 def _with_text(passage: ReusedPassage, body: str) -> ReusedPassage:
     first = passage.witnesses[0]
-    return ReusedPassage(passage.id, passage.witnesses, passage.outlets, body[first.start : first.end], passage.first, passage.first_reason, passage.source)
+    return ReusedPassage(
+        passage.id,
+        passage.witnesses,
+        passage.outlets,
+        body[first.start : first.end],
+        passage.first,
+        passage.first_reason,
+        passage.source,
+    )
 
 
 @dataclass(frozen=True)
@@ -121,13 +159,18 @@ def _merge_spans(spans: Sequence[tuple[int, int, Witness]]) -> list[tuple[int, i
     return merged
 
 
-def passages_elsewhere(session: Session, store: Store, body: str, found: Sequence[tuple[int, int, int, int, int]], own: ArticleSummary | None = None) -> list[PassageElsewhere]:
+def passages_elsewhere(
+    reader: StoreReader,
+    body: str,
+    found: Sequence[tuple[int, int, int, int, int]],
+    own: ArticleSummary | None = None,
+) -> list[PassageElsewhere]:
     """The passages of a text found in other articles, from (start, end, other id, other start, other end) spans, with the stored clusters they belong to.
 
     `own` is the text's stored article, if it is stored: it takes part in telling which came first.
     """
     others = {other for _, _, other, _, _ in found}
-    clusters = store.witnesses_of_passages(session, {w.passage for w in store.passage_witnesses(session, others)})
+    clusters = reader.witnesses_of_passages({w.passage for w in reader.passage_witnesses(others)})
     by_article: dict[int, list[Witness]] = {}
     for witnesses in clusters.values():
         for witness in witnesses:
@@ -137,16 +180,35 @@ def passages_elsewhere(session: Session, store: Store, body: str, found: Sequenc
         spans.append((start, end, Witness(-1, other, other_start, other_end)))
         for stored in by_article.get(other, ()):
             if min(stored.end, other_end) - max(stored.start, other_start) > 0:
-                spans.extend((start, end, witness) for witness in clusters[stored.passage] if witness.article_id != (own.id if own else None))
-    articles = store.article_summaries(session, {w.article_id for _, _, w in spans})
+                spans.extend(
+                    (start, end, witness)
+                    for witness in clusters[stored.passage]
+                    if witness.article_id != (own.id if own else None)
+                )
+    articles = reader.article_summaries({w.article_id for _, _, w in spans})
     if own is not None:
         articles[own.id] = own
     result = []
     for start, end, witnesses in _merge_spans(spans):
         unique = list({w.article_id: w for w in witnesses if w.article_id in articles}.values())
-        ordered = sorted(unique, key=lambda w: (*sort_key(articles[w.article_id].published), w.article_id))
-        together = sorted([*ordered, Witness(-1, own.id, start, end)] if own else ordered, key=lambda w: (*sort_key(articles[w.article_id].published), w.article_id))
+        ordered = sorted(
+            unique, key=lambda w: (*sort_key(articles[w.article_id].published), w.article_id)
+        )
+        together = sorted(
+            [*ordered, Witness(-1, own.id, start, end)] if own else ordered,
+            key=lambda w: (*sort_key(articles[w.article_id].published), w.article_id),
+        )
         first, reason = _first(together, articles)
         passage = next((w.passage for w in witnesses if w.passage >= 0), None)
-        result.append(PassageElsewhere(start, end, body[start:end], [(w, articles[w.article_id]) for w in ordered], first, reason, passage))
+        result.append(
+            PassageElsewhere(
+                start,
+                end,
+                body[start:end],
+                [(w, articles[w.article_id]) for w in ordered],
+                first,
+                reason,
+                passage,
+            )
+        )
     return result

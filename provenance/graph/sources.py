@@ -39,7 +39,9 @@ class SourceUse:
         return self.cited + self.wire + self.copied
 
 
-def source_uses(store: Store, registry: Registry, include_registry: bool = False) -> list[SourceUse]:
+def source_uses(
+    store: Store, registry: Registry, include_registry: bool = False
+) -> list[SourceUse]:
     """Sources named in the stored articles (or the whole registry), most used first."""
     uses: dict[str, SourceUse] = {}
 
@@ -47,11 +49,13 @@ def source_uses(store: Store, registry: Registry, include_registry: bool = False
         entry = registry.by_name(name) or registry.resolve(name)
         key = entry.name if entry else name
         if key not in uses:
-            uses[key] = SourceUse(key, entry.kind if entry else None, entry.country if entry else None)
+            uses[key] = SourceUse(
+                key, entry.kind if entry else None, entry.country if entry else None
+            )
         return uses[key]
 
-    with store.reading() as session:
-        for name, kind, _source_kind, count in store.attribution_counts(session):
+    with store.reader() as reader:
+        for name, kind, _source_kind, count in reader.attribution_counts():
             item = use(name)
             if kind in _CITED:
                 item.cited += count
@@ -63,10 +67,12 @@ def source_uses(store: Store, registry: Registry, include_registry: bool = False
                 item.image_credits += count
             else:
                 item.other[kind] = item.other.get(kind, 0) + count
-        for domain, count in store.copied_domains(session):
+        for domain, count in reader.copied_domains():
             entry = registry.by_domain(domain)
             use(entry.name if entry else domain).copied += count
     if include_registry:
         for entry in registry.entries:
             use(entry.name)
-    return sorted(uses.values(), key=lambda item: (-item.total, -item.image_credits, item.name.casefold()))
+    return sorted(
+        uses.values(), key=lambda item: (-item.total, -item.image_credits, item.name.casefold())
+    )

@@ -10,14 +10,14 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
-from sqlalchemy.orm import Session
 
 from provenance.errors import InputError, NotFoundError
 from provenance.graph.chain import source_chain
 from provenance.knowledge.quotes import fold_hyphenation, normalize_quote
 from provenance.knowledge.registry import Registry
 from provenance.read.dates import publication_order, sort_key
-from provenance.store.schema import Article, Quote
+from provenance.store.reader import StoreReader
+from provenance.store.records import ArticleRecord, QuoteRecord
 from provenance.store.store import Store
 from provenance.translation.anchors import extract_anchors
 
@@ -57,7 +57,7 @@ class Appearance:
             article (an appearance) it translates or is translated by.
     """
 
-    article: Article
+    article: ArticleRecord
     passage: str
     similarity: float
     differences: list[Difference] = field(default_factory=list)
@@ -137,7 +137,11 @@ def _window_starts(query: list[str], words: list[str]) -> set[int]:
     positions: dict[str, list[int]] = {}
     for index, word in enumerate(query):
         positions.setdefault(word, []).append(index)
-    return {max(0, place - offset) for place, word in enumerate(words) for offset in positions.get(word, ())}
+    return {
+        max(0, place - offset)
+        for place, word in enumerate(words)
+        for offset in positions.get(word, ())
+    }
 
 
 def _best_window(query: list[str], words: list[str]) -> tuple[int, int] | None:
@@ -154,7 +158,9 @@ def _best_window(query: list[str], words: list[str]) -> tuple[int, int] | None:
     return (best[1], best[2]) if best is not None else None
 
 
-def match_passage(query_words: list[str], paragraph: str) -> tuple[str, float, list[Difference]] | None:
+def match_passage(
+    query_words: list[str], paragraph: str
+) -> tuple[str, float, list[Difference]] | None:
     """The passage of a paragraph that carries the query, its similarity and differing words, or None."""
     folded = fold_hyphenation(unicodedata.normalize("NFKC", paragraph))
     words, spans = _tokens_with_spans(folded)
@@ -168,57 +174,98 @@ def match_passage(query_words: list[str], paragraph: str) -> tuple[str, float, l
     if changed > len(query_words) // 4 or len(differences) >= len(query_words):
         return None
     passage = folded[spans[first][0] : spans[stop - 1][1]]
-    return passage, round(Indel.normalized_similarity(" ".join(query_words), " ".join(found)), 3), differences
+    return (
+        passage,
+        round(Indel.normalized_similarity(" ".join(query_words), " ".join(found)), 3),
+        differences,
+    )
 
 
 def _validate(query: str) -> tuple[str, list[str]]:
     normalized = normalize_quote(query)
     if not normalized:
-        raise InputError("the quote is empty: give the words to trace, such as provenance trace \"Blut, Leben und Tod\"")
+        raise InputError(
+            'the quote is empty: give the words to trace, such as provenance trace "Blut, Leben und Tod"'
+        )
     words = normalized.split()
-    if sum(char.isalnum() for char in normalized) < MIN_QUERY_LETTERS or not any(len(word) >= 4 for word in words):
-        raise InputError(f"the quote {query!r} is too short to be meaningful: give at least {MIN_QUERY_LETTERS} letters and one word of 4 or more")
+    if sum(char.isalnum() for char in normalized) < MIN_QUERY_LETTERS or not any(
+        len(word) >= 4 for word in words
+    ):
+        raise InputError(
+            f"the quote {query!r} is too short to be meaningful: give at least {MIN_QUERY_LETTERS} letters and one word of 4 or more"
+        )
     return normalized, words
 
 
-def _enclosing_quote(article: Article, passage: str) -> tuple[int, str | None, str | None, str | None]:
+def _enclosing_quote(
+    article: ArticleRecord, passage: str
+) -> tuple[int, str | None, str | None, str | None]:
     """Where the passage stands in the body, and the stored quotation that holds it: its text, speaker and source."""
     offset = fold_hyphenation(article.body).find(passage)
     for quote in article.quotes:
-        if (offset >= 0 and quote.start <= offset < quote.end + 1) or normalize_quote(passage) in quote.normalized:
-            return (offset if offset >= 0 else quote.start), quote.text, quote.speaker, quote.source_name
+        if (offset >= 0 and quote.start <= offset < quote.end + 1) or normalize_quote(
+            passage
+        ) in quote.normalized:
+            return (
+                (offset if offset >= 0 else quote.start),
+                quote.text,
+                quote.speaker,
+                quote.source_name,
+            )
     return offset, None, None, None
 
 
-def _source_sentence(article: Article, source: str | None, offset: int) -> str | None:
+def _source_sentence(article: ArticleRecord, source: str | None, offset: int) -> str | None:
     """The sentence crediting the source that stands nearest to the passage."""
-    credits = [a for a in article.attributions if a.media and a.source_name == source and a.kind in ("quotes", "cites") and a.start is not None]
+    credits = [
+        a
+        for a in article.attributions
+        if a.media
+        and a.source_name == source
+        and a.kind in ("quotes", "cites")
+        and a.start is not None
+    ]
     if not credits:
         return None
     return min(credits, key=lambda a: abs((a.start or 0) - offset)).sentence
 
 
-def _best_passages(rows: list[tuple[int, int, str]], words: list[str], best: dict[int, tuple[str, float, list[Difference]]]) -> None:
+def _best_passages(
+    rows: list[tuple[int, int, str]],
+    words: list[str],
+    best: dict[int, tuple[str, float, list[Difference]]],
+) -> None:
     for _paragraph_id, article_id, paragraph in rows:
         matched = match_passage(words, paragraph)
         if matched is not None and (article_id not in best or matched[1] > best[article_id][1]):
             best[article_id] = matched
 
 
-def _appearances(session: Session, store: Store, query: str, words: list[str]) -> list[Appearance]:
+def _appearances(reader: StoreReader, query: str, words: list[str]) -> list[Appearance]:
     terms = search_terms(query)
     best: dict[int, tuple[str, float, list[Difference]]] = {}
     rarest = sorted(terms, key=len, reverse=True)[:RAREST_TERMS]
-    _best_passages(store.search_paragraphs(session, [rarest], CANDIDATES), words, best)
+    _best_passages(reader.search_paragraphs([rarest], CANDIDATES), words, best)
     if not any(not differences for _, _, differences in best.values()):
         for subset in _leave_one_out(terms):
-            _best_passages(store.search_paragraphs(session, [subset], CANDIDATES // 3), words, best)
-    articles = store.articles(session, best)
+            _best_passages(reader.search_paragraphs([subset], CANDIDATES // 3), words, best)
+    articles = reader.articles(best)
     found = []
     for article_id, (passage, similarity, differences) in best.items():
         article = articles[article_id]
         offset, quote, speaker, source = _enclosing_quote(article, passage)
-        found.append(Appearance(article, passage, similarity, differences, quote, speaker, source, _source_sentence(article, source, offset)))
+        found.append(
+            Appearance(
+                article,
+                passage,
+                similarity,
+                differences,
+                quote,
+                speaker,
+                source,
+                _source_sentence(article, source, offset),
+            )
+        )
     return found
 
 
@@ -233,9 +280,18 @@ def _first(appearances: list[Appearance]) -> tuple[Appearance | None, str]:
         published = first.article.publication
         assert published is not None
         label = f"#{first.article.id}"
-        tied = [a for a in dated[1:] if publication_order(published, a.article.publication or published, label, f"#{a.article.id}").earlier != "first"]
+        tied = [
+            a
+            for a in dated[1:]
+            if publication_order(
+                published, a.article.publication or published, label, f"#{a.article.id}"
+            ).earlier
+            != "first"
+        ]
         if tied:
-            order = publication_order(published, tied[0].article.publication or published, label, f"#{tied[0].article.id}")
+            order = publication_order(
+                published, tied[0].article.publication or published, label, f"#{tied[0].article.id}"
+            )
             return None, f"not determined: {order.reason}"
         undated = len(appearances) - len(dated)
         note = f"; {undated} undated appearance(s) could be earlier" if undated else ""
@@ -245,31 +301,54 @@ def _first(appearances: list[Appearance]) -> tuple[Appearance | None, str]:
     return None, "no appearance has a publication date, so the first appearance cannot be told"
 
 
-def _origin(appearances: list[Appearance], registry: Registry) -> tuple[str | None, str | None, str]:
+def _origin(
+    appearances: list[Appearance], registry: Registry
+) -> tuple[str | None, str | None, str]:
     """Who the quote comes from, by the quote's own attribution: the source (medium) its articles credit for it and the
     speaker they name; without either, the head of the articles' source chains. Returns (source, speaker, reason)."""
     sources = Counter(a.source for a in appearances if a.source)
     speakers = Counter(a.speaker for a in appearances if a.speaker)
     if sources:
-        ranked = sorted(sources, key=lambda name: (-(registry.by_name(name) or _NONE).is_primary, -sources[name], name))
+        ranked = sorted(
+            sources,
+            key=lambda name: (-(registry.by_name(name) or _NONE).is_primary, -sources[name], name),
+        )
         name = ranked[0]
         carriers = [a for a in appearances if a.source == name]
-        relayed = [label for a in carriers for label in a.chain[1:-1] if a.chain and a.chain[0] == name]
+        relayed = [
+            label for a in carriers for label in a.chain[1:-1] if a.chain and a.chain[0] == name
+        ]
         via = f", as reported by {', '.join(dict.fromkeys(relayed))}" if relayed else ""
         quoted = Counter(a.speaker for a in carriers if a.speaker).most_common(1)
         said = f"; {quoted[0][0]} is quoted" if quoted else ""
-        return name, quoted[0][0] if quoted else None, f"{len(carriers)} of {len(appearances)} article(s) attribute the quote to {name}{via}{said}"
+        return (
+            name,
+            quoted[0][0] if quoted else None,
+            f"{len(carriers)} of {len(appearances)} article(s) attribute the quote to {name}{via}{said}",
+        )
     if speakers:
         speaker, count = speakers.most_common(1)[0]
-        return None, speaker, f"{count} of {len(appearances)} article(s) quote {speaker}; none credits a medium for the quote"
+        return (
+            None,
+            speaker,
+            f"{count} of {len(appearances)} article(s) quote {speaker}; none credits a medium for the quote",
+        )
     chained = Counter(a.chain[0] for a in appearances if len(a.chain) > 1)
     if chained:
         name, count = chained.most_common(1)[0]
-        return name, None, f"no article names a source or a speaker for the quote; {name} heads the source chain of {count} of them"
-    return None, None, "no article names a source or a speaker for the quote and no source chain leads to one"
+        return (
+            name,
+            None,
+            f"no article names a source or a speaker for the quote; {name} heads the source chain of {count} of them",
+        )
+    return (
+        None,
+        None,
+        "no article names a source or a speaker for the quote and no source chain leads to one",
+    )
 
 
-def _translations(session: Session, store: Store, appearances: list[Appearance]) -> list[Appearance]:
+def _translations(reader: StoreReader, appearances: list[Appearance]) -> list[Appearance]:
     """The articles that translate an appearance or that it translates, and theirs in turn, with the quotation that stands
     for the quote in each: the one sharing the most anchors (names, numbers) with it, else the one at the nearest place."""
     seen = {a.article.id for a in appearances}
@@ -277,30 +356,44 @@ def _translations(session: Session, store: Store, appearances: list[Appearance])
     found: list[Appearance] = []
     while queue:
         appearance = queue.popleft()
-        others = [link.copy_id if link.origin_id == appearance.article.id else link.origin_id for link in store.links_of(session, appearance.article.id) if link.kind == "translation"]
+        others = [
+            link.copy_id if link.origin_id == appearance.article.id else link.origin_id
+            for link in reader.links_of(appearance.article.id)
+            if link.kind == "translation"
+        ]
         others = [other for other in dict.fromkeys(others) if other not in seen]
         seen.update(others)
-        for article in store.articles(session, others).values():
+        for article in reader.articles(others).values():
             translated = _translated_appearance(appearance, article)
             found.append(translated)
             queue.append(translated)
     return found
 
 
-def _translated_appearance(appearance: Appearance, article: Article) -> Appearance:
+def _translated_appearance(appearance: Appearance, article: ArticleRecord) -> Appearance:
     """An article that translates an appearance, with its quotation that renders the appearance's quote."""
     wording = appearance.quote or appearance.passage
     keys = {anchor.key for anchor in extract_anchors(wording, appearance.article.language)}
     where = _relative_place(appearance.article.body, wording)
 
-    def fit(quote: Quote) -> tuple[int, float]:
-        shared = len(keys & {anchor.key for anchor in extract_anchors(quote.text, article.language)})
+    def fit(quote: QuoteRecord) -> tuple[int, float]:
+        shared = len(
+            keys & {anchor.key for anchor in extract_anchors(quote.text, article.language)}
+        )
         return shared, -abs(quote.start / max(1, len(article.body)) - where)
 
     quote = max(article.quotes, key=fit, default=None)
     if quote is None:
         return Appearance(article, "", 0.0, translation_of=appearance.article.id)
-    return Appearance(article, quote.text, 0.0, quote=quote.text, speaker=quote.speaker, source=quote.source_name, translation_of=appearance.article.id)
+    return Appearance(
+        article,
+        quote.text,
+        0.0,
+        quote=quote.text,
+        speaker=quote.speaker,
+        source=quote.source_name,
+        translation_of=appearance.article.id,
+    )
 
 
 def _relative_place(body: str, passage: str) -> float:
@@ -316,22 +409,38 @@ class _NoEntry:
 _NONE = _NoEntry()
 
 
-def trace_quote(store: Store, query: str, registry: Registry, chains_for: int = CHAINS_FOR) -> Trace:
+def trace_quote(
+    store: Store, query: str, registry: Registry, chains_for: int = CHAINS_FOR
+) -> Trace:
     """Every article carrying a quote (exact or varied), in time order, with sources, chains and the inferred origin."""
     normalized, words = _validate(query)
     if store.count_articles() == 0:
         raise InputError("the database holds no articles: run 'provenance ingest' first")
-    with store.reading() as session:
-        appearances = _in_time_order(_appearances(session, store, query, words))
+    with store.reader() as reader:
+        appearances = _in_time_order(_appearances(reader, query, words))
         if not appearances:
-            raise NotFoundError(f"the quote {query!r} appears in none of the {store.count_articles():,} stored articles")
-        appearances = _in_time_order(appearances + _translations(session, store, appearances))
+            raise NotFoundError(
+                f"the quote {query!r} appears in none of the {store.count_articles():,} stored articles"
+            )
+        appearances = _in_time_order(appearances + _translations(reader, appearances))
         for appearance in appearances[:chains_for]:
-            chain = source_chain(session, store, appearance.article, registry)
+            chain = source_chain(reader, appearance.article, registry)
             appearance.chain = [chain.nodes[key].label for key in chain.path]
         for appearance in appearances:
             _ = (appearance.article.quotes, appearance.article.attributions)
     first, first_reason = _first(appearances)
     origin, speaker, origin_reason = _origin(appearances, registry)
-    wordings = list(dict.fromkeys(a.quote or a.passage for a in appearances if a.translation_of is None))
-    return Trace(query, normalized, appearances, first, first_reason, origin, origin_reason, wordings, speaker)
+    wordings = list(
+        dict.fromkeys(a.quote or a.passage for a in appearances if a.translation_of is None)
+    )
+    return Trace(
+        query,
+        normalized,
+        appearances,
+        first,
+        first_reason,
+        origin,
+        origin_reason,
+        wordings,
+        speaker,
+    )

@@ -1,11 +1,11 @@
-"""ingest() and check(): read, split, fingerprint, store, link; each a list of named stages."""
+"""Learning an outlet's boilerplate lines from a batch and taking them out of its new articles."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from provenance.config import Settings
-from provenance.ingest.prepare import outlet_of_document
+from provenance.ingest.preparation import outlet_of_document
 from provenance.knowledge.registry import load_registry
 from provenance.read.document import Document
 from provenance.text.boilerplate import Learned, LineWitness
@@ -27,4 +27,3 @@ class BoilerplateLessons:
     known: dict[str, set[int]]
     witnesses: list[LineWitness]
     learned: list[Learned]
-

@@ -1,63 +1,63 @@
-"""ingest() and check(): read, split, fingerprint, store, link; each a list of named stages."""
+"""Stored articles by reference (id, URL, file name, or a file to ingest first), for chains and quotes."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from pathlib import Path
 
 from provenance.config import Settings
 from provenance.errors import ExtractionError
 from provenance.graph.chain import Chain, chain_rows, source_chain
-from provenance.ingest.prepare import Fingerprinter, prepare
+from provenance.ingest.preparation import Fingerprinter, prepare
 from provenance.ingest.writer import IngestReport, _store_batch
 from provenance.knowledge.registry import load_registry
 from provenance.read.document import Failure
-from provenance.read.inputs import iter_documents
-from provenance.store.schema import Article
+from provenance.read.inputs import is_url, iter_documents
+from provenance.store.records import ArticleRecord
 from provenance.store.store import Store
 from provenance.text.normalize import load_patterns
 
 # ---- chains ------------------------------------------------------------------------------
 
 
-def _stored_article(store: Store, session: Session, reference: str, settings: Settings) -> Article:
+def _stored_article(store: Store, reference: str, settings: Settings) -> ArticleRecord:
     """The stored article a reference names: an id, a URL, a file name, or a file or URL to ingest first."""
-    from pathlib import Path
-
-    from provenance.read.inputs import is_url
-
-    stored_at_url = store.articles_at_urls(session, [reference]) if is_url(reference) else []
-    if stored_at_url:
-        return stored_at_url[0]
+    if is_url(reference):
+        with store.reader() as reader:
+            stored_at_url = reader.articles_at_urls([reference])
+        if stored_at_url:
+            return stored_at_url[0]
     if is_url(reference) or Path(reference).is_file():
         fingerprinter = Fingerprinter(settings)
-        for document in iter_documents([reference], settings.max_file_bytes, allow_private_urls=settings.allow_private_urls):
+        for document in iter_documents(
+            [reference], settings.max_file_bytes, allow_private_urls=settings.allow_private_urls
+        ):
             if isinstance(document, Failure):
                 raise ExtractionError(document.reason, document.origin)
             item = prepare(document, load_patterns(settings.patterns_file), fingerprinter)
-            if not store.known_identity_keys(session, [item.identity_key]):
+            with store.reader() as reader:
+                known = bool(reader.known_identity_keys([item.identity_key]))
+            if not known:
                 _store_batch(store, [item], fingerprinter, IngestReport())
-            found = session.scalars(select(Article).where(Article.identity_key == item.identity_key)).first()
+            with store.reader() as reader:
+                found = reader.same_article(item.identity_key, ())
             if found is not None:
                 return found
-    return store.find_article(session, reference)
+    with store.reader() as reader:
+        return reader.find_article(reference)
 
 
 def chain_for(store: Store, reference: str, settings: Settings | None = None) -> Chain:
     """Build, store and return the source chain of an article (by id, URL, file name, or a file to ingest)."""
     settings = settings or Settings()
     registry = load_registry(settings.sources_file)
-    with store.transaction() as session:
-        article = _stored_article(store, session, reference, settings)
-        chain = source_chain(session, store, article, registry)
-        store.replace_chain(session, article.id, chain_rows(chain))
-        _ = [a.sentence for a in article.attributions]
+    article = _stored_article(store, reference, settings)
+    with store.writer() as writer:
+        chain = source_chain(writer, article, registry)
+        writer.replace_chain(article.id, chain_rows(chain))
     return chain
 
 
-def article_quotes(store: Store, reference: str) -> Article:
-    """A stored article (by id, URL or file name) with its quotations loaded."""
-    with store.reading() as session:
-        article = store.find_article(session, reference)
-        _ = [quote.text for quote in article.quotes]
-    return article
+def article_quotes(store: Store, reference: str) -> ArticleRecord:
+    """A stored article (by id, URL or file name) with its quotations."""
+    with store.reader() as reader:
+        return reader.find_article(reference)

@@ -1,4 +1,4 @@
-"""ingest() and check(): read, split, fingerprint, store, link; each a list of named stages."""
+"""ingest(): documents prepared by worker processes and written in batches by this one."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from typing import BinaryIO
 
 from provenance.config import Settings
 from provenance.errors import ExtractionError, InputError
-from provenance.ingest.check import CheckResult
-from provenance.ingest.prepare import Fingerprinter, Prepared, ProgressCallback, prepare
+from provenance.ingest.preparation import Fingerprinter, Prepared, ProgressCallback, prepare
+from provenance.ingest.verdicts import CheckResult
 from provenance.ingest.writer import IngestReport, _store_batch
 from provenance.read.document import Document, Failure
 from provenance.read.inputs import iter_documents
@@ -48,7 +48,9 @@ with two batches ahead, 603.8 s with one.
 """
 
 
-def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
+def _prepare_all(
+    documents: Sequence[Document | Failure], settings: Settings
+) -> list[Prepared | Failure]:
     """Prepare and sign a chunk of documents; a document that cannot be prepared becomes a Failure."""
     fingerprinter = Fingerprinter(settings)
     patterns = load_patterns(settings.patterns_file)
@@ -61,8 +63,15 @@ def _prepare_all(documents: Sequence[Document | Failure], settings: Settings) ->
             results.append(prepare(document, patterns, fingerprinter))
         except ExtractionError as error:
             results.append(Failure(document.origin, error.bare_reason))
-        except (ValueError, UnicodeError, OverflowError, RecursionError) as error:  # one odd document must not end a run of thousands
-            results.append(Failure(document.origin, f"could not be prepared: {type(error).__name__}: {error}"))
+        except (
+            ValueError,
+            UnicodeError,
+            OverflowError,
+            RecursionError,
+        ) as error:  # one odd document must not end a run of thousands
+            results.append(
+                Failure(document.origin, f"could not be prepared: {type(error).__name__}: {error}")
+            )
     fingerprinter.sign([item for item in results if isinstance(item, Prepared)])
     return results
 
@@ -87,7 +96,9 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def _prepare_in_worker(documents: Sequence[Document | Failure], settings: Settings) -> list[Prepared | Failure]:
+def _prepare_in_worker(
+    documents: Sequence[Document | Failure], settings: Settings
+) -> list[Prepared | Failure]:
     """_prepare_all in a worker process, which collects garbage as seldom as the writer."""
     with fewer_collections():
         return _prepare_all(documents, settings)
@@ -116,7 +127,8 @@ def _start_worker(parent: int) -> None:
     """Set a worker up: a lower priority, deaf to Ctrl-C (the writer stops it), and dying with the writer however it ends."""
     try:
         os.nice(WORKER_NICENESS)
-    except OSError:  # pragma: no cover - a platform that refuses it: the workers keep the writer's priority
+    # pragma: no cover - a platform that refuses it: the workers keep the writer's priority
+    except OSError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
@@ -146,7 +158,9 @@ def _watch_parent(parent: int) -> None:
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End the workers at once, their chunks dropped: what an interrupted or failed run needs (``shutdown`` waits for every chunk)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public API before Python 3.14's terminate_workers()
+    processes = list(
+        getattr(pool, "_processes", {}).values()
+    )  # no public API before Python 3.14's terminate_workers()
     manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
@@ -167,14 +181,21 @@ def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Do
         yield chunk
 
 
-def prepared_stream(documents: Iterable[Document | Failure], settings: Settings, workers: int = 1) -> Generator[Prepared | Failure, None, None]:
+def prepared_stream(
+    documents: Iterable[Document | Failure], settings: Settings, workers: int = 1
+) -> Generator[Prepared | Failure, None, None]:
     """Prepared documents in input order, made by `workers` processes (in this one when workers is 1)."""
     if workers <= 1:
         for chunk in _chunked(documents, PREPARE_CHUNK):
             yield from _prepare_all(chunk, settings)
         return
     preload_language_model()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
     finished = False
     try:
         pending: deque[Future[list[Prepared | Failure]]] = deque()
@@ -192,14 +213,18 @@ def prepared_stream(documents: Iterable[Document | Failure], settings: Settings,
             _stop_workers(pool)
 
 
-def _result(future: Future[list[Prepared | Failure]], later: Sequence[Document | Failure]) -> list[Prepared | Failure]:
+def _result(
+    future: Future[list[Prepared | Failure]], later: Sequence[Document | Failure]
+) -> list[Prepared | Failure]:
     """A chunk prepared by a worker; a worker that died (killed, out of memory) is an error that says so."""
     try:
         return future.result()
     except BrokenProcessPool as error:
         near = next((item.origin for item in later), None)
         where = f" (reading near {near})" if near else ""
-        raise InputError(f"a worker process preparing articles died{where}: out of memory, or killed; what was stored is whole: run again, with --workers 1 to find the input") from error
+        raise InputError(
+            f"a worker process preparing articles died{where}: out of memory, or killed; what was stored is whole: run again, with --workers 1 to find the input"
+        ) from error
 
 
 def ingest(
@@ -220,12 +245,24 @@ def ingest(
     settings = settings or Settings()
     if not targets:
         raise InputError("nothing to ingest: give files, folders, URLs or '-'")
-    stream = prepared_stream(iter_documents(targets, settings.max_file_bytes, stdin, settings.allow_private_urls), settings, workers)
-    with closing(stream):  # stopped or failed, the workers end now, not when the suspended stream is collected at exit
+    store.require_current()
+    stream = prepared_stream(
+        iter_documents(targets, settings.max_file_bytes, stdin, settings.allow_private_urls),
+        settings,
+        workers,
+    )
+    with closing(
+        stream
+    ):  # stopped or failed, the workers end now, not when the suspended stream is collected at exit
         return store_prepared(store, stream, settings, on_progress)
 
 
-def store_prepared(store: Store, results: Iterable[Prepared | Failure], settings: Settings | None = None, on_progress: ProgressCallback | None = None) -> IngestReport:
+def store_prepared(
+    store: Store,
+    results: Iterable[Prepared | Failure],
+    settings: Settings | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> IngestReport:
     """Store prepared documents in batches of BATCH_SIZE, one transaction each, linked to their copies; what ingest does once documents are prepared.
 
     Failures are counted in the report. `results` is consumed as it comes, so a stream of
@@ -241,7 +278,9 @@ def store_prepared(store: Store, results: Iterable[Prepared | Failure], settings
             if isinstance(result, Failure):
                 report.failures.append(result)
                 continue
-            report.warnings.extend(Failure(result.document.origin, note) for note in result.document.notes)
+            report.warnings.extend(
+                Failure(result.document.origin, note) for note in result.document.notes
+            )
             batch.append(result)
             if len(batch) >= BATCH_SIZE:
                 _store_batch(store, batch, fingerprinter, report)
@@ -259,9 +298,12 @@ def store_prepared(store: Store, results: Iterable[Prepared | Failure], settings
     return report
 
 
-def store_checked(store: Store, results: Sequence[CheckResult], settings: Settings | None = None) -> IngestReport:
+def store_checked(
+    store: Store, results: Sequence[CheckResult], settings: Settings | None = None
+) -> IngestReport:
     """Store articles that were checked, as ingest would have."""
     report = IngestReport(read=len(results))
-    _store_batch(store, [result.item for result in results], Fingerprinter(settings or Settings()), report)
+    _store_batch(
+        store, [result.item for result in results], Fingerprinter(settings or Settings()), report
+    )
     return report
-

@@ -16,13 +16,21 @@ from typing import Any
 from provenance.errors import ConfigError
 from provenance.knowledge.registry import Registry, SourceEntry, load_registry
 from provenance.text.normalize import FurnitureLine, Marker
-from provenance.text.scanning import StartScanner, matches_at, nested_repeat, parsed_pattern, written_in_lower_case
+from provenance.text.scanning import (
+    StartScanner,
+    matches_at,
+    nested_repeat,
+    parsed_pattern,
+    written_in_lower_case,
+)
 
 KINDS = ("cites", "quotes", "wire", "byline", "copied_from", "image_credit")
 _SOURCE_MODES = ("after", "before", "either", "inside", "all_after", "list", "fixed")
 # Third-person pronouns only: "I" and "we" before a speech verb are mostly a quoted speaker's
 # own words ("I said, ...", "everything I say"), whose source is whoever is quoted.
-_PRONOUNS = frozenset(("he", "she", "they", "er", "sie", "он", "она", "они", "il", "elle", "ils", "él", "ella"))
+_PRONOUNS = frozenset(
+    ("he", "she", "they", "er", "sie", "он", "она", "они", "il", "elle", "ils", "él", "ella")
+)
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:mr|mrs|ms|dr|prof|sen|rep|gov|gen|lt|col|sgt|st|jr|sr|rev|hon|vs|no|nr|ca|bzw|vgl|z\.b|u\.a|d\.h|u\.s|u\.k|e\.g|i\.e|inc|corp|co|ltd|jan|feb|mar|apr|aug|sept|sep|oct|nov|dec)|\b[A-Z])\.$",
     re.IGNORECASE,
@@ -30,32 +38,43 @@ _ABBREVIATIONS = re.compile(
 _CONNECTORS = ("von", "van", "de", "der", "du", "al", "bin", "ibn")
 # What makes a capitalised name near a cue its source: it is the subject (before the cue) or the
 # inverted subject or cited party (after it), the head of its noun phrase, outside any quotation.
-_QUOTE_MARKS = frozenset("\"“”„«»")
-_OPENING_QUOTES = "\"“„«‘"
-_CLOSING_QUOTES = "\"”“»’"
+_QUOTE_MARKS = frozenset('"“”„«»')
+_OPENING_QUOTES = '"“„«‘'
+_CLOSING_QUOTES = '"”“»’'
 # A preposition right before a name (an article between them allowed) makes it an object, not a
 # subject: "in Charlotte", "from China", "im Einzugsgebiet". Agents ("by", "von") and "of"/"for"
 # ("a spokesman for Google") are left out: a source may stand after them.
 _PREPOSITIONS = {
-    "en": frozenset("in at on from to into onto with about against over under across near toward towards since during after before until throughout between among than like via inside outside around upon within".split()),
-    "de": frozenset("in im ins am an auf aus bei beim mit zu zum zur über unter vor hinter neben zwischen nach gegen ohne um durch seit".split()),
+    "en": frozenset(
+        "in at on from to into onto with about against over under across near toward towards since during after before until throughout between among than like via inside outside around upon within".split()
+    ),
+    "de": frozenset(
+        "in im ins am an auf aus bei beim mit zu zum zur über unter vor hinter neben zwischen nach gegen ohne um durch seit".split()
+    ),
     "fr": frozenset("à au aux en dans sur sous avec chez vers contre entre pendant depuis".split()),
     "ru": frozenset("в во на из с со к ко о об от до за под над при через между".split()),
 }
 # A form of "to be" right before a speech verb makes it passive ("was asked", "has been told").
-_PASSIVE = {"en": frozenset("is are was were be been being".split()), "de": frozenset("wurde wurden worden".split())}
+_PASSIVE = {
+    "en": frozenset("is are was were be been being".split()),
+    "de": frozenset("wurde wurden worden".split()),
+}
 _OF = {"en": frozenset(("of",)), "de": frozenset(("von",)), "fr": frozenset(("de",))}
 _PARTY_TAG = re.compile(r"[RDI]-[A-Z]")
 _TAG_END = re.compile(r"\.?[,)]")
 _TITLES = frozenset("mr mrs ms dr prof sen rep gov gen lt col sgt rev hon adm capt maj".split())
-_ARTICLES = frozenset("the a an der die das den dem des ein eine einen einem einer eines le la les l un une".split())
+_ARTICLES = frozenset(
+    "the a an der die das den dem des ein eine einen einem einer eines le la les l un une".split()
+)
 # A single capitalised word right after an indefinite article, a quantifier or a demonstrative is
 # a common noun, unless the registry knows it or the text calls it a medium: German capitalises
 # every noun ("beide Regierungen", "eine Behörde"), English nouns of party or nationality ("a
 # Republican", "many Americans"). After a definite article it may name an institution ("der
 # Kreml", "the Pentagon").
 _DETERMINERS = {
-    "de": frozenset("ein eine einen einem einer eines beide beiden alle allen viele vielen mehrere einige manche diese dieser dieses diesen jene jener kein keine".split()),
+    "de": frozenset(
+        "ein eine einen einem einer eines beide beiden alle allen viele vielen mehrere einige manche diese dieser dieses diesen jene jener kein keine".split()
+    ),
     "en": frozenset("a an some many several both all few most these those".split()),
 }
 # English capitalises adjectives of nationality and party ("Russian officials", "Democratic
@@ -86,7 +105,9 @@ _WINDOW = 110
 _MAX_WORDS_AFTER = 6
 _MAX_WORDS_BEFORE = 2
 _UPPER = "A-ZÄÖÜÀ-ÝА-ЯЁІЇЄҐ"
-_NAME = re.compile(rf"[„\"«“]?[{_UPPER}][\w'’&.-]*(?:\s+(?:[{_UPPER}][\w'’&.-]*|(?:{'|'.join(_CONNECTORS)})\b))*[“\"»”]?")
+_NAME = re.compile(
+    rf"[„\"«“]?[{_UPPER}][\w'’&.-]*(?:\s+(?:[{_UPPER}][\w'’&.-]*|(?:{'|'.join(_CONNECTORS)})\b))*[“\"»”]?"
+)
 # Written in lower case and searched in lower-cased text: with IGNORECASE, ``re`` tried every
 # alternative at every offset (with the bisection below: 1.33 to 1.09 ms per bench article).
 _MEDIA_NOUN = re.compile(
@@ -97,9 +118,16 @@ _MEDIA_NOUN = re.compile(
 # A break starts at the sentence's closing mark or at a line end (not after it, by a look-behind),
 # with the one character class first: ``re`` then skips ahead to such a character instead of
 # trying the pattern at every offset.
-_SENTENCE_BREAK = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<=[.!?…])[\"“”»’)]?\s+(?=[\"„«“‘‚(]?[\w\d]))")
-_CREDIT_PREFIX = re.compile(r"(?:\b(?:bild|bilder|foto|fotos|photo|photos|image|picture|credit|фото)\s*:|©|\(c\)|\bcopyright\b|\(photo by)\s*", re.IGNORECASE)
-_CAPTION_CREDIT = re.compile(rf"(?:^|\s)(?P<credit>[{_UPPER}][\w'’-]+\s[{_UPPER}][\w'’-]+\s?/\s?(?P<agency>[\w .&-]{{2,30}}))$")
+_SENTENCE_BREAK = re.compile(
+    r"[.!?…\n](?:(?<=\n)\n*|(?<=[.!?…])[\"“”»’)]?\s+(?=[\"„«“‘‚(]?[\w\d]))"
+)
+_CREDIT_PREFIX = re.compile(
+    r"(?:\b(?:bild|bilder|foto|fotos|photo|photos|image|picture|credit|фото)\s*:|©|\(c\)|\bcopyright\b|\(photo by)\s*",
+    re.IGNORECASE,
+)
+_CAPTION_CREDIT = re.compile(
+    rf"(?:^|\s)(?P<credit>[{_UPPER}][\w'’-]+\s[{_UPPER}][\w'’-]+\s?/\s?(?P<agency>[\w .&-]{{2,30}}))$"
+)
 _SHORTHAND = re.compile(r"^[a-zäöü]{2,5}(?:/[\w.\-]{2,30}){1,6}$", re.IGNORECASE)
 
 
@@ -162,7 +190,9 @@ def _matches_at_word_starts(rest: re.Pattern[str], text: str) -> Iterator[re.Mat
     position = 0
     while (match := rest.search(text, position)) is not None:
         start = match.start()
-        if (start > 0 and _is_word_character(text[start - 1])) != (start < len(text) and _is_word_character(text[start])):
+        if (start > 0 and _is_word_character(text[start - 1])) != (
+            start < len(text) and _is_word_character(text[start])
+        ):
             yield match
             position = match.end()
         else:
@@ -196,7 +226,10 @@ def _leading_anchor(pattern: str, flags: int) -> str:
             return ""
         if parsed[0] == (constants.AT, constants.AT_BEGINNING) and flags & re.MULTILINE:
             return "line"
-        if parsed[0] == (constants.AT, constants.AT_BOUNDARY) and len(_first_letters(parsed[1], constants)) <= _MAX_FIRST_LETTERS:
+        if (
+            parsed[0] == (constants.AT, constants.AT_BOUNDARY)
+            and len(_first_letters(parsed[1], constants)) <= _MAX_FIRST_LETTERS
+        ):
             return "word"
     except (AttributeError, IndexError, TypeError, ValueError):
         pass
@@ -217,7 +250,11 @@ def _first_letters(item: tuple[Any, Any], constants: Any) -> set[int]:
     if op == constants.SUBPATTERN:
         return _first_letters(value[-1][0], constants)
     if op == constants.BRANCH:
-        return {letter for alternative in value[1] for letter in _first_letters(alternative[0], constants)}
+        return {
+            letter
+            for alternative in value[1]
+            for letter in _first_letters(alternative[0], constants)
+        }
     raise ValueError("no literal start")
 
 
@@ -287,7 +324,9 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     spans = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
-        end = match.start() if text[match.start()] == "\n" else match.start() + 1  # a sentence keeps its closing mark
+        end = (
+            match.start() if text[match.start()] == "\n" else match.start() + 1
+        )  # a sentence keeps its closing mark
         if "\n" not in match.group() and _ABBREVIATIONS.search(text[max(start, end - 8) : end]):
             continue
         spans.append(Sentence(start, end, text[start:end]))
@@ -336,7 +375,9 @@ class _Text:
         line_start = self.body.rfind("\n", 0, offset) + 1
         if (spans := self._quotations.get(line_start)) is None:
             line_end = self.body.find("\n", offset)
-            spans = self._quotations[line_start] = _quotations(self.body, line_start, len(self.body) if line_end < 0 else line_end)
+            spans = self._quotations[line_start] = _quotations(
+                self.body, line_start, len(self.body) if line_end < 0 else line_end
+            )
         index = bisect_right(spans, (offset, len(self.body))) - 1
         return index >= 0 and offset < spans[index][1]
 
@@ -384,25 +425,47 @@ class _Text:
         if entry is not None or media:
             return candidate
         words = _clean_name(written).split()
-        while len(words) > 1 and self._never_a_source(words[0]):  # "And Mrs. Clinton", "In April", "Angaben von Westnetz"
+        while len(words) > 1 and self._never_a_source(
+            words[0]
+        ):  # "And Mrs. Clinton", "In April", "Angaben von Westnetz"
             words.pop(0)
             while len(words) > 1 and words[0] in _CONNECTORS:
                 words.pop(0)
         name = " ".join(words)
-        if not name or self._never_a_source(name) or self._never_a_source(words[-1]) or _CONTRACTION.search(name) or self._compound_of_a_not_source(name):
+        if (
+            not name
+            or self._never_a_source(name)
+            or self._never_a_source(words[-1])
+            or _CONTRACTION.search(name)
+            or self._compound_of_a_not_source(name)
+        ):
             return None
-        if (inside := written.find(name)) >= 0:  # the name without the quotation marks or words around it
+        if (
+            inside := written.find(name)
+        ) >= 0:  # the name without the quotation marks or words around it
             start, end = start + inside, start + inside + len(name)
         else:
             start += max(0, written.find(words[0]))
-        lead = " ".join(re.split(r"[.,;:!?()]", self.body[max(0, start - 40) : start])[-1].split()[-4:])  # "die staatliche Nachrichtenagentur", "the state news agency"
-        return start, end, name, self.registry.resolve(name), bool(_MEDIA_NOUN.search(f"{lead} {name}".lower()))
+        lead = " ".join(
+            re.split(r"[.,;:!?()]", self.body[max(0, start - 40) : start])[-1].split()[-4:]
+        )  # "die staatliche Nachrichtenagentur", "the state news agency"
+        return (
+            start,
+            end,
+            name,
+            self.registry.resolve(name),
+            bool(_MEDIA_NOUN.search(f"{lead} {name}".lower())),
+        )
 
     def _names_after(self, cue_end: int, hi: int) -> list[_Candidate]:
         """The candidate sources after a cue: a capitalised name that the cue's last word begins ("Selon Mercedes", "Laut Müller") cut after the cue, then those wholly after it."""
         index = bisect_left(self.starts, cue_end) - 1
         names = self._names(cue_end, hi)
-        if index >= 0 and self.candidates[index][0] < cue_end < self.candidates[index][1] <= hi and self.candidates[index][3] is None:
+        if (
+            index >= 0
+            and self.candidates[index][0] < cue_end < self.candidates[index][1] <= hi
+            and self.candidates[index][3] is None
+        ):
             parts = self._name_part(cue_end, self.candidates[index][1])
             if parts and (completed := self._completed(parts[0])) is not None:
                 names.insert(0, completed)
@@ -416,7 +479,9 @@ class _Text:
         """One word ending in a word of six letters or more that is never a source: a German compound of it ("Presseberichten", "Polizeiangaben")."""
         folded = name.casefold()
         suffixes = _long_words(self.not_sources)
-        return " " not in folded and any(folded[start:] in suffixes for start in range(1, len(folded) - 5))
+        return " " not in folded and any(
+            folded[start:] in suffixes for start in range(1, len(folded) - 5)
+        )
 
     def _names(self, start: int, end: int, rejected: bool = False) -> list[_Candidate]:
         """Candidate sources wholly between two offsets (each completed once per text); with `rejected`, the capitalised words that are never one instead."""
@@ -433,16 +498,28 @@ class _Text:
 
     def source_for(self, cue: Cue, cue_start: int, cue_end: int) -> _Candidate | None:
         """The source of a cue: a pronoun right before it ('he said'), else the nearer of the names before and after it that can be its source."""
-        if cue.source in ("before", "either") and (pronoun := _pronoun_before(self, cue_start)) is not None:
+        if (
+            cue.source in ("before", "either")
+            and (pronoun := _pronoun_before(self, cue_start)) is not None
+        ):
             return pronoun
         lo, hi = self._clause(cue_start, cue_end)
-        if cue.source in ("after", "either") and (pronoun := _pronoun_after(self, cue_end)) is not None:
+        if (
+            cue.source in ("after", "either")
+            and (pronoun := _pronoun_after(self, cue_end)) is not None
+        ):
             if not cue.inverted_only or _ends_a_quotation(self.body[lo:cue_start]):
                 return pronoun  # the inverted subject: "sagte er", "сказала она", "'...,' said he"
         found = []
-        if cue.source in ("after", "either") and (after := self._source_after(cue, lo, cue_start, cue_end, hi)) is not None:
+        if (
+            cue.source in ("after", "either")
+            and (after := self._source_after(cue, lo, cue_start, cue_end, hi)) is not None
+        ):
             found.append((after[0] - cue_end, after))
-        if cue.source in ("before", "either") and (before := self._source_before(cue, lo, cue_start)) is not None:
+        if (
+            cue.source in ("before", "either")
+            and (before := self._source_before(cue, lo, cue_start)) is not None
+        ):
             found.append((cue_start - before[1], before))
         return min(found, key=itemgetter(0))[1] if found else None
 
@@ -465,20 +542,30 @@ class _Text:
         start, end = self._quoted_span(name)
         if len(names) > 1 and self._is_tag(names[-2], start, end, lo, cue.lang):
             name, start = names[-2], names[-2][0]  # the name the tag belongs to
-            if (closing := _TAG_END.match(self.body, end)) is not None and closing.group().endswith(")"):
+            if (closing := _TAG_END.match(self.body, end)) is not None and closing.group().endswith(
+                ")"
+            ):
                 end = closing.end()  # past the bracket; after a comma tag the comma stays between
         between = self.body[end:cue_start]
-        if len(between.split()) > _MAX_WORDS_BEFORE or _QUOTE_MARKS & set(between) or self._names(end, cue_start, rejected=True):
+        if (
+            len(between.split()) > _MAX_WORDS_BEFORE
+            or _QUOTE_MARKS & set(between)
+            or self._names(end, cue_start, rejected=True)
+        ):
             return None  # too far, inside the quotation the cue follows, or behind a word that is never a source ("Polen und Litauen riegelten Presseberichten zufolge")
         if any(word.casefold() in _PASSIVE.get(cue.lang, frozenset()) for word in between.split()):
             return None  # "Trump was asked", "were officially announced": the name is what is spoken of, not the speaker
         if "," in between and not self._starts_clause(start, lo):
             return None
-        if self._object_of_preposition(name, lo, cue.lang, media_too=True) or self._common_noun(name, lo, cue.lang):
+        if self._object_of_preposition(name, lo, cue.lang, media_too=True) or self._common_noun(
+            name, lo, cue.lang
+        ):
             return None
         return self._head(name, cue_start, group=True) if cue.lang == "en" else name
 
-    def _source_after(self, cue: Cue, lo: int, cue_start: int, cue_end: int, hi: int) -> _Candidate | None:
+    def _source_after(
+        self, cue: Cue, lo: int, cue_start: int, cue_end: int, hi: int
+    ) -> _Candidate | None:
         """The name right after a cue, if it is the cue's inverted subject or its cited party: in the same clause, outside any quotation, the head of its noun phrase."""
         if cue.inverted_only and not _ends_a_quotation(self.body[lo:cue_start]):
             return None
@@ -488,9 +575,15 @@ class _Text:
         name = names[0]
         start, end = self._quoted_span(name)
         between = self.body[cue_end:start]
-        if len(between.split()) > _MAX_WORDS_AFTER or _QUOTE_MARKS & set(between) or _CLAUSE_BREAK.search(between):
+        if (
+            len(between.split()) > _MAX_WORDS_AFTER
+            or _QUOTE_MARKS & set(between)
+            or _CLAUSE_BREAK.search(between)
+        ):
             return None  # too far, across a clause, or inside a quotation that opens after the cue
-        if self._object_of_preposition(name, cue_end, cue.lang) or self._common_noun(name, cue_end, cue.lang):
+        if self._object_of_preposition(name, cue_end, cue.lang) or self._common_noun(
+            name, cue_end, cue.lang
+        ):
             return None
         return self._head(name, hi) if cue.lang == "en" else name
 
@@ -510,9 +603,20 @@ class _Text:
         if _PARTY_TAG.match(tag):
             return True
         words = self.body[lo : previous[0]].split()
-        place_before = bool(words) and words[-1].casefold() in _PREPOSITIONS.get(language, frozenset()) | _OF.get(language, frozenset())
-        in_a_name = len(words) > 1 and words[-1].casefold() in _OF.get(language, frozenset()) and words[-2][:1].isupper()  # "Bureau of Investigation, James B. Comey,"
-        return place_before and not in_a_name and " " not in self.body[previous[0] : previous[1]] and tag.split()[0].rstrip(".").casefold() not in _TITLES
+        place_before = bool(words) and words[-1].casefold() in _PREPOSITIONS.get(
+            language, frozenset()
+        ) | _OF.get(language, frozenset())
+        in_a_name = (
+            len(words) > 1
+            and words[-1].casefold() in _OF.get(language, frozenset())
+            and words[-2][:1].isupper()
+        )  # "Bureau of Investigation, James B. Comey,"
+        return (
+            place_before
+            and not in_a_name
+            and " " not in self.body[previous[0] : previous[1]]
+            and tag.split()[0].rstrip(".").casefold() not in _TITLES
+        )
 
     def _quoted_span(self, name: _Candidate) -> tuple[int, int]:
         """A name's span with the quotation marks around it when it is quoted as a title ('„Spiegel“', '“The Wall Street Journal”', '« El País »')."""
@@ -529,7 +633,12 @@ class _Text:
         words = before.split()
         if words and words[-1].casefold() in _ARTICLES:
             before = before[: len(before) - len(words[-1])].rstrip()
-        return not before or before[-1] in ",;:(—–" or before[-1] in _OPENING_QUOTES or before[-1] in _CLOSING_QUOTES
+        return (
+            not before
+            or before[-1] in ",;:(—–"
+            or before[-1] in _OPENING_QUOTES
+            or before[-1] in _CLOSING_QUOTES
+        )
 
     def _word_before(self, start: int, lo: int) -> str:
         """The word before an offset (an article skipped), lower-cased; empty at the clause start."""
@@ -538,7 +647,9 @@ class _Text:
             words.pop()
         return words[-1].casefold().strip(",;:") if words else ""
 
-    def _object_of_preposition(self, name: _Candidate, lo: int, language: str, media_too: bool = False) -> bool:
+    def _object_of_preposition(
+        self, name: _Candidate, lo: int, language: str, media_too: bool = False
+    ) -> bool:
         """A name after a preposition ('in Charlotte', 'from China', 'im Einzugsgebiet'): a place or an object, not a source.
 
         After a cue a medium may be one ('according to a report in The New York Times'): `media_too` says whether media count.
@@ -554,7 +665,9 @@ class _Text:
         words = self.body[lo : name[0]].split()
         return bool(words) and words[-1].casefold() in _DETERMINERS.get(language, frozenset())
 
-    def _head(self, name: _Candidate, limit: int, group: bool = False, depth: int = 0) -> _Candidate | None:
+    def _head(
+        self, name: _Candidate, limit: int, group: bool = False, depth: int = 0
+    ) -> _Candidate | None:
         """The source a capitalised name stands for in its noun phrase (English).
 
         The name itself when it heads the phrase; the person it describes when a role and a name
@@ -567,23 +680,43 @@ class _Text:
         """
         position = name[1]
         possessive = bool(_POSSESSIVE_END.search(self.body[name[0] : name[1]]))
-        if not possessive and (mark := _POSSESSIVE_AFTER.match(self.body, position, limit)) is not None:
+        if (
+            not possessive
+            and (mark := _POSSESSIVE_AFTER.match(self.body, position, limit)) is not None
+        ):
             possessive, position = True, mark.end()
         described: list[str] = []
-        while len(described) < 3 and (word := _LOWER_WORD.match(self.body, position, limit)) is not None and not _may_follow_a_name(word.group(1)):
+        while (
+            len(described) < 3
+            and (word := _LOWER_WORD.match(self.body, position, limit)) is not None
+            and not _may_follow_a_name(word.group(1))
+        ):
             position = word.end()
             described.append(word.group(1))
         if not possessive and not described:
             return name
-        if described and _MEDIA_NOUN.search(" ".join(described).lower()) and (" " in name[2] or name[2].isupper()):
-            return (*name[:4], True)  # "the RTHK radio station", but not "the British medical journal"
+        if (
+            described
+            and _MEDIA_NOUN.search(" ".join(described).lower())
+            and (" " in name[2] or name[2].isupper())
+        ):
+            return (
+                *name[:4],
+                True,
+            )  # "the RTHK radio station", but not "the British medical journal"
         if depth < 2 and (gap := _NAME_GAP.match(self.body, position, limit)) is not None:
             following = self._names(gap.end(), limit)
             if following and following[0][0] == gap.end():
                 return self._head(following[0], limit, group, depth + 1)
         if name[3] is not None or name[4]:
             return name
-        if group and described and not possessive and _PLURAL_NOUN.search(described[-1]) and not any(_VERB_FORM.search(word) for word in described):
+        if (
+            group
+            and described
+            and not possessive
+            and _PLURAL_NOUN.search(described[-1])
+            and not any(_VERB_FORM.search(word) for word in described)
+        ):
             return name[0], position, self.body[name[0] : position], None, False
         return None
 
@@ -591,7 +724,13 @@ class _Text:
 def _ends_a_quotation(text: str) -> bool:
     """Whether a text ends with a closing quotation mark, a comma or a full stop before or after it allowed ('…,”', '…”,', "…,''")."""
     tail = text.rstrip()[-2:]
-    return bool(tail) and (tail[-1] in _CLOSING_QUOTES or tail[-1] == "'" or (tail[-1] in ",.!?" and len(tail) == 2 and (tail[0] in _CLOSING_QUOTES or tail[0] == "'")))
+    return bool(tail) and (
+        tail[-1] in _CLOSING_QUOTES
+        or tail[-1] == "'"
+        or (
+            tail[-1] in ",.!?" and len(tail) == 2 and (tail[0] in _CLOSING_QUOTES or tail[0] == "'")
+        )
+    )
 
 
 def _may_follow_a_name(word: str) -> bool:
@@ -603,11 +742,23 @@ def _found(text: _Text, candidate: _Candidate, kind: str, cue_start: int, cue_en
     """An attribution in the body: its source (a candidate, with its offsets) and its cue."""
     start, end, name, entry, media = candidate
     sentence = text.sentence_at(cue_start)
-    if start >= 0 and (inside := text.body.find(name, start, end)) >= 0:  # the cleaned name inside the name as written
+    if (
+        start >= 0 and (inside := text.body.find(name, start, end)) >= 0
+    ):  # the cleaned name inside the name as written
         start, end = inside, inside + len(name)
     return Found(
-        entry.name if entry else name, entry, kind, text.body[cue_start:cue_end], sentence.text.strip(), cue_start, cue_end, "body", media or entry is not None,
-        None, None if start < 0 else start, None if start < 0 else end,
+        entry.name if entry else name,
+        entry,
+        kind,
+        text.body[cue_start:cue_end],
+        sentence.text.strip(),
+        cue_start,
+        cue_end,
+        "body",
+        media or entry is not None,
+        None,
+        None if start < 0 else start,
+        None if start < 0 else end,
     )
 
 
@@ -622,7 +773,15 @@ def _list_sources(text: str, offset: int, registry: Registry) -> list[_Candidate
         position += len(part) + 1
         if name and len(name) <= 60:
             entry = registry.resolve(name)
-            found.append((offset + start if start >= 0 else -1, offset + start + len(name), entry.name if entry else name, entry, entry is not None))
+            found.append(
+                (
+                    offset + start if start >= 0 else -1,
+                    offset + start + len(name),
+                    entry.name if entry else name,
+                    entry,
+                    entry is not None,
+                )
+            )
     return found
 
 
@@ -670,8 +829,12 @@ def _quotations(text: str, start: int = 0, end: int | None = None) -> list[tuple
             continue
         before = text[at - 1] if at > start else " "
         after = text[past] if past < end else " "
-        opens = char in "„«" or (char not in "»" and (before.isspace() or before in "([{—–-/") and not after.isspace())
-        closes = char in "»" or (char not in "„«" and not before.isspace() and (after.isspace() or not after.isalnum()))
+        opens = char in "„«" or (
+            char not in "»" and (before.isspace() or before in "([{—–-/") and not after.isspace()
+        )
+        closes = char in "»" or (
+            char not in "„«" and not before.isspace() and (after.isspace() or not after.isalnum())
+        )
         if opened < 0 and opens and not closes:
             opened = past
         elif opened >= 0 and closes:
@@ -689,7 +852,13 @@ def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
                 continue  # a quoted speaker's own reporting ("“As the Times reported, ...”"), not the article's source
             if cue.source == "fixed" and cue.name:
                 entry = text.registry.by_name(cue.name)
-                yield _found(text, (-1, -1, cue.name, entry, entry is not None), cue.kind, match.start(), match.end())
+                yield _found(
+                    text,
+                    (-1, -1, cue.name, entry, entry is not None),
+                    cue.kind,
+                    match.start(),
+                    match.end(),
+                )
                 continue
             if cue.source == "list":
                 tail = text.body[match.end() : match.end() + 200]
@@ -700,7 +869,9 @@ def _cue_matches(text: _Text, cues: list[Cue]) -> Iterator[Found]:
                 sentence = text.sentence_at(match.start())
                 for mention in text._names(match.end(), min(sentence.end, match.end() + _WINDOW)):
                     if mention[3] is not None:
-                        yield _found(text, (*mention[:4], True), cue.kind, match.start(), match.end())
+                        yield _found(
+                            text, (*mention[:4], True), cue.kind, match.start(), match.end()
+                        )
                 continue
             if cue.source == "inside":
                 span_start, span_end = match.span("span")
@@ -720,35 +891,60 @@ def _medium_spoken_to(text: _Text, cue_start: int, cue_end: int) -> Iterator[Fou
     """A medium named right after a speech verb ("told CNN's Jake Tapper", "told POLITICO", "tells Fox News anchor Megyn
     Kelly"): the words were said to it, so it is credited (``cites``) beside the speaker, who stays the quote's source."""
     names = text._names(cue_end, min(text.sentence_at(cue_start).end, cue_end + _WINDOW))
-    if names and (first := names[0])[3] is not None and len(text.body[cue_end : first[0]].split()) <= 1 and not _CLAUSE_BREAK.search(text.body[cue_end : first[0]]):
+    if (
+        names
+        and (first := names[0])[3] is not None
+        and len(text.body[cue_end : first[0]].split()) <= 1
+        and not _CLAUSE_BREAK.search(text.body[cue_end : first[0]])
+    ):
         yield _found(text, (*first[:4], True), "cites", cue_start, cue_end)
 
 
 def _credit_sources(credit: str, registry: Registry) -> list[tuple[str, SourceEntry | None]]:
     """The agencies and photographers named in an image credit."""
     parts = [_clean_name(part) for part in re.split(r"/|\||,|;", credit)]
-    return [(entry.name if (entry := registry.resolve(part)) else part, entry) for part in parts if part and part.lower() not in ("uncredited", "handout")]
+    return [
+        (entry.name if (entry := registry.resolve(part)) else part, entry)
+        for part in parts
+        if part and part.lower() not in ("uncredited", "handout")
+    ]
 
 
-def image_credits(line: str, registry: Registry, location: str, offset: int | None = None) -> list[Found]:
+def image_credits(
+    line: str, registry: Registry, location: str, offset: int | None = None
+) -> list[Found]:
     """Image credits of a caption or credit line: 'Bild: picture alliance/dpa', '© IMAGO / ZUMA Press', 'Name Name/Sputnik'."""
     prefix = _CREDIT_PREFIX.search(line)
     if prefix is not None:
         credit = line[prefix.end() :]
         cue = prefix.group().strip()
-    elif (caption := _CAPTION_CREDIT.search(line)) is not None and registry.resolve(caption.group("agency")) is not None:
+    elif (caption := _CAPTION_CREDIT.search(line)) is not None and registry.resolve(
+        caption.group("agency")
+    ) is not None:
         credit = caption.group("credit")
         cue = credit
     else:
         return []
     start = None if offset is None else offset + line.find(cue)
     return [
-        Found(name, entry, "image_credit", cue, line, start, None if start is None else start + len(cue), location, entry is not None)
+        Found(
+            name,
+            entry,
+            "image_credit",
+            cue,
+            line,
+            start,
+            None if start is None else start + len(cue),
+            location,
+            entry is not None,
+        )
         for name, entry in _credit_sources(credit, registry)
     ]
 
 
-def _furniture_attributions(lines: Iterable[FurnitureLine], cue_set: CueSet, language: str | None, registry: Registry) -> Iterator[Found]:
+def _furniture_attributions(
+    lines: Iterable[FurnitureLine], cue_set: CueSet, language: str | None, registry: Registry
+) -> Iterator[Found]:
     for item in lines:
         if item.kind == "image_credit":
             yield from image_credits(item.line, registry, "furniture")
@@ -757,18 +953,47 @@ def _furniture_attributions(lines: Iterable[FurnitureLine], cue_set: CueSet, lan
                 entry = registry.resolve(part)
                 if entry is not None:
                     kind = "wire" if entry.is_primary else "byline"
-                    yield Found(entry.name, entry, kind, item.line, item.line, None, None, "furniture", True)
+                    yield Found(
+                        entry.name, entry, kind, item.line, item.line, None, None, "furniture", True
+                    )
         elif item.kind in ("source_credit", "byline", "copyright"):
             text = _Text(item.line, registry, cue_set.not_sources)
             for found in _cue_matches(text, cue_set.for_language(language)):
-                yield Found(found.source, found.entry, found.kind, found.cue, item.line, None, None, "furniture", found.media)
+                yield Found(
+                    found.source,
+                    found.entry,
+                    found.kind,
+                    found.cue,
+                    item.line,
+                    None,
+                    None,
+                    "furniture",
+                    found.media,
+                )
 
 
 def _marker_attributions(markers: Iterable[Marker], registry: Registry) -> Iterator[Found]:
     for marker in markers:
-        entry = registry.by_domain(marker.url) if marker.url else registry.resolve(marker.outlet or "")
-        name = entry.name if entry else (marker.url and _host(marker.url)) or marker.outlet or marker.line
-        yield Found(name, entry, "copied_from", marker.kind, marker.line, None, None, "marker", True, marker.url)
+        entry = (
+            registry.by_domain(marker.url) if marker.url else registry.resolve(marker.outlet or "")
+        )
+        name = (
+            entry.name
+            if entry
+            else (marker.url and _host(marker.url)) or marker.outlet or marker.line
+        )
+        yield Found(
+            name,
+            entry,
+            "copied_from",
+            marker.kind,
+            marker.line,
+            None,
+            None,
+            "marker",
+            True,
+            marker.url,
+        )
 
 
 def _host(url: str) -> str:
@@ -795,7 +1020,14 @@ def _outside_nested_cues(found: list[Found]) -> list[Found]:
     the "wie ... berichtete" clause: a name after it is not its subject. "wie TASS unter Berufung auf
     den Kreml berichtet" keeps the Kremlin, named inside the clause.
     """
-    cues = sorted({(item.start, item.end) for item in found if item.start is not None and item.end is not None}, key=lambda span: (span[0], -span[1]))
+    cues = sorted(
+        {
+            (item.start, item.end)
+            for item in found
+            if item.start is not None and item.end is not None
+        },
+        key=lambda span: (span[0], -span[1]),
+    )
     outer: dict[tuple[int, int], tuple[int, int]] = {}
     widest = (-1, -1)
     for start, end in cues:
@@ -803,11 +1035,21 @@ def _outside_nested_cues(found: list[Found]) -> list[Found]:
             outer[(start, end)] = widest
         else:
             widest = (start, end)
-    return [item for item in found if (span := outer.get((item.start or 0, item.end or 0))) is None or _source_inside(item, span)]
+    return [
+        item
+        for item in found
+        if (span := outer.get((item.start or 0, item.end or 0))) is None
+        or _source_inside(item, span)
+    ]
 
 
 def _source_inside(item: Found, span: tuple[int, int]) -> bool:
-    return item.source_start is not None and item.source_end is not None and span[0] <= item.source_start and item.source_end <= span[1]
+    return (
+        item.source_start is not None
+        and item.source_end is not None
+        and span[0] <= item.source_start
+        and item.source_end <= span[1]
+    )
 
 
 def extract_attributions(
@@ -825,12 +1067,35 @@ def extract_attributions(
     captions: list[Found] = []
     position = 0
     for line in body.split("\n"):
-        captions += image_credits(line, registry, "body", position) if not line.rstrip().endswith((".", "!", "?", "“", "\"")) else []
+        captions += (
+            image_credits(line, registry, "body", position)
+            if not line.rstrip().endswith((".", "!", "?", "“", '"'))
+            else []
+        )
         position += len(line) + 1
     credit_lines = {found.sentence for found in captions}
-    in_body = _outside_nested_cues([found for found in _cue_matches(text, cue_set.for_language(language)) if found.sentence not in credit_lines or found.kind != "cites"])
-    found = [*_marker_attributions(markers, registry), *in_body, *captions, *_furniture_attributions(furniture, cue_set, language, registry)]
-    return _dedupe(sorted(found, key=lambda item: (item.location != "marker", item.start if item.start is not None else 10**9)))
+    in_body = _outside_nested_cues(
+        [
+            found
+            for found in _cue_matches(text, cue_set.for_language(language))
+            if found.sentence not in credit_lines or found.kind != "cites"
+        ]
+    )
+    found = [
+        *_marker_attributions(markers, registry),
+        *in_body,
+        *captions,
+        *_furniture_attributions(furniture, cue_set, language, registry),
+    ]
+    return _dedupe(
+        sorted(
+            found,
+            key=lambda item: (
+                item.location != "marker",
+                item.start if item.start is not None else 10**9,
+            ),
+        )
+    )
 
 
 # ---- cue data -------------------------------------------------------------------------
@@ -840,18 +1105,24 @@ def _compile_cue(raw: Any, where: str) -> Cue:
     if not isinstance(raw, dict) or not {"lang", "kind", "pattern", "source"} <= set(raw):
         raise ConfigError(f"{where}: every [[cue]] needs lang, kind, pattern and source")
     if raw["kind"] not in KINDS or raw["source"] not in _SOURCE_MODES:
-        raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)} and source one of {', '.join(_SOURCE_MODES)}")
+        raise ConfigError(
+            f"{where}: kind must be one of {', '.join(KINDS)} and source one of {', '.join(_SOURCE_MODES)}"
+        )
     try:
         regex = re.compile(str(raw["pattern"]), re.IGNORECASE | re.MULTILINE)
     except re.error as error:
         raise ConfigError(f"{where}: bad pattern {raw['pattern']!r}: {error}") from error
     if nested_repeat(regex.pattern):
-        raise ConfigError(f"{where}: pattern {raw['pattern']!r} repeats something that repeats (like (a+)+), which can take exponential time on one line: rewrite it without the nested repeat")
+        raise ConfigError(
+            f"{where}: pattern {raw['pattern']!r} repeats something that repeats (like (a+)+), which can take exponential time on one line: rewrite it without the nested repeat"
+        )
     if raw["source"] == "inside" and "span" not in regex.groupindex:
-        raise ConfigError(f"{where}: a cue with source = \"inside\" needs a (?P<span>...) group")
+        raise ConfigError(f'{where}: a cue with source = "inside" needs a (?P<span>...) group')
     if raw["source"] == "fixed" and not raw.get("name"):
-        raise ConfigError(f"{where}: a cue with source = \"fixed\" needs a name")
-    lowered = re.compile(regex.pattern, re.MULTILINE) if written_in_lower_case(regex.pattern) else None
+        raise ConfigError(f'{where}: a cue with source = "fixed" needs a name')
+    lowered = (
+        re.compile(regex.pattern, re.MULTILINE) if written_in_lower_case(regex.pattern) else None
+    )
     start = _leading_anchor(regex.pattern, regex.flags)
     if start == "word" and not regex.pattern.startswith("\\b"):
         start = ""  # the \b comes from inside a group: there is no plain rest to cut off
@@ -863,8 +1134,20 @@ def _compile_cue(raw: Any, where: str) -> Cue:
     name = str(raw["name"]) if raw.get("name") else None
     inverted_only = raw.get("after", "any") == "inverted"
     if raw.get("after", "any") not in ("any", "inverted"):
-        raise ConfigError(f"{where}: after must be \"any\" or \"inverted\", got {raw['after']!r}")
-    return Cue(str(raw["lang"]), str(raw["kind"]), regex, str(raw["source"]), name, lowered, inverted_only, start, rest, rest_lowered, scanner)
+        raise ConfigError(f'{where}: after must be "any" or "inverted", got {raw["after"]!r}')
+    return Cue(
+        str(raw["lang"]),
+        str(raw["kind"]),
+        regex,
+        str(raw["source"]),
+        name,
+        lowered,
+        inverted_only,
+        start,
+        rest,
+        rest_lowered,
+        scanner,
+    )
 
 
 def parse_cues(text: str, origin: str) -> CueSet:
@@ -873,8 +1156,15 @@ def parse_cues(text: str, origin: str) -> CueSet:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{origin}: {error}") from error
-    headers = [number for number, line in enumerate(text.splitlines(), start=1) if line.strip() == "[[cue]]"]
-    cues = tuple(_compile_cue(raw, f"{origin}, line {headers[index] if index < len(headers) else '?'}") for index, raw in enumerate(data.get("cue", [])))
+    headers = [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() == "[[cue]]"
+    ]
+    cues = tuple(
+        _compile_cue(raw, f"{origin}, line {headers[index] if index < len(headers) else '?'}")
+        for index, raw in enumerate(data.get("cue", []))
+    )
     words = frozenset(str(word).casefold() for word in data.get("not_sources", {}).get("words", []))
     return CueSet(cues, words)
 
@@ -882,7 +1172,12 @@ def parse_cues(text: str, origin: str) -> CueSet:
 @lru_cache(maxsize=8)
 def load_cues(user_file: Path | None = None) -> CueSet:
     """The packaged cues, with a user file's cues tried first."""
-    packaged = parse_cues(resources.files("provenance.knowledge").joinpath("data/attribution.toml").read_text(encoding="utf-8"), "provenance/knowledge/data/attribution.toml")
+    packaged = parse_cues(
+        resources.files("provenance.knowledge")
+        .joinpath("data/attribution.toml")
+        .read_text(encoding="utf-8"),
+        "provenance/knowledge/data/attribution.toml",
+    )
     if user_file is None:
         return packaged
     try:
@@ -890,4 +1185,3 @@ def load_cues(user_file: Path | None = None) -> CueSet:
     except OSError as error:
         raise ConfigError(f"cannot read cue file {user_file}: {error}") from error
     return CueSet(user.cues + packaged.cues, user.not_sources | packaged.not_sources)
-

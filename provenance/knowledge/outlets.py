@@ -6,6 +6,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from unidecode import unidecode
@@ -13,7 +14,10 @@ from unidecode import unidecode
 from provenance.knowledge.registry import Registry
 
 _NAME_PARTS = re.compile(r"\s+[|–—•·]\s+|\s+-\s+|:\s+")
-_NOT_A_NAME = re.compile(r"^[0-9a-f]{12,}\b|\.(?:txt|md|html?|xhtml|jsonl|ndjson|json|warc|gz|arc)$|@\d+$|^<urn:|^urn:", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"^[0-9a-f]{12,}\b|\.(?:txt|md|html?|xhtml|jsonl|ndjson|json|warc|gz|arc)$|@\d+$|^<urn:|^urn:",
+    re.IGNORECASE,
+)
 """What a file name, a hash or a WARC record id looks like: never an outlet's name."""
 _DOMAIN_LIKE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/?$", re.IGNORECASE)
 _DOMAIN_WITH_PATH = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/", re.IGNORECASE)
@@ -71,7 +75,11 @@ def registered_domain(url_or_host: str | None) -> str | None:
 def _label(domain: str) -> str:
     """The registered part of a domain without its public suffix: ``bbc.co.uk`` → ``bbc``."""
     suffix = _suffix_list().publicsuffix(domain)  # type: ignore[attr-defined]
-    head = domain[: -len(suffix) - 1] if suffix and domain.endswith("." + suffix) else domain.split(".")[0]
+    head = (
+        domain[: -len(suffix) - 1]
+        if suffix and domain.endswith("." + suffix)
+        else domain.split(".")[0]
+    )
     return squash(head)
 
 
@@ -92,7 +100,9 @@ def _fits(name: str, label: str) -> bool:
 
 def is_plausible_name(name: str | None) -> bool:
     """Whether a site or outlet name can be one: not empty, not a file name, a hash or a WARC record id."""
-    return bool(name and name.strip() and not _NOT_A_NAME.search(name.strip()) and len(squash(name)) >= 2)
+    return bool(
+        name and name.strip() and not _NOT_A_NAME.search(name.strip()) and len(squash(name)) >= 2
+    )
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,11 @@ class Outlet:
         """Whether a phrase names this outlet, whole or in a run of up to six of its words."""
         if not phrase:
             return False
-        if (registered := registered_domain(phrase) if "." in phrase and " " not in phrase.strip() else None) and registered == self.domain:
+        if (
+            registered := registered_domain(phrase)
+            if "." in phrase and " " not in phrase.strip()
+            else None
+        ) and registered == self.domain:
             return True
         words = _WORD.findall(phrase)
         for start in range(len(words)):
@@ -138,7 +152,9 @@ class Outlet:
         return bool(self.names & other.names)
 
 
-def identify_outlet(url_or_host: str | None, site_name: str | None, registry: Registry | None = None) -> Outlet | None:
+def identify_outlet(
+    url_or_host: str | None, site_name: str | None, registry: Registry | None = None
+) -> Outlet | None:
     """The outlet behind a page's host and the site name it gives; None when neither says anything.
 
     A registry source owning the host (or, with no host, named exactly by the site name) gives
@@ -153,19 +169,54 @@ def identify_outlet(url_or_host: str | None, site_name: str | None, registry: Re
 
 
 @lru_cache(maxsize=65536)
+class Located(Protocol):
+    """What names an article's outlet: its URL, its domain, and the site name it gave (an article record, a summary)."""
+
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def domain(self) -> str | None: ...
+    @property
+    def outlet(self) -> str | None: ...
+
+
+def outlet_of(article: Located | None, registry: Registry | None = None) -> Outlet | None:
+    """The outlet that published a stored article (never its file name: None when no URL, domain or site name says)."""
+    if article is None:
+        return None
+    return identify_outlet(article.url or article.domain, article.outlet, registry)
+
+
 def _identify(host: str | None, site_name: str | None, registry: Registry | None) -> Outlet | None:
     site_name = site_name if is_plausible_name(site_name) else None
     if site_name and host and _DOMAIN_WITH_PATH.match(site_name):
-        site_name = None  # "yahoo.com/news" names a section of the host, which the domain says better
+        site_name = (
+            None  # "yahoo.com/news" names a section of the host, which the domain says better
+        )
     domain = registered_domain(host) if host else None
     entry = None
     if registry is not None:
-        entry = registry.by_domain(host) if host else registry.by_exact_name(site_name) if site_name else None
+        entry = (
+            registry.by_domain(host)
+            if host
+            else registry.by_exact_name(site_name)
+            if site_name
+            else None
+        )
     if entry is not None:
-        names = {squash(entry.name), *(squash(alias) for alias in entry.aliases), *(_label(d) for d in entry.domains if registered_domain(d))}
+        names = {
+            squash(entry.name),
+            *(squash(alias) for alias in entry.aliases),
+            *(_label(d) for d in entry.domains if registered_domain(d)),
+        }
         if domain:
             names.add(_label(domain))
-        return Outlet(entry.name, entry.name, domain, frozenset(name for name in names if len(name) >= MIN_NAME))
+        return Outlet(
+            entry.name,
+            entry.name,
+            domain,
+            frozenset(name for name in names if len(name) >= MIN_NAME),
+        )
     if domain:
         label = _label(domain)
         parts = [part.strip() for part in _NAME_PARTS.split(site_name)] if site_name else []
@@ -177,8 +228,15 @@ def _identify(host: str | None, site_name: str | None, registry: Registry | None
         else:
             name = domain
         names = {label, squash(domain), squash(name), *(squash(part) for part in fitting)}
-        return Outlet(domain, name, domain, frozenset(item for item in names if len(item) >= MIN_NAME))
+        return Outlet(
+            domain, name, domain, frozenset(item for item in names if len(item) >= MIN_NAME)
+        )
     if site_name:
         squashed = squash(site_name)
-        return Outlet(f"name:{squashed}", site_name, None, frozenset({squashed} if len(squashed) >= MIN_NAME else ()))
+        return Outlet(
+            f"name:{squashed}",
+            site_name,
+            None,
+            frozenset({squashed} if len(squashed) >= MIN_NAME else ()),
+        )
     return None

@@ -13,8 +13,20 @@ from itertools import islice
 from provenance.knowledge.attribution import Found, Sentence, sentences
 
 # Closing mark for each opening mark. "“" closes „ (German) and opens “ (English); "»" opens »…« and closes «…».
-_CLOSERS = {"„": "“", "“": "”", "«": "»", "»": "«", "‚": "‘", "‘": "’", "「": "」", "『": "』", '"': '"', "‹": "›", "›": "‹"}
-_ALSO_CLOSES = {"„": "”", "“": "\""}
+_CLOSERS = {
+    "„": "“",
+    "“": "”",
+    "«": "»",
+    "»": "«",
+    "‚": "‘",
+    "‘": "’",
+    "「": "」",
+    "『": "』",
+    '"': '"',
+    "‹": "›",
+    "›": "‹",
+}
+_ALSO_CLOSES = {"„": "”", "“": '"'}
 _MARKS = frozenset(_CLOSERS) | frozenset(_CLOSERS.values()) | {"”", "’"}
 _MARK_OR_NEWLINE = re.compile("[" + re.escape("".join(sorted(_MARKS))) + "\n]")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
@@ -25,11 +37,32 @@ _SPEAKER_AFTER_SOURCE = re.compile(
     r"(?P<speaker>(?:den|die|das|der|dem)\s+[\w-]+(?:\s+[\w-]+){0,2}?|[A-ZÄÖÜА-ЯЁ][\w-]+(?:\s+[A-ZÄÖÜА-ЯЁ][\w-]+){0,2})"
     r"(?=\s+(?:aus|mit|in|am|vom|von|as|als|saying|и)\b|\s*[,.;:]|$)",
 )
-_SPEECH_VERB = re.compile(r"\b(?:sagte|sagten|sagt|erklärte|erklärten|betonte|schrieb|said|says|told|wrote|added|заявил[аи]?|сказал[аи]?|отметил[аи]?|a déclaré|a dit|dijo)\b", re.IGNORECASE)
+_SPEECH_VERB = re.compile(
+    r"\b(?:sagte|sagten|sagt|erklärte|erklärten|betonte|schrieb|said|says|told|wrote|added|заявил[аи]?|сказал[аи]?|отметил[аи]?|a déclaré|a dit|dijo)\b",
+    re.IGNORECASE,
+)
 _TOLD = frozenset(("told",))
 """Speech verbs whose next name is the one spoken to, not the speaker."""
 _PERSON = re.compile(r"[A-ZÄÖÜА-ЯЁ][\w'’-]+(?:\s+[A-ZÄÖÜА-ЯЁ][\w'’-]+){0,3}")
-_NOT_SPEAKERS = frozenset(("der", "die", "das", "er", "sie", "es", "he", "she", "they", "it", "the", "this", "dies", "so", "und"))
+_NOT_SPEAKERS = frozenset(
+    (
+        "der",
+        "die",
+        "das",
+        "er",
+        "sie",
+        "es",
+        "he",
+        "she",
+        "they",
+        "it",
+        "the",
+        "this",
+        "dies",
+        "so",
+        "und",
+    )
+)
 _RELAY_START = re.compile(r"^(?:das|dies|so|this|that|это)\b", re.IGNORECASE)
 MAX_OPEN_QUOTES = 16
 """Opening marks of a line kept open at once, the innermost ones (real articles reach 7, stray marks
@@ -76,7 +109,10 @@ def fold_hyphenation(text: str) -> str:
 def normalize_quote(text: str) -> str:
     """Quote marks, case, whitespace, hyphenation and soft hyphens folded: the form quotes are stored and searched in."""
     text = unicodedata.normalize("NFKC", fold_hyphenation(text)).translate(_FOLD_MARKS)
-    return " ".join(word.replace("-", "").replace("'", "").replace("’", "") for word in _WORD.findall(text.casefold()))
+    return " ".join(
+        word.replace("-", "").replace("'", "").replace("’", "")
+        for word in _WORD.findall(text.casefold())
+    )
 
 
 def _opens(text: str, index: int, mark: str) -> bool:
@@ -89,7 +125,11 @@ def _opens(text: str, index: int, mark: str) -> bool:
 
 
 def _closes(text: str, index: int, mark: str, expected: str) -> bool:
-    if mark != expected and _ALSO_CLOSES.get(expected) != mark and not (expected == "“" and mark == "”"):
+    if (
+        mark != expected
+        and _ALSO_CLOSES.get(expected) != mark
+        and not (expected == "“" and mark == "”")
+    ):
         return False
     if mark in "’‘›‹":
         after = text[index + 1] if index + 1 < len(text) else " "
@@ -128,13 +168,19 @@ def _speaker(context: str, quote: str) -> str | None:
         return match.group("speaker").strip()
     names: _Names | None = None
     for verb in _SPEECH_VERB.finditer(outside):
-        after = _PERSON.match(outside, verb.end() + 1) if verb.group().casefold() not in _TOLD else None  # "she told Harvey": Harvey listens
+        after = (
+            _PERSON.match(outside, verb.end() + 1) if verb.group().casefold() not in _TOLD else None
+        )  # "she told Harvey": Harvey listens
         if after and after.group().casefold() not in _NOT_SPEAKERS:
             return after.group()
         if names is None:
             names = _Names(outside)
         before = names.last_before(verb.start())
-        if before and before.end() >= verb.start() - 2 and before.group().casefold() not in _NOT_SPEAKERS:
+        if (
+            before
+            and before.end() >= verb.start() - 2
+            and before.group().casefold() not in _NOT_SPEAKERS
+        ):
             return before.group()
     return None
 
@@ -162,7 +208,11 @@ class _Names:
 
 def _is_media_credit(attribution: Found) -> bool:
     """Whether an attribution in the body credits a medium with what is said (a quote, a citation, a wire credit)."""
-    return attribution.start is not None and attribution.media and attribution.kind in ("quotes", "cites", "wire")
+    return (
+        attribution.start is not None
+        and attribution.media
+        and attribution.kind in ("quotes", "cites", "wire")
+    )
 
 
 class _QuoteContext:
@@ -173,7 +223,10 @@ class _QuoteContext:
         self.span_starts = [span.start for span in self.spans]
         self.span_ends = [span.end for span in self.spans]
         self.line_starts = [0, *(newline.end() for newline in _NEWLINE.finditer(body))]
-        self.media = sorted((found for found in attributions if _is_media_credit(found)), key=lambda found: found.start or 0)
+        self.media = sorted(
+            (found for found in attributions if _is_media_credit(found)),
+            key=lambda found: found.start or 0,
+        )
         self.media_starts = [found.start or 0 for found in self.media]
 
     def covering(self, start: int, end: int) -> Sequence[Sentence]:
@@ -183,7 +236,9 @@ class _QuoteContext:
     def preceding(self, offset: int, paragraph_start: int) -> Sentence | None:
         """The last sentence of the paragraph that ends at or before an offset."""
         index = bisect_right(self.span_ends, offset) - 1
-        return self.spans[index] if index >= 0 and self.spans[index].start >= paragraph_start else None
+        return (
+            self.spans[index] if index >= 0 and self.spans[index].start >= paragraph_start else None
+        )
 
     def following(self, offset: int) -> Sentence | None:
         """The first sentence that starts at or after an offset."""
@@ -198,7 +253,14 @@ class _QuoteContext:
         """The media credits whose cue starts from lo up to (not including) hi, in text order."""
         return self.media[bisect_left(self.media_starts, lo) : bisect_left(self.media_starts, hi)]
 
-    def source(self, lo: int, hi: int, next_span: tuple[int, int] | None, previous: Sentence | None, speaker: str | None) -> str | None:
+    def source(
+        self,
+        lo: int,
+        hi: int,
+        next_span: tuple[int, int] | None,
+        previous: Sentence | None,
+        speaker: str | None,
+    ) -> str | None:
         """The medium the quote's own attribution credits: in the quote's sentence, else in a following 'Das schreibt X'
         sentence, else in the sentence just before it when that one reports the quote's speaker (or no speaker is named).
 
@@ -208,7 +270,11 @@ class _QuoteContext:
         media = self.media_between(lo, hi)
         if not media and next_span is not None:
             media = self.media_between(*next_span)
-        if not media and previous is not None and (speaker is None or _mentions(previous.text, speaker)):
+        if (
+            not media
+            and previous is not None
+            and (speaker is None or _mentions(previous.text, speaker))
+        ):
             media = self.media_between(previous.start, previous.end)[-1:]
         return media[0].source if media else None
 
@@ -219,7 +285,9 @@ def _mentions(text: str, speaker: str) -> bool:
     return any(re.search(rf"\b{re.escape(word)}(?:s|'s|’s)?\b", text) for word in names)
 
 
-def extract_quotes(body: str, attributions: Sequence[Found] = (), min_words: int = 2) -> list[QuoteSpan]:
+def extract_quotes(
+    body: str, attributions: Sequence[Found] = (), min_words: int = 2
+) -> list[QuoteSpan]:
     """Quotations of a body with the speaker and the source the text gives for each.
 
     `attributions` are those of the body in text order, as extract_attributions gives them.
@@ -231,9 +299,15 @@ def extract_quotes(body: str, attributions: Sequence[Found] = (), min_words: int
         lo = covering[0].start if covering else quote.start
         hi = covering[-1].end if covering else quote.end
         following = context.following(hi)
-        next_span = (following.start, following.end) if following and _RELAY_START.match(following.text.strip()) else None
+        next_span = (
+            (following.start, following.end)
+            if following and _RELAY_START.match(following.text.strip())
+            else None
+        )
         around = body[max(lo, quote.start - SPEAKER_WINDOW) : min(hi, quote.end + SPEAKER_WINDOW)]
         speaker = _speaker(around, quote.text)
-        source = context.source(lo, hi, next_span, context.preceding(lo, context.paragraph_start(quote.start)), speaker)
+        source = context.source(
+            lo, hi, next_span, context.preceding(lo, context.paragraph_start(quote.start)), speaker
+        )
         result.append(QuoteSpan(quote.text, quote.start, quote.end, quote.depth, speaker, source))
     return result

@@ -91,7 +91,10 @@ class Registry:
                 self._domains.setdefault(domain.lower(), entry)
         self._resolved: dict[str, SourceEntry | None] = {}
         self._automaton = ahocorasick.Automaton()
-        for alias in {*self._exact, *(entry_alias for entry in entries for entry_alias in entry.aliases)}:
+        for alias in {
+            *self._exact,
+            *(entry_alias for entry in entries for entry_alias in entry.aliases),
+        }:
             self._automaton.add_word(alias.lower(), alias.lower())
         self._automaton.make_automaton()
 
@@ -110,7 +113,9 @@ class Registry:
         """The source owning a host name (or one of its parent domains) or a URL's host."""
         if not host_or_url:
             return None
-        host = (urlsplit(host_or_url).hostname if "//" in host_or_url else host_or_url.split("/")[0]) or ""
+        host = (
+            urlsplit(host_or_url).hostname if "//" in host_or_url else host_or_url.split("/")[0]
+        ) or ""
         parts = host.lower().removeprefix("www.").split(".")
         for start in range(len(parts) - 1):
             entry = self._domains.get(".".join(parts[start:]))
@@ -135,7 +140,11 @@ class Registry:
         if re.fullmatch(r"(https?://)?[\w.-]+\.[a-z]{2,}(/\S*)?", text, re.IGNORECASE):
             return self.by_domain(text)
         mentions = self.mentions(text)
-        return max(mentions, key=lambda mention: mention.end - mention.start).entry if mentions else None
+        return (
+            max(mentions, key=lambda mention: mention.end - mention.start).entry
+            if mentions
+            else None
+        )
 
     def _entry_for(self, written: str) -> SourceEntry | None:
         return self._exact.get(written) or self._folded.get(written.casefold())
@@ -151,7 +160,9 @@ class Registry:
         found: list[Mention] = []
         for last, alias in self._automaton.iter(lowered):
             start, end = last - len(alias) + 1, last + 1
-            if (start > 0 and _WORD_JOIN.match(text[start - 1])) or (end < len(text) and _WORD_TAIL.match(text[end])):
+            if (start > 0 and _WORD_JOIN.match(text[start - 1])) or (
+                end < len(text) and _WORD_TAIL.match(text[end])
+            ):
                 continue
             written = text[start:end]
             entry = self._entry_for(written)
@@ -167,7 +178,11 @@ class Registry:
 
 
 def _header_lines(text: str) -> list[int]:
-    return [number for number, line in enumerate(text.splitlines(), start=1) if line.strip() == "[[source]]"]
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() == "[[source]]"
+    ]
 
 
 def _entry(raw: Any, where: str) -> SourceEntry:
@@ -180,7 +195,13 @@ def _entry(raw: Any, where: str) -> SourceEntry:
         raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, got {raw['kind']!r}")
     if not isinstance(raw["aliases"], list) or not isinstance(raw["domains"], list):
         raise ConfigError(f"{where}: 'aliases' and 'domains' must be lists")
-    return SourceEntry(str(raw["name"]), str(raw["kind"]), str(raw["country"]), tuple(map(str, raw["domains"])), tuple(map(str, raw["aliases"])))
+    return SourceEntry(
+        str(raw["name"]),
+        str(raw["kind"]),
+        str(raw["country"]),
+        tuple(map(str, raw["domains"])),
+        tuple(map(str, raw["aliases"])),
+    )
 
 
 def parse_registry(text: str, origin: str) -> list[SourceEntry]:
@@ -193,13 +214,21 @@ def parse_registry(text: str, origin: str) -> list[SourceEntry]:
     raw_entries = data.get("source", [])
     if not isinstance(raw_entries, list):
         raise ConfigError(f"{origin}: the registry must be a list of [[source]] tables")
-    return [_entry(raw, f"{origin}, line {headers[index] if index < len(headers) else '?'}") for index, raw in enumerate(raw_entries)]
+    return [
+        _entry(raw, f"{origin}, line {headers[index] if index < len(headers) else '?'}")
+        for index, raw in enumerate(raw_entries)
+    ]
 
 
 @lru_cache(maxsize=8)
 def load_registry(user_file: Path | None = None) -> Registry:
     """The packaged registry, with a user file's entries taking precedence."""
-    packaged = parse_registry(resources.files("provenance.knowledge").joinpath("data/sources.toml").read_text(encoding="utf-8"), "provenance/knowledge/data/sources.toml")
+    packaged = parse_registry(
+        resources.files("provenance.knowledge")
+        .joinpath("data/sources.toml")
+        .read_text(encoding="utf-8"),
+        "provenance/knowledge/data/sources.toml",
+    )
     if user_file is None:
         return Registry(packaged)
     try:

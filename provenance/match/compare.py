@@ -52,7 +52,9 @@ def overlap(first: U64, second: U64) -> Overlap:
         return Overlap(0.0, 0.0, 0.0, 0, len(first), len(second))
     shared = int(np.intersect1d(first, second, assume_unique=True).size)
     union = len(first) + len(second) - shared
-    return Overlap(shared / union, shared / len(first), shared / len(second), shared, len(first), len(second))
+    return Overlap(
+        shared / union, shared / len(first), shared / len(second), shared, len(first), len(second)
+    )
 
 
 FULL_COPY_KINDS = frozenset(("duplicate", "repost"))
@@ -65,7 +67,10 @@ def copy_kind(scores: Overlap, same_outlet: bool, settings: Settings) -> str | N
     needed = min(settings.min_shared_shingles, max(3, int(0.9 * smaller)))
     if scores.shared < needed:
         return None
-    if min(scores.containment, scores.reverse_containment) >= settings.duplicate_jaccard or scores.jaccard >= settings.duplicate_jaccard:
+    if (
+        min(scores.containment, scores.reverse_containment) >= settings.duplicate_jaccard
+        or scores.jaccard >= settings.duplicate_jaccard
+    ):
         return "duplicate" if same_outlet else "repost"
     if max(scores.containment, scores.reverse_containment) >= settings.partial_containment:
         return "partial"
@@ -128,7 +133,11 @@ def _names_the_other(mark: SourceMark, other: Facts) -> bool:
         target = url_key(mark.url)
         if any(url_key(url) == target for url in other.urls):
             return True
-        return other.outlet is not None and other.outlet.domain is not None and registered_domain(mark.url) == other.outlet.domain
+        return (
+            other.outlet is not None
+            and other.outlet.domain is not None
+            and registered_domain(mark.url) == other.outlet.domain
+        )
     if mark.outlet and other.outlet is not None:
         return other.outlet.named_in(mark.outlet)
     return False
@@ -141,16 +150,26 @@ def _marker_naming(copy: Facts, origin: Facts) -> SourceMark | None:
 def decide_direction(first: Facts, second: Facts) -> Direction:
     """The origin of a copied pair, from explicit markers first and publication dates second."""
     if mark := _marker_naming(first, second):
-        return Direction("second", "evidence", f"{first.label} names {second.label} as its source: \"{mark.line}\"")
+        return Direction(
+            "second", "evidence", f'{first.label} names {second.label} as its source: "{mark.line}"'
+        )
     if mark := _marker_naming(second, first):
-        return Direction("first", "evidence", f"{second.label} names {first.label} as its source: \"{mark.line}\"")
+        return Direction(
+            "first", "evidence", f'{second.label} names {first.label} as its source: "{mark.line}"'
+        )
     if first.published and second.published:
         order = publication_order(first.published, second.published, first.label, second.label)
         if order.earlier is not None:
             return Direction(order.earlier, "dated", order.reason)
-        return Direction(None, "undetermined", f"{order.reason}; neither names the other as its source")
+        return Direction(
+            None, "undetermined", f"{order.reason}; neither names the other as its source"
+        )
     undated = [facts.label for facts in (first, second) if facts.published is None]
-    return Direction(None, "undetermined", f"{' and '.join(undated)} {'has' if len(undated) == 1 else 'have'} no publication date and neither names the other as its source")
+    return Direction(
+        None,
+        "undetermined",
+        f"{' and '.join(undated)} {'has' if len(undated) == 1 else 'have'} no publication date and neither names the other as its source",
+    )
 
 
 def _word_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -182,7 +201,11 @@ class Alignment:
 
     def as_evidence(self) -> dict[str, Any]:
         """The passages as a link's or a match's JSON evidence, in the order they were aligned."""
-        return {"shared_passages": self.shared, "changed_passages": [list(pair) for pair in self.changed], "shared_words": self.shared_words}
+        return {
+            "shared_passages": self.shared,
+            "changed_passages": [list(pair) for pair in self.changed],
+            "shared_words": self.shared_words,
+        }
 
 
 def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignment:
@@ -198,10 +221,19 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
             if a1 - a0 >= min_words:
                 shared.append((a1 - a0, first[spans_a[a0][0] : spans_a[a1 - 1][1]]))
         elif max(a1 - a0, b1 - b0) <= 40:
-            changed.append((a1 - a0 + b1 - b0, (_passage(first, spans_a, a0, a1), _passage(second, spans_b, b0, b1))))
+            changed.append(
+                (
+                    a1 - a0 + b1 - b0,
+                    (_passage(first, spans_a, a0, a1), _passage(second, spans_b, b0, b1)),
+                )
+            )
     shared.sort(key=lambda item: -item[0])
     changed.sort(key=lambda item: -item[0])
-    return Alignment([_clip(text) for _, text in shared[:limit]], [(_clip(a), _clip(b)) for _, (a, b) in changed[:limit]], total)
+    return Alignment(
+        [_clip(text) for _, text in shared[:limit]],
+        [(_clip(a), _clip(b)) for _, (a, b) in changed[:limit]],
+        total,
+    )
 
 
 PASSAGE_WORDS = 40
@@ -221,7 +253,9 @@ class SharedSpan:
     words: int
 
 
-def shared_spans(first: str, second: str, min_words: int = PASSAGE_WORDS, max_gap: int = PASSAGE_GAP) -> list[SharedSpan]:
+def shared_spans(
+    first: str, second: str, min_words: int = PASSAGE_WORDS, max_gap: int = PASSAGE_GAP
+) -> list[SharedSpan]:
     """The passages of at least `min_words` two texts share, word for word but for gaps of up to `max_gap` words, with their offsets.
 
     Examples:
@@ -252,20 +286,36 @@ def shared_spans(first: str, second: str, min_words: int = PASSAGE_WORDS, max_ga
         head, tail = blocks[0], blocks[-1]
         # Grow the edges over equal words that the alignment gave to other places (an article's
         # first words matched elsewhere), never into the passage before it.
-        while head[0] > floor[0] and head[2] > floor[1] and words_a[head[0] - 1] == words_b[head[2] - 1]:
+        while (
+            head[0] > floor[0]
+            and head[2] > floor[1]
+            and words_a[head[0] - 1] == words_b[head[2] - 1]
+        ):
             head[0], head[2] = head[0] - 1, head[2] - 1
-        while tail[1] < len(words_a) and tail[3] < len(words_b) and words_a[tail[1]] == words_b[tail[3]]:
+        while (
+            tail[1] < len(words_a)
+            and tail[3] < len(words_b)
+            and words_a[tail[1]] == words_b[tail[3]]
+        ):
             tail[1], tail[3] = tail[1] + 1, tail[3] + 1
         # The end of another paragraph that reads alike ("... zu unterstützen.") is not the passage either.
-        cut = _words_before_break(first, spans_a, head[0], head[1], max_gap) or _words_before_break(second, spans_b, head[2], head[3], max_gap)
+        cut = _words_before_break(first, spans_a, head[0], head[1], max_gap) or _words_before_break(
+            second, spans_b, head[2], head[3], max_gap
+        )
         head[0], head[2] = head[0] + cut, head[2] + cut
-        cut = _words_after_break(first, spans_a, tail[0], tail[1], max_gap) or _words_after_break(second, spans_b, tail[2], tail[3], max_gap)
+        cut = _words_after_break(first, spans_a, tail[0], tail[1], max_gap) or _words_after_break(
+            second, spans_b, tail[2], tail[3], max_gap
+        )
         tail[1], tail[3] = tail[1] - cut, tail[3] - cut
         equal = sum(block[1] - block[0] for block in blocks)
         a0, a1, b0, b1 = head[0], tail[1], head[2], tail[3]
         if equal >= min_words:
             floor = (a1, b1)
-            found.append(SharedSpan(spans_a[a0][0], spans_a[a1 - 1][1], spans_b[b0][0], spans_b[b1 - 1][1], a1 - a0))
+            found.append(
+                SharedSpan(
+                    spans_a[a0][0], spans_a[a1 - 1][1], spans_b[b0][0], spans_b[b1 - 1][1], a1 - a0
+                )
+            )
     return found
 
 
@@ -278,14 +328,32 @@ def _break_between(text: str, spans: list[tuple[int, int]], index: int) -> bool:
     return "\n" in text[spans[index - 1][1] : spans[index][0]]
 
 
-def _words_before_break(text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int) -> int:
+def _words_before_break(
+    text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int
+) -> int:
     """How many of the first words of [start, end) stand before a line break (at most `limit`, and never all); 0 when none."""
-    return next((index - start for index in range(start + 1, min(start + limit + 1, end)) if _break_between(text, spans, index)), 0)
+    return next(
+        (
+            index - start
+            for index in range(start + 1, min(start + limit + 1, end))
+            if _break_between(text, spans, index)
+        ),
+        0,
+    )
 
 
-def _words_after_break(text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int) -> int:
+def _words_after_break(
+    text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int
+) -> int:
     """How many of the last words of [start, end) stand after a line break (at most `limit`, and never all); 0 when none."""
-    return next((end - index for index in range(end - 1, max(end - limit - 1, start), -1) if _break_between(text, spans, index)), 0)
+    return next(
+        (
+            end - index
+            for index in range(end - 1, max(end - limit - 1, start), -1)
+            if _break_between(text, spans, index)
+        ),
+        0,
+    )
 
 
 def _passage(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -314,15 +382,23 @@ def _runs(opcodes: Opcodes) -> Iterator[tuple[str, int, int, int, int]]:
         yield ("differ", *pending)
 
 
-def translated_passages(first: str, second: str, anchor_positions: Sequence[tuple[int, int]], limit: int = 3) -> list[tuple[str, str]]:
+def translated_passages(
+    first: str, second: str, anchor_positions: Sequence[tuple[int, int]], limit: int = 3
+) -> list[tuple[str, str]]:
     """Sentences of a text and of its translation that render each other: the pairs most aligned anchors join, most first.
 
     Each sentence is in one pair at most, and a pair needs two aligned anchors: one shared name
     or number can stand in unrelated sentences.
     """
     first_sentences, second_sentences = sentences(first), sentences(second)
-    first_starts, second_starts = [span.start for span in first_sentences], [span.start for span in second_sentences]
-    joins = Counter((bisect_right(first_starts, a) - 1, bisect_right(second_starts, b) - 1) for a, b in anchor_positions)
+    first_starts, second_starts = (
+        [span.start for span in first_sentences],
+        [span.start for span in second_sentences],
+    )
+    joins = Counter(
+        (bisect_right(first_starts, a) - 1, bisect_right(second_starts, b) - 1)
+        for a, b in anchor_positions
+    )
     pairs: list[tuple[str, str]] = []
     used_first, used_second = set(), set()
     for (i, j), count in sorted(joins.items(), key=lambda item: (-item[1], item[0])):

@@ -97,7 +97,10 @@ class PassageClusters:
         """Add a shared passage of two articles: the cluster it joins, or a new one; returns the cluster's id."""
         first_span = (pair.span.first_start, pair.span.first_end)
         second_span = (pair.span.second_start, pair.span.second_end)
-        first, second = self._holding(pair.first_id, first_span), self._holding(pair.second_id, second_span)
+        first, second = (
+            self._holding(pair.first_id, first_span),
+            self._holding(pair.second_id, second_span),
+        )
         if first is not None and second is not None and first != second:
             passage = self._join(first, second)
         else:
@@ -115,8 +118,13 @@ class PassageClusters:
 
     def result(self) -> PassageChanges:
         """The changes, every witness under its cluster's final id."""
-        final = [Witness(self._find(w.passage), w.article_id, w.start, w.end) for w in self.changes.witnesses]
-        merged = {drop: self._find(drop) for drop in self.parent if drop >= 0 and self._find(drop) != drop}
+        final = [
+            Witness(self._find(w.passage), w.article_id, w.start, w.end)
+            for w in self.changes.witnesses
+        ]
+        merged = {
+            drop: self._find(drop) for drop in self.parent if drop >= 0 and self._find(drop) != drop
+        }
         new = [passage for passage in self.changes.new_passages if self._find(passage) == passage]
         return PassageChanges(new, final, merged)
 
@@ -153,4 +161,3 @@ class ReusedPassage:
     first: int | None
     first_reason: str
     source: str | None
-

@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from itertools import chain
 from typing import Any
@@ -49,9 +49,13 @@ class Published:
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+            raise ValueError(
+                f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}"
+            )
         if self.moment.tzinfo is not None:
-            raise ValueError("moment must be naive (UTC, or the wall-clock time when offset is None)")
+            raise ValueError(
+                "moment must be naive (UTC, or the wall-clock time when offset is None)"
+            )
 
     @property
     def zoned(self) -> bool:
@@ -61,7 +65,11 @@ class Published:
     @property
     def local(self) -> datetime:
         """The wall-clock time at the publisher (the moment itself when no offset is known)."""
-        return self.moment + timedelta(minutes=self.offset) if self.zoned and self.offset else self.moment
+        return (
+            self.moment + timedelta(minutes=self.offset)
+            if self.zoned and self.offset
+            else self.moment
+        )
 
     @property
     def local_date(self) -> date:
@@ -114,7 +122,12 @@ class Order:
     reason: str
 
 
-def publication_order(first: Published, second: Published, first_label: str = "the first", second_label: str = "the second") -> Order:
+def publication_order(
+    first: Published,
+    second: Published,
+    first_label: str = "the first",
+    second_label: str = "the second",
+) -> Order:
     """The order of two publication times, never finer than what each gives.
 
     Two instants are compared as they are. A date without a time orders only against another
@@ -128,26 +141,50 @@ def publication_order(first: Published, second: Published, first_label: str = "t
         return _ordered(first.moment < second.moment, first, second, first_label, second_label)
     if DAY in (first.precision, second.precision):
         if first.local_date == second.local_date:
-            without_time = [label for label, value in ((first_label, first), (second_label, second)) if value.precision == DAY]
-            who = "neither gives a time of day" if len(without_time) == 2 else f"{without_time[0]} gives no time of day"
+            without_time = [
+                label
+                for label, value in ((first_label, first), (second_label, second))
+                if value.precision == DAY
+            ]
+            who = (
+                "neither gives a time of day"
+                if len(without_time) == 2
+                else f"{without_time[0]} gives no time of day"
+            )
             return Order(None, f"both were published on {first.local_date.isoformat()} and {who}")
-        return _ordered(first.local_date < second.local_date, first, second, first_label, second_label)
+        return _ordered(
+            first.local_date < second.local_date, first, second, first_label, second_label
+        )
     if not first.zoned and not second.zoned:
         if first.moment == second.moment:
             return Order(None, f"both were published at the same minute ({first.text()})")
         found = _ordered(first.moment < second.moment, first, second, first_label, second_label)
-        return Order(found.earlier, f"{found.reason}; neither gives a time zone, so the times are compared as written")
+        return Order(
+            found.earlier,
+            f"{found.reason}; neither gives a time zone, so the times are compared as written",
+        )
     (first_low, first_high), (second_low, second_high) = first.bounds(), second.bounds()
     if first_high < second_low or second_high < first_low:
         return _ordered(first_high < second_low, first, second, first_label, second_label)
     zoneless = first_label if not first.zoned else second_label
-    return Order(None, f"{zoneless} gives a time with no time zone ({first.text()}; {second.text()}), which leaves the order open by up to a day")
+    return Order(
+        None,
+        f"{zoneless} gives a time with no time zone ({first.text()}; {second.text()}), which leaves the order open by up to a day",
+    )
 
 
-def _ordered(first_is_earlier: bool, first: Published, second: Published, first_label: str, second_label: str) -> Order:
+def _ordered(
+    first_is_earlier: bool, first: Published, second: Published, first_label: str, second_label: str
+) -> Order:
     if first_is_earlier:
-        return Order("first", f"{first_label} was published {first.text()}, before {second_label} ({second.text()})")
-    return Order("second", f"{second_label} was published {second.text()}, before {first_label} ({first.text()})")
+        return Order(
+            "first",
+            f"{first_label} was published {first.text()}, before {second_label} ({second.text()})",
+        )
+    return Order(
+        "second",
+        f"{second_label} was published {second.text()}, before {first_label} ({first.text()})",
+    )
 
 
 def sort_key(published: Published | None) -> tuple[bool, datetime]:
@@ -182,18 +219,48 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _CLOCK = r"(?:,?\s+(?:um\s+|at\s+|à\s+|в\s+)?(\d{1,2})[.:h](\d{2})(?:\s*([ap])\.?m\.?)?)?"
 _NUMERIC_DMY = re.compile(rf"\b(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}}){_CLOCK}\b", re.IGNORECASE)
 _ISO_IN_TEXT = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?\b")
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?\s+(\d{{4}}){_CLOCK}", re.IGNORECASE)
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_CLOCK}", re.IGNORECASE)
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?\s+(\d{{4}}){_CLOCK}",
+    re.IGNORECASE,
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}){_CLOCK}", re.IGNORECASE
+)
 _ISO_WITH_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}[T ]\d{2}:?\d{2}")
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
 _EPOCH_DIGITS = re.compile(r"^\d{9,13}$")
 _TRAILING_ZONE_NAME = re.compile(r"\s*\b(UTC|GMT|Z)\s*$", re.IGNORECASE)
-_ZONE_AFTER_CLOCK = re.compile(r"\s*\(?(?:(UTC|GMT)\s*)?([+-]\d{1,2}(?::?\d{2})?)?\s*\b([A-Z]{2,4})?\b")
+_ZONE_AFTER_CLOCK = re.compile(
+    r"\s*\(?(?:(UTC|GMT)\s*)?([+-]\d{1,2}(?::?\d{2})?)?\s*\b([A-Z]{2,4})?\b"
+)
 _ZONE_NAMES = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 60, "WEST": 60, "CET": 60, "MEZ": 60, "CEST": 120, "MESZ": 120,
-    "EET": 120, "EEST": 180, "MSK": 180, "IST": 330, "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660,
-    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "BST": 60,
+    "WEST": 60,
+    "CET": 60,
+    "MEZ": 60,
+    "CEST": 120,
+    "MESZ": 120,
+    "EET": 120,
+    "EEST": 180,
+    "MSK": 180,
+    "IST": 330,
+    "JST": 540,
+    "KST": 540,
+    "AEST": 600,
+    "AEDT": 660,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
 }
 """Zone abbreviations that news sites write after a time; ambiguous ones (IST is also Irish, CST also China's) take their most common news use."""
 
@@ -207,7 +274,7 @@ def _make(moment: datetime, precision: str) -> Published | None:
     if moment.tzinfo is not None:
         delta = moment.utcoffset() or timedelta(0)
         try:
-            utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+            utc = moment.astimezone(UTC).replace(tzinfo=None)
         except (OverflowError, ValueError):
             return None
         offset: int | None = int(delta.total_seconds() // 60)
@@ -226,7 +293,7 @@ def _from_epoch(value: float) -> Published | None:
         return None
     seconds = value / 1000 if value > 1e11 else value
     try:
-        moment = datetime.fromtimestamp(seconds, timezone.utc)
+        moment = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None
     return _make(moment, MINUTE)
@@ -234,7 +301,9 @@ def _from_epoch(value: float) -> Published | None:
 
 def _from_iso(text: str) -> Published | None:
     try:
-        parsed = datetime.fromisoformat(_TRAILING_ZONE_NAME.sub("Z", text) if " " in text and text[:4].isdigit() else text)
+        parsed = datetime.fromisoformat(
+            _TRAILING_ZONE_NAME.sub("Z", text) if " " in text and text[:4].isdigit() else text
+        )
     except ValueError:
         return None
     if _ISO_DATE_ONLY.match(text) or (len(text) == 8 and text.isdigit()):
@@ -272,14 +341,24 @@ def _zone_after(line: str, end: int) -> timezone | None:
     if number:
         sign = -1 if number.startswith("-") else 1
         digits = number[1:].replace(":", "")
-        hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
-        return timezone(sign * timedelta(hours=hours, minutes=minutes)) if hours <= 14 and minutes < 60 else None
+        hours, minutes = (
+            (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+        )
+        return (
+            timezone(sign * timedelta(hours=hours, minutes=minutes))
+            if hours <= 14 and minutes < 60
+            else None
+        )
     if utc or (name and name in _ZONE_NAMES):
-        return timezone(timedelta(minutes=_ZONE_NAMES[name] if name in _ZONE_NAMES and not utc else 0))
+        return timezone(
+            timedelta(minutes=_ZONE_NAMES[name] if name in _ZONE_NAMES and not utc else 0)
+        )
     return None
 
 
-def _wall(year: int, month: int, day: int, clock: tuple[int, int] | None, zone: timezone | None = None) -> Published | None:
+def _wall(
+    year: int, month: int, day: int, clock: tuple[int, int] | None, zone: timezone | None = None
+) -> Published | None:
     try:
         moment = datetime(year, month, day, *(clock or (0, 0)), tzinfo=zone if clock else None)
     except ValueError:
@@ -287,7 +366,10 @@ def _wall(year: int, month: int, day: int, clock: tuple[int, int] | None, zone: 
     return _make(moment, MINUTE if clock else DAY)
 
 
-_CLOCK_BEFORE = re.compile(r"(\d{1,2})[:.](\d{2})\s*(?:([ap])\.?m\.?)?\s*(?:([A-Z]{2,4})\b)?[,|]?\s*(?:on\s+|am\s+|le\s+)?(?:[A-Za-zÀ-ÿ]{2,9}\.?,?\s+)?$", re.IGNORECASE)
+_CLOCK_BEFORE = re.compile(
+    r"(\d{1,2})[:.](\d{2})\s*(?:([ap])\.?m\.?)?\s*(?:([A-Z]{2,4})\b)?[,|]?\s*(?:on\s+|am\s+|le\s+)?(?:[A-Za-zÀ-ÿ]{2,9}\.?,?\s+)?$",
+    re.IGNORECASE,
+)
 """A time of day written just before a date: ``6:45 PM, Feb 16, 2018``, ``08:15 Uhr, 12. März 2025``, ``10:30 EST Tuesday, March 12, 2025``."""
 
 
@@ -301,7 +383,11 @@ def _with_clock_before(found: Published | None, line: str, start: int) -> Publis
     clock = _clock(match.group(1), match.group(2), match.group(3))
     name = (match.group(4) or "").upper()
     zone = timezone(timedelta(minutes=_ZONE_NAMES[name])) if name in _ZONE_NAMES else None
-    return _wall(found.moment.year, found.moment.month, found.moment.day, clock, zone) if clock else found
+    return (
+        _wall(found.moment.year, found.moment.month, found.moment.day, clock, zone)
+        if clock
+        else found
+    )
 
 
 def find_date_in_line(line: str) -> Published | None:
@@ -314,16 +400,40 @@ def _date_in_line(line: str) -> tuple[Published | None, int]:
     """A full date written in a line and where it starts, with the time of day that follows it."""
     if match := _NUMERIC_DMY.search(line):
         day, month, year, hour, minute, meridiem = match.groups()
-        return _wall(int(year), int(month), int(day), _clock(hour, minute, meridiem), _zone_after(line, match.end())), match.start()
+        return _wall(
+            int(year),
+            int(month),
+            int(day),
+            _clock(hour, minute, meridiem),
+            _zone_after(line, match.end()),
+        ), match.start()
     if match := _ISO_IN_TEXT.search(line):
         year, month, day, hour, minute = match.groups()
-        return _wall(int(year), int(month), int(day), _clock(hour, minute, None), _zone_after(line, match.end())), match.start()
+        return _wall(
+            int(year),
+            int(month),
+            int(day),
+            _clock(hour, minute, None),
+            _zone_after(line, match.end()),
+        ), match.start()
     if match := _DAY_MONTH_YEAR.search(line):
         day, month_name, year, hour, minute, meridiem = match.groups()
-        return _wall(int(year), _MONTHS[month_name.lower()], int(day), _clock(hour, minute, meridiem), _zone_after(line, match.end())), match.start()
+        return _wall(
+            int(year),
+            _MONTHS[month_name.lower()],
+            int(day),
+            _clock(hour, minute, meridiem),
+            _zone_after(line, match.end()),
+        ), match.start()
     if match := _MONTH_DAY_YEAR.search(line):
         month_name, day, year, hour, minute, meridiem = match.groups()
-        return _wall(int(year), _MONTHS[month_name.lower()], int(day), _clock(hour, minute, meridiem), _zone_after(line, match.end())), match.start()
+        return _wall(
+            int(year),
+            _MONTHS[month_name.lower()],
+            int(day),
+            _clock(hour, minute, meridiem),
+            _zone_after(line, match.end()),
+        ), match.start()
     return None, 0
 
 
@@ -390,7 +500,17 @@ _META_NAMES = (
     "original-publish-date",
     "article.published",
 )
-_ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "opinionnewsarticle", "report", "liveblogposting", "webpage")
+_ARTICLE_TYPES = (
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "blogposting",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "report",
+    "liveblogposting",
+    "webpage",
+)
 
 
 def _meta_values(tree: Any) -> Iterator[str]:
@@ -445,7 +565,10 @@ def _json_ld_values(tree: Any) -> Iterator[str]:
             value = item.get("datePublished")
             if isinstance(value, str) and value.strip():
                 types = _types_of(item)
-                rank = min((_ARTICLE_TYPES.index(kind) for kind in types if kind in _ARTICLE_TYPES), default=len(_ARTICLE_TYPES))
+                rank = min(
+                    (_ARTICLE_TYPES.index(kind) for kind in types if kind in _ARTICLE_TYPES),
+                    default=len(_ARTICLE_TYPES),
+                )
                 found.append((rank, value))
     for _, value in sorted(found, key=lambda pair: pair[0]):
         yield value
@@ -453,8 +576,12 @@ def _json_ld_values(tree: Any) -> Iterator[str]:
 
 def _time_element_values(tree: Any) -> Iterator[str]:
     """``<time datetime>`` marked as the publication time, then the first one in the article or its header."""
-    marked = tree.xpath("//time[@datetime][@pubdate or @itemprop='datePublished' or contains(@class,'publish') or contains(@class,'pubdate')]")
-    in_article = tree.xpath("(//article//time[@datetime] | //header//time[@datetime] | //main//time[@datetime])[1]")
+    marked = tree.xpath(
+        "//time[@datetime][@pubdate or @itemprop='datePublished' or contains(@class,'publish') or contains(@class,'pubdate')]"
+    )
+    in_article = tree.xpath(
+        "(//article//time[@datetime] | //header//time[@datetime] | //main//time[@datetime])[1]"
+    )
     for element in [*marked, *in_article]:
         value = (element.get("datetime") or "").strip()
         if value:
@@ -463,7 +590,9 @@ def _time_element_values(tree: Any) -> Iterator[str]:
 
 def _itemprop_values(tree: Any) -> Iterator[str]:
     for element in tree.xpath("//*[@itemprop='datePublished'][not(self::meta)]"):
-        value = (element.get("datetime") or element.get("content") or element.text_content() or "").strip()
+        value = (
+            element.get("datetime") or element.get("content") or element.text_content() or ""
+        ).strip()
         if value:
             yield value
 
@@ -477,13 +606,16 @@ def published_in_html(tree: Any) -> Published | None:
     when the page states none (htmldate's guess is the caller's fallback).
     """
     chosen: Published | None = None
-    for value in chain(_meta_values(tree), _json_ld_values(tree), _itemprop_values(tree), _time_element_values(tree)):
+    for value in chain(
+        _meta_values(tree),
+        _json_ld_values(tree),
+        _itemprop_values(tree),
+        _time_element_values(tree),
+    ):
         found = parse_published(value)
         if found is None:
             continue
-        if chosen is None:
-            chosen = found
-        elif _completes(found, chosen):
+        if chosen is None or _completes(found, chosen):
             chosen = found
         if chosen.zoned:
             return chosen
@@ -500,4 +632,10 @@ def _completes(found: Published, chosen: Published) -> bool:
 def published_from_guess(value: str | None) -> Published | None:
     """A date found by htmldate's heuristics: a calendar date at most, whatever time it may show."""
     found = parse_published(value) if value else None
-    return Published(datetime(found.local_date.year, found.local_date.month, found.local_date.day), DAY) if found else None
+    return (
+        Published(
+            datetime(found.local_date.year, found.local_date.month, found.local_date.day), DAY
+        )
+        if found
+        else None
+    )

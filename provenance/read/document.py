@@ -1,4 +1,4 @@
-"""Read HTML, plain text, JSONL, WARC and URLs into Documents; raises ExtractionError on a bad one."""
+"""Documents: what every input becomes (text, URL, dates, outlet), and plain text with its sidecar metadata."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ _TEXT_FIELDS = ("origin", "text", "title", "url", "canonical_url", "outlet", "au
 
 def scrub(value: str) -> str:
     """A text without control characters (tab and newlines kept) and with U+FFFD for each lone surrogate."""
-    return _UNSTORABLE.sub(lambda match: "\ufffd" if "\ud800" <= match.group(0) <= "\udfff" else "", value)
+    return _UNSTORABLE.sub(
+        lambda match: "\ufffd" if "\ud800" <= match.group(0) <= "\udfff" else "", value
+    )
 
 
 @dataclass(frozen=True)
@@ -137,11 +139,16 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     if not stat.S_ISREG(status.st_mode):
         raise ExtractionError("not a regular file (a device, FIFO or socket): refused", str(path))
     if status.st_size > max_bytes:
-        raise ExtractionError(f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-size)", str(path))
+        raise ExtractionError(
+            f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-size)",
+            str(path),
+        )
     with path.open("rb") as handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ExtractionError(f"file grew past the limit of {max_bytes:,} bytes while it was read", str(path))
+        raise ExtractionError(
+            f"file grew past the limit of {max_bytes:,} bytes while it was read", str(path)
+        )
     if path.suffix == ".gz" and not _is_warc_name(path.name):
         data = gunzip_limited(data, max_bytes, str(path))
     return data
@@ -155,7 +162,10 @@ def gunzip_limited(data: bytes, max_bytes: int, origin: str) -> bytes:
     except (OSError, EOFError, zlib.error) as error:
         raise ExtractionError(f"not valid gzip: {error}", origin) from error
     if len(inflated) > max_bytes:
-        raise ExtractionError(f"decompresses to more than the limit of {max_bytes:,} bytes (raise it with --max-size)", origin)
+        raise ExtractionError(
+            f"decompresses to more than the limit of {max_bytes:,} bytes (raise it with --max-size)",
+            origin,
+        )
     return inflated
 
 
@@ -212,7 +222,9 @@ def _text_field(record: dict[str, Any], *names: str, joiner: str = ", ") -> str 
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return joiner.join(item.strip() for item in value if item.strip()) or None
     name = next(name for name in names if record.get(name) not in (None, ""))
-    kind = {dict: "a JSON object", list: "a list that is not all text", bool: "true or false"}.get(type(value), type(value).__name__)
+    kind = {dict: "a JSON object", list: "a list that is not all text", bool: "true or false"}.get(
+        type(value), type(value).__name__
+    )
     raise ExtractionError(f"field {name!r} holds {kind}, not text")
 
 
@@ -225,7 +237,9 @@ def _published_field(record: dict[str, Any], notes: list[str]) -> Published | No
     found = parse_published(value)
     if found is None and value is not None:
         name = next(name for name in _DATE_FIELDS if record.get(name) not in (None, ""))
-        notes.append(f"{name!r} is not a date ({shorten(json.dumps(value, ensure_ascii=False, default=str), 60)}): stored without a publication date")
+        notes.append(
+            f"{name!r} is not a date ({shorten(json.dumps(value, ensure_ascii=False, default=str), 60)}): stored without a publication date"
+        )
     return found
 
 
@@ -236,7 +250,9 @@ def _language_field(record: dict[str, Any], notes: list[str]) -> str | None:
     """A language the record gives as a code (``de``, ``en-GB``); anything else is noted and left for detection."""
     value = _text_field(record, "language", "lang")
     if value and not _LANGUAGE_CODE.match(value):
-        notes.append(f"'language' is not a language code ({shorten(value, 40)}): the language is detected instead")
+        notes.append(
+            f"'language' is not a language code ({shorten(value, 40)}): the language is detected instead"
+        )
         return None
     return value.lower().replace("_", "-") if value else None
 
@@ -257,4 +273,3 @@ def _without_lone_surrogates(value: Any) -> Any:
 
 def _is_warc_name(name: str) -> bool:
     return name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz"))
-

@@ -30,7 +30,12 @@ class Fetched:
     url: str
 
 
-def fetch_url(url: str, max_bytes: int, allow_private: bool = False, deadline_seconds: float = DEADLINE_SECONDS) -> Fetched:
+def fetch_url(
+    url: str,
+    max_bytes: int,
+    allow_private: bool = False,
+    deadline_seconds: float = DEADLINE_SECONDS,
+) -> Fetched:
     """The body of a URL, following up to MAX_REDIRECTS redirects, each target checked; FetchError with the reason otherwise.
 
     Each request goes to an address resolved and checked beforehand (so a name cannot resolve
@@ -61,21 +66,42 @@ def _request(url: str, allow_private: bool, deadline: float) -> tuple[Any, Any]:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"could not fetch: {url!r} is not an http(s) URL")
-    address = checked_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private)
-    timeout = urllib3.Timeout(connect=min(CONNECT_SECONDS, _left(deadline)), read=min(READ_SECONDS, _left(deadline)))
+    address = checked_address(
+        parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private
+    )
+    timeout = urllib3.Timeout(
+        connect=min(CONNECT_SECONDS, _left(deadline)), read=min(READ_SECONDS, _left(deadline))
+    )
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
     pool: Any
     if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(address, port, server_hostname=parts.hostname, assert_hostname=parts.hostname, timeout=timeout, retries=False)
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            server_hostname=parts.hostname,
+            assert_hostname=parts.hostname,
+            timeout=timeout,
+            retries=False,
+        )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
     path = parts.path or "/"
     if parts.query:
         path += f"?{parts.query}"
     try:
-        response = pool.urlopen("GET", path, headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-                                redirect=False, preload_content=False, decode_content=True)
+        response = pool.urlopen(
+            "GET",
+            path,
+            headers={
+                "Host": host_header,
+                "User-Agent": USER_AGENT,
+                "Accept-Encoding": "gzip, deflate",
+            },
+            redirect=False,
+            preload_content=False,
+            decode_content=True,
+        )
     except urllib3.exceptions.HTTPError as error:
         pool.close()
         raise FetchError(f"could not fetch: {network_reason(error)}") from error
@@ -85,7 +111,9 @@ def _request(url: str, allow_private: bool, deadline: float) -> tuple[Any, Any]:
 def _left(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(f"could not fetch: the page did not arrive whole within {DEADLINE_SECONDS:.0f} s")
+        raise FetchError(
+            f"could not fetch: the page did not arrive whole within {DEADLINE_SECONDS:.0f} s"
+        )
     return left
 
 
@@ -99,21 +127,32 @@ def checked_address(host: str, port: int, allow_private: bool) -> str:
     if not allow_private:
         for address in addresses:
             if not ipaddress.ip_address(address.split("%")[0]).is_global:
-                raise FetchError(f"could not fetch: {host} is a private, loopback or reserved address ({address}); give --allow-private-urls to fetch it")
+                raise FetchError(
+                    f"could not fetch: {host} is a private, loopback or reserved address ({address}); give --allow-private-urls to fetch it"
+                )
     return addresses[0]
 
 
 def _bounded_body(response: Any, max_bytes: int, deadline: float) -> bytes:
     """The decoded body, read a socket read at a time, refused past max_bytes or the deadline."""
     declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes and not response.headers.get("Content-Encoding"):
-        raise FetchError(f"could not fetch: the body is {int(declared):,} bytes, over the limit of {max_bytes:,} (raise it with --max-size)")
+    if (
+        declared
+        and declared.isdigit()
+        and int(declared) > max_bytes
+        and not response.headers.get("Content-Encoding")
+    ):
+        raise FetchError(
+            f"could not fetch: the body is {int(declared):,} bytes, over the limit of {max_bytes:,} (raise it with --max-size)"
+        )
     chunks, total = [], 0
     try:
         while chunk := response.read1(CHUNK):
             total += len(chunk)
             if total > max_bytes:
-                raise FetchError(f"could not fetch: the body is over the limit of {max_bytes:,} bytes once decoded (raise it with --max-size)")
+                raise FetchError(
+                    f"could not fetch: the body is over the limit of {max_bytes:,} bytes once decoded (raise it with --max-size)"
+                )
             chunks.append(chunk)
             _left(deadline)
     except (OSError, ValueError) as error:

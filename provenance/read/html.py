@@ -1,4 +1,4 @@
-"""Read HTML, plain text, JSONL, WARC and URLs into Documents; raises ExtractionError on a bad one."""
+"""HTML pages into Documents with trafilatura: the body, title, byline, canonical link and publication time."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import lxml.html
-import trafilatura
-import trafilatura.utils
 
 from provenance.errors import ExtractionError
 from provenance.read.dates import published_from_guess, published_in_html
@@ -28,7 +26,12 @@ def page_facts(html: str) -> PageFacts:
 
 def page_facts_of(tree: Any) -> PageFacts:
     """The canonical and ``og:url`` addresses and the stated publication time of a parsed HTML page."""
-    canonical = tree.xpath("string(//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href)").strip() or None
+    canonical = (
+        tree.xpath(
+            "string(//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href)"
+        ).strip()
+        or None
+    )
     og_url = tree.xpath("string(//meta[@property='og:url']/@content)").strip() or None
     return PageFacts(canonical, og_url, published_in_html(tree))
 
@@ -49,7 +52,9 @@ def _too_deep(tree: Any) -> bool:
     return bool(tree.xpath(f"boolean(/{'/*' * (MAX_DEPTH + 1)})"))
 
 
-_BLOCKS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption"))
+_BLOCKS = frozenset(
+    ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption")
+)
 _NOT_TEXT = "//script|//style|//noscript|//template|//nav|//footer|//aside|//form|//header//ul"
 
 
@@ -57,13 +62,21 @@ def _plain_reading(tree: Any) -> str:
     """The text of a page's blocks (paragraphs, headings, list items) in its ``<article>`` (else ``<main>``, else the body), a line each: one pass, linear in the page."""
     for junk in tree.xpath(_NOT_TEXT):
         junk.drop_tree()
-    root = next(iter(tree.xpath("//article") or tree.xpath("//main") or tree.xpath("//body") or [tree]))
+    root = next(
+        iter(tree.xpath("//article") or tree.xpath("//main") or tree.xpath("//body") or [tree])
+    )
     lines = []
     for element in root.iter(*_BLOCKS):
         text = " ".join(part for child in _own_parts(element) for part in child.split())
         if text:
             lines.append(text)
-    return "\n".join(lines) if lines else "\n".join(" ".join(line.split()) for line in root.text_content().splitlines() if line.strip())
+    return (
+        "\n".join(lines)
+        if lines
+        else "\n".join(
+            " ".join(line.split()) for line in root.text_content().splitlines() if line.strip()
+        )
+    )
 
 
 def _own_parts(element: Any) -> Iterator[str]:
@@ -87,7 +100,9 @@ def _head_metadata(tree: Any) -> dict[str, Any]:
 
     return {
         "title": first("//meta[@property='og:title']/@content", "//head/title", "//h1"),
-        "author": first("//meta[@name='author']/@content", "//meta[@property='article:author']/@content"),
+        "author": first(
+            "//meta[@name='author']/@content", "//meta[@property='article:author']/@content"
+        ),
         "sitename": first("//meta[@property='og:site_name']/@content"),
     }
 
@@ -98,6 +113,9 @@ def _extract(html: str, url: str | None) -> tuple[dict[str, Any], PageFacts, tup
     A page too large, too deep or with too many links for trafilatura's full extraction, which
     grows faster than the page on those, is read block by block instead, and a note says so.
     """
+    import trafilatura  # here, not at the top: its import took 0.1-0.2 s of `provenance check` on a text file
+    import trafilatura.utils
+
     tree = trafilatura.utils.load_html(html)
     if tree is None:
         return {}, PageFacts(), ()
@@ -105,13 +123,27 @@ def _extract(html: str, url: str | None) -> tuple[dict[str, Any], PageFacts, tup
     deep = _too_deep(tree)
     links = int(tree.xpath("count(//a)"))
     if deep or len(html) > BASELINE_BYTES or links > BASELINE_LINKS:
-        why = "nested more than 64 deep" if deep else f"of {len(html) / 2**20:.1f} MiB" if len(html) > BASELINE_BYTES else f"with {links:,} links"
+        why = (
+            "nested more than 64 deep"
+            if deep
+            else f"of {len(html) / 2**20:.1f} MiB"
+            if len(html) > BASELINE_BYTES
+            else f"with {links:,} links"
+        )
         note = f"a page {why}: its text read block by block, not by trafilatura, whose extraction slows down on such pages"
         if deep:  # libxml2 drops what lies deeper than 256 levels unless told otherwise
-            tree = lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True, remove_comments=True))
+            tree = lxml.html.document_fromstring(
+                html, parser=lxml.html.HTMLParser(huge_tree=True, remove_comments=True)
+            )
         return {**_head_metadata(tree), "text": _plain_reading(tree)}, facts, (note,)
-    extracted = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
-    result: dict[str, Any] = extracted.as_dict() if extracted is not None and not isinstance(extracted, dict) else (extracted or {})
+    extracted = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=False
+    )
+    result: dict[str, Any] = (
+        extracted.as_dict()
+        if extracted is not None and not isinstance(extracted, dict)
+        else (extracted or {})
+    )
     return result, facts, ()
 
 
@@ -122,7 +154,9 @@ def document_from_html(html: str, origin: str, url: str | None = None) -> Docume
     result, facts, notes = _extract(html, url)
     words = len((result.get("text") or "").split())
     if words < MIN_HTML_WORDS:
-        raise ExtractionError(f"HTML holds no article text that trafilatura could find ({words} words)", origin)
+        raise ExtractionError(
+            f"HTML holds no article text that trafilatura could find ({words} words)", origin
+        )
     canonical, og_url = facts.canonical, facts.og_url
     page_url = url or og_url or canonical or result.get("url")
     text = str(result["text"])
@@ -139,4 +173,3 @@ def document_from_html(html: str, origin: str, url: str | None = None) -> Docume
         language=detect_language(text) or result.get("language"),
         notes=notes,
     )
-

@@ -1,4 +1,4 @@
-"""Read HTML, plain text, JSONL, WARC and URLs into Documents; raises ExtractionError on a bad one."""
+"""Inputs: files, folders, URLs and stdin, their formats sniffed, each into Documents or one Failure."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from provenance.errors import ExtractionError, FetchError
-from provenance.read.document import Document, Failure, _is_warc_name, decode_bytes, document_from_text, read_limited, scrub
+from provenance.read.document import (
+    Document,
+    Failure,
+    _is_warc_name,
+    decode_bytes,
+    document_from_text,
+    read_limited,
+    scrub,
+)
 from provenance.read.fetch import fetch_url
 from provenance.read.html import document_from_html
 from provenance.read.records import documents_from_jsonl
@@ -33,7 +41,9 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     try:
         loaded = json.loads(sidecar.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ExtractionError(f"sidecar metadata {sidecar.name} is not valid JSON: {error}", str(path)) from error
+        raise ExtractionError(
+            f"sidecar metadata {sidecar.name} is not valid JSON: {error}", str(path)
+        ) from error
     if not isinstance(loaded, dict):
         raise ExtractionError(f"sidecar metadata {sidecar.name} must be a JSON object", str(path))
     return loaded
@@ -65,7 +75,9 @@ def _format_of(path: Path) -> str | None:
     return None
 
 
-def documents_from_bytes(data: bytes, origin: str, fmt: str, path: Path | None = None, max_bytes: int = 50 * 1024 * 1024) -> Iterator[Document | Failure]:
+def documents_from_bytes(
+    data: bytes, origin: str, fmt: str, path: Path | None = None, max_bytes: int = 50 * 1024 * 1024
+) -> Iterator[Document | Failure]:
     """The Documents held in one input's bytes, in the given format."""
     if fmt == "warc":
         yield from documents_from_warc(io.BytesIO(data), origin, max_bytes)
@@ -86,7 +98,11 @@ def documents_from_bytes(data: bytes, origin: str, fmt: str, path: Path | None =
 def _expand(path: Path) -> Iterator[Path]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            if child.is_file() and not child.name.startswith(".") and not child.name.endswith(SIDECAR_SUFFIX):
+            if (
+                child.is_file()
+                and not child.name.startswith(".")
+                and not child.name.endswith(SIDECAR_SUFFIX)
+            ):
                 if _format_of(child) is not None:
                     yield child
     else:
@@ -98,7 +114,12 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def iter_documents(targets: Iterable[str], max_bytes: int, stdin: BinaryIO | None = None, allow_private_urls: bool = False) -> Iterator[Document | Failure]:
+def iter_documents(
+    targets: Iterable[str],
+    max_bytes: int,
+    stdin: BinaryIO | None = None,
+    allow_private_urls: bool = False,
+) -> Iterator[Document | Failure]:
     """Every Document in the given files, folders (recursively), URLs and '-' for standard input.
 
     An input that cannot be read, whatever the reason, is a Failure naming it: the other inputs are read on.
@@ -108,8 +129,19 @@ def iter_documents(targets: Iterable[str], max_bytes: int, stdin: BinaryIO | Non
             yield from _documents_of_target(target, max_bytes, stdin, allow_private_urls)
         except (ExtractionError, FetchError) as error:
             yield Failure(target, getattr(error, "bare_reason", error.reason))
-        except (OSError, ValueError, EOFError, MemoryError, RecursionError, UnicodeError, LookupError, zlib.error) as error:
-            yield Failure(printable_name(target), f"could not be read: {type(error).__name__}: {error}")
+        except (
+            OSError,
+            ValueError,
+            EOFError,
+            MemoryError,
+            RecursionError,
+            UnicodeError,
+            LookupError,
+            zlib.error,
+        ) as error:
+            yield Failure(
+                printable_name(target), f"could not be read: {type(error).__name__}: {error}"
+            )
 
 
 def printable_name(name: str) -> str:
@@ -117,7 +149,9 @@ def printable_name(name: str) -> str:
     return scrub(name)
 
 
-def _documents_of_target(target: str, max_bytes: int, stdin: BinaryIO | None, allow_private_urls: bool) -> Iterator[Document | Failure]:
+def _documents_of_target(
+    target: str, max_bytes: int, stdin: BinaryIO | None, allow_private_urls: bool
+) -> Iterator[Document | Failure]:
     if target == "-":
         data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
         if len(data) > max_bytes:
@@ -142,7 +176,10 @@ def _documents_of_target(target: str, max_bytes: int, stdin: BinaryIO | None, al
         found = True
         yield from _documents_in_file(path, max_bytes)
     if not found:
-        yield Failure(printable_name(target), "folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])")
+        yield Failure(
+            printable_name(target),
+            "folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])",
+        )
 
 
 def _documents_at_url(data: bytes, url: str) -> Iterator[Document | Failure]:

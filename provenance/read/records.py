@@ -1,4 +1,4 @@
-"""Read HTML, plain text, JSONL, WARC and URLs into Documents; raises ExtractionError on a bad one."""
+"""JSONL records into Documents: fields by their usual names, bad fields as warnings of their record."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from dataclasses import replace
 from typing import Any
 
 from provenance.errors import ExtractionError
-from provenance.read.document import Document, Failure, _language_field, _published_field, _text_field, _without_lone_surrogates, document_from_text, domain_of
+from provenance.read.document import (
+    Document,
+    Failure,
+    _language_field,
+    _published_field,
+    _text_field,
+    _without_lone_surrogates,
+    document_from_text,
+    domain_of,
+)
 from provenance.read.html import document_from_html
 
 
@@ -21,7 +30,9 @@ def document_from_record(record: dict[str, Any], origin: str) -> Document:
     elif text:
         given_title = _text_field(record, "title")
         document = document_from_text(text, origin, {**record, "title": given_title or ""})
-        document = replace(document, title_in_text=given_title is None, title=given_title or document.title)
+        document = replace(
+            document, title_in_text=given_title is None, title=given_title or document.title
+        )
     else:
         raise ExtractionError("record has no 'text' or 'html' field", origin)
     url = _text_field(record, "url") or document.url
@@ -66,4 +77,3 @@ def documents_from_jsonl(text: str, origin: str) -> Iterator[Document | Failure]
             yield Failure(where, error.bare_reason)
     if not seen_any:
         yield Failure(origin, "empty JSONL file")
-

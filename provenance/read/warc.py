@@ -1,4 +1,4 @@
-"""Read HTML, plain text, JSONL, WARC and URLs into Documents; raises ExtractionError on a bad one."""
+"""WARC files into Documents: each response record's page, with a record cut short reported."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from provenance.read.document import Document, Failure, decode_bytes
 from provenance.read.html import document_from_html
 
 
-def documents_from_warc(stream: BinaryIO, origin: str, max_bytes: int = 50 * 1024 * 1024) -> Iterator[Document | Failure]:
+def documents_from_warc(
+    stream: BinaryIO, origin: str, max_bytes: int = 50 * 1024 * 1024
+) -> Iterator[Document | Failure]:
     """One Document per HTML response record of up to max_bytes; a record cut short (of any type) or a broken one ends the file with a Failure."""
     count = 0
     records = ArchiveIterator(stream)
@@ -27,15 +29,30 @@ def documents_from_warc(stream: BinaryIO, origin: str, max_bytes: int = 50 * 102
             missing = _unread_bytes(record)
             where = f"{origin}@{records.get_record_offset()}"  # known once the record is read to its end
             if missing > 0:
-                yield Failure(where, f"truncated WARC: its {record.rec_type or 'last'} record is cut short ({missing:,} bytes missing) after {count} pages read")
+                yield Failure(
+                    where,
+                    f"truncated WARC: its {record.rec_type or 'last'} record is cut short ({missing:,} bytes missing) after {count} pages read",
+                )
                 return
             if payload is None:
                 continue
             found = _document_of_record(record, payload, where, max_bytes)
             count += isinstance(found, Document)
             yield found
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError, AttributeError, TypeError, zlib.error) as error:
-        why = str(error) if isinstance(error, (ArchiveLoadFailed, OSError, zlib.error)) and str(error) else "a record's header is cut short or malformed"
+    except (
+        ArchiveLoadFailed,
+        EOFError,
+        OSError,
+        ValueError,
+        AttributeError,
+        TypeError,
+        zlib.error,
+    ) as error:
+        why = (
+            str(error)
+            if isinstance(error, (ArchiveLoadFailed, OSError, zlib.error)) and str(error)
+            else "a record's header is cut short or malformed"
+        )
         yield Failure(origin, f"truncated or broken WARC record after {count} pages read: {why}")
         return
     if count == 0:
@@ -52,14 +69,23 @@ def _page_payload(record: Any, max_bytes: int) -> bytes | None:
     return bytes(record.content_stream().read(max_bytes + 1))
 
 
-def _document_of_record(record: Any, payload: bytes, where: str, max_bytes: int) -> Document | Failure:
+def _document_of_record(
+    record: Any, payload: bytes, where: str, max_bytes: int
+) -> Document | Failure:
     """The Document of a whole HTML response record, or a Failure saying why there is none."""
     if len(payload) > max_bytes:
-        return Failure(where, f"WARC record's page is over the limit of {max_bytes:,} bytes (raise it with --max-size)")
+        return Failure(
+            where,
+            f"WARC record's page is over the limit of {max_bytes:,} bytes (raise it with --max-size)",
+        )
     url = record.rec_headers.get_header("WARC-Target-URI")
     seen_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
     try:
-        return replace(document_from_html(decode_bytes(payload, where), where, url), format="warc", seen_at=seen_at)
+        return replace(
+            document_from_html(decode_bytes(payload, where), where, url),
+            format="warc",
+            seen_at=seen_at,
+        )
     except ExtractionError as error:
         return Failure(where, error.bare_reason)
 
@@ -76,4 +102,3 @@ def _warc_date(value: str | None) -> datetime | None:
     """A WARC-Date header as a naive UTC datetime."""
     found = parse_published(value) if value else None
     return found.moment if found is not None and found.zoned else None
-

@@ -1,4 +1,4 @@
-"""Text and JSON renderings of ingest and check results (the JSON schemas are documented in the README)."""
+"""What ingest and check print: text for a reader, JSON under the schemas of docs/json.md."""
 
 from __future__ import annotations
 
@@ -6,15 +6,21 @@ from collections import Counter
 from typing import Any
 
 from provenance.graph.passages import PassageElsewhere
-from provenance.ingest.check import COPIED_BY, COPY, SAME_TEXT, STORED, CheckResult, relation_of
 from provenance.ingest.links import Match
+from provenance.ingest.verdicts import (
+    COPIED_BY,
+    COPY,
+    SAME_TEXT,
+    STORED,
+    CheckResult,
+    relation_of,
+)
 from provenance.ingest.writer import IngestReport
-from provenance.knowledge.outlets import identify_outlet
+from provenance.knowledge.outlets import identify_outlet, outlet_of
 from provenance.knowledge.registry import Registry, load_registry
 from provenance.read.dates import Published
 from provenance.read.document import Document
-from provenance.store.migrate import ArticleSummary
-from provenance.store.schema import Article
+from provenance.store.records import ArticleRecord, ArticleSummary
 from provenance.text.normalize import Marker, shorten
 
 CHECK_SCHEMA = "provenance.check/2"
@@ -45,13 +51,17 @@ def ingest_summary(report: IngestReport) -> str:
     )
 
 
-def outlet_name(article: Article, registry: Registry | None = None) -> str | None:
+def outlet_name(article: ArticleRecord, registry: Registry | None = None) -> str | None:
     """The name of the outlet that published a stored article (one name per publisher), or None when unknown."""
-    outlet = identify_outlet(article.url or article.canonical_url or article.domain, article.outlet, registry or load_registry())
+    outlet = identify_outlet(
+        article.url or article.canonical_url or article.domain,
+        article.outlet,
+        registry or load_registry(),
+    )
     return outlet.name if outlet is not None else None
 
 
-def _article_ref(article: Article, registry: Registry | None = None) -> dict[str, Any]:
+def _article_ref(article: ArticleRecord, registry: Registry | None = None) -> dict[str, Any]:
     return {
         "article_id": article.id,
         "url": article.url,
@@ -93,8 +103,15 @@ def _match_json(match: Match, registry: Registry | None) -> dict[str, Any]:
     }
 
 
-def _marker_json(marker: Marker, stored: list[Article]) -> dict[str, Any]:
-    return {"kind": marker.kind, "line": marker.line, "url": marker.url, "outlet": marker.outlet, "lang": marker.lang, "stored_article_ids": [article.id for article in stored]}
+def _marker_json(marker: Marker, stored: list[ArticleRecord]) -> dict[str, Any]:
+    return {
+        "kind": marker.kind,
+        "line": marker.line,
+        "url": marker.url,
+        "outlet": marker.outlet,
+        "lang": marker.lang,
+        "stored_article_ids": [article.id for article in stored],
+    }
 
 
 def _verdict_of(result: CheckResult, registry: Registry | None) -> dict[str, Any] | None:
@@ -104,7 +121,11 @@ def _verdict_of(result: CheckResult, registry: Registry | None) -> dict[str, Any
     if result.named is not None:
         return _article_ref(result.named.other, registry)
     for marker, stored in result.source_markers:
-        return _article_ref(stored[0], registry) if stored else {"article_id": None, "url": marker.url, "outlet": marker.outlet}
+        return (
+            _article_ref(stored[0], registry)
+            if stored
+            else {"article_id": None, "url": marker.url, "outlet": marker.outlet}
+        )
     return None
 
 
@@ -116,7 +137,7 @@ def _verdict_reason(result: CheckResult) -> str:
         return result.named.direction.reason
     if result.source_markers:
         marker = result.source_markers[0][0]
-        return f"the article names where it was taken from: \"{marker.line}\""
+        return f'the article names where it was taken from: "{marker.line}"'
     if result.database_empty:
         return "the database holds no article to compare with, and the article names no source it was taken from"
     return "no stored article shares its text, and it names no source it was taken from"
@@ -140,7 +161,9 @@ def check_result_json(result: CheckResult, registry: Registry | None = None) -> 
             "language": document.language,
             "format": document.format,
             "paragraphs": len(result.item.body.split("\n")),
-            "furniture": [{"kind": line.kind, "line": line.line} for line in result.item.layout.furniture],
+            "furniture": [
+                {"kind": line.kind, "line": line.line} for line in result.item.layout.furniture
+            ],
         },
         "verdict": result.verdict,
         "kind": result.kind,
@@ -155,7 +178,7 @@ def check_result_json(result: CheckResult, registry: Registry | None = None) -> 
 
 
 def _summary_outlet(article: ArticleSummary, registry: Registry | None) -> str | None:
-    outlet = identify_outlet(article.url or article.domain, article.outlet, registry or load_registry())
+    outlet = outlet_of(article, registry or load_registry())
     return outlet.name if outlet is not None else None
 
 
@@ -167,24 +190,38 @@ def _passage_json(passage: PassageElsewhere, registry: Registry | None) -> dict[
         "words": len(passage.text.split()),
         "text": shorten(" ".join(passage.text.split()), 300),
         "passage_id": passage.passage_id,
-        "elsewhere": [{"article_id": article.id, "outlet": _summary_outlet(article, registry), "title": article.title, "published": iso(article.published),
-                       "start": witness.start, "end": witness.end} for witness, article in passage.elsewhere],
+        "elsewhere": [
+            {
+                "article_id": article.id,
+                "outlet": _summary_outlet(article, registry),
+                "title": article.title,
+                "published": iso(article.published),
+                "start": witness.start,
+                "end": witness.end,
+            }
+            for witness, article in passage.elsewhere
+        ],
         "first": {"article_id": passage.first, "reason": passage.first_reason},
     }
 
 
 def outlet_name_of_document(document: Document, registry: Registry | None = None) -> str | None:
     """The outlet name of a checked document, as stored articles' outlets are named."""
-    outlet = identify_outlet(document.url or document.canonical_url, document.outlet, registry or load_registry())
+    outlet = identify_outlet(
+        document.url or document.canonical_url, document.outlet, registry or load_registry()
+    )
     return outlet.name if outlet is not None else None
 
 
 def check_json(results: list[CheckResult], registry: Registry | None = None) -> dict[str, Any]:
     """Check results under the provenance.check/2 schema."""
-    return {"schema": CHECK_SCHEMA, "results": [check_result_json(result, registry) for result in results]}
+    return {
+        "schema": CHECK_SCHEMA,
+        "results": [check_result_json(result, registry) for result in results],
+    }
 
 
-def _name(article: Article) -> str:
+def _name(article: ArticleRecord) -> str:
     where = article.url or article.domain or article.origin.rsplit("/", 1)[-1]
     return f"#{article.id} {where}"
 
@@ -202,7 +239,9 @@ def _verdict_line(result: CheckResult) -> str:
         return f"verdict: copy of {_name(named.other)} ({named.kind}{_more(result, 'copy')})"
     if result.verdict == COPY:
         marker, stored = result.source_markers[0]
-        target = _name(stored[0]) if stored else (marker.url or marker.outlet or "an unnamed source")
+        target = (
+            _name(stored[0]) if stored else (marker.url or marker.outlet or "an unnamed source")
+        )
         return f"verdict: copy of {target} (repost named by a marker{'' if stored else '; the original is not stored'})"
     if result.verdict == SAME_TEXT and named is not None:
         return f"verdict: same text as {_name(named.other)} ({named.kind}{_more(result, 'undetermined')}); which came first is not determined"
@@ -231,7 +270,10 @@ def _stored_summary(result: CheckResult) -> str:
     found = [text for name, text in parts.items() if counts[name]]
     if result.source_markers:
         marker, stored = result.source_markers[0]
-        found.insert(0, f"it names where it was taken from ({_name(stored[0]) if stored else marker.url or marker.outlet})")
+        found.insert(
+            0,
+            f"it names where it was taken from ({_name(stored[0]) if stored else marker.url or marker.outlet})",
+        )
     return "; ".join(found) if found else "no stored article shares its text"
 
 
@@ -241,17 +283,20 @@ def _translation_lines(match: Match) -> list[str]:
     origin_first = match.subject_role == "origin"
     ordered = found.pairs if origin_first else [(b, a) for a, b in found.pairs]
     pairs = ", ".join(f"{a} ↔ {b}" for a, b in ordered[:8])
-    sentences = [(checked, stored) if origin_first else (stored, checked) for stored, checked in match.alignment.changed[:2]]
+    sentences = [
+        (checked, stored) if origin_first else (stored, checked)
+        for stored, checked in match.alignment.changed[:2]
+    ]
     heading = {
         "copy": f"  translation of {_name(match.other)} ({match.other.language} → this article)",
         "origin": f"  translated as {_name(match.other)} (this article → {match.other.language})",
         "undetermined": f"  translation of or into {_name(match.other)} ({match.other.language}; which came first is not determined)",
     }[match.subject_role]
     return [
-        f"{heading}  \"{match.other.title or ''}\"",
+        f'{heading}  "{match.other.title or ""}"',
         f"    alignment score {found.score:.2f}: {found.aligned} anchors aligned in order (order agreement {found.order_agreement:.2f})",
         f"    anchors: {pairs}",
-        *(f"    sentences: \"{first}\" ↔ \"{second}\"" for first, second in sentences),
+        *(f'    sentences: "{first}" ↔ "{second}"' for first, second in sentences),
         f"    direction: {match.direction.status}: {match.direction.reason}",
     ]
 
@@ -269,12 +314,12 @@ def _match_lines(match: Match) -> list[str]:
         return _translation_lines(match)
     scores = match.scores
     lines = [
-        f"{_match_heading(match)}  \"{match.other.title or ''}\"",
+        f'{_match_heading(match)}  "{match.other.title or ""}"',
         f"    published: {_stated(match.other.publication)}",
         f"    similarity {scores.jaccard:.2f} (Jaccard); {scores.containment:.2f} of this article is in #{match.other.id}, {scores.reverse_containment:.2f} of #{match.other.id} is in this article",
         f"    direction: {match.direction.status}: {match.direction.reason}",
     ]
-    lines += [f"    shared: \"{passage}\"" for passage in match.alignment.shared[:2]]
+    lines += [f'    shared: "{passage}"' for passage in match.alignment.shared[:2]]
     lines += [_changed_line(before, after) for before, after in match.alignment.changed[:2]]
     return lines
 
@@ -288,13 +333,18 @@ def _passage_lines(passages: list[PassageElsewhere]) -> list[str]:
         return []
     lines = [f"  passages found in other outlets' articles ({len(passages)}):"]
     for passage in passages[:PASSAGES_SHOWN]:
-        where = ", ".join(f"#{article.id}" + (f" ({article.published.text()})" if article.published else "") for _, article in passage.elsewhere[:4])
+        where = ", ".join(
+            f"#{article.id}" + (f" ({article.published.text()})" if article.published else "")
+            for _, article in passage.elsewhere[:4]
+        )
         more = f" +{len(passage.elsewhere) - 4} more" if len(passage.elsewhere) > 4 else ""
         if passage.first is None:
             first = passage.first_reason  # "not determined: …"
         else:
             first = f"{'this article' if passage.first == 0 else f'#{passage.first}'} ({passage.first_reason})"
-        lines.append(f"    \"{shorten(' '.join(passage.text.split()), 120)}\" ({len(passage.text.split())} words)")
+        lines.append(
+            f'    "{shorten(" ".join(passage.text.split()), 120)}" ({len(passage.text.split())} words)'
+        )
         lines.append(f"      also in {where}{more}; first: {first}")
     if len(passages) > PASSAGES_SHOWN:
         lines.append(f"    +{len(passages) - PASSAGES_SHOWN} more passages (--json lists them all)")
@@ -304,10 +354,10 @@ def _passage_lines(passages: list[PassageElsewhere]) -> list[str]:
 def _changed_line(stored: str, checked: str) -> str:
     """A passage the checked article has instead of the stored one's, or adds, or leaves out."""
     if not stored:
-        return f"    added: \"{checked}\""
+        return f'    added: "{checked}"'
     if not checked:
-        return f"    left out: \"{stored}\""
-    return f"    changed: \"{stored}\" -> \"{checked}\""
+        return f'    left out: "{stored}"'
+    return f'    changed: "{stored}" -> "{checked}"'
 
 
 def check_text(results: list[CheckResult]) -> str:
@@ -317,14 +367,19 @@ def check_text(results: list[CheckResult]) -> str:
         document = result.item.document
         lines = [f"{document.origin}: {result.item.title or '(untitled)'}", _verdict_line(result)]
         published = result.stored.publication if result.stored is not None else document.published
-        lines.append(f"  published: {_stated(published)}" + (f"; crawled {document.seen_at:%Y-%m-%d %H:%M} UTC" if document.seen_at else ""))
+        lines.append(
+            f"  published: {_stated(published)}"
+            + (f"; crawled {document.seen_at:%Y-%m-%d %H:%M} UTC" if document.seen_at else "")
+        )
         if result.verdict == STORED:
             lines.append(f"  stored relations: {_stored_summary(result)}")
         if result.verdict in (SAME_TEXT, COPY) and result.named is not None:
             lines.append(f"  why: {result.named.direction.reason}")
         for marker, stored in result.markers:
             label = "source footer" if marker.kind == "source_footer" else "canonical link"
-            lines.append(f"  evidence: {label}{f' [{marker.lang}]' if marker.lang else ''}: {marker.line}")
+            lines.append(
+                f"  evidence: {label}{f' [{marker.lang}]' if marker.lang else ''}: {marker.line}"
+            )
             if not stored:
                 lines.append("    the page it names is not stored: ingest it to compare the texts")
         for match in result.matches:
@@ -332,4 +387,3 @@ def check_text(results: list[CheckResult]) -> str:
         lines += _passage_lines(result.passages)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
-

@@ -1,10 +1,10 @@
 """Shingles and MinHash signatures for a whole batch of texts at once, as datasketch LeanMinHash objects.
 
-One compiled pass (numba) lower-cases and tokenises every text, hashes its word 3-grams and signs it with
-one-permutation MinHash (Li, Owen and Zhang 2012): each shingle is hashed once into one of
-``num_perm`` slots and each slot keeps its minimum, which costs one hash per shingle instead of
-``num_perm``. Empty slots are filled by rotation densification (Shrivastava and Li 2014): each
-borrows from the next filled slot to its right. As with classic MinHash, the share of equal
+One compiled pass (numba, in kernels.py; plain Python for a small batch) lower-cases and tokenises
+every text, hashes its word 3-grams and signs it with one-permutation MinHash (Li, Owen and Zhang
+2012): each shingle is hashed once into one of ``num_perm`` slots and each slot keeps its minimum,
+which costs one hash per shingle instead of ``num_perm``. Empty slots are filled by rotation
+densification (Shrivastava and Li 2014): each borrows from the next filled slot to its right. As with classic MinHash, the share of equal
 slots estimates the Jaccard similarity, so the signatures work with datasketch's
 ``LeanMinHash.jaccard`` and with MinHash LSH banding; they are not comparable with signatures that
 datasketch's own ``MinHash.update`` makes. Signatures are mergeable: the slot-wise minimum of
@@ -14,16 +14,19 @@ the raw signatures of two sets is the raw signature of their union.
 from __future__ import annotations
 
 import struct
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash
-from numba import njit
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 SCHEME = "affine32"
 SCHEME_CODE = 1
@@ -65,168 +68,24 @@ _CODE_MASK = np.uint32((1 << 30) - 1)
 @lru_cache(maxsize=1)
 def _character_table() -> U32:
     """For each code point below ``_TABLE_SIZE``: its lower case, with a bit for word characters (letters and digits) and one for Chinese or Japanese (a word each)."""
-    lower = np.fromiter((ord(folded) if len(folded := chr(cp).lower()) == 1 else cp for cp in range(_TABLE_SIZE)), dtype=np.uint32, count=_TABLE_SIZE)
-    word = np.fromiter((unicodedata.category(chr(cp))[0] in "LN" for cp in range(_TABLE_SIZE)), dtype=np.bool_, count=_TABLE_SIZE)
+    lower = np.fromiter(
+        (ord(folded) if len(folded := chr(cp).lower()) == 1 else cp for cp in range(_TABLE_SIZE)),
+        dtype=np.uint32,
+        count=_TABLE_SIZE,
+    )
+    word = np.fromiter(
+        (unicodedata.category(chr(cp))[0] in "LN" for cp in range(_TABLE_SIZE)),
+        dtype=np.bool_,
+        count=_TABLE_SIZE,
+    )
     cjk = np.zeros(_TABLE_SIZE, dtype=np.bool_)
     for low, high in _CJK_RANGES:
         cjk[low : high + 1] = True
-    return lower | np.where(word, _WORD_BIT, 0).astype(np.uint32) | np.where(cjk, _CJK_BIT, 0).astype(np.uint32)
-
-
-@njit(cache=True, inline="always")
-def _fmix(value: np.uint64) -> np.uint64:  # pragma: no cover - compiled
-    value ^= value >> _SHIFT
-    value *= _MIX1
-    value ^= value >> _SHIFT
-    value *= _MIX2
-    value ^= value >> _SHIFT
-    return value
-
-
-@njit(cache=True, inline="always")
-def _emit(shingle: np.uint64, text: int, salt: np.uint64, slots: np.uint64, shingles: U64, owners: I64, signatures: U32, count: int, keep: bool) -> int:  # pragma: no cover - compiled
-    if keep:
-        shingles[count] = shingle
-        owners[count] = text
-    mixed = shingle ^ salt
-    slot = ((mixed >> np.uint64(32)) * slots) >> np.uint64(32)
-    value = np.uint32(mixed & _LOW32)
-    kept = signatures[text, slot]
-    signatures[text, slot] = value if value < kept else kept  # stored either way, without a branch (see _shingle_kernel)
-    return count + 1
-
-
-@njit(cache=True, inline="always")
-def _shingle_of(ring: U64, words: int, size: int) -> np.uint64:  # pragma: no cover - compiled
-    value = ring[(words - size) & (_RING - 1)]
-    for offset in range(1, size):
-        value = value * _COMBINE + ring[(words - size + offset) & (_RING - 1)]
-    return _fmix(value)
-
-
-@njit(cache=True, inline="always")
-def _end_word(word_hash: np.uint64, ring: U64, words: int, size: int, text: int, salt: np.uint64, slots: np.uint64, shingles: U64, owners: I64, signatures: U32, count: int, keep: bool) -> tuple[int, int]:  # pragma: no cover - compiled
-    """Close a word: push its hash on the ring and emit the shingle it completes; the new word and shingle counts."""
-    ring[words & (_RING - 1)] = _fmix(word_hash)
-    words += 1
-    if words >= size:
-        count = _emit(_shingle_of(ring, words, size), text, salt, slots, shingles, owners, signatures, count, keep)
-    return words, count
-
-
-@njit(cache=True, inline="always")
-def _decode(data: npt.NDArray[np.uint8], index: int) -> tuple[np.uint32, int]:  # pragma: no cover - compiled
-    """The code point of the UTF-8 sequence at index, and the index after it."""
-    lead = data[index]
-    if lead < 0x80:
-        return np.uint32(lead), index + 1
-    if lead < 0xE0:
-        return (np.uint32(lead & 0x1F) << np.uint32(6)) | np.uint32(data[index + 1] & 0x3F), index + 2
-    if lead < 0xF0:
-        return (np.uint32(lead & 0x0F) << np.uint32(12)) | (np.uint32(data[index + 1] & 0x3F) << np.uint32(6)) | np.uint32(data[index + 2] & 0x3F), index + 3
-    return (np.uint32(lead & 0x07) << np.uint32(18)) | (np.uint32(data[index + 1] & 0x3F) << np.uint32(12)) | (np.uint32(data[index + 2] & 0x3F) << np.uint32(6)) | np.uint32(data[index + 3] & 0x3F), index + 4
-
-
-@njit(cache=True, inline="always")
-def _character_info(table: U32, code: np.uint32) -> np.uint32:  # pragma: no cover - compiled
-    """A code point's entry in the character table (lower case and flags); past the table, a letter of its own."""
-    return table[code] if code < table.shape[0] else (_WORD_BIT | code)
-
-
-@njit(cache=True)
-def _shingle_kernel(
-    data: npt.NDArray[np.uint8],
-    table: U32,
-    size: int,
-    salt: np.uint64,
-    slots: int,
-    shingles: U64,
-    owners: I64,
-    signatures: U32,
-    word_counts: I64,
-    keep: bool,
-) -> int:  # pragma: no cover - compiled
-    """Decode UTF-8, tokenise, shingle and sign every text of a batch in one pass; texts are separated by byte 0.
-
-    A word is a run of letters and digits (lower-cased); each Chinese or Japanese character is a
-    word of its own. Each word is hashed (FNV-1a over its code points, then mixed) onto a ring of
-    the last words, and each run of ``size`` words is one shingle. A text of fewer words than
-    ``size`` is one shingle of all its words. Shingles go to ``shingles`` and ``owners`` only when
-    ``keep`` is set.
-
-    The outer loop skips to a word's first character; an inner loop reads the rest of the word
-    (ASCII without decoding) and leaves the character that ends it to the outer loop, and a
-    slot keeps its minimum without a branch. On the 21 MB of bench_ingest.py's 5,000 texts this
-    took 0.17-0.18 s against 0.20-0.21 s for the one loop of a character at a time that it
-    replaced (the minimum without a branch alone: 0.18-0.19 s), for the same signatures.
-    """
-    ring = np.zeros(_RING, dtype=np.uint64)
-    wide_slots = np.uint64(slots)
-    count = 0
-    text = 0
-    words = 0
-    total = data.shape[0]
-    index = 0
-    while index <= total:
-        code = np.uint32(0)
-        if index < total:
-            code, index = _decode(data, index)
-        else:
-            index += 1  # past the end: the last text ends here
-        if code == 0:
-            if 0 < words < size:
-                count = _emit(_shingle_of(ring, words, words), text, salt, wide_slots, shingles, owners, signatures, count, keep)
-            word_counts[text] = words
-            words = 0
-            if index <= total:
-                text += 1
-            continue
-        info = _character_info(table, code)
-        if not info & _WORD_BIT:
-            continue
-        word_hash = (_FNV_OFFSET ^ np.uint64(info & _CODE_MASK)) * _FNV_PRIME
-        if not info & _CJK_BIT:
-            while index < total:
-                lead = data[index]
-                if lead < 0x80:
-                    info = table[lead]
-                    if not info & _WORD_BIT:
-                        break
-                    index += 1
-                else:
-                    code, after = _decode(data, index)
-                    info = _character_info(table, code)
-                    if not info & _WORD_BIT or info & _CJK_BIT:
-                        break
-                    index = after
-                word_hash = (word_hash ^ np.uint64(info & _CODE_MASK)) * _FNV_PRIME
-        words, count = _end_word(word_hash, ring, words, size, text, salt, wide_slots, shingles, owners, signatures, count, keep)
-    return count
-
-
-@njit(cache=True)
-def _unique_runs(shingles: U64, owners: I64, count: int, texts: int) -> tuple[I64, I64]:  # pragma: no cover - compiled
-    """Sort and deduplicate each text's run of shingles in place; the start and length of each unique run."""
-    starts = np.zeros(texts, dtype=np.int64)
-    lengths = np.zeros(texts, dtype=np.int64)
-    index = 0
-    write = 0
-    while index < count:
-        text = owners[index]
-        end = index
-        while end < count and owners[end] == text:
-            end += 1
-        run = np.sort(shingles[index:end])
-        starts[text] = write
-        unique = 0
-        for position in range(run.shape[0]):
-            if position == 0 or run[position] != run[position - 1]:
-                shingles[write] = run[position]
-                write += 1
-                unique += 1
-        lengths[text] = unique
-        index = end
-    return starts, lengths
+    return (
+        lower
+        | np.where(word, _WORD_BIT, 0).astype(np.uint32)
+        | np.where(cjk, _CJK_BIT, 0).astype(np.uint32)
+    )
 
 
 @dataclass(frozen=True)
@@ -262,27 +121,158 @@ class ShingledBatch:
     word_counts: I64
 
 
-def shingle_batch(texts: Sequence[str], params: SketchParams, with_sets: bool = True) -> ShingledBatch:
-    """Sorted unique shingle hashes (unless with_sets is False), raw signatures and word counts of every text, in one compiled pass."""
+COMPILED_AFTER_CHARS = 200_000
+"""Characters a process shingles in plain Python before it loads the compiled kernels (kernels.py).
+
+Loading them costs about half a second even from numba's on-disk cache (numba's import, its CPU
+target, the cached machine code): more than ``provenance check`` spends on everything else. The
+plain-Python pass takes about 0.4 µs a character (2 ms for an article) against the kernels' few
+nanoseconds, so a process loads them once it has text enough to pay for it (a batch past this
+size, or batches adding up to it) and signs everything after with them. Both passes give the
+same shingles, signatures and word counts (tests/test_fingerprint.py).
+"""
+_interpreted_budget = COMPILED_AFTER_CHARS
+
+
+def _kernels(work: int) -> ModuleType | None:
+    """The compiled kernels for a batch of `work` characters, or None while plain Python is cheaper (see COMPILED_AFTER_CHARS)."""
+    global _interpreted_budget
+    loaded = sys.modules.get("provenance.sketch.kernels")
+    if loaded is not None:
+        return loaded
+    if work <= _interpreted_budget:
+        _interpreted_budget -= work
+        return None
+    from provenance.sketch import kernels
+
+    return kernels
+
+
+def shingle_batch(
+    texts: Sequence[str], params: SketchParams, with_sets: bool = True
+) -> ShingledBatch:
+    """Sorted unique shingle hashes (unless with_sets is False), raw signatures and word counts of every text, in one compiled pass (plain Python for a small batch)."""
     count = len(texts)
+    if count == 0:
+        return ShingledBatch(
+            [],
+            np.full((0, params.num_perm), EMPTY_SLOT, dtype=np.uint32),
+            np.zeros(0, dtype=np.int64),
+        )
+    if params.shingle_size > _RING:  # the compiled ring of recent words is the reference here
+        kernels = _kernels(sys.maxsize)
+    else:
+        kernels = _kernels(sum(map(len, texts)))
+    if kernels is None:
+        return _shingle_interpreted(texts, params, with_sets)
     # Encoded one by one: joining the str first would widen every text to the widest one's code unit size.
     # Byte 0 ends a text, so one inside a text is read as a space. It is looked for in each text's
     # bytes, where memchr finds it: 3 ms against 17 ms in the str for bench_ingest.py's 5,000 texts.
     encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
-    joined = b"\x00".join([part.replace(b"\x00", b" ") if b"\x00" in part else part for part in encoded])
+    joined = b"\x00".join(
+        [part.replace(b"\x00", b" ") if b"\x00" in part else part for part in encoded]
+    )
     data = np.frombuffer(joined, dtype=np.uint8)
     capacity = data.size + count + 1 if with_sets else 1
     shingles = np.empty(capacity, dtype=np.uint64)
     owners = np.empty(capacity, dtype=np.int64)
     signatures = np.full((count, params.num_perm), EMPTY_SLOT, dtype=np.uint32)
     word_counts = np.zeros(count, dtype=np.int64)
-    if count == 0:
-        return ShingledBatch([], signatures, word_counts)
-    produced = _shingle_kernel(data, _character_table(), params.shingle_size, params.salt, params.num_perm, shingles, owners, signatures, word_counts, with_sets)
+    produced = kernels.shingle_kernel(
+        data,
+        _character_table(),
+        params.shingle_size,
+        params.salt,
+        params.num_perm,
+        shingles,
+        owners,
+        signatures,
+        word_counts,
+        with_sets,
+    )
     if not with_sets:
         return ShingledBatch([], signatures, word_counts)
-    starts, lengths = _unique_runs(shingles, owners, produced, count)
+    starts, lengths = kernels.unique_runs(shingles, owners, produced, count)
     sets = [shingles[starts[i] : starts[i] + lengths[i]].copy() for i in range(count)]
+    return ShingledBatch(sets, signatures, word_counts)
+
+
+_character_infos: dict[str, int] = {}
+"""The character table's entries (see _character_table) of the characters met by the plain-Python pass, made one character at a time."""
+
+
+def _character_info(character: str) -> int:
+    """A character's entry in the character table, made as _character_table makes it; past the table, a letter of its own."""
+    point = ord(character)
+    if point >= _TABLE_SIZE:
+        info = int(_WORD_BIT) | point
+    else:
+        folded = character.lower()
+        info = ord(folded) if len(folded) == 1 else point
+        if unicodedata.category(character)[0] in "LN":
+            info |= int(_WORD_BIT)
+        if any(low <= point <= high for low, high in _CJK_RANGES):
+            info |= int(_CJK_BIT)
+    _character_infos[character] = info
+    return info
+
+
+def _word_hashes(text: str) -> list[int]:
+    """The FNV-1a hash of each word of a text (before mixing), as the compiled pass makes them: runs of word characters, each Chinese or Japanese one a word of its own."""
+    infos = _character_infos
+    word_bit, cjk_bit, code_mask = int(_WORD_BIT), int(_CJK_BIT), int(_CODE_MASK)
+    offset, prime, mask = int(_FNV_OFFSET), int(_FNV_PRIME), 0xFFFFFFFFFFFFFFFF
+    hashes: list[int] = []
+    word = -1  # the hash of the word being read; -1 between words
+    for character in text:
+        info = infos.get(character)
+        if info is None:
+            info = _character_info(character)
+        if not info & word_bit:  # byte 0 too: the compiled pass reads it as a space
+            if word >= 0:
+                hashes.append(word)
+                word = -1
+        elif info & cjk_bit:
+            if word >= 0:
+                hashes.append(word)
+                word = -1
+            hashes.append(((offset ^ (info & code_mask)) * prime) & mask)
+        elif word < 0:
+            word = ((offset ^ (info & code_mask)) * prime) & mask
+        else:
+            word = ((word ^ (info & code_mask)) * prime) & mask
+    if word >= 0:
+        hashes.append(word)
+    return hashes
+
+
+def _shingle_interpreted(
+    texts: Sequence[str], params: SketchParams, with_sets: bool
+) -> ShingledBatch:
+    """shingle_batch's result made in plain Python and NumPy, one text at a time: the same shingles, signatures and word counts as the compiled pass."""
+    signatures = np.full((len(texts), params.num_perm), EMPTY_SLOT, dtype=np.uint32)
+    word_counts = np.zeros(len(texts), dtype=np.int64)
+    sets: list[U64] = []
+    slots = np.uint64(params.num_perm)
+    for index, text in enumerate(texts):
+        words = fmix64(np.array(_word_hashes(text), dtype=np.uint64))
+        word_counts[index] = len(words)
+        size = min(
+            params.shingle_size, len(words)
+        )  # a text of fewer words is one shingle of all of them
+        runs = len(words) - size + 1 if len(words) else 0
+        combined = words[:runs]
+        for following in range(1, size):
+            combined = combined * _COMBINE + words[following : following + runs]
+        shingles = fmix64(combined)
+        mixed = shingles ^ params.salt
+        np.minimum.at(
+            signatures[index],
+            (((mixed >> np.uint64(32)) * slots) >> np.uint64(32)).astype(np.intp),
+            (mixed & _LOW32).astype(np.uint32),
+        )
+        if with_sets:
+            sets.append(sorted_unique(shingles))
     return ShingledBatch(sets, signatures, word_counts)
 
 
@@ -290,37 +280,6 @@ def shingle_batch(texts: Sequence[str], params: SketchParams, with_sets: bool = 
 def _probes(slots: int) -> npt.NDArray[np.int64]:
     """For each slot, a fixed random sequence of other slots to borrow from when it is empty."""
     return np.random.default_rng(0x5EED).integers(0, slots, size=(slots, _PROBES), dtype=np.int64)
-
-
-@njit(cache=True)
-def _densify_kernel(raw: U32, probes: I64, result: U32) -> None:  # pragma: no cover - compiled
-    """Optimal densification of every row, then rotation for the slots whose probes all missed."""
-    rows, slots = raw.shape
-    width = probes.shape[1]
-    for row in range(rows):
-        missed = 0
-        for slot in range(slots):
-            value = raw[row, slot]
-            if value == EMPTY_SLOT:
-                for probe in range(width):
-                    borrowed = raw[row, probes[slot, probe]]
-                    if borrowed != EMPTY_SLOT:
-                        value = borrowed
-                        break
-                if value == EMPTY_SLOT:
-                    missed += 1
-            result[row, slot] = value
-        if missed == 0 or missed == slots:
-            continue
-        filled = result[row].copy()
-        for slot in range(slots):
-            if filled[slot] != EMPTY_SLOT:
-                continue
-            for distance in range(1, slots):
-                source = filled[(slot + distance) % slots]
-                if source != EMPTY_SLOT:
-                    result[row, slot] = np.uint32((np.uint64(source) + np.uint64(distance) * np.uint64(_DENSIFY)) & _LOW32)
-                    break
 
 
 def densify(raw: U32) -> U32:
@@ -334,8 +293,41 @@ def densify(raw: U32) -> U32:
     """
     if raw.shape[0] == 0 or not (raw == EMPTY_SLOT).any():
         return raw
+    kernels = _kernels(0) if raw.shape[0] <= DENSIFY_INTERPRETED_ROWS else _kernels(sys.maxsize)
+    if kernels is None:
+        return _densify_interpreted(raw, _probes(raw.shape[1]))
     result = np.empty_like(raw)
-    _densify_kernel(np.ascontiguousarray(raw), _probes(raw.shape[1]), result)
+    kernels.densify_kernel(np.ascontiguousarray(raw), _probes(raw.shape[1]), result)
+    return result
+
+
+DENSIFY_INTERPRETED_ROWS = 256
+"""Rows densify fills in NumPy, unless the compiled kernels are loaded already (see COMPILED_AFTER_CHARS): a checked article has one signature and a few dozen paragraphs."""
+
+
+def _densify_interpreted(raw: U32, probes: I64) -> U32:
+    """densify's result made with NumPy, a row at a time: the same values as the compiled kernel."""
+    result = np.array(raw, dtype=np.uint32, order="C")
+    slots = raw.shape[1]
+    empty = result == EMPTY_SLOT
+    for row in np.flatnonzero(empty.any(axis=1)).tolist():
+        values = result[row].copy()
+        missing = np.flatnonzero(empty[row])
+        borrowed = values[probes[missing]]  # each empty slot's probes, in order
+        hit = borrowed != EMPTY_SLOT
+        first = hit.argmax(axis=1)
+        found = hit[np.arange(len(missing)), first]
+        result[row, missing[found]] = borrowed[np.arange(len(missing))[found], first[found]]
+        missed = missing[~found]
+        if len(missed) == 0 or len(missed) == slots:
+            continue
+        filled = result[row].copy()
+        for slot in missed.tolist():
+            for distance in range(1, slots):
+                source = int(filled[(slot + distance) % slots])
+                if source != EMPTY_SLOT:
+                    result[row, slot] = (source + distance * int(_DENSIFY)) & 0xFFFFFFFF
+                    break
     return result
 
 
@@ -366,20 +358,29 @@ def sorted_unique(values: npt.NDArray[ScalarT]) -> npt.NDArray[ScalarT]:
 def text_signature(text: str, params: SketchParams) -> tuple[U64, U32]:
     """The shingle set and the densified signature of one text, its lines shingled apart."""
     batch = shingle_batch(text.split("\n"), params)
-    shingles = sorted_unique(np.concatenate(batch.sets)) if batch.sets else np.empty(0, dtype=np.uint64)
+    shingles = (
+        sorted_unique(np.concatenate(batch.sets)) if batch.sets else np.empty(0, dtype=np.uint64)
+    )
     return shingles, densify(merge_raw(batch.raw_signatures, [range(len(batch.sets))]))[0]
 
 
 def to_minhash(row: U32, seed: int) -> LeanMinHash:
-    """A datasketch LeanMinHash holding one signature row."""
+    """A datasketch LeanMinHash holding one signature row (datasketch is imported here: it imports scipy, 0.45 s)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=seed, hashvalues=row, scheme=SCHEME)
 
 
 def signature_bytes(row: U32, seed: int) -> bytes:
     """A signature in LeanMinHash's serialised form (little-endian), without building the object: no pickle."""
-    return struct.pack(f"{BYTE_ORDER}qiB", seed, -len(row), SCHEME_CODE) + row.astype(f"{BYTE_ORDER}u4").tobytes()
+    return (
+        struct.pack(f"{BYTE_ORDER}qiB", seed, -len(row), SCHEME_CODE)
+        + row.astype(f"{BYTE_ORDER}u4").tobytes()
+    )
 
 
 def signature_from_bytes(data: bytes) -> LeanMinHash:
-    """A LeanMinHash from bytes written by signature_bytes."""
+    """A LeanMinHash from bytes written by signature_bytes (datasketch is imported here: it imports scipy, 0.45 s)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash.deserialize(data, byteorder=BYTE_ORDER)

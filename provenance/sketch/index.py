@@ -9,7 +9,6 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHashLSH
 
 from provenance.sketch.fingerprint import U32, fmix64
 
@@ -19,11 +18,64 @@ TRANSLATION_NAMESPACE = 3
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+KNOWN_BANDINGS: dict[tuple[float, int], tuple[int, int]] = {
+    (0.1, 128): (64, 2),  # the translation LSH (TRANSLATION_LSH_THRESHOLD)
+    (0.4, 128): (32, 4),  # the body LSH (Settings.body_threshold)
+    (0.5, 128): (25, 5),
+}
+"""datasketch's MinHashLSH (b, r) for the (threshold, num_perm) in use, as ``datasketch.lsh._optimal_param`` computes
+them (tests/test_fingerprint.py compares them). datasketch computes them with scipy's ``quad``, and
+importing scipy took 0.45 s of the 4-5 s of ``provenance check`` on a 2-core machine."""
+
+
 @lru_cache(maxsize=32)
 def _optimal_banding(threshold: float, num_perm: int) -> tuple[int, int]:
-    """datasketch's (b, r) for a threshold: it integrates the error curves, so it is worth caching."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return int(lsh.b), int(lsh.r)
+    """datasketch's (b, r) for a threshold: from KNOWN_BANDINGS, or computed as datasketch does without scipy (then cached).
+
+    Like datasketch's MinHashLSH: a threshold outside [0, 1] and fewer than 2 bands are refused with its ValueError.
+    """
+    if threshold > 1.0 or threshold < 0.0:
+        raise ValueError("threshold must be in [0.0, 1.0]")
+    if num_perm < 2:
+        raise ValueError("Too few permutation functions")
+    bands, rows = KNOWN_BANDINGS.get((threshold, num_perm)) or optimal_banding(threshold, num_perm)
+    if bands < 2:
+        raise ValueError("The number of bands are too small (b < 2)")
+    return bands, rows
+
+
+def optimal_banding(
+    threshold: float,
+    num_perm: int,
+    false_positive_weight: float = 0.5,
+    false_negative_weight: float = 0.5,
+) -> tuple[int, int]:
+    """The (b, r) with b * r <= num_perm that minimise the weighted areas of false positives and false negatives, as datasketch's ``_optimal_param``.
+
+    datasketch integrates each pair's curves with scipy's adaptive ``quad``; the integrands,
+    ``1 - (1 - s**r)**b`` and its complement, are polynomials of degree ``b * r <= num_perm``,
+    which Gauss-Legendre quadrature of ``num_perm // 2 + 1`` nodes integrates exactly (to
+    rounding). Pairs are tried in datasketch's order and the first with the least error wins.
+
+    Examples:
+        >>> optimal_banding(0.4, 128)
+        (32, 4)
+    """
+    from numpy.polynomial.legendre import leggauss
+
+    pairs = np.array(
+        [(b, r) for b in range(1, num_perm + 1) for r in range(1, int(num_perm / b) + 1)],
+        dtype=np.float64,
+    )
+    b, r = pairs[:, 0:1], pairs[:, 1:2]
+    nodes, weights = leggauss(num_perm // 2 + 1)
+    below = threshold / 2 * (nodes + 1)  # on [0, threshold]
+    above = threshold + (1 - threshold) / 2 * (nodes + 1)  # on [threshold, 1]
+    false_positive = threshold / 2 * ((1 - (1 - below**r) ** b) @ weights)
+    false_negative = (1 - threshold) / 2 * ((1 - (1 - (1 - above**r) ** b)) @ weights)
+    error = false_positive * false_positive_weight + false_negative * false_negative_weight
+    best = int(np.argmin(error))
+    return int(pairs[best, 0]), int(pairs[best, 1])
 
 
 @dataclass(frozen=True)
@@ -53,8 +105,14 @@ class Banding:
     def keys(self, signatures: U32) -> npt.NDArray[np.int64]:
         """One signed 64-bit bucket key per band for each signature row: shape (rows, bands)."""
         count = signatures.shape[0]
-        used = signatures[:, : self.bands * self.rows].reshape(count, self.bands, self.rows).astype(np.uint64)
-        combined = np.full((count, self.bands), (self.namespace * int(_MIX)) % (1 << 64), dtype=np.uint64)
+        used = (
+            signatures[:, : self.bands * self.rows]
+            .reshape(count, self.bands, self.rows)
+            .astype(np.uint64)
+        )
+        combined = np.full(
+            (count, self.bands), (self.namespace * int(_MIX)) % (1 << 64), dtype=np.uint64
+        )
         for row in range(self.rows):
             combined = (combined ^ used[:, :, row]) * _MIX
         combined = combined ^ (np.arange(self.bands, dtype=np.uint64) << np.uint64(40))
@@ -87,7 +145,10 @@ class Members(NamedTuple):
         if not parts:
             return NO_MEMBERS, [0]
         starts = np.cumsum([0, *(len(part.keys) for part in parts)]).tolist()
-        return cls(np.concatenate([part.keys for part in parts]), np.concatenate([part.article_ids for part in parts])), starts
+        return cls(
+            np.concatenate([part.keys for part in parts]),
+            np.concatenate([part.article_ids for part in parts]),
+        ), starts
 
 
 NO_MEMBERS = Members(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
@@ -110,12 +171,22 @@ class CandidateQuery:
     languages: npt.NDArray[np.int64] | None = None
 
     @classmethod
-    def of(cls, keys_per_article: Sequence[npt.NDArray[np.int64]], article_ids: Sequence[int], languages: npt.NDArray[np.int64] | None = None) -> CandidateQuery:
+    def of(
+        cls,
+        keys_per_article: Sequence[npt.NDArray[np.int64]],
+        article_ids: Sequence[int],
+        languages: npt.NDArray[np.int64] | None = None,
+    ) -> CandidateQuery:
         """The query for articles given their key arrays (each unique and sorted, as ``sorted_unique`` makes them)."""
         counts = [len(keys) for keys in keys_per_article]
         keys = np.concatenate(keys_per_article) if keys_per_article else np.empty(0, dtype=np.int64)
         owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-        return cls(keys.astype(np.int64, copy=False), owners, np.asarray(article_ids, dtype=np.int64), languages)
+        return cls(
+            keys.astype(np.int64, copy=False),
+            owners,
+            np.asarray(article_ids, dtype=np.int64),
+            languages,
+        )
 
 
 class MemberParts(NamedTuple):
@@ -131,7 +202,12 @@ class MemberParts(NamedTuple):
 
 
 def rank_candidates(
-    query: CandidateQuery, members: Members, limit: int, min_shared: int = 1, batch_per_key: int = 0, parts: MemberParts | None = None
+    query: CandidateQuery,
+    members: Members,
+    limit: int,
+    min_shared: int = 1,
+    batch_per_key: int = 0,
+    parts: MemberParts | None = None,
 ) -> list[list[int]]:
     """For each article of a batch, the articles sharing the most of its keys (at least `min_shared`), most first, at most `limit`.
 
@@ -147,7 +223,9 @@ def rank_candidates(
     return _most_shared(owners, candidates, len(query.article_ids), limit, min_shared)
 
 
-def _candidate_rows(query: CandidateQuery, members: Members, batch_per_key: int, parts: MemberParts | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _candidate_rows(
+    query: CandidateQuery, members: Members, batch_per_key: int, parts: MemberParts | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Every (article, candidate) pair a shared key makes, in the order they come up: per article, key by key, stored members then the batch's."""
     stored_lo, stored_hi = _stored_ranges(query, members, parts)
     stored_counts = stored_hi - stored_lo
@@ -157,7 +235,9 @@ def _candidate_rows(query: CandidateQuery, members: Members, batch_per_key: int,
     stored = ~from_batch
     candidates = np.empty(len(which), dtype=np.int64)
     candidates[stored] = members.article_ids[stored_lo[which[stored]] + index[stored]]
-    earlier = batch_owners[batch_starts[which[from_batch]] + index[from_batch] - stored_counts[which[from_batch]]]
+    earlier = batch_owners[
+        batch_starts[which[from_batch]] + index[from_batch] - stored_counts[which[from_batch]]
+    ]
     candidates[from_batch] = query.article_ids[earlier]
     owners = query.owners[which]
     keep = candidates != query.article_ids[owners]
@@ -173,10 +253,14 @@ def _ranges(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.N
     return which, np.arange(len(which), dtype=np.int64) - offsets[which]
 
 
-def _stored_ranges(query: CandidateQuery, members: Members, parts: MemberParts | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _stored_ranges(
+    query: CandidateQuery, members: Members, parts: MemberParts | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Where each key's stored members are in `members`: [lo, hi), searched in the key's own part when the members come in parts."""
     if parts is None:
-        return np.searchsorted(members.keys, query.keys, side="left"), np.searchsorted(members.keys, query.keys, side="right")
+        return np.searchsorted(members.keys, query.keys, side="left"), np.searchsorted(
+            members.keys, query.keys, side="right"
+        )
     lo = np.zeros(len(query.keys), dtype=np.int64)
     hi = np.zeros(len(query.keys), dtype=np.int64)
     for part, (start, end) in enumerate(zip(parts.starts, parts.starts[1:])):
@@ -187,7 +271,9 @@ def _stored_ranges(query: CandidateQuery, members: Members, parts: MemberParts |
     return lo, hi
 
 
-def _earlier_in_batch(query: CandidateQuery, per_key: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _earlier_in_batch(
+    query: CandidateQuery, per_key: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """For each key of the query, its newest `per_key` earlier articles of the batch under the same key: where they start and how many
     in the batch's articles sorted by (key, position), which is the third array."""
     order = np.lexsort((query.owners, query.keys))
@@ -204,7 +290,13 @@ def _earlier_in_batch(query: CandidateQuery, per_key: int) -> tuple[npt.NDArray[
     return starts, counts, query.owners[order]
 
 
-def _most_shared(owners: npt.NDArray[np.int64], candidates: npt.NDArray[np.int64], articles: int, limit: int, min_shared: int) -> list[list[int]]:
+def _most_shared(
+    owners: npt.NDArray[np.int64],
+    candidates: npt.NDArray[np.int64],
+    articles: int,
+    limit: int,
+    min_shared: int,
+) -> list[list[int]]:
     """Per owner, its candidates by how often they came up (most first, then first come), at least `min_shared` times, at most `limit`."""
     ranked: list[list[int]] = [[] for _ in range(articles)]
     if not len(candidates):
@@ -213,16 +305,29 @@ def _most_shared(owners: npt.NDArray[np.int64], candidates: npt.NDArray[np.int64
     order = np.lexsort((sequence, candidates, owners))
     grouped_owners, grouped_candidates = owners[order], candidates[order]
     first = np.ones(len(order), dtype=bool)
-    first[1:] = (grouped_owners[1:] != grouped_owners[:-1]) | (grouped_candidates[1:] != grouped_candidates[:-1])
+    first[1:] = (grouped_owners[1:] != grouped_owners[:-1]) | (
+        grouped_candidates[1:] != grouped_candidates[:-1]
+    )
     starts = np.flatnonzero(first)
     counts = np.diff(np.append(starts, len(order)))
-    pair_owner, pair_candidate, pair_first_seen = grouped_owners[starts], grouped_candidates[starts], sequence[order][starts]
+    pair_owner, pair_candidate, pair_first_seen = (
+        grouped_owners[starts],
+        grouped_candidates[starts],
+        sequence[order][starts],
+    )
     enough = counts >= min_shared
-    pair_owner, pair_candidate, pair_first_seen, counts = pair_owner[enough], pair_candidate[enough], pair_first_seen[enough], counts[enough]
+    pair_owner, pair_candidate, pair_first_seen, counts = (
+        pair_owner[enough],
+        pair_candidate[enough],
+        pair_first_seen[enough],
+        counts[enough],
+    )
     best = np.lexsort((pair_first_seen, -counts, pair_owner))
     pair_owner, pair_candidate = pair_owner[best], pair_candidate[best]
     owner_start = np.searchsorted(pair_owner, pair_owner, side="left")
     within = np.arange(len(pair_owner)) - owner_start < limit
-    for owner, candidate in zip(pair_owner[within].tolist(), pair_candidate[within].tolist(), strict=True):
+    for owner, candidate in zip(
+        pair_owner[within].tolist(), pair_candidate[within].tolist(), strict=True
+    ):
         ranked[owner].append(candidate)
     return ranked

@@ -1,9 +1,9 @@
-"""SQLAlchemy 2 models, sessions and queries: the only module that speaks SQL."""
+"""The SQLAlchemy models: the schema, which only the store's reader and writer use."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -27,27 +27,33 @@ from sqlalchemy.orm import (
 )
 
 from provenance.read.dates import MINUTE, PRECISIONS, Published
+from provenance.store.records import utcnow
 
 log = logging.getLogger(__name__)
 
 
-def published_of(moment: datetime | None, precision: str | None, offset: int | None) -> Published | None:
+def published_of(
+    moment: datetime | None, precision: str | None, offset: int | None
+) -> Published | None:
     """A Published from its three stored columns (a row without a precision is read as a time of unknown zone)."""
     if moment is None:
         return None
-    return Published(moment, precision if precision in PRECISIONS else MINUTE, offset if precision == MINUTE else None)
+    return Published(
+        moment,
+        precision if precision in PRECISIONS else MINUTE,
+        offset if precision == MINUTE else None,
+    )
 
 
 def published_columns(published: Published | None) -> dict[str, Any]:
     """The three stored columns of a publication time."""
     if published is None:
         return {"published": None, "published_precision": None, "published_offset": None}
-    return {"published": published.moment, "published_precision": published.precision, "published_offset": published.offset}
-
-
-def utcnow() -> datetime:
-    """The current time in UTC, without a time zone, as stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return {
+        "published": published.moment,
+        "published_precision": published.precision,
+        "published_offset": published.offset,
+    }
 
 
 class Base(DeclarativeBase):
@@ -92,18 +98,25 @@ class Article(Base):
     origin: Mapped[str] = mapped_column(Text)
     format: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    previous_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL")
+    )
     shingle_count: Mapped[int] = mapped_column(Integer)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    paragraphs: Mapped[list[Paragraph]] = relationship(back_populates="article", order_by="Paragraph.position", cascade="all, delete-orphan")
+    paragraphs: Mapped[list[Paragraph]] = relationship(
+        back_populates="article", order_by="Paragraph.position", cascade="all, delete-orphan"
+    )
 
     @property
     def publication(self) -> Published | None:
         """The publication time with its precision, or None when the article gave none."""
         return published_of(self.published, self.published_precision, self.published_offset)
-    attributions: Mapped[list[Attribution]] = relationship(back_populates="article", order_by="Attribution.id", cascade="all, delete-orphan")
+
+    attributions: Mapped[list[Attribution]] = relationship(
+        back_populates="article", order_by="Attribution.id", cascade="all, delete-orphan"
+    )
     quotes: Mapped[list[Quote]] = relationship(order_by="Quote.start", cascade="all, delete-orphan")
 
 
@@ -113,7 +126,9 @@ class Paragraph(Base):
     __tablename__ = "paragraphs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
 
@@ -165,7 +180,9 @@ class CopyLink(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pair_key: Mapped[str] = mapped_column(String(64), unique=True)
-    origin_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    origin_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     copy_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     jaccard: Mapped[float] = mapped_column(Float)
@@ -183,8 +200,12 @@ class Attribution(Base):
     __tablename__ = "attributions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
     source_name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))
     cue: Mapped[str] = mapped_column(Text)
@@ -205,7 +226,9 @@ class Quote(Base):
     __tablename__ = "quotes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     normalized: Mapped[str] = mapped_column(Text)
     speaker: Mapped[str | None] = mapped_column(Text)
@@ -229,8 +252,12 @@ class PassageWitness(Base):
     __tablename__ = "passage_witnesses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    passage_id: Mapped[int] = mapped_column(ForeignKey("passages.id", ondelete="CASCADE"), index=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    passage_id: Mapped[int] = mapped_column(
+        ForeignKey("passages.id", ondelete="CASCADE"), index=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
 
@@ -263,13 +290,23 @@ class BoilerplateLine(Base):
     articles: Mapped[int] = mapped_column(Integer)
 
 
+class Rebuild(Base):
+    """A rebuild of derived data that an upgrade asked for, and the last article or link id it has done."""
+
+    __tablename__ = "rebuilds"
+    step: Mapped[str] = mapped_column(String(40), primary_key=True)
+    done_through: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ChainHop(Base):
     """One hop of an article's stored source chain, from one node to the next."""
 
     __tablename__ = "chain_hops"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     from_node: Mapped[str] = mapped_column(Text)
     to_node: Mapped[str] = mapped_column(Text)
@@ -278,4 +315,3 @@ class ChainHop(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (UniqueConstraint("article_id", "position"),)
-

@@ -40,7 +40,10 @@ def short_lines(lines: Iterable[str]) -> dict[int, str]:
     """
     found: dict[int, str] = {}
     for line in lines:
-        if len(line.split()) <= FURNITURE_MAX_WORDS and len(_LETTER_WORD.findall(line)) >= MIN_WORDS:
+        if (
+            len(line.split()) <= FURNITURE_MAX_WORDS
+            and len(_LETTER_WORD.findall(line)) >= MIN_WORDS
+        ):
             found.setdefault(line_key(line), line)
     return found
 
@@ -65,7 +68,12 @@ class Learned:
     articles: int
 
 
-def learn(new: Sequence[tuple[str, int, Mapping[int, str]]], stored: Mapping[tuple[str, int], list[tuple[int, bool]]], copies: Callable[[int, int], bool], known: Mapping[str, set[int]]) -> tuple[list[LineWitness], list[Learned]]:
+def learn(
+    new: Sequence[tuple[str, int, Mapping[int, str]]],
+    stored: Mapping[tuple[str, int], list[tuple[int, bool]]],
+    copies: Callable[[int, int], bool],
+    known: Mapping[str, set[int]],
+) -> tuple[list[LineWitness], list[Learned]]:
     """The line witnesses new articles add, and the lines that become boilerplate with them.
 
     Args:

@@ -15,7 +15,11 @@ import ahocorasick
 
 from provenance.errors import ConfigError
 from provenance.read.dates import find_date_in_line
-from provenance.text.scanning import nested_repeat, required_strings, written_in_lower_case
+from provenance.text.scanning import (
+    nested_repeat,
+    required_strings,
+    written_in_lower_case,
+)
 
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _ODD_SPACES = "\t\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
@@ -39,7 +43,9 @@ _DATE_WORDS = frozenset(
     "montag dienstag mittwoch donnerstag freitag samstag sonntag heute gestern morgen vormittag nachmittag abend "
     "januar februar märz mai juni juli oktober dezember".split()
 )
-_DATE_CONNECTORS = frozenset("on the at in of this last am im vom von der den dem letzten vergangenen diesen".split())
+_DATE_CONNECTORS = frozenset(
+    "on the at in of this last am im vom von der den dem letzten vergangenen diesen".split()
+)
 _LETTER_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -95,7 +101,10 @@ class PatternSet:
     @cached_property
     def _furniture_any(self) -> re.Pattern[str]:
         """Every furniture pattern in one case-insensitive expression, each in a group named after its position: for lines not matched in lower case."""
-        parts = (f"(?P<f{index}>(?:{_NAMED_GROUP.sub('(?:', regex.pattern)}))" for index, (_, regex) in enumerate(self.furniture))
+        parts = (
+            f"(?P<f{index}>(?:{_NAMED_GROUP.sub('(?:', regex.pattern)}))"
+            for index, (_, regex) in enumerate(self.furniture)
+        )
         return re.compile("|".join(parts), re.IGNORECASE | re.UNICODE)
 
     @cached_property
@@ -107,7 +116,9 @@ class PatternSet:
     def _marker_any(self) -> re.Pattern[str]:
         """A quick test whether any marker pattern could match."""
         unnamed = (_NAMED_GROUP.sub("(?:", pattern.regex.pattern) for pattern in self.markers)
-        return re.compile("|".join(f"(?:{pattern})" for pattern in unnamed), re.IGNORECASE | re.UNICODE)
+        return re.compile(
+            "|".join(f"(?:{pattern})" for pattern in unnamed), re.IGNORECASE | re.UNICODE
+        )
 
     def marker_for(self, line: str) -> Marker | None:
         """The repost marker this line is, or None."""
@@ -121,7 +132,9 @@ class PatternSet:
                 outlet = (groups.get("outlet") or "").split(". ")[0].strip(" .\"'«»„“”") or None
                 if url is None and (outlet is None or not is_outlet_name(outlet)):
                     continue
-                return Marker(line=line, kind="source_footer", url=url, outlet=outlet, lang=pattern.lang)
+                return Marker(
+                    line=line, kind="source_footer", url=url, outlet=outlet, lang=pattern.lang
+                )
         return None
 
     @cached_property
@@ -196,7 +209,9 @@ def clean_text(text: str) -> str:
     """Unicode-normalise text, drop soft hyphens and invisible characters, unify spaces and newlines."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "  " not in text and not any(blank in text for blank in _ODD_SPACES):  # the common case, found without a regex scan
+    if "  " not in text and not any(
+        blank in text for blank in _ODD_SPACES
+    ):  # the common case, found without a regex scan
         return "\n".join(line.strip() for line in text.split("\n"))
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
@@ -232,7 +247,9 @@ def _strip_bullet(line: str) -> str:
 
 def _is_crumb(line: str) -> bool:
     """A short line of one or two words with no sentence punctuation: a menu item or a label."""
-    return len(line) <= _CRUMB_MAX_CHARS and len(line.split()) <= 2 and not _SENTENCE_END.search(line)
+    return (
+        len(line) <= _CRUMB_MAX_CHARS and len(line.split()) <= 2 and not _SENTENCE_END.search(line)
+    )
 
 
 FURNITURE_MAX_WORDS = 40
@@ -256,7 +273,11 @@ def split_layout(lines: list[str], patterns: PatternSet) -> Layout:
             markers.append(marker)
             furniture.append(FurnitureLine(line, "source_footer"))
             continue
-        kind = (patterns.furniture_kind(bare) or ("navigation" if _is_crumb(bare) else None)) if _short_enough_for_furniture(bare) else None
+        kind = (
+            (patterns.furniture_kind(bare) or ("navigation" if _is_crumb(bare) else None))
+            if _short_enough_for_furniture(bare)
+            else None
+        )
         if kind is None:
             body.append(line)
         else:
@@ -271,7 +292,9 @@ def _compile(pattern: str, where: str) -> re.Pattern[str]:
     except re.error as error:
         raise ConfigError(f"{where}: bad pattern {pattern!r}: {error}") from error
     if nested_repeat(pattern):
-        raise ConfigError(f"{where}: pattern {pattern!r} repeats something that repeats (like (a+)+), which can take exponential time on one line: rewrite it without the nested repeat")
+        raise ConfigError(
+            f"{where}: pattern {pattern!r} repeats something that repeats (like (a+)+), which can take exponential time on one line: rewrite it without the nested repeat"
+        )
     return compiled
 
 
@@ -286,7 +309,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _packaged_patterns() -> dict[str, Any]:
-    with resources.files("provenance.knowledge").joinpath("data/patterns.toml").open("rb") as handle:
+    with (
+        resources.files("provenance.knowledge").joinpath("data/patterns.toml").open("rb") as handle
+    ):
         return tomllib.load(handle)
 
 
@@ -302,7 +327,9 @@ def _parse_patterns(data: dict[str, Any], where: str) -> PatternSet:
             for pattern in entry["patterns"]
         )
     except (KeyError, TypeError) as error:
-        raise ConfigError(f"{where}: every [[marker]] needs 'pattern', every [[furniture]] 'kind' and 'patterns' ({error})") from error
+        raise ConfigError(
+            f"{where}: every [[marker]] needs 'pattern', every [[furniture]] 'kind' and 'patterns' ({error})"
+        ) from error
     return PatternSet(markers=markers, furniture=furniture)
 
 
@@ -313,7 +340,9 @@ def load_patterns(user_file: Path | None = None) -> PatternSet:
     if user_file is None:
         return packaged
     user = _parse_patterns(_read_toml(user_file), str(user_file))
-    return PatternSet(markers=user.markers + packaged.markers, furniture=user.furniture + packaged.furniture)
+    return PatternSet(
+        markers=user.markers + packaged.markers, furniture=user.furniture + packaged.furniture
+    )
 
 
 DATE_LINE_WORDS = 8
@@ -323,11 +352,19 @@ LABEL_WORDS = 5
 HEADLINE_LOOKAHEAD = 6
 """How many first lines of a plain text may hold its headline."""
 _LETTER_WORD_RE = re.compile(r"[^\W\d_]{2,}")
-_SOCIAL_WORDS = frozenset("facebook twitter email e-mail share linkedin pinterest whatsapp reddit print comments comment follow google+ flipboard tweet reprint reprints purchase subscribe login menu".split())
+_SOCIAL_WORDS = frozenset(
+    "facebook twitter email e-mail share linkedin pinterest whatsapp reddit print comments comment follow google+ flipboard tweet reprint reprints purchase subscribe login menu".split()
+)
 _BYLINE_START = re.compile(r"^(?:by|von|par|por|автор|от)\s", re.IGNORECASE)
 _ADDRESS = re.compile(r"\S+@\S+\.\w+|https?://\S+")
-_PHOTO_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|dpa)?\s*(?:Photo|Foto)\b|Photo/|/\s*(?:Getty|AP|Reuters|AFP)\b|Getty Images|\(Photo by", re.IGNORECASE)
-_CLOCK_OR_DATE = re.compile(r"^[\W\d]*(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\w+\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\.?\s*\w+\s+\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b.*\d{1,2}[:.]\d{2}|^\W*(?:updated|posted|published)\b", re.IGNORECASE)
+_PHOTO_CREDIT = re.compile(
+    r"\((?:AP|AFP|Reuters|dpa)?\s*(?:Photo|Foto)\b|Photo/|/\s*(?:Getty|AP|Reuters|AFP)\b|Getty Images|\(Photo by",
+    re.IGNORECASE,
+)
+_CLOCK_OR_DATE = re.compile(
+    r"^[\W\d]*(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\w+\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\.?\s*\w+\s+\d{4}|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b.*\d{1,2}[:.]\d{2}|^\W*(?:updated|posted|published)\b",
+    re.IGNORECASE,
+)
 
 
 def is_page_top_furniture(line: str) -> bool:
@@ -339,19 +376,33 @@ def is_page_top_furniture(line: str) -> bool:
         >>> [is_page_top_furniture(line) for line in ("May 31, 2019, 9:52 PM UTC", "Share on Facebook Share on Twitter", "By The Associated Press", "Email")]
         [True, True, True, True]
     """
-    if len(_LETTER_WORD_RE.findall(line)) < 3 or (len(line.split()) <= LABEL_WORDS and line.rstrip().endswith(":")):
+    if len(_LETTER_WORD_RE.findall(line)) < 3 or (
+        len(line.split()) <= LABEL_WORDS and line.rstrip().endswith(":")
+    ):
         return True
     lowered = [word.casefold().strip(".,:|•") for word in line.replace("/", " ").split()]
     if sum(word in _SOCIAL_WORDS for word in lowered) >= 2:
         return True
     if len(line.split()) <= DATE_LINE_WORDS and find_date_in_line(line) is not None:
         return True
-    return bool(_BYLINE_START.match(line) or _ADDRESS.search(line) or _PHOTO_CREDIT.search(line) or _CLOCK_OR_DATE.search(line))
+    return bool(
+        _BYLINE_START.match(line)
+        or _ADDRESS.search(line)
+        or _PHOTO_CREDIT.search(line)
+        or _CLOCK_OR_DATE.search(line)
+    )
 
 
 def headline_index(lines: list[str]) -> int | None:
     """The index of the first of the first few lines that is not page furniture, or None."""
-    return next((index for index, line in enumerate(lines[:HEADLINE_LOOKAHEAD]) if not is_page_top_furniture(line)), None)
+    return next(
+        (
+            index
+            for index, line in enumerate(lines[:HEADLINE_LOOKAHEAD])
+            if not is_page_top_furniture(line)
+        ),
+        None,
+    )
 
 
 HEADLINE_WORDS = 30

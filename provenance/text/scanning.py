@@ -12,9 +12,12 @@ functions here say so (None) and callers scan as ``re`` does.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 import ahocorasick
@@ -26,10 +29,39 @@ _MAX_START_STRINGS = 10_000
 """More strings than this that a match may begin with (alternations multiplied out) are not worth an automaton."""
 
 
-def parsed_pattern(pattern: str, flags: int) -> tuple[Any, Any] | None:
-    """``re``'s parse of a pattern and the module of its opcodes, or None when the private parser cannot be loaded or the pattern read."""
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large pattern is parsed or compiled (and restore it as it was).
+
+    ``re`` parses a pattern into tens of thousands of short-lived lists and tuples, each
+    allocation counted towards a collection, which walks every object the process holds: for
+    the anchor patterns of a German text (translation/anchors.py) the collector took 0.056 s of
+    the 0.117 s spent making them, in a process that had imported SQLAlchemy. Whatever the
+    pause leaves uncollected is collected once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        parser, constants = importlib.import_module("re._parser"), importlib.import_module("re._constants")
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@lru_cache(maxsize=1024)
+@gc_paused()
+def parsed_pattern(pattern: str, flags: int) -> tuple[Any, Any] | None:
+    """``re``'s parse of a pattern and the module of its opcodes, or None when the private parser cannot be loaded or the pattern read.
+
+    Kept for the next question about the same pattern (StartScanner.for_pattern asks two, a
+    furniture pattern is asked for its required strings and its nested repeats): parsing the cue
+    and furniture patterns took 0.07 s of ``provenance check``. Callers only read the parse.
+    """
+    try:
+        parser, constants = (
+            importlib.import_module("re._parser"),
+            importlib.import_module("re._constants"),
+        )
         return parser.parse(pattern, flags), constants
     except (ImportError, AttributeError, re.error, RecursionError):
         return None
@@ -68,7 +100,13 @@ def required_strings(pattern: str) -> frozenset[str] | None:
         if parsed.state.flags & re.IGNORECASE:
             return None
         return _required_in(list(parsed), constants)
-    except (AttributeError, IndexError, TypeError, ValueError, RecursionError):  # a parse of another shape than this module knows
+    except (
+        AttributeError,
+        IndexError,
+        TypeError,
+        ValueError,
+        RecursionError,
+    ):  # a parse of another shape than this module knows
         return None
 
 
@@ -89,8 +127,18 @@ def _required_in(items: list[tuple[Any, Any]], constants: Any) -> frozenset[str]
         elif op is constants.BRANCH:
             alternatives = [_required_in(list(alternative), constants) for alternative in value[1]]
             if all(alternative is not None for alternative in alternatives):
-                found = frozenset().union(*(alternative for alternative in alternatives if alternative is not None))
-        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSSESSIVE_REPEAT", None)) and value[0] >= 1:
+                found = frozenset().union(
+                    *(alternative for alternative in alternatives if alternative is not None)
+                )
+        elif (
+            op
+            in (
+                constants.MAX_REPEAT,
+                constants.MIN_REPEAT,
+                getattr(constants, "POSSESSIVE_REPEAT", None),
+            )
+            and value[0] >= 1
+        ):
             found = _required_in(list(value[2]), constants)
         if found:
             choices.append(found)
@@ -122,7 +170,13 @@ def start_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
     parsed, constants = found
     try:
         strings, _ = _start_strings_in(list(parsed), constants)
-    except (AttributeError, IndexError, TypeError, ValueError, RecursionError):  # too many strings, or a parse of another shape
+    except (
+        AttributeError,
+        IndexError,
+        TypeError,
+        ValueError,
+        RecursionError,
+    ):  # too many strings, or a parse of another shape
         return None
     if not strings or "" in strings:
         return None
@@ -139,10 +193,14 @@ def _start_strings_in(items: list[tuple[Any, Any]], constants: Any) -> tuple[set
         if op is constants.LITERAL:
             strings = {string + chr(value) for string in strings}
             continue
-        if op is constants.SUBPATTERN and not value[1] and not value[2]:  # a group that sets no flags
+        if (
+            op is constants.SUBPATTERN and not value[1] and not value[2]
+        ):  # a group that sets no flags
             inner, whole = _start_strings_in(list(value[-1]), constants)
         elif op is constants.BRANCH:
-            alternatives = [_start_strings_in(list(alternative), constants) for alternative in value[1]]
+            alternatives = [
+                _start_strings_in(list(alternative), constants) for alternative in value[1]
+            ]
             inner = set().union(*(found for found, _ in alternatives))
             whole = all(complete for _, complete in alternatives)
         else:
@@ -186,7 +244,11 @@ def opens_with_assertion(pattern: re.Pattern[str]) -> bool:
     try:
         while len(items) and items[0][0] is constants.SUBPATTERN:
             items = items[0][1][-1]
-        return bool(len(items)) and items[0][0] in (constants.AT, constants.ASSERT, constants.ASSERT_NOT)
+        return bool(len(items)) and items[0][0] in (
+            constants.AT,
+            constants.ASSERT,
+            constants.ASSERT_NOT,
+        )
     except (AttributeError, IndexError, TypeError):
         return False
 
@@ -227,7 +289,11 @@ class StartScanner:
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         """The pattern's matches in text, as ``finditer`` gives them: leftmost first, none overlapping."""
-        return matches_at(self.pattern, text, sorted({end - length + 1 for end, length in self._automaton.iter(text)}))
+        return matches_at(
+            self.pattern,
+            text,
+            sorted({end - length + 1 for end, length in self._automaton.iter(text)}),
+        )
 
 
 def nested_repeat(pattern: str) -> bool:
@@ -243,7 +309,13 @@ def nested_repeat(pattern: str) -> bool:
     parsed, constants = found
     try:
         return _repeats_inside(list(parsed), constants, inside_repeat=False)
-    except (AttributeError, IndexError, TypeError, ValueError, RecursionError):  # a parse of another shape than this module knows
+    except (
+        AttributeError,
+        IndexError,
+        TypeError,
+        ValueError,
+        RecursionError,
+    ):  # a parse of another shape than this module knows
         return False
 
 

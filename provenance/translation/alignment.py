@@ -81,7 +81,11 @@ def anchor_weight(anchor: Anchor, language: str | None) -> float:
     if anchor.kind in ("url", "handle"):
         return _URL_WEIGHT
     if anchor.kind == "date":
-        return _FULL_DATE_WEIGHT if key[:1].isdigit() or (key.startswith("--") and len(key) > 4) else _PLAIN_WEIGHT
+        return (
+            _FULL_DATE_WEIGHT
+            if key[:1].isdigit() or (key.startswith("--") and len(key) > 4)
+            else _PLAIN_WEIGHT
+        )
     if anchor.kind == "number":
         digits = sum(ch.isdigit() for ch in key)
         if digits == 1:
@@ -106,12 +110,18 @@ def _raw_weights(anchors: Sequence[Anchor], language: str | None) -> npt.NDArray
     return np.array([anchor_weight(anchor, language) for anchor in anchors], dtype=np.float64)
 
 
-def _discounted(anchors: Sequence[Anchor], weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _discounted(
+    anchors: Sequence[Anchor], weights: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Weights divided by the square root of how often each anchor's key occurs in the text."""
     counts: dict[str, int] = {}
     for anchor in anchors:
         counts[anchor.key] = counts.get(anchor.key, 0) + 1
-    return weights / np.sqrt(np.array([counts[anchor.key] for anchor in anchors], dtype=np.float64)) if anchors else weights
+    return (
+        weights / np.sqrt(np.array([counts[anchor.key] for anchor in anchors], dtype=np.float64))
+        if anchors
+        else weights
+    )
 
 
 _NAME_RATIO = 84.0
@@ -198,7 +208,10 @@ def _names_match(first: str, second: str) -> bool:
     shorter, longer = sorted((first.split(), second.split()), key=len)
     if len(shorter) == len(longer) or " ".join(shorter) in _EXONYM_FORMS:
         return False
-    return all(any(_words_match(word, other) for other in longer) for word in shorter) and len("".join(shorter)) >= 4
+    return (
+        all(any(_words_match(word, other) for other in longer) for word in shorter)
+        and len("".join(shorter)) >= 4
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -222,11 +235,15 @@ def _words_match(first: str, second: str) -> bool:
     return len(skeleton_first) >= 4 and fuzz.ratio(skeleton_first, skeleton_second) >= 88
 
 
-def _matching_pairs(first: Sequence[Anchor], second: Sequence[Anchor]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _matching_pairs(
+    first: Sequence[Anchor], second: Sequence[Anchor]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Every pair (index in the first text, index in the second) of matching anchors, sorted; keys are compared once per distinct pair."""
     keys_first = {(anchor.kind, anchor.key) for anchor in first}
     keys_second = {(anchor.kind, anchor.key) for anchor in second}
-    partners: dict[tuple[str, str], list[tuple[str, str]]] = {key: [key] for key in keys_first & keys_second}
+    partners: dict[tuple[str, str], list[tuple[str, str]]] = {
+        key: [key] for key in keys_first & keys_second
+    }
     names_first = sorted(key for kind, key in keys_first if kind == "entity")
     names_second = sorted(key for kind, key in keys_second if kind == "entity")
     if names_first and names_second:
@@ -249,7 +266,10 @@ def _matching_pairs(first: Sequence[Anchor], second: Sequence[Anchor]) -> tuple[
 
 
 def _heaviest_chain(
-    rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64], weights_first: npt.NDArray[np.float64], weights_second: npt.NDArray[np.float64]
+    rows: npt.NDArray[np.int64],
+    columns: npt.NDArray[np.int64],
+    weights_first: npt.NDArray[np.float64],
+    weights_second: npt.NDArray[np.float64],
 ) -> list[tuple[int, int]]:
     """The heaviest set of matching pairs increasing in both texts: a weighted LCS, over the matches only, with a Fenwick tree of prefix maxima."""
     if rows.size == 0:
@@ -283,10 +303,18 @@ def _heaviest_chain(
     return chain[::-1]
 
 
-def align_anchors(first: Sequence[Anchor], second: Sequence[Anchor], first_language: str | None = None, second_language: str | None = None) -> AnchorAlignment:
+def align_anchors(
+    first: Sequence[Anchor],
+    second: Sequence[Anchor],
+    first_language: str | None = None,
+    second_language: str | None = None,
+) -> AnchorAlignment:
     """The order-preserving alignment of two anchor sequences, the heaviest by anchor weight."""
     rows, columns = _matching_pairs(first, second)
-    raw_first, raw_second = _raw_weights(first, first_language), _raw_weights(second, second_language)
+    raw_first, raw_second = (
+        _raw_weights(first, first_language),
+        _raw_weights(second, second_language),
+    )
     weights_first, weights_second = _discounted(first, raw_first), _discounted(second, raw_second)
     chain = _heaviest_chain(rows, columns, weights_first, weights_second)
     numeric_first = np.array([anchor.kind != "entity" for anchor in first], dtype=np.bool_)
@@ -297,8 +325,16 @@ def align_anchors(first: Sequence[Anchor], second: Sequence[Anchor], first_langu
     matchable_second[columns] = True
     dated = [anchor.kind == "date" for anchor in first]
     return AnchorAlignment(
-        chain, weights_first, weights_second, matchable_first, matchable_second, numeric_first, numeric_second,
-        numeric_first & (raw_first >= _PLAIN_WEIGHT), numeric_second & (raw_second >= _PLAIN_WEIGHT), sum(not dated[i] for i, _ in chain),
+        chain,
+        weights_first,
+        weights_second,
+        matchable_first,
+        matchable_second,
+        numeric_first,
+        numeric_second,
+        numeric_first & (raw_first >= _PLAIN_WEIGHT),
+        numeric_second & (raw_second >= _PLAIN_WEIGHT),
+        sum(not dated[i] for i, _ in chain),
     )
 
 
@@ -337,7 +373,13 @@ def _largest_gap(indices: list[int], weights: npt.NDArray[np.float64]) -> float:
         return 1.0
     cumulative = np.concatenate(([0.0], np.cumsum(weights)))
     bounds = [-1, *indices, len(weights)]
-    return max(float(cumulative[end] - cumulative[start + 1]) for start, end in zip(bounds, bounds[1:], strict=False)) / total
+    return (
+        max(
+            float(cumulative[end] - cumulative[start + 1])
+            for start, end in zip(bounds, bounds[1:], strict=False)
+        )
+        / total
+    )
 
 
 def _number_coverage(alignment: AnchorAlignment) -> float | None:
@@ -376,7 +418,9 @@ def measure_alignment(alignment: AnchorAlignment) -> AlignmentMeasures:
     first, second = alignment.weights_first, alignment.weights_second
     aligned_first, aligned_second = float(first[rows].sum()), float(second[columns].sum())
     total_first, total_second = float(first.sum()), float(second.sum())
-    matchable = float(first[alignment.matchable_first].sum() + second[alignment.matchable_second].sum())
+    matchable = float(
+        first[alignment.matchable_first].sum() + second[alignment.matchable_second].sum()
+    )
     return AlignmentMeasures(
         aligned=len(alignment.chain),
         coverage_first=aligned_first / total_first if total_first else 0.0,
@@ -390,18 +434,42 @@ def measure_alignment(alignment: AnchorAlignment) -> AlignmentMeasures:
     )
 
 
-def compare_translation(first: Sequence[Anchor], second: Sequence[Anchor], first_language: str | None, second_language: str | None) -> TranslationEvidence:
+def compare_translation(
+    first: Sequence[Anchor],
+    second: Sequence[Anchor],
+    first_language: str | None,
+    second_language: str | None,
+) -> TranslationEvidence:
     """Whether one text translates the other: anchors aligned in order, covering both, with no long unaligned stretch."""
     lang_first, lang_second = base_language(first_language), base_language(second_language)
     if lang_first is not None and lang_first == lang_second:
-        return TranslationEvidence(0.0, [], 0, 0.0, 0.0, 0.0, False, f"both texts are in the same language ({lang_first}); a translation is in another language")
+        return TranslationEvidence(
+            0.0,
+            [],
+            0,
+            0.0,
+            0.0,
+            0.0,
+            False,
+            f"both texts are in the same language ({lang_first}); a translation is in another language",
+        )
     alignment = align_anchors(first, second, lang_first, lang_second)
     measures = measure_alignment(alignment)
     pairs = [(first[i].surface, second[j].surface) for i, j in alignment.chain]
     positions = [(first[i].position, second[j].position) for i, j in alignment.chain]
     score = translation_score(measures)
     is_translation, reason = _decision(measures, score)
-    return TranslationEvidence(round(score, 4), pairs, measures.aligned, round(measures.coverage_first, 4), round(measures.coverage_second, 4), round(measures.order_agreement, 4), is_translation, reason, positions)
+    return TranslationEvidence(
+        round(score, 4),
+        pairs,
+        measures.aligned,
+        round(measures.coverage_first, 4),
+        round(measures.coverage_second, 4),
+        round(measures.order_agreement, 4),
+        is_translation,
+        reason,
+        positions,
+    )
 
 
 def translation_score(measures: AlignmentMeasures) -> float:
@@ -412,12 +480,21 @@ def translation_score(measures: AlignmentMeasures) -> float:
     """
     coverage = min(measures.coverage_first, measures.coverage_second)
     numbers = 1.0 if measures.number_coverage is None else (1.0 + measures.number_coverage) / 2
-    return coverage * measures.order_agreement**2 * math.sqrt(max(0.0, 1.0 - measures.largest_gap)) * numbers
+    return (
+        coverage
+        * measures.order_agreement**2
+        * math.sqrt(max(0.0, 1.0 - measures.largest_gap))
+        * numbers
+    )
 
 
 def _decision(measures: AlignmentMeasures, score: float) -> tuple[bool, str]:
     """The verdict on a measured alignment and one sentence saying why."""
-    numbers = "" if measures.number_coverage is None else f"{measures.number_coverage:.0%} of the numbers and dates align; "
+    numbers = (
+        ""
+        if measures.number_coverage is None
+        else f"{measures.number_coverage:.0%} of the numbers and dates align; "
+    )
     summary = (
         f"{measures.aligned} anchors align in order, covering {measures.coverage_first:.0%} and {measures.coverage_second:.0%} "
         f"of the two texts' anchor weight; {measures.order_agreement:.0%} of the anchors they share keep their order; "
@@ -426,10 +503,16 @@ def _decision(measures: AlignmentMeasures, score: float) -> tuple[bool, str]:
     weight = measures.aligned_weight / 2
     if weight < MIN_ALIGNED_WEIGHT:
         return False, f"too few anchors align to tell ({measures.aligned}): {summary}"
-    needed = TRANSLATION_SCORE_THRESHOLD if weight >= CONFIDENT_ALIGNED_WEIGHT else SMALL_ALIGNMENT_SCORE
+    needed = (
+        TRANSLATION_SCORE_THRESHOLD if weight >= CONFIDENT_ALIGNED_WEIGHT else SMALL_ALIGNMENT_SCORE
+    )
     if score < needed:
         return False, f"not a translation (score {score:.2f}, needs {needed:.2f}): {summary}"
-    doubt = _short_alignment_doubt(measures, score) if measures.aligned < STRONG_ALIGNED_ANCHORS else None
+    doubt = (
+        _short_alignment_doubt(measures, score)
+        if measures.aligned < STRONG_ALIGNED_ANCHORS
+        else None
+    )
     if doubt is not None:
         return False, f"not a translation ({doubt}): {summary}"
     return True, f"translation (score {score:.2f}): {summary}"
@@ -446,11 +529,21 @@ def _short_alignment_doubt(measures: AlignmentMeasures, score: float) -> str | N
     return None
 
 
-def translation_direction(first_language: str | None, second_language: str | None, first_published: datetime | None, second_published: datetime | None) -> tuple[str | None, str]:
+def translation_direction(
+    first_language: str | None,
+    second_language: str | None,
+    first_published: datetime | None,
+    second_published: datetime | None,
+) -> tuple[str | None, str]:
     """Which text is the origin (``first``, ``second`` or None) and why: the earlier publication date decides."""
-    lang_first, lang_second = base_language(first_language) or "an unknown language", base_language(second_language) or "an unknown language"
+    lang_first, lang_second = (
+        base_language(first_language) or "an unknown language",
+        base_language(second_language) or "an unknown language",
+    )
     if first_published and second_published and first_published != second_published:
-        earlier, later = ("first", "second") if first_published < second_published else ("second", "first")
+        earlier, later = (
+            ("first", "second") if first_published < second_published else ("second", "first")
+        )
         dates = {"first": first_published, "second": second_published}
         langs = {"first": lang_first, "second": lang_second}
         return earlier, (
@@ -458,7 +551,20 @@ def translation_direction(first_language: str | None, second_language: str | Non
             f"before the {later} ({langs[later]}, {dates[later]:%Y-%m-%d %H:%M}), so the {later} is the translation"
         )
     if first_published and second_published:
-        return None, "undetermined: both were published at the same time, and the anchors do not say which language came first"
-    undated = [name for name, date in (("the first text", first_published), ("the second text", second_published)) if date is None]
+        return (
+            None,
+            "undetermined: both were published at the same time, and the anchors do not say which language came first",
+        )
+    undated = [
+        name
+        for name, date in (
+            ("the first text", first_published),
+            ("the second text", second_published),
+        )
+        if date is None
+    ]
     verb = "has" if len(undated) == 1 else "have"
-    return None, f"undetermined: {' and '.join(undated)} {verb} no publication date, and the anchors do not say which language came first"
+    return (
+        None,
+        f"undetermined: {' and '.join(undated)} {verb} no publication date, and the anchors do not say which language came first",
+    )

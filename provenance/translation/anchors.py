@@ -21,31 +21,74 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from unidecode import unidecode
 
-from provenance.text.scanning import StartScanner, matches_at
+from provenance.text.scanning import StartScanner, gc_paused, matches_at
 from provenance.translation.languages import _EXONYM_FORMS
-from provenance.translation.patterns import _ANY_NUMBER_WORD, _DATE_WORDS, _MONTH_LOOKUP, _NUMBER_WORDS, _WEEKDAY_LOOKUP, _alternation, _character_class
+from provenance.translation.patterns import (
+    _ANY_NUMBER_WORD,
+    _DATE_WORDS,
+    _MONTH_LOOKUP,
+    _NUMBER_WORDS,
+    _WEEKDAY_LOOKUP,
+    _alternation,
+    _character_class,
+)
 
 # Month names that are common words too ("may", "march") stand alone as dates only with a day or year;
 # the English ones written in lower case are the words ("12 to 18 may be"), whatever follows.
 _COMMON_WORD_MONTHS = frozenset({"may", "march"})
-_AMBIGUOUS_MONTHS = frozenset({"may", "march", "mar", "jan", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "feb", "apr", "dez", "okt", "avr", "janv", "févr", "fevr", "juil", "déc"})
+_AMBIGUOUS_MONTHS = frozenset(
+    {
+        "may",
+        "march",
+        "mar",
+        "jan",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "feb",
+        "apr",
+        "dez",
+        "okt",
+        "avr",
+        "janv",
+        "févr",
+        "fevr",
+        "juil",
+        "déc",
+    }
+)
 _SCALE_FORMS: tuple[tuple[str, int], ...] = (
     (r"tausend|tsd\.|thousand|mille|тыс\.|тысяч[аиуе]?|тысячами|mila", 3),
-    (r"millionen|millions?|mio\.|mln\.?|млн\.?|миллион(?:ами|ах|ов|ом|а|у)?|millones|milioni|milione", 6),
-    (r"milliarden|milliarde|milliards?|mrd\.?|bn|млрд\.?|миллиард(?:ами|ах|ов|ом|а|у)?|mil\s+millones|miliardi?", 9),
+    (
+        r"millionen|millions?|mio\.|mln\.?|млн\.?|миллион(?:ами|ах|ов|ом|а|у)?|millones|milioni|milione",
+        6,
+    ),
+    (
+        r"milliarden|milliarde|milliards?|mrd\.?|bn|млрд\.?|миллиард(?:ами|ах|ов|ом|а|у)?|mil\s+millones|miliardi?",
+        9,
+    ),
     (r"billionen|billions?|trillions?|трлн\.?|триллион(?:ами|ах|ов|ом|а|у)?", 12),
 )
 _PERCENT = r"%|‰|prozent|percent|per\s+cent|pour\s*cent|por\s+ciento|per\s+cento|процент(?:ами|ах|ов|а|у)?|п\.\s?п\."
 # Languages that write 1,234.5 (a decimal point); the others write 1.234,5 (a decimal comma).
-_DECIMAL_POINT_LANGUAGES = frozenset({"en", "zh", "ja", "ko", "he", "hi", "th", "ga", "mt", "ms", "tl"})
-_LONG_SCALE_LANGUAGES = frozenset({"de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "no", "fi", "cs", "sk", "hu"})
+_DECIMAL_POINT_LANGUAGES = frozenset(
+    {"en", "zh", "ja", "ko", "he", "hi", "th", "ga", "mt", "ms", "tl"}
+)
+_LONG_SCALE_LANGUAGES = frozenset(
+    {"de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "no", "fi", "cs", "sk", "hu"}
+)
 _FUNCTION_WORDS = frozenset(
     """
     der die das den dem des ein eine einen einem einer eines kein keine und oder aber doch denn sondern
@@ -99,7 +142,9 @@ _TITLES = frozenset(
     pape premier première
     """.split()
 )
-_ARTICLES = frozenset("the a an this these those le la les l un une des du ce cette ces der die das den dem ein eine einen einem einer eines el los las il lo gli i una uno".split())
+_ARTICLES = frozenset(
+    "the a an this these those le la les l un une des du ce cette ces der die das den dem ein eine einen einem einer eines el los las il lo gli i una uno".split()
+)
 _GERMAN_DETERMINERS = frozenset(
     "der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner im am zum zur vom beim ins ans aufs "
     "dieser diese dieses diesen diesem jeder jede jedes jeden jedem alle allen aller welche welcher welches welchen "
@@ -107,83 +152,284 @@ _GERMAN_DETERMINERS = frozenset(
 )
 # Endings of German common nouns (and the commonest nouns themselves), hardly ever of names (not "-stadt": Darmstadt).
 _GERMAN_NOUN_ENDINGS = (
-    "ung", "ungen", "heit", "heiten", "keit", "keiten", "schaft", "schaften", "tion", "tionen", "ismus", "ität",
-    "itäten", "nahme", "nahmen", "ling", "linge", "lingen", "tum", "tümer", "nis", "nisse", "ment", "mente",
-    "lein", "gang", "gänge", "werk", "werke", "zeug", "stelle", "stellen", "leute", "männer", "frauen", "kinder",
-    "zeit", "zeiten", "jahr", "jahre", "jahren", "tage", "tagen", "krieg", "kriege", "chef",
-    "chefs", "minister", "ministerin", "präsident", "präsidentin", "sprecher", "sprecherin", "regierung", "behörde",
-    "behörden", "polizei", "verband", "partei", "gruppe", "truppen", "soldaten", "kräfte", "menschen", "bericht",
-    "berichte", "angaben", "prozent", "millionen", "milliarden", "euro", "dollar",
+    "ung",
+    "ungen",
+    "heit",
+    "heiten",
+    "keit",
+    "keiten",
+    "schaft",
+    "schaften",
+    "tion",
+    "tionen",
+    "ismus",
+    "ität",
+    "itäten",
+    "nahme",
+    "nahmen",
+    "ling",
+    "linge",
+    "lingen",
+    "tum",
+    "tümer",
+    "nis",
+    "nisse",
+    "ment",
+    "mente",
+    "lein",
+    "gang",
+    "gänge",
+    "werk",
+    "werke",
+    "zeug",
+    "stelle",
+    "stellen",
+    "leute",
+    "männer",
+    "frauen",
+    "kinder",
+    "zeit",
+    "zeiten",
+    "jahr",
+    "jahre",
+    "jahren",
+    "tage",
+    "tagen",
+    "krieg",
+    "kriege",
+    "chef",
+    "chefs",
+    "minister",
+    "ministerin",
+    "präsident",
+    "präsidentin",
+    "sprecher",
+    "sprecherin",
+    "regierung",
+    "behörde",
+    "behörden",
+    "polizei",
+    "verband",
+    "partei",
+    "gruppe",
+    "truppen",
+    "soldaten",
+    "kräfte",
+    "menschen",
+    "bericht",
+    "berichte",
+    "angaben",
+    "prozent",
+    "millionen",
+    "milliarden",
+    "euro",
+    "dollar",
 )
 _ELISION = re.compile(r"^(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 # Case endings cut from Russian and Ukrainian names ("ей" only after "и": Россией, not Сергей).
-_CYRILLIC_ENDINGS = ("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ией", "ым", "им", "ой", "ом", "ем", "ую", "юю", "ая", "яя", "ий", "ый", "ах", "ях", "а", "я", "у", "ю", "е", "ы", "и", "ь")
+_CYRILLIC_ENDINGS = (
+    "ами",
+    "ями",
+    "ого",
+    "его",
+    "ому",
+    "ему",
+    "ыми",
+    "ими",
+    "ией",
+    "ым",
+    "им",
+    "ой",
+    "ом",
+    "ем",
+    "ую",
+    "юю",
+    "ая",
+    "яя",
+    "ий",
+    "ый",
+    "ах",
+    "ях",
+    "а",
+    "я",
+    "у",
+    "ю",
+    "е",
+    "ы",
+    "и",
+    "ь",
+)
 _EXONYMS = {form: canonical for canonical, forms in _EXONYM_FORMS.items() for form in forms}
 
 
-_UPPER = _character_class("isupper")
-_LOWER = _character_class("islower")
 _NOT_NAMES = _FUNCTION_WORDS | _NATIONALITIES | _TITLES | set(_MONTH_LOOKUP) | set(_WEEKDAY_LOOKUP)
-_MONTH = rf"{_alternation(_MONTH_LOOKUP)}\.?"
 _SCALE = "|".join(f"(?P<scale{exponent}>{forms})" for forms, exponent in _SCALE_FORMS)
 _ANY_SCALE = "|".join(forms for forms, _ in _SCALE_FORMS)
 _SPACE = r"[ \u00a0\u202f\u2009]"
-_RANGE = rf"[-–—]|(?:{_alternation(('bis', 'und', 'and', 'to', 'et', 'au', 'à', 'и', 'по', 'до'))})(?={_SPACE})"
 _NUMBER_BODY = rf"\d{{1,3}}(?:(?:[.,'’]|{_SPACE})\d{{3}}(?!\d))+(?:[.,]\d+(?!\d))?|\d+(?:[.,]\d+)?"
 _DAY = r"(?P<{name}>\d{{1,2}})(?:st|nd|rd|th)?"
 _WORD_CHARS = r"[\w'’]"
-# A capitalised month, weekday or number word ("December", "Sonntag", "Two") is no name; the
-# look-ahead is a prefix tree of the capitalised forms, plain letters being the fastest to test.
-_CAPITALISED_DATE_WORDS = rf"(?:{_alternation((word.capitalize() for word in _DATE_WORDS), any_case=False, fold=False)})\.?(?![\w'’-])"
-# A name word: a capitalised word, hyphenated parts and all, or initials with dots ("U.S.", "E.U.").
-_ENTITY_WORD = rf"(?={_UPPER})(?!{_CAPITALISED_DATE_WORDS})(?:{_UPPER}(?:\.{_UPPER})+\.?|{_UPPER}{_WORD_CHARS}*(?:-{_WORD_CHARS}+)*)"
 # Lowercase words inside a name: "Massachusetts Institute of Technology", "Banque de France".
-_NAME_CONNECTORS = ("of", "for", "de", "du", "des", "der", "für", "von", "van", "del", "da", "di", "bin")
+_NAME_CONNECTORS = (
+    "of",
+    "for",
+    "de",
+    "du",
+    "des",
+    "der",
+    "für",
+    "von",
+    "van",
+    "del",
+    "da",
+    "di",
+    "bin",
+)
 _NAME_GAP = rf"[ \u00a0]+(?:(?:{'|'.join(_NAME_CONNECTORS)})[ \u00a0]+)?"
-_DIGIT_ANCHORS = (
-    r"(?P<iso>(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})\b)",
-    r"(?P<dmy>(?<![\d.,])(?P<dmy_d>\d{1,2})(?P<dmy_sep>[./])\s?(?P<dmy_m>\d{1,2})(?P=dmy_sep)\s?(?P<dmy_y>\d{4}|\d{2})(?![\d]|[.,]\d))",
-    rf"(?P<dmonth>(?<![\d.,])(?:(?P<dmonth_d0>\d{{1,2}})\.?{_SPACE}*(?:{_RANGE}){_SPACE}*)?(?P<dmonth_d>\d{{1,2}})(?:\.|er|st|nd|rd|th|-?го)?(?:{_SPACE}|-)*(?:of\s+)?(?P<dmonth_m>{_MONTH})(?:,?{_SPACE}+(?P<dmonth_y>\d{{4}})(?!\d))?(?!\w))",
-    rf"(?P<clock>(?<![\d.,])(?P<clock_h>[01]?\d|2[0-3])(?:(?P<clock_sep>[:hH])(?P<clock_min>[0-5]\d)(?:{_SPACE}?(?i:uhr|h|heures?))?|\.(?P<clock_min2>[0-5]\d){_SPACE}?(?i:uhr)|{_SPACE}?(?i:uhr|heures?|h))(?!\w))",
-    rf"(?P<number>(?<![\w.,])(?P<number_body>{_NUMBER_BODY})(?:{_SPACE}?(?i:{_SCALE})(?!\w))?(?:{_SPACE}?(?P<percent>(?i:{_PERCENT})))?)",
-)
-# A month, weekday or number word, with what may follow it: a day and a year after a month
-# ("August 15, 2022", "December 9 and 10", "August 2022"), a scale after a number ("two million").
-# It is matched in the lower-cased text, where a prefix tree of plain letters fails fastest.
-_DATE_WORD = re.compile(
-    rf"(?P<dateword>(?<![\w-])(?P<w>{_alternation(_DATE_WORDS, any_case=False)})\.?(?![\w'’-])"
-    rf"(?:{_SPACE}+(?:(?P<w_dm>(?P<w_dm_d>\d{{1,2}})(?:\.|er|st|nd|rd|th|-?го)?(?:{_SPACE}|-)+(?:of\s+)?(?P<w_dm_m>{_MONTH})(?:,?{_SPACE}+(?P<w_dm_y>\d{{4}})(?!\d))?)(?!\w)"
-    rf"|{_DAY.format(name='w_d')}(?:{_SPACE}*(?:{_RANGE}){_SPACE}*{_DAY.format(name='w_d2')})?(?!\d|[.,]\d)(?:,?{_SPACE}+(?P<w_y>\d{{4}})(?!\d))?"
-    rf"|(?P<w_year>\d{{4}})(?!\d)|(?P<w_scale>{_ANY_SCALE})(?!\w)))?)"
-)
-_DATE_WORD_SCANNER = StartScanner.for_pattern(_DATE_WORD)
-"""Tries _DATE_WORD only where a date word begins: ``re`` tried its opening look-behind at every offset (123 µs a bench article instead of 201 µs)."""
-_DATE_WORD_ANY_CASE = re.compile(_DATE_WORD.pattern.replace(_alternation(_DATE_WORDS, any_case=False), _alternation(_DATE_WORDS)), re.IGNORECASE)
 _URL_ANCHOR = r"(?P<url>(?:https?://|www\.)[^\s<>\"'«»“”„]+)"
-# German capitalises nouns: after a determiner and adjectives ("der russischen Grenzregion") a capitalised word is a noun.
-_GERMAN_NOUN_PHRASE = (
-    rf"(?P<noun>(?:{_alternation(_GERMAN_DETERMINERS)})(?:{_SPACE}+{_LOWER}[\w'’-]*(?:e|en|er|es|em)){{0,3}}{_SPACE}+(?P<noun_word>{_ENTITY_WORD}))"
-)
+
+# The patterns are made and compiled on first use, each once per process (functools.cache): their
+# prefix trees of hundreds of words took 0.2 s to build and compile at import, and a text needs
+# the date words and the anchor pattern of its language only. The module attributes of their old
+# names (_DATE_WORD, _ANCHOR, ...) are still there, made when first read (__getattr__ below).
 
 
-def _anchor_pattern(german: bool) -> re.Pattern[str]:
-    """One pattern for every anchor; every anchor starts a word, and a look-ahead on its first character picks the alternatives to try."""
-    name_gap = r"[ \u00a0]+" if german else _NAME_GAP
-    entity = rf"(?P<entity>(?<![@#/.-]){_ENTITY_WORD}(?:{name_gap}{_ENTITY_WORD})*)"
-    words = (_URL_ANCHOR, *((_GERMAN_NOUN_PHRASE,) if german else ()), entity)
+class _Sources(NamedTuple):
+    """The pieces of the anchor patterns that are prefix trees of word lists or classes of letters."""
+
+    upper: str
+    lower: str
+    month: str
+    range: str
+    entity_word: str
+    digit_anchors: tuple[str, ...]
+
+
+@cache
+@gc_paused()
+def _sources() -> _Sources:
+    """The pieces of the anchor patterns, made once."""
+    upper = _character_class("isupper")
+    lower = _character_class("islower")
+    month = rf"{_alternation(_MONTH_LOOKUP)}\.?"
+    range_ = rf"[-–—]|(?:{_alternation(('bis', 'und', 'and', 'to', 'et', 'au', 'à', 'и', 'по', 'до'))})(?={_SPACE})"
+    # A capitalised month, weekday or number word ("December", "Sonntag", "Two") is no name; the
+    # look-ahead is a prefix tree of the capitalised forms, plain letters being the fastest to test.
+    capitalised_date_words = rf"(?:{_alternation((word.capitalize() for word in _DATE_WORDS), any_case=False, fold=False)})\.?(?![\w'’-])"
+    # A name word: a capitalised word, hyphenated parts and all, or initials with dots ("U.S.", "E.U.").
+    entity_word = rf"(?={upper})(?!{capitalised_date_words})(?:{upper}(?:\.{upper})+\.?|{upper}{_WORD_CHARS}*(?:-{_WORD_CHARS}+)*)"
+    digit_anchors = (
+        r"(?P<iso>(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})\b)",
+        r"(?P<dmy>(?<![\d.,])(?P<dmy_d>\d{1,2})(?P<dmy_sep>[./])\s?(?P<dmy_m>\d{1,2})(?P=dmy_sep)\s?(?P<dmy_y>\d{4}|\d{2})(?![\d]|[.,]\d))",
+        rf"(?P<dmonth>(?<![\d.,])(?:(?P<dmonth_d0>\d{{1,2}})\.?{_SPACE}*(?:{range_}){_SPACE}*)?(?P<dmonth_d>\d{{1,2}})(?:\.|er|st|nd|rd|th|-?го)?(?:{_SPACE}|-)*(?:of\s+)?(?P<dmonth_m>{month})(?:,?{_SPACE}+(?P<dmonth_y>\d{{4}})(?!\d))?(?!\w))",
+        rf"(?P<clock>(?<![\d.,])(?P<clock_h>[01]?\d|2[0-3])(?:(?P<clock_sep>[:hH])(?P<clock_min>[0-5]\d)(?:{_SPACE}?(?i:uhr|h|heures?))?|\.(?P<clock_min2>[0-5]\d){_SPACE}?(?i:uhr)|{_SPACE}?(?i:uhr|heures?|h))(?!\w))",
+        rf"(?P<number>(?<![\w.,])(?P<number_body>{_NUMBER_BODY})(?:{_SPACE}?(?i:{_SCALE})(?!\w))?(?:{_SPACE}?(?P<percent>(?i:{_PERCENT})))?)",
+    )
+    return _Sources(upper, lower, month, range_, entity_word, digit_anchors)
+
+
+@cache
+@gc_paused()
+def _date_word() -> re.Pattern[str]:
+    """A month, weekday or number word, with what may follow it.
+
+    A day and a year after a month ("August 15, 2022", "December 9 and 10", "August 2022"), a
+    scale after a number ("two million"). It is matched in the lower-cased text, where a prefix
+    tree of plain letters fails fastest.
+    """
+    month, range_ = _sources().month, _sources().range
     return re.compile(
-        r"(?<!\w)(?:(?=\d)(?:" + "|".join(_DIGIT_ANCHORS) + r")|(?=[^\W\d_])(?:" + "|".join(words) + r")|(?P<handle>(?<![@.])@[A-Za-z0-9_]{2,30}\b))"
+        rf"(?P<dateword>(?<![\w-])(?P<w>{_alternation(_DATE_WORDS, any_case=False)})\.?(?![\w'’-])"
+        rf"(?:{_SPACE}+(?:(?P<w_dm>(?P<w_dm_d>\d{{1,2}})(?:\.|er|st|nd|rd|th|-?го)?(?:{_SPACE}|-)+(?:of\s+)?(?P<w_dm_m>{month})(?:,?{_SPACE}+(?P<w_dm_y>\d{{4}})(?!\d))?)(?!\w)"
+        rf"|{_DAY.format(name='w_d')}(?:{_SPACE}*(?:{range_}){_SPACE}*{_DAY.format(name='w_d2')})?(?!\d|[.,]\d)(?:,?{_SPACE}+(?P<w_y>\d{{4}})(?!\d))?"
+        rf"|(?P<w_year>\d{{4}})(?!\d)|(?P<w_scale>{_ANY_SCALE})(?!\w)))?)"
     )
 
 
-_ANCHOR = _anchor_pattern(german=False)
-_ANCHOR_GERMAN = _anchor_pattern(german=True)
-# Where an anchor can start: after a non-word character, at a digit, a capital, "@", a URL or
-# (in German) a determiner. ``re`` tries a pattern that opens with a look-behind at every offset
-# of the text; this one opens with a character class, which ``re`` skips ahead to.
-_ANCHOR_STARTS = re.compile(rf"\W(?=[\d@]|{_UPPER}|https?://|www\.)")
-_ANCHOR_STARTS_GERMAN = re.compile(rf"\W(?=[\d@]|{_UPPER}|https?://|www\.|{_alternation(_GERMAN_DETERMINERS)})")
+@cache
+def _date_word_scanner() -> StartScanner | None:
+    """Tries _date_word() only where a date word begins: ``re`` tried its opening look-behind at every offset (123 µs a bench article instead of 201 µs).
+
+    Every match begins with a date word as the pattern's prefix tree has it (case-folded), so
+    the scanner looks for those words, each left out that has a shorter one as its prefix; they
+    are taken from the word list, not from the pattern's parse (StartScanner.for_pattern), which
+    took longer than compiling the pattern.
+    """
+    starts: list[str] = []
+    for word in sorted(
+        {word.casefold() for word in _DATE_WORDS}
+    ):  # a word's prefixes sort before it, and the words between them share them
+        if not starts or not word.startswith(starts[-1]):
+            starts.append(word)
+    return StartScanner(_date_word(), frozenset(starts))
+
+
+@cache
+@gc_paused()
+def _date_word_any_case() -> re.Pattern[str]:
+    """_date_word() ignoring case, for a text whose lower case is not as long as the text."""
+    return re.compile(
+        _date_word().pattern.replace(
+            _alternation(_DATE_WORDS, any_case=False), _alternation(_DATE_WORDS)
+        ),
+        re.IGNORECASE,
+    )
+
+
+@cache
+@gc_paused()
+def _anchor_pattern(german: bool) -> re.Pattern[str]:
+    """One pattern for every anchor; every anchor starts a word, and a look-ahead on its first character picks the alternatives to try."""
+    sources = _sources()
+    name_gap = r"[ \u00a0]+" if german else _NAME_GAP
+    entity = rf"(?P<entity>(?<![@#/.-]){sources.entity_word}(?:{name_gap}{sources.entity_word})*)"
+    # German capitalises nouns: after a determiner and adjectives ("der russischen Grenzregion") a capitalised word is a noun.
+    german_noun_phrase = rf"(?P<noun>(?:{_alternation(_GERMAN_DETERMINERS)})(?:{_SPACE}+{sources.lower}[\w'’-]*(?:e|en|er|es|em)){{0,3}}{_SPACE}+(?P<noun_word>{sources.entity_word}))"
+    words = (_URL_ANCHOR, *((german_noun_phrase,) if german else ()), entity)
+    return re.compile(
+        r"(?<!\w)(?:(?=\d)(?:"
+        + "|".join(sources.digit_anchors)
+        + r")|(?=[^\W\d_])(?:"
+        + "|".join(words)
+        + r")|(?P<handle>(?<![@.])@[A-Za-z0-9_]{2,30}\b))"
+    )
+
+
+@cache
+@gc_paused()
+def _anchor_starts(german: bool) -> re.Pattern[str]:
+    """Where an anchor can start: after a non-word character, at a digit, a capital, "@", a URL or (in German) a determiner.
+
+    ``re`` tries a pattern that opens with a look-behind at every offset of the text; this one
+    opens with a character class, which ``re`` skips ahead to.
+    """
+    upper = _sources().upper
+    if german:
+        return re.compile(
+            rf"\W(?=[\d@]|{upper}|https?://|www\.|{_alternation(_GERMAN_DETERMINERS)})"
+        )
+    return re.compile(rf"\W(?=[\d@]|{upper}|https?://|www\.)")
+
+
+_MADE_ON_FIRST_USE: dict[str, Callable[[], object]] = {
+    "_DATE_WORD": _date_word,
+    "_DATE_WORD_SCANNER": _date_word_scanner,
+    "_DATE_WORD_ANY_CASE": _date_word_any_case,
+    "_ANCHOR": lambda: _anchor_pattern(False),
+    "_ANCHOR_GERMAN": lambda: _anchor_pattern(True),
+    "_ANCHOR_STARTS": lambda: _anchor_starts(False),
+    "_ANCHOR_STARTS_GERMAN": lambda: _anchor_starts(True),
+}
+
+
+def __getattr__(name: str) -> object:
+    """The compiled patterns under their module-level names of before (tests read them), made on first use."""
+    if (make := _MADE_ON_FIRST_USE.get(name)) is not None:
+        return make()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = frozenset(".!?…:;\n–—-•|([{")
@@ -248,7 +494,16 @@ def extract_anchors(text: str, language: str | None) -> list[Anchor]:
             found = _word_key(run, lang)  # one word, the common case, without a call more
             if found is not None and not found[3] and found[0] not in lower_words:
                 start = match.start()
-                names.append(_NameWord(start, run, found[1], not found[2] and _starts_sentence(text, start), start, 1))
+                names.append(
+                    _NameWord(
+                        start,
+                        run,
+                        found[1],
+                        not found[2] and _starts_sentence(text, start),
+                        start,
+                        1,
+                    )
+                )
         elif kind == "dateword":
             anchors.extend(_date_word_anchor(text, match, lang))
         else:
@@ -263,10 +518,14 @@ def _matches(text: str, lang: str | None) -> list[re.Match[str]]:
     """The anchor pattern's matches and the date words' (found in the lower-cased text), overlaps left to the one starting first."""
     lowered = text.lower()
     if len(lowered) != len(text):
-        date_words: Iterable[re.Match[str]] = _DATE_WORD_ANY_CASE.finditer(text)
+        date_words: Iterable[re.Match[str]] = _date_word_any_case().finditer(text)
     else:
-        date_words = _DATE_WORD_SCANNER.finditer(lowered) if _DATE_WORD_SCANNER is not None else _DATE_WORD.finditer(lowered)
-    anchors = _anchor_matches(text, _ANCHOR_GERMAN, _ANCHOR_STARTS_GERMAN) if lang == "de" else _anchor_matches(text, _ANCHOR, _ANCHOR_STARTS)
+        scanner = _date_word_scanner()
+        date_words = (
+            scanner.finditer(lowered) if scanner is not None else _date_word().finditer(lowered)
+        )
+    german = lang == "de"
+    anchors = _anchor_matches(text, _anchor_pattern(german), _anchor_starts(german))
     found = sorted([*anchors, *date_words], key=lambda match: (match.start(), -match.end()))
     kept: list[re.Match[str]] = []
     end = -1
@@ -277,7 +536,9 @@ def _matches(text: str, lang: str | None) -> list[re.Match[str]]:
     return kept
 
 
-def _anchor_matches(text: str, pattern: re.Pattern[str], starts: re.Pattern[str]) -> list[re.Match[str]]:
+def _anchor_matches(
+    text: str, pattern: re.Pattern[str], starts: re.Pattern[str]
+) -> list[re.Match[str]]:
     """``pattern.finditer(text)``, tried only at the text's start and where `starts` finds a non-word character before an anchor's first character.
 
     The anchor pattern opens with ``(?<!\\w)``, so it can only match there; in a bench article it
@@ -285,13 +546,21 @@ def _anchor_matches(text: str, pattern: re.Pattern[str], starts: re.Pattern[str]
     """
     if not text:
         return []
-    return matches_at(pattern, text, itertools.chain((0,), (separator.end() for separator in starts.finditer(text))))
+    return matches_at(
+        pattern,
+        text,
+        itertools.chain((0,), (separator.end() for separator in starts.finditer(text))),
+    )
 
 
 def _url_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
     """A URL, its key without scheme, ``www.``, trailing slash or closing punctuation."""
     surface = match.group("url").rstrip(".,;:!?)]}›'’")
-    key = re.sub(r"^(?:https?://)?(?:www\.)?", "", surface, flags=re.IGNORECASE).rstrip("/").casefold()
+    key = (
+        re.sub(r"^(?:https?://)?(?:www\.)?", "", surface, flags=re.IGNORECASE)
+        .rstrip("/")
+        .casefold()
+    )
     return [Anchor("url", key, surface, match.start())] if key else []
 
 
@@ -329,7 +598,9 @@ def _month_number(text: str) -> int:
     return _MONTH_LOOKUP[text.rstrip(".").casefold()]
 
 
-def _dates(match: re.Match[str], group: str, year: int | None, month: int, days: Sequence[str | None]) -> list[Anchor]:
+def _dates(
+    match: re.Match[str], group: str, year: int | None, month: int, days: Sequence[str | None]
+) -> list[Anchor]:
     """Date anchors for one or two days of a month (``9. und 10. Dezember``), all at the match."""
     keys = [_date_key(year, month, int(day)) for day in days if day is not None]
     return [Anchor("date", key, match.group(group), match.start(group)) for key in keys if key]
@@ -337,7 +608,9 @@ def _dates(match: re.Match[str], group: str, year: int | None, month: int, days:
 
 def _iso_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
     """``2022-08-15``."""
-    return _dates(match, "iso", int(match.group("iso_y")), int(match.group("iso_m")), [match.group("iso_d")])
+    return _dates(
+        match, "iso", int(match.group("iso_y")), int(match.group("iso_m")), [match.group("iso_d")]
+    )
 
 
 def _dmy_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
@@ -352,8 +625,18 @@ def _dmonth_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
     """``15. August 2022``, ``15 août``, ``15 августа 2022``, ``15th of August``, ``9 и 10 декабря``; the days alone before "may" the verb."""
     days = [match.group("dmonth_d0"), match.group("dmonth_d")]
     if _is_common_word(match.group("dmonth_m")):
-        return [Anchor("number", str(int(match.group(name))), match.group(name), match.start(name)) for name in ("dmonth_d0", "dmonth_d") if match.group(name)]
-    return _dates(match, "dmonth", _year(match.group("dmonth_y")), _month_number(match.group("dmonth_m")), days)
+        return [
+            Anchor("number", str(int(match.group(name))), match.group(name), match.start(name))
+            for name in ("dmonth_d0", "dmonth_d")
+            if match.group(name)
+        ]
+    return _dates(
+        match,
+        "dmonth",
+        _year(match.group("dmonth_y")),
+        _month_number(match.group("dmonth_m")),
+        days,
+    )
 
 
 def _date_word_anchor(text: str, match: re.Match[str], lang: str | None) -> list[Anchor]:
@@ -361,29 +644,61 @@ def _date_word_anchor(text: str, match: re.Match[str], lang: str | None) -> list
     start = match.start()
     word, surface = text[start : match.end("w")], text[start : match.end()]
     folded = word.casefold()
-    if match.group("w_dm"):  # a weekday, then its date: "dimanche 12 décembre 2021", "Sunday 12th of December"
+    if match.group(
+        "w_dm"
+    ):  # a weekday, then its date: "dimanche 12 décembre 2021", "Sunday 12th of December"
         return [*_lone_date_word(word, start, lang), *_weekday_date(text, match)]
     day, year = match.group("w_d"), match.group("w_y") or match.group("w_year")
     number_words = _NUMBER_WORDS.get(lang, {}) if lang else _ANY_NUMBER_WORD
-    if folded in _MONTH_LOOKUP and not _is_common_word(word) and (day or year or folded not in number_words):
+    if (
+        folded in _MONTH_LOOKUP
+        and not _is_common_word(word)
+        and (day or year or folded not in number_words)
+    ):
         month = _MONTH_LOOKUP[folded]
         if day:
-            keys = [_date_key(_year(match.group("w_y")), month, int(found)) for found in (day, match.group("w_d2")) if found]
+            keys = [
+                _date_key(_year(match.group("w_y")), month, int(found))
+                for found in (day, match.group("w_d2"))
+                if found
+            ]
             return [Anchor("date", key, surface, start) for key in keys if key]
         if year:
             return [Anchor("date", f"{_year(year):04d}-{month:02d}", surface, start)]
-        return [] if folded in _AMBIGUOUS_MONTHS else [Anchor("date", f"--{month:02d}", word, start)]
+        return (
+            [] if folded in _AMBIGUOUS_MONTHS else [Anchor("date", f"--{month:02d}", word, start)]
+        )
     anchors = []
     if folded in _WEEKDAY_LOOKUP:
         anchors.append(Anchor("date", f"weekday-{_WEEKDAY_LOOKUP[folded]}", word, start))
     elif folded in number_words:
-        scale = text[match.start("w_scale") : match.end("w_scale")] if match.group("w_scale") else None
-        exponent = next((exp for forms, exp in _SCALE_FORMS if scale and re.fullmatch(forms, scale, re.IGNORECASE)), 0)
+        scale = (
+            text[match.start("w_scale") : match.end("w_scale")] if match.group("w_scale") else None
+        )
+        exponent = next(
+            (
+                exp
+                for forms, exp in _SCALE_FORMS
+                if scale and re.fullmatch(forms, scale, re.IGNORECASE)
+            ),
+            0,
+        )
         if exponent == 12 and scale and _is_short_billion(scale, lang):
             exponent = 9
-        anchors.append(Anchor("number", number_key(Decimal(number_words[folded]).scaleb(exponent)), word if scale is None else surface, start))
+        anchors.append(
+            Anchor(
+                "number",
+                number_key(Decimal(number_words[folded]).scaleb(exponent)),
+                word if scale is None else surface,
+                start,
+            )
+        )
     leftovers = ("w_d", "w_d2", "w_y", "w_year")
-    return anchors + [Anchor("number", str(int(match.group(name))), match.group(name), match.start(name)) for name in leftovers if match.group(name)]
+    return anchors + [
+        Anchor("number", str(int(match.group(name))), match.group(name), match.start(name))
+        for name in leftovers
+        if match.group(name)
+    ]
 
 
 def _lone_date_word(word: str, start: int, lang: str | None) -> list[Anchor]:
@@ -405,7 +720,11 @@ def _weekday_date(text: str, match: re.Match[str]) -> list[Anchor]:
     if _is_common_word(month):
         return [Anchor("number", str(int(day)), day, match.start("w_dm_d"))]
     key = _date_key(_year(match.group("w_dm_y")), _month_number(month), int(day))
-    return [Anchor("date", key, text[match.start("w_dm") : match.end("w_dm")], match.start("w_dm"))] if key else []
+    return (
+        [Anchor("date", key, text[match.start("w_dm") : match.end("w_dm")], match.start("w_dm"))]
+        if key
+        else []
+    )
 
 
 def _is_common_word(month: str) -> bool:
@@ -416,7 +735,14 @@ def _is_common_word(month: str) -> bool:
 def _clock_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
     """A time of day: ``14.30 Uhr``, ``14h30``, ``14:30``, ``14 Uhr``, ``14 h`` -> ``T14:30``."""
     minutes = match.group("clock_min") or match.group("clock_min2") or "00"
-    return [Anchor("date", f"T{int(match.group('clock_h')):02d}:{minutes}", match.group("clock"), match.start())]
+    return [
+        Anchor(
+            "date",
+            f"T{int(match.group('clock_h')):02d}:{minutes}",
+            match.group("clock"),
+            match.start(),
+        )
+    ]
 
 
 def _number_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
@@ -453,7 +779,11 @@ def parse_number(body: str, language: str | None) -> Decimal | None:
         decimal = None
     else:
         separator = "." if points else ","
-        decimal = separator if points + commas == 1 and _is_decimal_separator(compact, separator, language) else None
+        decimal = (
+            separator
+            if points + commas == 1 and _is_decimal_separator(compact, separator, language)
+            else None
+        )
     grouping = {".", ","} - {decimal} if decimal else {".", ","}
     digits = "".join(ch for ch in compact if ch not in grouping)
     if decimal == ",":
@@ -509,7 +839,9 @@ def _words_in(text: str) -> set[str]:
     return set(_LETTERS.findall(text))
 
 
-def _name_words(text: str, match: re.Match[str], lang: str | None, lower_words: set[str]) -> list[_NameWord]:
+def _name_words(
+    text: str, match: re.Match[str], lang: str | None, lower_words: set[str]
+) -> list[_NameWord]:
     """The words of a run of capitalised words that may be names: common words and German nouns are dropped."""
     start = match.start()
     run = match.group()
@@ -517,7 +849,11 @@ def _name_words(text: str, match: re.Match[str], lang: str | None, lower_words: 
         found = _word_key(run, lang)
         if found is None or found[3] or found[0] in lower_words:
             return []
-        return [_NameWord(start, run, found[1], not found[2] and _starts_sentence(text, start), start, 1)]
+        return [
+            _NameWord(
+                start, run, found[1], not found[2] and _starts_sentence(text, start), start, 1
+            )
+        ]
     kept: list[_NameWord] = []
     index = 0
     opens = _starts_sentence(text, start)
@@ -532,7 +868,11 @@ def _name_words(text: str, match: re.Match[str], lang: str | None, lower_words: 
             index += 1
             found = _word_key(part, lang)
             # A function word ("Un", "De") is part of a name only after another word of the name.
-            if found is None or found[0] in lower_words or (found[3] and not (kept and kept[-1].order == index - 1)):
+            if (
+                found is None
+                or found[0] in lower_words
+                or (found[3] and not (kept and kept[-1].order == index - 1))
+            ):
                 # After an article that opens a sentence, the next word opens it too ("The Scientists said", not "Then Zelensky said").
                 opens = opens and not kept and part.casefold() in _ARTICLES
                 continue
@@ -559,7 +899,12 @@ def _word_key(word: str, lang: str | None) -> tuple[str, str, bool, bool] | None
     if not key:
         return None
     # Two-letter exonyms (US, EU, UN) only when written as acronyms: "Un" in "Kim Jong Un" is no United Nations.
-    return folded, (_EXONYMS.get(key, key) if acronym or len(key) > 2 else key), acronym, folded in _FUNCTION_WORDS
+    return (
+        folded,
+        (_EXONYMS.get(key, key) if acronym or len(key) > 2 else key),
+        acronym,
+        folded in _FUNCTION_WORDS,
+    )
 
 
 def _article_name(text: str, match: re.Match[str], lower_words: set[str]) -> list[_NameWord]:
@@ -612,9 +957,15 @@ def _names(text: str, words: list[_NameWord]) -> list[Anchor]:
     group: list[_NameWord] = []
     for number, word in enumerate(words):
         following = words[number + 1] if number + 1 < len(words) else None
-        if word.opens_sentence and word.key not in inside and not (following and _adjacent(word, following)):
+        if (
+            word.opens_sentence
+            and word.key not in inside
+            and not (following and _adjacent(word, following))
+        ):
             continue
-        if group and (not _adjacent(group[-1], word) or _stands_alone(group[-1]) or _stands_alone(word)):
+        if group and (
+            not _adjacent(group[-1], word) or _stands_alone(group[-1]) or _stands_alone(word)
+        ):
             anchors.append(_name_anchor(text, group))
             group = []
         group.append(word)
@@ -679,4 +1030,3 @@ _ANCHOR_BUILDERS = {
     "clock": _clock_anchor,
     "number": _number_anchor,
 }
-

@@ -110,24 +110,38 @@ def anchor_features(anchors: Sequence[Anchor]) -> str:
     one signature agree or disagree together), while the Jaccard similarity of two texts' token sets
     stays what it is without them.
     """
-    return " ".join([_replicated(token) for anchor in anchors for token in _key_tokens(anchor.kind, anchor.key)])
+    return " ".join(
+        [_replicated(token) for anchor in anchors for token in _key_tokens(anchor.kind, anchor.key)]
+    )
 
 
-def translation_signatures(anchor_texts: Sequence[str], settings: Settings) -> npt.NDArray[np.uint32]:
+def translation_signatures(
+    anchor_texts: Sequence[str], settings: Settings
+) -> npt.NDArray[np.uint32]:
     """Densified MinHash signatures of anchor-feature strings, one row each (shingles of one token)."""
-    batch = shingle_batch(anchor_texts, SketchParams(settings.num_perm, settings.seed, shingle_size=1), with_sets=False)
+    batch = shingle_batch(
+        anchor_texts,
+        SketchParams(settings.num_perm, settings.seed, shingle_size=1),
+        with_sets=False,
+    )
     return densify(batch.raw_signatures)
 
 
 def translation_banding(settings: Settings) -> Banding:
     """The banding of the translation LSH, tuned for ``TRANSLATION_LSH_THRESHOLD``."""
-    return Banding.for_threshold(TRANSLATION_LSH_THRESHOLD, settings.num_perm, TRANSLATION_NAMESPACE)
+    return Banding.for_threshold(
+        TRANSLATION_LSH_THRESHOLD, settings.num_perm, TRANSLATION_NAMESPACE
+    )
 
 
-def translation_keys(anchor_texts: Sequence[str], settings: Settings) -> list[npt.NDArray[np.int64]]:
+def translation_keys(
+    anchor_texts: Sequence[str], settings: Settings
+) -> list[npt.NDArray[np.int64]]:
     """LSH band keys for each anchor-feature string; a text with no anchors gets no keys."""
     if not anchor_texts:
         return []
     keys = translation_banding(settings).keys(translation_signatures(anchor_texts, settings))
-    return [keys[index] if text.strip() else np.empty(0, dtype=np.int64) for index, text in enumerate(anchor_texts)]
-
+    return [
+        keys[index] if text.strip() else np.empty(0, dtype=np.int64)
+        for index, text in enumerate(anchor_texts)
+    ]

@@ -28,48 +28,221 @@ from typing import Any
 # ---------------------------------------------------------------------------------------------
 
 _MONTH_FORMS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "январь", "января", "январе", "январю", "enero", "gennaio"),
-    2: ("february", "feb", "februar", "feber", "février", "fevrier", "févr", "fevr", "февраль", "февраля", "феврале", "февралю", "febrero", "febbraio"),
+    1: (
+        "january",
+        "jan",
+        "januar",
+        "jänner",
+        "janvier",
+        "janv",
+        "январь",
+        "января",
+        "январе",
+        "январю",
+        "enero",
+        "gennaio",
+    ),
+    2: (
+        "february",
+        "feb",
+        "februar",
+        "feber",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "февраль",
+        "февраля",
+        "феврале",
+        "февралю",
+        "febrero",
+        "febbraio",
+    ),
     3: ("march", "mar", "märz", "maerz", "mars", "март", "марта", "марте", "марту", "marzo"),
     4: ("april", "apr", "avril", "avr", "апрель", "апреля", "апреле", "апрелю", "abril", "aprile"),
     5: ("may", "mai", "май", "мая", "мае", "маю", "mayo", "maggio"),
     6: ("june", "jun", "juni", "juin", "июнь", "июня", "июне", "июню", "junio", "giugno"),
-    7: ("july", "jul", "juli", "juillet", "juil", "июль", "июля", "июле", "июлю", "julio", "luglio"),
+    7: (
+        "july",
+        "jul",
+        "juli",
+        "juillet",
+        "juil",
+        "июль",
+        "июля",
+        "июле",
+        "июлю",
+        "julio",
+        "luglio",
+    ),
     8: ("august", "aug", "août", "aout", "август", "августа", "августе", "августу", "agosto"),
-    9: ("september", "sep", "sept", "septembre", "сентябрь", "сентября", "сентябре", "сентябрю", "septiembre", "settembre"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "октябрь", "октября", "октябре", "октябрю", "octubre", "ottobre"),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "сентябрь",
+        "сентября",
+        "сентябре",
+        "сентябрю",
+        "septiembre",
+        "settembre",
+    ),
+    10: (
+        "october",
+        "oct",
+        "oktober",
+        "okt",
+        "octobre",
+        "октябрь",
+        "октября",
+        "октябре",
+        "октябрю",
+        "octubre",
+        "ottobre",
+    ),
     11: ("november", "nov", "novembre", "ноябрь", "ноября", "ноябре", "ноябрю", "noviembre"),
-    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "декабрь", "декабря", "декабре", "декабрю", "diciembre", "dicembre"),
+    12: (
+        "december",
+        "dec",
+        "dezember",
+        "dez",
+        "décembre",
+        "decembre",
+        "déc",
+        "декабрь",
+        "декабря",
+        "декабре",
+        "декабрю",
+        "diciembre",
+        "dicembre",
+    ),
 }
 # Number words from two to twelve (one is an article in most languages) and the tens, per language;
 # a hyphenated compound ("vingt-deux", "twenty-two") is no number word, nor its parts.
 _NUMBER_WORD_FORMS: dict[str, dict[int, tuple[str, ...]]] = {
     "en": {
-        2: ("two",), 3: ("three",), 4: ("four",), 5: ("five",), 6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",), 10: ("ten",), 11: ("eleven",), 12: ("twelve", "dozen"),
-        20: ("twenty",), 30: ("thirty",), 40: ("forty",), 50: ("fifty",), 60: ("sixty",), 70: ("seventy",), 80: ("eighty",), 90: ("ninety",),
+        2: ("two",),
+        3: ("three",),
+        4: ("four",),
+        5: ("five",),
+        6: ("six",),
+        7: ("seven",),
+        8: ("eight",),
+        9: ("nine",),
+        10: ("ten",),
+        11: ("eleven",),
+        12: ("twelve", "dozen"),
+        20: ("twenty",),
+        30: ("thirty",),
+        40: ("forty",),
+        50: ("fifty",),
+        60: ("sixty",),
+        70: ("seventy",),
+        80: ("eighty",),
+        90: ("ninety",),
     },
     "de": {
-        2: ("zwei",), 3: ("drei",), 4: ("vier",), 5: ("fünf",), 6: ("sechs",), 7: ("sieben",), 8: ("acht",), 9: ("neun",), 10: ("zehn",), 11: ("elf",), 12: ("zwölf", "dutzend"),
-        20: ("zwanzig",), 30: ("dreißig", "dreissig"), 40: ("vierzig",), 50: ("fünfzig",), 60: ("sechzig",), 70: ("siebzig",), 80: ("achtzig",), 90: ("neunzig",),
+        2: ("zwei",),
+        3: ("drei",),
+        4: ("vier",),
+        5: ("fünf",),
+        6: ("sechs",),
+        7: ("sieben",),
+        8: ("acht",),
+        9: ("neun",),
+        10: ("zehn",),
+        11: ("elf",),
+        12: ("zwölf", "dutzend"),
+        20: ("zwanzig",),
+        30: ("dreißig", "dreissig"),
+        40: ("vierzig",),
+        50: ("fünfzig",),
+        60: ("sechzig",),
+        70: ("siebzig",),
+        80: ("achtzig",),
+        90: ("neunzig",),
     },
     "fr": {
-        2: ("deux",), 3: ("trois",), 4: ("quatre",), 5: ("cinq",), 6: ("six",), 7: ("sept",), 8: ("huit",), 9: ("neuf",), 10: ("dix",), 11: ("onze",), 12: ("douze", "douzaine"),
-        20: ("vingt",), 30: ("trente",), 40: ("quarante",), 50: ("cinquante",), 60: ("soixante",),
+        2: ("deux",),
+        3: ("trois",),
+        4: ("quatre",),
+        5: ("cinq",),
+        6: ("six",),
+        7: ("sept",),
+        8: ("huit",),
+        9: ("neuf",),
+        10: ("dix",),
+        11: ("onze",),
+        12: ("douze", "douzaine"),
+        20: ("vingt",),
+        30: ("trente",),
+        40: ("quarante",),
+        50: ("cinquante",),
+        60: ("soixante",),
     },
     "ru": {
-        2: ("два", "две", "двух", "двум", "двумя"), 3: ("три", "трех", "трёх", "трем", "трём", "тремя"), 4: ("четыре", "четырех", "четырёх", "четырем", "четырьмя"),
-        5: ("пять", "пяти", "пятью"), 6: ("шесть", "шести", "шестью"), 7: ("семь", "семи", "семью"), 8: ("восемь", "восьми", "восемью"),
-        9: ("девять", "девяти", "девятью"), 10: ("десять", "десяти", "десятью"), 11: ("одиннадцать", "одиннадцати"), 12: ("двенадцать", "двенадцати"),
-        20: ("двадцать", "двадцати", "двадцатью"), 30: ("тридцать", "тридцати", "тридцатью"), 40: ("сорок", "сорока"), 50: ("пятьдесят", "пятидесяти"),
-        60: ("шестьдесят", "шестидесяти"), 70: ("семьдесят", "семидесяти"), 80: ("восемьдесят", "восьмидесяти"), 90: ("девяносто", "девяноста"),
+        2: ("два", "две", "двух", "двум", "двумя"),
+        3: ("три", "трех", "трёх", "трем", "трём", "тремя"),
+        4: ("четыре", "четырех", "четырёх", "четырем", "четырьмя"),
+        5: ("пять", "пяти", "пятью"),
+        6: ("шесть", "шести", "шестью"),
+        7: ("семь", "семи", "семью"),
+        8: ("восемь", "восьми", "восемью"),
+        9: ("девять", "девяти", "девятью"),
+        10: ("десять", "десяти", "десятью"),
+        11: ("одиннадцать", "одиннадцати"),
+        12: ("двенадцать", "двенадцати"),
+        20: ("двадцать", "двадцати", "двадцатью"),
+        30: ("тридцать", "тридцати", "тридцатью"),
+        40: ("сорок", "сорока"),
+        50: ("пятьдесят", "пятидесяти"),
+        60: ("шестьдесят", "шестидесяти"),
+        70: ("семьдесят", "семидесяти"),
+        80: ("восемьдесят", "восьмидесяти"),
+        90: ("девяносто", "девяноста"),
     },
     "es": {
-        2: ("dos",), 3: ("tres",), 4: ("cuatro",), 5: ("cinco",), 6: ("seis",), 7: ("siete",), 8: ("ocho",), 9: ("nueve",), 10: ("diez",), 11: ("once",), 12: ("doce",),
-        20: ("veinte",), 30: ("treinta",), 40: ("cuarenta",), 50: ("cincuenta",), 60: ("sesenta",), 70: ("setenta",), 80: ("ochenta",), 90: ("noventa",),
+        2: ("dos",),
+        3: ("tres",),
+        4: ("cuatro",),
+        5: ("cinco",),
+        6: ("seis",),
+        7: ("siete",),
+        8: ("ocho",),
+        9: ("nueve",),
+        10: ("diez",),
+        11: ("once",),
+        12: ("doce",),
+        20: ("veinte",),
+        30: ("treinta",),
+        40: ("cuarenta",),
+        50: ("cincuenta",),
+        60: ("sesenta",),
+        70: ("setenta",),
+        80: ("ochenta",),
+        90: ("noventa",),
     },
     "it": {
-        2: ("due",), 3: ("tre",), 4: ("quattro",), 5: ("cinque",), 6: ("sei",), 7: ("sette",), 8: ("otto",), 9: ("nove",), 10: ("dieci",), 11: ("undici",), 12: ("dodici",),
-        20: ("venti",), 30: ("trenta",), 40: ("quaranta",), 50: ("cinquanta",), 60: ("sessanta",), 70: ("settanta",), 80: ("ottanta",), 90: ("novanta",),
+        2: ("due",),
+        3: ("tre",),
+        4: ("quattro",),
+        5: ("cinque",),
+        6: ("sei",),
+        7: ("sette",),
+        8: ("otto",),
+        9: ("nove",),
+        10: ("dieci",),
+        11: ("undici",),
+        12: ("dodici",),
+        20: ("venti",),
+        30: ("trenta",),
+        40: ("quaranta",),
+        50: ("cinquanta",),
+        60: ("sessanta",),
+        70: ("settanta",),
+        80: ("ottanta",),
+        90: ("novanta",),
     },
 }
 _WEEKDAY_FORMS: dict[int, tuple[str, ...]] = {
@@ -78,10 +251,35 @@ _WEEKDAY_FORMS: dict[int, tuple[str, ...]] = {
     3: ("wednesday", "mittwoch", "mercredi", "среда", "среду", "среды", "miércoles", "mercoledì"),
     4: ("thursday", "donnerstag", "jeudi", "четверг", "четверга", "jueves", "giovedì"),
     5: ("friday", "freitag", "vendredi", "пятница", "пятницу", "пятницы", "viernes", "venerdì"),
-    6: ("saturday", "samstag", "sonnabend", "samedi", "суббота", "субботу", "субботы", "sábado", "sabato"),
+    6: (
+        "saturday",
+        "samstag",
+        "sonnabend",
+        "samedi",
+        "суббота",
+        "субботу",
+        "субботы",
+        "sábado",
+        "sabato",
+    ),
     7: ("sunday", "sonntag", "dimanche", "воскресенье", "воскресенья", "domingo", "domenica"),
 }
-_GERMAN_DAYTIMES = ("s", "abend", "abends", "morgen", "morgens", "nachmittag", "nachmittags", "vormittag", "vormittags", "mittag", "mittags", "nacht", "nachts", "früh")
+_GERMAN_DAYTIMES = (
+    "s",
+    "abend",
+    "abends",
+    "morgen",
+    "morgens",
+    "nachmittag",
+    "nachmittags",
+    "vormittag",
+    "vormittags",
+    "mittag",
+    "mittags",
+    "nacht",
+    "nachts",
+    "früh",
+)
 
 # ---------------------------------------------------------------------------------------------
 # Patterns: one for numbers, dates, URLs, handles and names; one for month, weekday and number
@@ -113,15 +311,30 @@ def _tree_pattern(node: dict[str, Any], any_case: bool) -> str:
     for char, child in sorted(node.items()):
         if char:
             upper = char.upper()
-            letter = f"[{re.escape(char)}{re.escape(upper)}]" if any_case and len(upper) == 1 and upper != char else re.escape(char)
+            letter = (
+                f"[{re.escape(char)}{re.escape(upper)}]"
+                if any_case and len(upper) == 1 and upper != char
+                else re.escape(char)
+            )
             branches.append(letter + _tree_pattern(child, any_case))
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{body})?" if "" in node else body
-_MONTH_LOOKUP = {form: number for number, forms in _MONTH_FORMS.items() for form in forms}
-_WEEKDAY_LOOKUP = {f"{form}{daytime}": number for number, forms in _WEEKDAY_FORMS.items() for form in forms for daytime in ("", *_GERMAN_DAYTIMES)}
-_NUMBER_WORDS = {lang: {form: value for value, forms in table.items() for form in forms} for lang, table in _NUMBER_WORD_FORMS.items()}
-_ANY_NUMBER_WORD = {form: value for table in _NUMBER_WORDS.values() for form, value in table.items()}
-_DATE_WORDS = [*_MONTH_LOOKUP, *_WEEKDAY_LOOKUP, *_ANY_NUMBER_WORD]
 
+
+_MONTH_LOOKUP = {form: number for number, forms in _MONTH_FORMS.items() for form in forms}
+_WEEKDAY_LOOKUP = {
+    f"{form}{daytime}": number
+    for number, forms in _WEEKDAY_FORMS.items()
+    for form in forms
+    for daytime in ("", *_GERMAN_DAYTIMES)
+}
+_NUMBER_WORDS = {
+    lang: {form: value for value, forms in table.items() for form in forms}
+    for lang, table in _NUMBER_WORD_FORMS.items()
+}
+_ANY_NUMBER_WORD = {
+    form: value for table in _NUMBER_WORDS.values() for form, value in table.items()
+}
+_DATE_WORDS = [*_MONTH_LOOKUP, *_WEEKDAY_LOOKUP, *_ANY_NUMBER_WORD]

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 
-from provenance.store.migrate import include_name
+from provenance.store.engine import include_name
 from provenance.store.schema import Base
 
 config = context.config
@@ -15,7 +15,13 @@ connection = config.attributes.get("connection")
 
 def run_on(conn: Connection) -> None:
     """Run the migrations on an open connection."""
-    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True, compare_type=True, include_name=include_name)
+    context.configure(
+        connection=conn,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        compare_type=True,
+        include_name=include_name,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -18,9 +18,13 @@ depends_on = None
 def upgrade() -> None:
     """Add attributions.location, attributions.source_kind and attributions.media."""
     with op.batch_alter_table("attributions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("location", sa.String(length=16), server_default="body", nullable=False))
+        batch_op.add_column(
+            sa.Column("location", sa.String(length=16), server_default="body", nullable=False)
+        )
         batch_op.add_column(sa.Column("source_kind", sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column("media", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(
+            sa.Column("media", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade() -> None:

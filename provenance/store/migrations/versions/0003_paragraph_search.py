@@ -22,8 +22,15 @@ SQLITE_UP = [
     "INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text); END",
     "INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')",
 ]
-SQLITE_DOWN = ["DROP TRIGGER paragraphs_fts_update", "DROP TRIGGER paragraphs_fts_delete", "DROP TRIGGER paragraphs_fts_insert", "DROP TABLE paragraphs_fts"]
-POSTGRES_UP = ["CREATE INDEX ix_paragraphs_text_search ON paragraphs USING gin (to_tsvector('simple', text))"]
+SQLITE_DOWN = [
+    "DROP TRIGGER paragraphs_fts_update",
+    "DROP TRIGGER paragraphs_fts_delete",
+    "DROP TRIGGER paragraphs_fts_insert",
+    "DROP TABLE paragraphs_fts",
+]
+POSTGRES_UP = [
+    "CREATE INDEX ix_paragraphs_text_search ON paragraphs USING gin (to_tsvector('simple', text))"
+]
 POSTGRES_DOWN = ["DROP INDEX ix_paragraphs_text_search"]
 
 

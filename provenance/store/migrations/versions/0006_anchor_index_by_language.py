@@ -8,8 +8,8 @@ articles of other languages. Paragraph keys change from datasketch's banding for
 (9 bands of 13 rows) to 3 bands of 5 rows: 3 keys a paragraph instead of 9, and more recall for
 edited paragraphs (0.70 against 0.40 at Jaccard 0.8).
 
-Both changes need the index rebuilt from the stored articles: bodies are fingerprinted again and
-their anchors extracted again (about 2 ms an article, logged every 10,000 articles).
+Both changes make the stored LSH keys stale: the upgrade records an ``index`` rebuild, which
+``provenance reindex`` does (every body fingerprinted again, its anchors extracted again).
 
 Revision ID: 0006
 Revises: 0005
@@ -17,22 +17,19 @@ Revises: 0005
 
 from __future__ import annotations
 
-import logging
-
 import sqlalchemy as sa
 from alembic import op
+
+from provenance.store.migrations.rebuilds import request_rebuild
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-log = logging.getLogger("provenance.store")
-CHUNK = 2000
-
 
 def upgrade() -> None:
-    """Create anchor_buckets and rebuild the LSH index of every stored article."""
+    """Create anchor_buckets; the LSH index is rebuilt by ``provenance reindex``."""
     op.create_table(
         "anchor_buckets",
         sa.Column("key", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -42,36 +39,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", "article_id", "language"),
         sqlite_with_rowid=False,
     )
-    rebuild_index(op.get_bind())
-
-
-def rebuild_index(connection: sa.Connection) -> None:
-    """Fingerprint every stored body again and store its copy and translation LSH keys under the current parameters."""
-    from provenance.config import Settings
-    from provenance.ingest.prepare import Fingerprinter
-    from provenance.translation.anchors import base_language
-
-    total = connection.execute(sa.text("SELECT count(*) FROM articles")).scalar() or 0
-    connection.execute(sa.text("DELETE FROM lsh_buckets"))
-    if not total:
-        return
-    log.warning("rebuilding the LSH index of %d stored articles for schema 0006 (about 2 ms an article)", total)
-    fingerprinter = Fingerprinter(Settings())
-    buckets, anchors = sa.table("lsh_buckets", sa.column("key"), sa.column("article_id")), sa.table("anchor_buckets", sa.column("key"), sa.column("article_id"), sa.column("language"))
-    last, done = 0, 0
-    while rows := connection.execute(sa.text("SELECT id, body, language FROM articles WHERE id > :last ORDER BY id LIMIT :chunk"), {"last": last, "chunk": CHUNK}).all():
-        languages = [base_language(language) for _, _, language in rows]
-        found = fingerprinter.index_keys([body for _, body, _ in rows], languages)
-        copy_rows = [(int(key), article_id) for (article_id, _, _), fingerprint in zip(rows, found) for key in fingerprint.keys.tolist()]
-        anchor_rows = [(int(key), article_id, language) for (article_id, _, _), language, fingerprint in zip(rows, languages, found) if language for key in fingerprint.anchor_keys.tolist()]
-        if copy_rows:
-            connection.execute(buckets.insert(), [{"key": key, "article_id": article_id} for key, article_id in sorted(copy_rows)])
-        if anchor_rows:
-            connection.execute(anchors.insert(), [{"key": key, "article_id": article_id, "language": language} for key, article_id, language in sorted(anchor_rows)])
-        last = int(rows[-1][0])
-        done += len(rows)
-        if done % 10_000 < CHUNK or done == total:
-            log.warning("  LSH index rebuilt for %d of %d articles", done, total)
+    request_rebuild("index", "articles")
 
 
 def downgrade() -> None:

@@ -28,7 +28,9 @@ DEFAULT_BUFFER_BYTES = 1024 * 1024
 
 def _set_buffer(size: int) -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('hashsize', {int(size)})")
+        op.execute(
+            f"INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('hashsize', {int(size)})"
+        )
 
 
 def upgrade() -> None:

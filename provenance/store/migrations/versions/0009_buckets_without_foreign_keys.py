@@ -34,7 +34,10 @@ depends_on = None
 
 TABLES = {
     "lsh_buckets": ('"key" BIGINT NOT NULL, article_id INTEGER NOT NULL', '"key", article_id'),
-    "anchor_buckets": ('"key" BIGINT NOT NULL, article_id INTEGER NOT NULL, language VARCHAR(16) NOT NULL', '"key", article_id, language'),
+    "anchor_buckets": (
+        '"key" BIGINT NOT NULL, article_id INTEGER NOT NULL, language VARCHAR(16) NOT NULL',
+        '"key", article_id, language',
+    ),
 }
 """Each bucket table's columns and primary key, as schemas 0001 and 0006 made them."""
 FOREIGN_KEY = "FOREIGN KEY(article_id) REFERENCES articles (id) ON DELETE CASCADE"
@@ -47,7 +50,9 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:
             for foreign_key in sa.inspect(op.get_bind()).get_foreign_keys(table):
-                op.drop_constraint(str(foreign_key["name"]), table, type_="foreignkey")  # PostgreSQL names every constraint
+                op.drop_constraint(
+                    str(foreign_key["name"]), table, type_="foreignkey"
+                )  # PostgreSQL names every constraint
         return
     for table in TABLES:
         _make_again(table, with_foreign_key=False)
@@ -58,7 +63,14 @@ def downgrade() -> None:
     for table in TABLES:
         op.execute(f"DELETE FROM {table} WHERE article_id NOT IN (SELECT id FROM articles)")
         if op.get_bind().dialect.name == "postgresql":
-            op.create_foreign_key(f"{table}_article_id_fkey", table, "articles", ["article_id"], ["id"], ondelete="CASCADE")
+            op.create_foreign_key(
+                f"{table}_article_id_fkey",
+                table,
+                "articles",
+                ["article_id"],
+                ["id"],
+                ondelete="CASCADE",
+            )
         else:
             _make_again(table, with_foreign_key=True)
 
@@ -68,7 +80,12 @@ def _make_again(table: str, with_foreign_key: bool) -> None:
     columns, key = TABLES[table]
     rows = op.get_bind().execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() or 0
     if rows:
-        log.warning("copying the %d rows of %s into a table %s its foreign key (about 2 s a million)", rows, table, "with" if with_foreign_key else "without")
+        log.warning(
+            "copying the %d rows of %s into a table %s its foreign key (about 2 s a million)",
+            rows,
+            table,
+            "with" if with_foreign_key else "without",
+        )
     constraints = f"PRIMARY KEY ({key})" + (f", {FOREIGN_KEY}" if with_foreign_key else "")
     op.execute(f"DROP TABLE IF EXISTS {table}_new")  # left empty by a run stopped part way
     op.execute(f"CREATE TABLE {table}_new ({columns}, {constraints}) WITHOUT ROWID")

@@ -25,6 +25,7 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+
 def _columns() -> list[sa.Column[object]]:
     """The three new columns of ``articles``."""
     return [
@@ -44,8 +45,14 @@ def upgrade() -> None:
     for column in _columns():
         if column.name not in present:
             op.add_column("articles", column)
-    midnight = "strftime('%H:%M:%S', published) = '00:00:00'" if op.get_bind().dialect.name == "sqlite" else "published::time = '00:00:00'"
-    op.execute(f"UPDATE articles SET published_precision = CASE WHEN {midnight} THEN 'day' ELSE 'minute' END WHERE published IS NOT NULL AND published_precision IS NULL")
+    midnight = (
+        "strftime('%H:%M:%S', published) = '00:00:00'"
+        if op.get_bind().dialect.name == "sqlite"
+        else "published::time = '00:00:00'"
+    )
+    op.execute(
+        f"UPDATE articles SET published_precision = CASE WHEN {midnight} THEN 'day' ELSE 'minute' END WHERE published IS NOT NULL AND published_precision IS NULL"
+    )
 
 
 def downgrade() -> None:

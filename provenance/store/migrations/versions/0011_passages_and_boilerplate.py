@@ -29,7 +29,12 @@ def upgrade() -> None:
     """Create the four tables (each only if it is not there: an upgrade stopped part way is finished by the next)."""
     present = _tables()
     if "passages" not in present:
-        op.create_table("passages", sa.Column("id", sa.Integer(), nullable=False), sa.Column("created_at", sa.DateTime(), nullable=False), sa.PrimaryKeyConstraint("id"))
+        op.create_table(
+            "passages",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("created_at", sa.DateTime(), nullable=False),
+            sa.PrimaryKeyConstraint("id"),
+        )
     if "passage_witnesses" not in present:
         op.create_table(
             "passage_witnesses",
@@ -42,8 +47,18 @@ def upgrade() -> None:
             sa.ForeignKeyConstraint(["passage_id"], ["passages.id"], ondelete="CASCADE"),
             sa.PrimaryKeyConstraint("id"),
         )
-        op.create_index(op.f("ix_passage_witnesses_article_id"), "passage_witnesses", ["article_id"], unique=False)
-        op.create_index(op.f("ix_passage_witnesses_passage_id"), "passage_witnesses", ["passage_id"], unique=False)
+        op.create_index(
+            op.f("ix_passage_witnesses_article_id"),
+            "passage_witnesses",
+            ["article_id"],
+            unique=False,
+        )
+        op.create_index(
+            op.f("ix_passage_witnesses_passage_id"),
+            "passage_witnesses",
+            ["passage_id"],
+            unique=False,
+        )
     if "outlet_lines" not in present:
         op.create_table(
             "outlet_lines",

@@ -1,4 +1,4 @@
-"""ingest() and check(): read, split, fingerprint, store, link; each a list of named stages."""
+"""Preparing a document: layout, markers, language, attributions, quotes, anchors, shingles and signature."""
 
 from __future__ import annotations
 
@@ -22,9 +22,30 @@ from provenance.match.compare import (
 )
 from provenance.read.document import Document
 from provenance.read.language import detect_language
-from provenance.sketch.fingerprint import U32, U64, SketchParams, densify, merge_raw, shingle_batch, sorted_unique, text_signature
+from provenance.sketch.fingerprint import (
+    U32,
+    U64,
+    SketchParams,
+    densify,
+    merge_raw,
+    shingle_batch,
+    sorted_unique,
+    text_signature,
+)
 from provenance.sketch.index import BODY_NAMESPACE, PARAGRAPH_NAMESPACE, Banding
-from provenance.text.normalize import HEADLINE_WORDS, FurnitureLine, Layout, Marker, PatternSet, as_headline, has_words, headline_index, split_layout, text_lines, tokens
+from provenance.text.normalize import (
+    HEADLINE_WORDS,
+    FurnitureLine,
+    Layout,
+    Marker,
+    PatternSet,
+    as_headline,
+    has_words,
+    headline_index,
+    split_layout,
+    text_lines,
+    tokens,
+)
 from provenance.translation.anchors import Anchor, base_language, extract_anchors
 from provenance.translation.keys import anchor_features, translation_keys
 
@@ -59,7 +80,11 @@ class Prepared:
     def anchor_list(self) -> list[Anchor]:
         """The body's anchors, made again when they were left behind in a worker."""
         if self.anchors is None:
-            self.anchors = list(stored_anchors(self.body, self.document.language)) if self.document.language else []
+            self.anchors = (
+                list(stored_anchors(self.body, self.document.language))
+                if self.document.language
+                else []
+            )
         return self.anchors
 
     def __getstate__(self) -> dict[str, Any]:
@@ -90,8 +115,12 @@ class Fingerprinter:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.params = SketchParams(settings.num_perm, settings.seed, settings.shingle_size)
-        self.body_banding = Banding.for_threshold(settings.body_threshold, settings.num_perm, BODY_NAMESPACE)
-        self.paragraph_banding = Banding(settings.paragraph_bands, settings.paragraph_rows, PARAGRAPH_NAMESPACE)
+        self.body_banding = Banding.for_threshold(
+            settings.body_threshold, settings.num_perm, BODY_NAMESPACE
+        )
+        self.paragraph_banding = Banding(
+            settings.paragraph_bands, settings.paragraph_rows, PARAGRAPH_NAMESPACE
+        )
 
     def shingles(self, text: str) -> U64:
         """The sorted unique shingle hashes of a body (each line shingled on its own)."""
@@ -99,8 +128,12 @@ class Fingerprinter:
 
     def sign(self, batch: Sequence[Prepared]) -> None:
         """Fill in the shingles, the body signature and the LSH keys of every prepared document, in one pass."""
-        anchor_texts = [anchor_features(item.anchor_list()) if item.anchor_language else "" for item in batch]
-        for item, found in zip(batch, self.fingerprints([item.body for item in batch], anchor_texts), strict=True):
+        anchor_texts = [
+            anchor_features(item.anchor_list()) if item.anchor_language else "" for item in batch
+        ]
+        for item, found in zip(
+            batch, self.fingerprints([item.body for item in batch], anchor_texts), strict=True
+        ):
             item.shingles, item.signature, item.keys, item.anchor_keys = found
 
     def fingerprints(self, bodies: Sequence[str], anchor_texts: Sequence[str]) -> list[Fingerprint]:
@@ -115,10 +148,16 @@ class Fingerprinter:
             first += len(lines)
         signatures = densify(merge_raw(shingled.raw_signatures, groups))
         long_enough = np.flatnonzero(shingled.word_counts >= self.settings.min_paragraph_words)
-        paragraph_keys = self.paragraph_banding.keys(densify(shingled.raw_signatures[long_enough])) if long_enough.size else None
+        paragraph_keys = (
+            self.paragraph_banding.keys(densify(shingled.raw_signatures[long_enough]))
+            if long_enough.size
+            else None
+        )
         body_keys = self.body_banding.keys(signatures)
         anchor_keys = translation_keys(anchor_texts, self.settings)
-        owner_of_long = np.searchsorted(np.array([g.stop for g in groups]), long_enough, side="right")
+        owner_of_long = np.searchsorted(
+            np.array([g.stop for g in groups]), long_enough, side="right"
+        )
         found = []
         for row in range(len(bodies)):
             sets = [shingled.sets[index] for index in groups[row]]
@@ -127,12 +166,24 @@ class Fingerprinter:
             if paragraph_keys is not None:
                 keys.append(paragraph_keys[owner_of_long == row].ravel())
             copy_keys = sorted_unique(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
-            found.append(Fingerprint(shingles, signatures[row], copy_keys, sorted_unique(anchor_keys[row].ravel())))
+            found.append(
+                Fingerprint(
+                    shingles, signatures[row], copy_keys, sorted_unique(anchor_keys[row].ravel())
+                )
+            )
         return found
 
-    def index_keys(self, bodies: Sequence[str], languages: Sequence[str | None]) -> list[Fingerprint]:
+    def index_keys(
+        self, bodies: Sequence[str], languages: Sequence[str | None]
+    ) -> list[Fingerprint]:
         """The fingerprints of stored bodies, their anchors extracted again: what rebuilding the LSH index needs."""
-        return self.fingerprints(bodies, [anchor_features(extract_anchors(body, language)) if language else "" for body, language in zip(bodies, languages, strict=True)])
+        return self.fingerprints(
+            bodies,
+            [
+                anchor_features(extract_anchors(body, language)) if language else ""
+                for body, language in zip(bodies, languages, strict=True)
+            ],
+        )
 
 
 class Fingerprint(NamedTuple):
@@ -153,7 +204,9 @@ def _canonical_marker(document: Document) -> Marker | None:
         return None
     if registered_domain(document.canonical_url) in (None, registered_domain(document.url)):
         return None
-    return Marker(line=f"rel=canonical {document.canonical_url}", kind="canonical", url=document.canonical_url)
+    return Marker(
+        line=f"rel=canonical {document.canonical_url}", kind="canonical", url=document.canonical_url
+    )
 
 
 OWN_OUTLET_CREDIT = "own_outlet_credit"
@@ -219,7 +272,9 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
         body_lines.pop(0)
     body = "\n".join(body_lines)
     if not has_words(body):
-        raise ExtractionError("no article text left once page furniture is removed", document.origin)
+        raise ExtractionError(
+            "no article text left once page furniture is removed", document.origin
+        )
     settings = fingerprinter.settings
     registry = load_registry(settings.sources_file)
     markers, own_credits = _repost_markers(layout, outlet_of_document(document, registry))
@@ -230,7 +285,9 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
     body_hash = content_hash(body)
     if document.language is None:
         document = replace(document, language=detect_language(body))
-    attributions = extract_attributions(body, layout.furniture, markers, document.language, registry, load_cues(settings.cues_file))
+    attributions = extract_attributions(
+        body, layout.furniture, markers, document.language, registry, load_cues(settings.cues_file)
+    )
     return Prepared(
         document=document,
         title=title,
@@ -249,4 +306,3 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
 def stored_anchors(body: str, language: str | None) -> tuple[Anchor, ...]:
     """The anchors of a stored body, remembered: an article that mentions a common name is a translation candidate of many."""
     return tuple(extract_anchors(body, language))
-

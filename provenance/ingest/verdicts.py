@@ -1,4 +1,4 @@
-"""ingest() and check(): read, split, fingerprint, store, link; each a list of named stages."""
+"""check(): the verdict on one article against the database (original, copy, copied_by, same_text, stored)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from sqlalchemy.orm import Session
-
 from provenance.config import Settings
 from provenance.errors import ExtractionError
 from provenance.graph.passages import PassageElsewhere, passages_elsewhere
 from provenance.ingest.links import Match, _url_variants, find_copies
-from provenance.ingest.prepare import Fingerprinter, Prepared, outlet_of_document, prepare
+from provenance.ingest.preparation import (
+    Fingerprinter,
+    Prepared,
+    outlet_of_document,
+    prepare,
+)
 from provenance.knowledge.outlets import identify_outlet
 from provenance.knowledge.registry import Registry, load_registry
 from provenance.match.compare import (
@@ -22,21 +25,27 @@ from provenance.match.compare import (
 )
 from provenance.read.document import Failure
 from provenance.read.inputs import iter_documents
-from provenance.store.migrate import ArticleSummary
-from provenance.store.schema import Article, CopyLink
+from provenance.store.reader import StoreReader
+from provenance.store.records import ArticleRecord, ArticleSummary, LinkRecord
 from provenance.store.store import Store
 from provenance.text.normalize import Marker, load_patterns
 from provenance.translation.alignment import TranslationEvidence
 
 
-def _marked_articles(session: Session, store: Store, markers: Sequence[Marker]) -> list[Article]:
-    return store.articles_at_urls(session, _url_variants(marker.url for marker in markers if marker.url))
+def _marked_articles(reader: StoreReader, markers: Sequence[Marker]) -> list[ArticleRecord]:
+    return reader.articles_at_urls(_url_variants(marker.url for marker in markers if marker.url))
 
 
 # ---- check -------------------------------------------------------------------------------
 
 
-ORIGINAL, COPY, COPIED_BY, SAME_TEXT, STORED = "original", "copy", "copied_by", "same_text", "stored"
+ORIGINAL, COPY, COPIED_BY, SAME_TEXT, STORED = (
+    "original",
+    "copy",
+    "copied_by",
+    "same_text",
+    "stored",
+)
 VERDICTS = (ORIGINAL, COPY, COPIED_BY, SAME_TEXT, STORED)
 """What `check` answers: no relation; a copy of something earlier; copied by later articles; the same text
 as another with the order not determined; already stored (then its stored relations follow)."""
@@ -62,20 +71,26 @@ class CheckResult:
     item: Prepared
     verdict: str
     matches: list[Match]
-    markers: list[tuple[Marker, list[Article]]]
-    stored: Article | None = None
+    markers: list[tuple[Marker, list[ArticleRecord]]]
+    stored: ArticleRecord | None = None
     database_empty: bool = False
     passages: list[PassageElsewhere] = field(default_factory=list)
 
     @property
-    def source_markers(self) -> list[tuple[Marker, list[Article]]]:
+    def source_markers(self) -> list[tuple[Marker, list[ArticleRecord]]]:
         """The markers that name where the article was taken from (a source footer, a canonical link elsewhere)."""
-        return [(marker, stored) for marker, stored in self.markers if marker.kind in SOURCE_MARKER_KINDS]
+        return [
+            (marker, stored)
+            for marker, stored in self.markers
+            if marker.kind in SOURCE_MARKER_KINDS
+        ]
 
     @property
     def is_copy(self) -> bool:
         """Whether the article copies an earlier stored article or names, in a marker, where it was taken from (exit code 1)."""
-        return any(match.subject_role == "copy" for match in self.matches) or bool(self.source_markers)
+        return any(match.subject_role == "copy" for match in self.matches) or bool(
+            self.source_markers
+        )
 
     @property
     def named(self) -> Match | None:
@@ -96,7 +111,11 @@ def relation_of(match: Match) -> str:
     return _RELATION_OF_ROLE[match.subject_role]
 
 
-def _verdict(matches: Sequence[Match], markers: Sequence[tuple[Marker, list[Article]]], stored: Article | None) -> str:
+def _verdict(
+    matches: Sequence[Match],
+    markers: Sequence[tuple[Marker, list[ArticleRecord]]],
+    stored: ArticleRecord | None,
+) -> str:
     roles = {match.subject_role for match in matches}
     if stored is not None:
         return STORED
@@ -110,33 +129,70 @@ def _verdict(matches: Sequence[Match], markers: Sequence[tuple[Marker, list[Arti
 def _ranked(matches: Iterable[Match]) -> list[Match]:
     """Copies of earlier articles first (those a marker decides first), then the undecided, then later copies; most similar first."""
     order = {"copy": 0, "undetermined": 1, "origin": 2}
-    return sorted(matches, key=lambda m: (order[m.subject_role], m.direction.status != "evidence", -m.scores.jaccard, m.other.id))
+    return sorted(
+        matches,
+        key=lambda m: (
+            order[m.subject_role],
+            m.direction.status != "evidence",
+            -m.scores.jaccard,
+            m.other.id,
+        ),
+    )
 
 
-def match_from_link(link: CopyLink, subject_id: int, other: Article) -> Match:
+def match_from_link(link: LinkRecord, subject_id: int, other: ArticleRecord) -> Match:
     """A stored copy link seen from one of its articles, as a Match (the evidence as stored; nothing compared again)."""
     subject_is_copy = link.copy_id == subject_id
     decided = link.direction != "undetermined"
     origin = ("second" if subject_is_copy else "first") if decided else None
     # The link stores the copy's share in the origin and the origin's share in the copy.
-    containment, reverse = (link.containment, link.reverse_containment) if subject_is_copy else (link.reverse_containment, link.containment)
+    containment, reverse = (
+        (link.containment, link.reverse_containment)
+        if subject_is_copy
+        else (link.reverse_containment, link.containment)
+    )
     evidence = link.evidence or {}
-    changed = [(str(pair[0]), str(pair[1])) for pair in evidence.get("changed_passages", []) if len(pair) == 2]
+    changed = [
+        (str(pair[0]), str(pair[1]))
+        for pair in evidence.get("changed_passages", [])
+        if len(pair) == 2
+    ]
     if not subject_is_copy:  # stored as (origin, copy); a Match reads (other, subject)
         changed = [(after, before) for before, after in changed]
-    alignment = Alignment(list(evidence.get("shared_passages", [])), changed, int(evidence.get("shared_words", 0) or 0))
+    alignment = Alignment(
+        list(evidence.get("shared_passages", [])),
+        changed,
+        int(evidence.get("shared_words", 0) or 0),
+    )
     translation = None
     if link.kind == "translation":
-        pairs = [(str(a), str(b)) for a, b in evidence.get("anchor_pairs", [])]  # stored origin first; a Match's are (subject, other)
+        pairs = [
+            (str(a), str(b)) for a, b in evidence.get("anchor_pairs", [])
+        ]  # stored origin first; a Match's are (subject, other)
         if subject_is_copy:
             pairs = [(b, a) for a, b in pairs]
-        translation = TranslationEvidence(float(evidence.get("score", link.jaccard)), pairs, int(evidence.get("aligned_anchors", len(pairs))), containment, reverse,
-                                          float(evidence.get("order_agreement", 1.0)), True, str(evidence.get("reason", "")))
+        translation = TranslationEvidence(
+            float(evidence.get("score", link.jaccard)),
+            pairs,
+            int(evidence.get("aligned_anchors", len(pairs))),
+            containment,
+            reverse,
+            float(evidence.get("order_agreement", 1.0)),
+            True,
+            str(evidence.get("reason", "")),
+        )
     scores = Overlap(link.jaccard, containment, reverse, alignment.shared_words, 0, 0)
-    return Match(other, scores, link.kind, Direction(origin, link.direction, link.direction_reason), alignment, translation)
+    return Match(
+        other,
+        scores,
+        link.kind,
+        Direction(origin, link.direction, link.direction_reason),
+        alignment,
+        translation,
+    )
 
 
-def _stored_as(session: Session, store: Store, item: Prepared, registry: Registry) -> Article | None:
+def _stored_as(reader: StoreReader, item: Prepared, registry: Registry) -> ArticleRecord | None:
     """The stored article the checked one is: the same identity (URL and body), the same URL, or, for a text without URL, the same body.
 
     A text without URL is the stored article of the same body (a page saved to a file, say)
@@ -144,21 +200,35 @@ def _stored_as(session: Session, store: Store, item: Prepared, registry: Registr
     compared as any other. The same body at another URL is a copy too.
     """
     document = item.document
-    found = store.same_article(session, item.identity_key, _url_variants([document.url]) if document.url else set())
-    if found is not None or document.url or any(marker.kind in SOURCE_MARKER_KINDS for marker in item.markers):
+    found = reader.same_article(
+        item.identity_key, _url_variants([document.url]) if document.url else set()
+    )
+    if (
+        found is not None
+        or document.url
+        or any(marker.kind in SOURCE_MARKER_KINDS for marker in item.markers)
+    ):
         return found
     own = outlet_of_document(document, registry)
-    for candidate in store.articles_with_body_hash(session, item.content_hash):
-        theirs = identify_outlet(candidate.url or candidate.canonical_url or candidate.domain, candidate.outlet, registry)
+    for candidate in reader.articles_with_body_hash(item.content_hash):
+        theirs = identify_outlet(
+            candidate.url or candidate.canonical_url or candidate.domain, candidate.outlet, registry
+        )
         if own is None or (theirs is not None and own.same_as(theirs)):
             return candidate
     return None
 
 
-def _stored_relations(session: Session, store: Store, article: Article) -> list[Match]:
-    links = store.links_of(session, article.id)
-    others = store.articles(session, [link.copy_id if link.origin_id == article.id else link.origin_id for link in links])
-    return [match_from_link(link, article.id, others[other_id]) for link in links if (other_id := link.copy_id if link.origin_id == article.id else link.origin_id) in others]
+def _stored_relations(reader: StoreReader, article: ArticleRecord) -> list[Match]:
+    links = reader.links_of(article.id)
+    others = reader.articles(
+        [link.copy_id if link.origin_id == article.id else link.origin_id for link in links]
+    )
+    return [
+        match_from_link(link, article.id, others[other_id])
+        for link in links
+        if (other_id := link.copy_id if link.origin_id == article.id else link.origin_id) in others
+    ]
 
 
 def check_prepared(store: Store, item: Prepared, fingerprinter: Fingerprinter) -> CheckResult:
@@ -168,46 +238,70 @@ def check_prepared(store: Store, item: Prepared, fingerprinter: Fingerprinter) -
     stored relations, so that `check` and the audit never disagree about it.
     """
     fingerprinter.sign([item])
-    with store.reading() as session:
-        marked: list[tuple[Marker, list[Article]]] = [(marker, _marked_articles(session, store, [marker])) for marker in item.markers]
-        stored = _stored_as(session, store, item, load_registry(fingerprinter.settings.sources_file))
+    with store.reader() as reader:
+        marked: list[tuple[Marker, list[ArticleRecord]]] = [
+            (marker, _marked_articles(reader, [marker])) for marker in item.markers
+        ]
+        stored = _stored_as(reader, item, load_registry(fingerprinter.settings.sources_file))
         if stored is not None:
-            matches = _stored_relations(session, store, stored)
-            passages = _stored_passages(session, store, stored)
+            matches = _stored_relations(reader, stored)
+            passages = _stored_passages(reader, stored)
         else:
             extra = [article.id for _, articles in marked for article in articles]
-            found = find_copies(session, store, item, fingerprinter, extra=extra)
+            found = find_copies(reader, item, fingerprinter, extra=extra)
             matches = found.matches
-            passages = passages_elsewhere(session, store, item.body, found.passages, _summary_of(item))
-        empty = stored is None and not matches and store.is_empty(session)
+            passages = passages_elsewhere(reader, item.body, found.passages, _summary_of(item))
+        empty = stored is None and not matches and reader.is_empty()
     ranked = _ranked(matches)
-    return CheckResult(item, _verdict(ranked, marked, stored), ranked, marked, stored, empty, passages)
+    return CheckResult(
+        item, _verdict(ranked, marked, stored), ranked, marked, stored, empty, passages
+    )
 
 
 def _summary_of(item: Prepared) -> ArticleSummary:
     """A checked article as the passage report reads an article (id 0: it is not stored)."""
     document = item.document
-    return ArticleSummary(0, item.title, document.url, document.outlet, document.domain, document.published, document.language, document.origin)
+    return ArticleSummary(
+        0,
+        item.title,
+        document.url,
+        document.outlet,
+        document.domain,
+        document.published,
+        document.language,
+        document.origin,
+    )
 
 
-def _stored_passages(session: Session, store: Store, article: Article) -> list[PassageElsewhere]:
+def _stored_passages(reader: StoreReader, article: ArticleRecord) -> list[PassageElsewhere]:
     """The stored passage clusters a stored article is a witness of, seen from it."""
-    own = store.passage_witnesses(session, [article.id])
-    clusters = store.witnesses_of_passages(session, {w.passage for w in own})
-    found = [(mine.start, mine.end, other.article_id, other.start, other.end) for mine in own for other in clusters.get(mine.passage, ()) if other.article_id != article.id]
-    summary = store.article_summaries(session, [article.id])[article.id]
-    return passages_elsewhere(session, store, article.body, found, summary)
+    own = reader.passage_witnesses([article.id])
+    clusters = reader.witnesses_of_passages({w.passage for w in own})
+    found = [
+        (mine.start, mine.end, other.article_id, other.start, other.end)
+        for mine in own
+        for other in clusters.get(mine.passage, ())
+        if other.article_id != article.id
+    ]
+    summary = reader.article_summaries([article.id])[article.id]
+    return passages_elsewhere(reader, article.body, found, summary)
 
 
-def check(store: Store, target: str, settings: Settings | None = None, stdin: BinaryIO | None = None) -> list[CheckResult]:
+def check(
+    store: Store, target: str, settings: Settings | None = None, stdin: BinaryIO | None = None
+) -> list[CheckResult]:
     """Is the article at this path, URL or '-' a repost? Of what, how much, and on what evidence."""
+    store.require_current()
     settings = settings or Settings()
     fingerprinter = Fingerprinter(settings)
     patterns = load_patterns(settings.patterns_file)
     results = []
-    for document in iter_documents([target], settings.max_file_bytes, stdin, settings.allow_private_urls):
+    for document in iter_documents(
+        [target], settings.max_file_bytes, stdin, settings.allow_private_urls
+    ):
         if isinstance(document, Failure):
             raise ExtractionError(document.reason, document.origin)
-        results.append(check_prepared(store, prepare(document, patterns, fingerprinter), fingerprinter))
+        results.append(
+            check_prepared(store, prepare(document, patterns, fingerprinter), fingerprinter)
+        )
     return results
-

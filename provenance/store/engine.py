@@ -1,16 +1,12 @@
-"""SQLAlchemy 2 models, sessions and queries: the only module that speaks SQL."""
+"""Opening and upgrading a database: the engine, SQLite's pragmas, and Alembic migrations under a lock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     create_engine,
     event,
@@ -20,12 +16,18 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DBAPIError,
     NoSuchModuleError,
 )
 
 from provenance.errors import DatabaseError
-from provenance.read.dates import Published
 from provenance.store.schema import log
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
+# alembic is imported where a schema is compared or changed, not for a database at the head
+# revision already (see migrate): its import and the scripts' took 0.15 s of `provenance check`.
 
 MIGRATION_LOCK_KEY = 0x70726F6D  # "prom"
 SEARCH_OBJECTS = ("paragraphs_fts", "ix_paragraphs_text_search")
@@ -37,13 +39,19 @@ def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
-    config.set_main_option("script_location", str(resources.files("provenance.store").joinpath("migrations")))
+    config.set_main_option(
+        "script_location", str(resources.files("provenance.store").joinpath("migrations"))
+    )
     return config
 
 
 def head_revision() -> str:
     """The schema revision this version of provenance writes."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -71,12 +79,18 @@ def _begin_sqlite(connection: Connection) -> None:
     half changed under the old revision number. This is SQLAlchemy's documented recipe for
     transactional DDL on pysqlite. ``sqlite_begin="IMMEDIATE"`` takes the write lock at once.
     """
-    connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+    connection.exec_driver_sql(
+        f"BEGIN {connection.get_execution_options().get('sqlite_begin', 'DEFERRED')}"
+    )
 
 
 def _sqlite_file(parsed: URL) -> Path | None:
     """The file of a SQLite URL, or None for an in-memory database."""
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") or str(parsed.database).startswith("file:"):
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or parsed.database in (None, "", ":memory:")
+        or str(parsed.database).startswith("file:")
+    ):
         return None
     return Path(str(parsed.database))
 
@@ -88,7 +102,9 @@ def _check_sqlite_file(path: Path, create: bool) -> None:
     if path.exists():
         return
     if not create:
-        raise DatabaseError(f"no database at {path}: nothing is stored yet (run 'provenance ingest' to create it; this command never creates one)")
+        raise DatabaseError(
+            f"no database at {path}: nothing is stored yet (run 'provenance ingest' to create it; this command never creates one)"
+        )
     if not path.parent.is_dir():
         raise DatabaseError(f"cannot create database {path}: folder {path.parent} does not exist")
 
@@ -98,13 +114,17 @@ def create_db_engine(url: str, create: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as error:
-        raise DatabaseError(f"not a database URL: {url!r} (try sqlite:///db/provenance.sqlite or postgresql+psycopg://user@host/db)") from error
+        raise DatabaseError(
+            f"not a database URL: {url!r} (try sqlite:///db/provenance.sqlite or postgresql+psycopg://user@host/db)"
+        ) from error
     if (path := _sqlite_file(parsed)) is not None:
         _check_sqlite_file(path, create)
     try:
         engine = create_engine(parsed, future=True, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError, ArgumentError, ValueError, TypeError) as error:
-        raise DatabaseError(f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: {error}") from error
+        raise DatabaseError(
+            f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: {error}"
+        ) from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_sqlite)
@@ -112,6 +132,8 @@ def create_db_engine(url: str, create: bool = True) -> Engine:
 
 
 def _current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -124,14 +146,25 @@ def migrate(engine: Engine, revision: str = "head", create: bool = True) -> None
     IMMEDIATE, its DDL made transactional too), so processes opening a new database at once
     create it once, and an upgrade stopped at any point leaves the old schema whole for the next run.
     """
+    with engine.connect() as connection:
+        stored = _stored_revision(connection)
+    if stored is not None and stored == (_head_of_scripts() if revision == "head" else revision):
+        return  # at the revision already: told by one query, without alembic
+    from alembic import command
+
     head = head_revision() if revision == "head" else revision
     with engine.connect() as connection:
         current = _current_revision(connection)
     if current == head:
         return
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection, connection.begin():
+    with (
+        engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection,
+        connection.begin(),
+    ):
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         current = _current_revision(connection)
         if current == head:
             return
@@ -143,28 +176,74 @@ def migrate(engine: Engine, revision: str = "head", create: bool = True) -> None
         command.upgrade(config, revision)
 
 
+def _stored_revision(connection: Connection) -> str | None:
+    """The database's revision read with plain SQL from alembic's table; None when there is no one revision to read (alembic then looks)."""
+    try:
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:  # no such table: a new database, or not ours
+        return None
+    return str(rows[0]) if len(rows) == 1 else None
+
+
+_SCRIPT_REVISION = re.compile(
+    r"""^revision(?:\s*:[^=\n]+)?\s*=\s*(['"])([^'"\n]+)\1\s*$""", re.MULTILINE
+)
+_SCRIPT_DOWN_REVISION = re.compile(r"""^down_revision(?:\s*:[^=\n]+)?\s*=\s*(.*)$""", re.MULTILINE)
+
+
+def _head_of_scripts() -> str | None:
+    """The head revision read from the migration scripts' text, without alembic; None when any script is not of the plain shape this reads.
+
+    Each script must say ``revision = "…"`` and ``down_revision = "…"`` (or None, or a tuple of
+    them) on lines of their own; the head is the one revision no script names as its down
+    revision. tests/test_startup.py checks that it is alembic's head.
+    """
+    try:
+        scripts = [
+            path
+            for path in resources.files("provenance.store")
+            .joinpath("migrations", "versions")
+            .iterdir()
+            if path.name.endswith(".py") and path.name != "__init__.py"
+        ]
+        revisions, downs = set(), set()
+        for script in scripts:
+            source = script.read_text(encoding="utf-8")
+            found, down = _SCRIPT_REVISION.findall(source), _SCRIPT_DOWN_REVISION.findall(source)
+            if (
+                len(found) != 1
+                or len(down) != 1
+                or not re.fullmatch(
+                    r"""None|(['"])[^'"]+\1|\((?:\s*(['"])[^'"]+\2\s*,?)+\)""", down[0].strip()
+                )
+            ):
+                return None
+            revisions.add(found[0][1])
+            downs.update(re.findall(r"""['"]([^'"]+)['"]""", down[0]))
+    except (OSError, UnicodeDecodeError, TypeError, ValueError):
+        return None
+    heads = revisions - downs
+    return heads.pop() if len(revisions) == len(scripts) and len(heads) == 1 else None
+
+
 def _check_upgradable(connection: Connection, current: str | None, head: str, create: bool) -> None:
     """Refuse a database that is not ours, is newer than this version, or (with create False) holds no schema yet."""
     tables = set(inspect(connection).get_table_names())
     if current is None and tables - {"alembic_version"}:
-        raise DatabaseError("the database holds tables but no provenance schema: point --db at an empty or a provenance database")
+        raise DatabaseError(
+            "the database holds tables but no provenance schema: point --db at an empty or a provenance database"
+        )
     if current is None and not create:
-        raise DatabaseError("the database holds no provenance data yet: run 'provenance ingest' to create it (this command never creates one)")
-    known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+        raise DatabaseError(
+            "the database holds no provenance data yet: run 'provenance ingest' to create it (this command never creates one)"
+        )
+    from alembic.script import ScriptDirectory
+
+    known = {
+        script.revision
+        for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+    }
     if current is not None and current not in known:
-        raise DatabaseError(f"the database schema {current} is newer than this provenance ({head}): upgrade provenance")
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    """An article's metadata without its body, for reports over many articles."""
-
-    id: int
-    title: str | None
-    url: str | None
-    outlet: str | None
-    domain: str | None
-    published: Published | None
-    language: str | None
-    origin: str
-
+        raise DatabaseError(
+            f"the database schema {current} is newer than this provenance ({head}): upgrade provenance"
+        )
