@@ -180,3 +180,18 @@ def test_a_passage_starts_and_ends_with_the_shared_paragraph() -> None:
         f"Der Bericht.\n{lead} {STATEMENT}", f"Der Kommentar: der Streit.\n{lead} {STATEMENT}"
     )
     assert span.words == len(lead.split()) + len(STATEMENT.split())
+
+
+def test_a_tie_between_sources_goes_to_the_one_the_first_witness_credits_first() -> None:
+    """Two sources credited by as many witnesses: the first witness's first credit names the passage, whatever the string hashes (it went by set order, which PYTHONHASHSEED changes)."""
+    from provenance.graph.passages import _source
+    from provenance.match.passages import Witness
+    from provenance.store.records import AttributionRecord
+
+    def wire(article_id: int, name: str) -> AttributionRecord:
+        return AttributionRecord(article_id, name, "agency", "wire", "(…) —", "", 0, 5, "body")
+
+    witnesses = [Witness(1, 1, 0, 100), Witness(1, 2, 0, 100)]
+    for first, second in (("Reuters", "AP"), ("AP", "Reuters")):
+        credits = {1: [wire(1, first), wire(1, second)], 2: [wire(2, second), wire(2, first)]}
+        assert _source(witnesses, credits) == first

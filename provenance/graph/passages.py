@@ -53,21 +53,27 @@ def _first(
 def _source(
     witnesses: Sequence[Witness], attributions: Mapping[int, list[AttributionRecord]]
 ) -> str | None:
-    """The source most witnesses credit for the passage: a wire credit of the article ("(AP) —"), else a medium cited inside the passage."""
+    """The source most witnesses credit for the passage: a wire credit of the article ("(AP) —"), else a medium cited inside the passage.
+
+    Of sources credited by as many witnesses, the one the earliest witness (in witness order)
+    credits first: Counter keeps insertion order, which is made the order of the records.
+    """
     wire: Counter[str] = Counter()
     cited: Counter[str] = Counter()
     for witness in witnesses:
         records = attributions.get(witness.article_id, ())
-        wire.update({a.source_name for a in records if a.kind in WIRE_KINDS})
+        wire.update(list(dict.fromkeys(a.source_name for a in records if a.kind in WIRE_KINDS)))
         cited.update(
-            {
-                a.source_name
-                for a in records
-                if a.kind in INSIDE_KINDS
-                and a.source_kind is not None
-                and a.start is not None
-                and witness.start <= a.start < witness.end
-            }
+            list(
+                dict.fromkeys(
+                    a.source_name
+                    for a in records
+                    if a.kind in INSIDE_KINDS
+                    and a.source_kind is not None
+                    and a.start is not None
+                    and witness.start <= a.start < witness.end
+                )
+            )
         )
     found = wire or cited
     return found.most_common(1)[0][0] if found else None

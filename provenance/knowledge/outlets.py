@@ -168,7 +168,6 @@ def identify_outlet(
     return _identify(host, name, registry)
 
 
-@lru_cache(maxsize=65536)
 class Located(Protocol):
     """What names an article's outlet: its URL, its domain, and the site name it gave (an article record, a summary)."""
 
@@ -187,6 +186,7 @@ def outlet_of(article: Located | None, registry: Registry | None = None) -> Outl
     return identify_outlet(article.url or article.domain, article.outlet, registry)
 
 
+@lru_cache(maxsize=65536)
 def _identify(host: str | None, site_name: str | None, registry: Registry | None) -> Outlet | None:
     site_name = site_name if is_plausible_name(site_name) else None
     if site_name and host and _DOMAIN_WITH_PATH.match(site_name):
