@@ -166,14 +166,18 @@ class ArticleMaker:
         return top + "\n".join(self.html_paragraphs(room)) + bottom
 
     def html_nested(self, size: int) -> str:
-        """The news page with its article wrapped in 200 ``<div>``s, as some page builders nest them."""
+        """The news page with its article wrapped in 200 ``<div>``s, as some page builders nest
+        them.
+        """
         top, bottom = self.page_top(), self.page_bottom()
         wrap_open, wrap_close = '<div class="wrap">' * 200, "</div>" * 200
         room = size - len((top + bottom + wrap_open + wrap_close).encode("utf-8"))
         return top + wrap_open + "\n".join(self.html_paragraphs(room)) + wrap_close + bottom
 
     def html_unclosed(self, size: int) -> str:
-        """The news page with a ``<div>`` opened every ten paragraphs and never closed: nesting grows with the page."""
+        """The news page with a ``<div>`` opened every ten paragraphs and never closed: nesting
+        grows with the page.
+        """
         top, bottom = self.page_top(), self.page_bottom()
         room = size - len((top + bottom).encode("utf-8"))
         paragraphs = list(self.html_paragraphs(room - room // 200))
@@ -187,7 +191,9 @@ class ArticleMaker:
         )
 
     def html_paragraphs(self, size: int) -> Iterator[str]:
-        """``<p>`` elements until their bytes reach `size`; some with a link or emphasis, a subheading now and then."""
+        """``<p>`` elements until their bytes reach `size`; some with a link or emphasis, a
+        subheading now and then.
+        """
         total = 0
         while total < size:
             paragraph = escape(self.paragraph(), quote=False)
@@ -263,13 +269,17 @@ def peak_rss_mb() -> float:
 
 
 def reset_peak_rss() -> None:
-    """Start the peak (Linux's high-water mark of resident memory) afresh, at the present size, where the kernel allows it."""
+    """Start the peak (Linux's high-water mark of resident memory) afresh, at the present size,
+    where the kernel allows it.
+    """
     with contextlib.suppress(OSError):  # the peak then includes the warm-up
         Path("/proc/self/clear_refs").write_text("5")
 
 
 def warm_up(extract: Callable[[str], Any], sample: str) -> None:
-    """Run every stage once on a small article: compiled kernels, caches and lazy imports are ready before timing."""
+    """Run every stage once on a small article: compiled kernels, caches and lazy imports are ready
+    before timing.
+    """
     from provenance.config import Settings
     from provenance.ingest import Fingerprinter, prepare_document
     from provenance.text import load_patterns
@@ -290,7 +300,9 @@ def extractor(kind: str) -> Callable[[str], Any]:
 
 
 def measure(kind: str, path: Path, sample: str, results: Connection) -> None:
-    """In a fresh process: time each stage on the article in `path`, sending each stage's figures as it ends."""
+    """In a fresh process: time each stage on the article in `path`, sending each stage's figures as
+    it ends.
+    """
     from provenance.config import Settings
     from provenance.ingest import Fingerprinter, prepare_document
     from provenance.text import load_patterns
@@ -325,7 +337,9 @@ def measure(kind: str, path: Path, sample: str, results: Connection) -> None:
 
 
 def run_one(kind: str, path: Path, sample: str, max_seconds: float) -> dict[str, Any]:
-    """The figures of one (kind, size) from a child process; stages not finished within max_seconds are marked cut."""
+    """The figures of one (kind, size) from a child process; stages not finished within max_seconds
+    are marked cut.
+    """
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=measure, args=(kind, path, sample, sender), daemon=True)

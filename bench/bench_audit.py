@@ -144,7 +144,9 @@ def log(message: str) -> None:
 
 @dataclass(frozen=True)
 class Truth:
-    """One known copy: the copy's URL, its original's URL, the kind and a detail (footer template, edit share)."""
+    """One known copy: the copy's URL, its original's URL, the kind and a detail (footer template,
+    edit share).
+    """
 
     copy_url: str
     origin_url: str
@@ -238,7 +240,9 @@ def plan(count: int, copy_share: float, seed: int) -> tuple[int, list[tuple[str,
 def build_corpus(
     pools: Pools, count: int, copy_share: float, seed: int, stem: Path, shard: int
 ) -> Corpus:
-    """Write `count` records to JSONL files of `shard` records each and return the ground truth of the copies."""
+    """Write `count` records to JSONL files of `shard` records each and return the ground truth of
+    the copies.
+    """
     start = time.perf_counter()
     originals, entries = plan(count, copy_share, seed)
     corpus = Corpus([], count, originals)
@@ -377,7 +381,9 @@ def ratio(part: int, whole: int) -> float | None:
 
 
 def shared_lsh_keys(store: Store, first: int, second: int) -> int:
-    """How many LSH bucket keys two stored articles share (SQL on the index table: no reader query gives an article's keys)."""
+    """How many LSH bucket keys two stored articles share (SQL on the index table: no reader query
+    gives an article's keys).
+    """
     query = text(
         "SELECT count(*) FROM (SELECT key FROM lsh_buckets WHERE article_id IN (:first, :second) GROUP BY key HAVING count(*) = 2) AS shared"
     )
@@ -388,7 +394,9 @@ def shared_lsh_keys(store: Store, first: int, second: int) -> int:
 def pair_scores(
     store: Store, settings: Settings, fingerprinter: Fingerprinter, first: int, second: int
 ) -> dict[str, Any]:
-    """Exact Jaccard and containment of two stored bodies, the kind copy_kind gives them, and their shared LSH keys."""
+    """Exact Jaccard and containment of two stored bodies, the kind copy_kind gives them, and their
+    shared LSH keys.
+    """
     with store.reader() as reader:
         texts = reader.stored_texts([first, second])
     a, b = texts[first], texts[second]
@@ -445,7 +453,9 @@ def changed_passages_shown(
 def score(
     store: Store, corpus: Corpus, settings: Settings, examples: int, article_ids: Sequence[int]
 ) -> dict[str, Any]:
-    """Precision, recall and direction of the stored copy links against the corpus' known copies (`article_ids`: every stored article, the ingest's report's)."""
+    """Precision, recall and direction of the stored copy links against the corpus' known copies
+    (`article_ids`: every stored article, the ingest's report's).
+    """
     with store.reader() as reader:
         urls: dict[int, str] = {
             article_id: summary.url or ""

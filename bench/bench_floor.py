@@ -55,9 +55,13 @@ TABLES = (
     "lsh_buckets",
     "anchor_buckets",
 )
-"""The tables an ingest's writes fill (its sources table aside, which the targets get before the clock starts)."""
+"""The tables an ingest's writes fill (its sources table aside, which the targets get before the
+clock starts).
+"""
 WITHOUT = ("paragraphs", "attributions", "quotes", "links", "anchors")
-"""Kinds of rows --without can leave out: a paragraph's row with its search index, an attribution, a quote, a copy link, a translation bucket."""
+"""Kinds of rows --without can leave out: a paragraph's row with its search index, an attribution, a
+quote, a copy link, a translation bucket.
+"""
 WITHOUT_TABLES = {
     "paragraphs": "paragraphs",
     "attributions": "attributions",
@@ -73,12 +77,16 @@ SOURCES = table(
     column("country"),
     column("domains", JSON),
 )
-"""The sources table, copied with its ids (the attributions name them) by SQL: the writer's source_ids numbers new sources itself."""
+"""The sources table, copied with its ids (the attributions name them) by SQL: the writer's
+source_ids numbers new sources itself.
+"""
 
 
 @dataclass
 class Batch:
-    """The rows of a run of articles, ready for the writer's bulk methods (the articles' ids as the source has them)."""
+    """The rows of a run of articles, ready for the writer's bulk methods (the articles' ids as the
+    source has them).
+    """
 
     ids: list[int]
     articles: list[NewArticle]
@@ -101,7 +109,9 @@ def row_counts(store: Store) -> dict[str, int]:
 
 
 def _index_rows(store: Store, name: str, columns: str) -> dict[int, list[tuple[Any, ...]]]:
-    """An LSH bucket table's rows (without their article id) by article, in key order: SQL on the table, which no reader query lists whole."""
+    """An LSH bucket table's rows (without their article id) by article, in key order: SQL on the
+    table, which no reader query lists whole.
+    """
     grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     with store.engine.connect() as connection:
         for article_id, *rest in connection.execute(
@@ -208,7 +218,9 @@ def write_batch(
     phases: dict[str, float],
     without: frozenset[str] = frozenset(),
 ) -> None:
-    """Write one batch in one transaction, as the ingest's writer does (but for the kinds of rows in `without`), adding each kind of write's wall time to `phases`."""
+    """Write one batch in one transaction, as the ingest's writer does (but for the kinds of rows in
+    `without`), adding each kind of write's wall time to `phases`.
+    """
 
     def timed(phase: str, started: float) -> float:
         now = time.perf_counter()
@@ -277,7 +289,9 @@ def measure(
     batches: list[Batch],
     without: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Write every batch into the empty database at `url`: the rate, the CPU per article by side, the client's wall time by write, and the rows written."""
+    """Write every batch into the empty database at `url`: the rate, the CPU per article by side,
+    the client's wall time by write, and the rows written.
+    """
     store = Store(url)
     try:
         if sources:

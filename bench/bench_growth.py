@@ -76,11 +76,15 @@ SERVER_SETTINGS = (
     "wal_compression",
     "synchronous_commit",
 )
-"""PostgreSQL settings that decide how the index tables behave as they grow: printed with the figures."""
+"""PostgreSQL settings that decide how the index tables behave as they grow: printed with the
+figures.
+"""
 
 
 def server_settings(store: Store) -> dict[str, str]:
-    """The PostgreSQL server's settings of SERVER_SETTINGS (with their units), and how many times the LSH tables were vacuumed (by autovacuum or by hand); nothing on SQLite."""
+    """The PostgreSQL server's settings of SERVER_SETTINGS (with their units), and how many times
+    the LSH tables were vacuumed (by autovacuum or by hand); nothing on SQLite.
+    """
     if store.dialect != "postgresql":
         return {}
     with store.engine.connect() as connection:
@@ -111,7 +115,10 @@ def stage(
     existing: bool,
     stored: int | None = None,
 ) -> dict[str, Any]:
-    """Ingest `count` more articles; the stage's rate. With `existing` (the database holds them), only make the same articles again (for the queries), the first `stored` of them when the stage was stopped."""
+    """Ingest `count` more articles; the stage's rate. With `existing` (the database holds them),
+    only make the same articles again (for the queries), the first `stored` of them when the stage
+    was stopped.
+    """
     if existing:
         made = stored if stored is not None else count
         seen.extend(islice(syndicated_stream(factory, count), made))

@@ -120,9 +120,13 @@ ENTRY = "from provenance.cli import cli; cli(prog_name='provenance')"
 CORPUS_ARTICLES = 3000
 """Articles of the corpus that the interruption cases ingest: about 10 s with two workers."""
 UPGRADE_ARTICLES = 3000
-"""Articles of the schema-0005 database: its index rebuild (about 2 ms an article) runs some seconds."""
+"""Articles of the schema-0005 database: its index rebuild (about 2 ms an article) runs some
+seconds.
+"""
 CONCURRENT_ROUNDS = 3
-"""Rounds of concurrent first use, each on a new database: whether processes collide differs from round to round."""
+"""Rounds of concurrent first use, each on a new database: whether processes collide differs from
+round to round.
+"""
 DEVICE_TIMEOUT = 20.0
 """Seconds allowed to `ingest /dev/zero` and `ingest FIFO`."""
 NOTE_CHARS = 100
@@ -147,7 +151,9 @@ with engine.begin() as connection:
     ), rows)
 engine.dispose()
 """
-"""A database of schema 0005 holding stored articles (tests/test_interruptions.py's old_database), made by the build under test."""
+"""A database of schema 0005 holding stored articles (tests/test_interruptions.py's old_database),
+made by the build under test.
+"""
 
 
 # ---- processes ---------------------------------------------------------------------------
@@ -219,7 +225,9 @@ class Bench:
     schemas: set[str] = field(default_factory=set)
 
     def env(self) -> dict[str, str]:
-        """The environment of every run: PYTHONPATH with --pythonpath first, no PROVENANCE_* settings."""
+        """The environment of every run: PYTHONPATH with --pythonpath first, no PROVENANCE_*
+        settings.
+        """
         env = {key: value for key, value in os.environ.items() if not key.startswith("PROVENANCE_")}
         if self.pythonpath:
             env["PYTHONPATH"] = os.pathsep.join(
@@ -230,7 +238,9 @@ class Bench:
         return env
 
     def start(self, args: list[str], folder: Path, python_code: str = ENTRY) -> Running:
-        """Start the build's command line (or other code) with these arguments, in its own session, under the memory cap."""
+        """Start the build's command line (or other code) with these arguments, in its own session,
+        under the memory cap.
+        """
         self.counter += 1
         out, err = folder / f"run{self.counter}.out", folder / f"run{self.counter}.err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
@@ -264,7 +274,9 @@ class Bench:
         return True
 
     def finish(self, running: Running, timeout: float | None = None) -> Outcome:
-        """Wait for the process to end; kill its process group at the deadline (seconds from its start)."""
+        """Wait for the process to end; kill its process group at the deadline (seconds from its
+        start).
+        """
         deadline = running.started + (timeout or self.timeout)
         while not self.ended(running):
             if time.monotonic() >= deadline:
@@ -292,7 +304,9 @@ class Bench:
         return self.finish(self.start(args, folder), timeout)
 
     def wait_for_line(self, running: Running, prefix: str, seconds: float) -> bool:
-        """Whether the process prints a stderr line starting with `prefix` within `seconds`, while it runs."""
+        """Whether the process prints a stderr line starting with `prefix` within `seconds`, while
+        it runs.
+        """
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if any(line.startswith(prefix) for line in read_text(running.stderr).splitlines()):
@@ -313,7 +327,9 @@ class Bench:
         return set()
 
     def stop_leftovers(self) -> None:
-        """Kill every process still left in the process groups the bench started, and reap its own children."""
+        """Kill every process still left in the process groups the bench started, and reap its own
+        children.
+        """
         for running in self.started:
             kill_group(running)
             if running.ended is None:
@@ -336,7 +352,9 @@ class Bench:
 
     @contextmanager
     def postgres_schema(self, case: str) -> Iterator[Database]:
-        """An empty PostgreSQL schema of the case's own, dropped afterwards (its processes killed first)."""
+        """An empty PostgreSQL schema of the case's own, dropped afterwards (its processes killed
+        first).
+        """
         assert self.postgres is not None
         if self.engine is None:
             self.engine = create_engine(self.postgres)
@@ -355,7 +373,9 @@ class Bench:
             self.drop_schema(schema)
 
     def drop_schema(self, schema: str) -> None:
-        """Drop a schema the bench made (waiting up to 60 s for the locks of processes it killed to go)."""
+        """Drop a schema the bench made (waiting up to 60 s for the locks of processes it killed to
+        go).
+        """
         assert self.engine is not None
         with self.engine.begin() as connection:
             connection.execute(text("SET lock_timeout = '60s'"))
@@ -363,7 +383,9 @@ class Bench:
         self.schemas.discard(schema)
 
     def drop_schemas_left(self) -> None:
-        """At the end, try again to drop the schemas a case could not drop (it says so in its row); name any still there."""
+        """At the end, try again to drop the schemas a case could not drop (it says so in its row);
+        name any still there.
+        """
         for schema in sorted(self.schemas):
             try:
                 self.drop_schema(schema)
@@ -499,11 +521,15 @@ def cut(line: str, chars: int = NOTE_CHARS) -> str:
 
 
 EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)(:|$)")
-"""A traceback's exception line, such as `sqlalchemy.exc.IntegrityError: ...` (SQLAlchemy adds lines after it)."""
+"""A traceback's exception line, such as `sqlalchemy.exc.IntegrityError: ...` (SQLAlchemy adds lines
+after it).
+"""
 
 
 def printed(stderr: str, chars: int = NOTE_CHARS) -> str:
-    """The first stderr line that says Error/error (else a traceback's exception line, else the first line), cut, marked [traceback] if one appeared."""
+    """The first stderr line that says Error/error (else a traceback's exception line, else the
+    first line), cut, marked [traceback] if one appeared.
+    """
     lines = [line for line in stderr.splitlines() if line.strip()]
     if not lines:
         return "(stderr empty)"
@@ -603,7 +629,9 @@ def random_text(rng: random.Random, words: list[str], paragraphs: int = 5) -> st
 
 
 def random_records(count: int, host: str, seed: int) -> list[dict[str, Any]]:
-    """JSONL records of distinct articles of random seed words (tests/test_interruptions.py's big_corpus)."""
+    """JSONL records of distinct articles of random seed words (tests/test_interruptions.py's
+    big_corpus).
+    """
     words, rng = vocabulary(), random.Random(seed)
     return [
         {
@@ -666,11 +694,14 @@ def gzip_zeros_bytes(inflated: int) -> bytes:
 
 
 def huge_warc(path: Path, size: int = 300 * 1000 * 1000) -> None:
-    """A .warc.gz of one HTML response record of `size` bytes of <p>words</p>, then one normal record, written streaming."""
+    """A .warc.gz of one HTML response record of `size` bytes of <p>words</p>, then one normal
+    record, written streaming.
+    """
     from warcio.warcwriter import WARCWriter
 
     words, rng = vocabulary(), random.Random(3)
-    # 20 paragraphs (about 9 KB) repeated: within deflate's 32 KB window, so the file stays a few MB, under the default size limit
+    # 20 paragraphs (about 9 KB) repeated: within deflate's 32 KB window, so the file stays a few
+    # MB, under the default size limit
     paragraphs = [
         ("<p>" + " ".join(rng.choices(words, k=60)) + ".</p>\n").encode("utf-8") for _ in range(20)
     ]
@@ -710,7 +741,9 @@ def huge_warc(path: Path, size: int = 300 * 1000 * 1000) -> None:
 
 
 def cut_warc(where: str) -> bytes:
-    """A 3-record uncompressed WARC cut in its 2nd record: in its header, in an HTML body, or in a request record's body."""
+    """A 3-record uncompressed WARC cut in its 2nd record: in its header, in an HTML body, or in a
+    request record's body.
+    """
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
@@ -875,7 +908,9 @@ def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
 
 
 def case_upgrade_killed(bench: Bench, folder: Path) -> list[Row]:
-    """Schema 0005 with 3,000 articles; an ingest killed 1 s into the index rebuild; then the same ingest again."""
+    """Schema 0005 with 3,000 articles; an ingest killed 1 s into the index rebuild; then the same
+    ingest again.
+    """
     database = bench.sqlite(folder)
     setup = bench.finish(
         bench.start([database.url, str(SEEDS), str(UPGRADE_ARTICLES)], folder, OLD_DATABASE), 300
@@ -951,7 +986,9 @@ def case_warc_huge_record(bench: Bench, folder: Path) -> list[Row]:
 def checked_url_rows(
     bench: Bench, folder: Path, case: str, handler: type[http.server.BaseHTTPRequestHandler]
 ) -> list[Row]:
-    """`check URL` against a database of the seeds: with --allow-private-urls if the build has it, and without it."""
+    """`check URL` against a database of the seeds: with --allow-private-urls if the build has it,
+    and without it.
+    """
     database = bench.sqlite(folder)
     setup = bench.run(["--db", database.url, "ingest", "--workers", "1", str(SEEDS)], folder)
     if setup.code != 0:
@@ -1185,7 +1222,9 @@ def case_non_utf8_name(bench: Bench, folder: Path) -> list[Row]:
 
 
 def case_pg_bad_values(bench: Bench, folder: Path) -> list[Row]:
-    """5,001 records with a NUL, a 40-character language and a 300-character outlet, ingested twice into PostgreSQL."""
+    """5,001 records with a NUL, a 40-character language and a 300-character outlet, ingested twice
+    into PostgreSQL.
+    """
     records = random_records(5001, "values", 13)
     records[2000]["text"] = records[2000]["text"].replace(" ", " NUL\u0000hier ", 1)
     records[3000]["language"] = "de-" + "x" * 37
@@ -1211,7 +1250,9 @@ def case_pg_bad_values(bench: Bench, folder: Path) -> list[Row]:
 
 
 def killed_workers_row(bench: Bench, folder: Path, database: Database, case: str) -> Row:
-    """Kill an ingest's main process 2 s after its 2 workers exist; count the workers alive 5 s later; ingest again (60 s allowed)."""
+    """Kill an ingest's main process 2 s after its 2 workers exist; count the workers alive 5 s
+    later; ingest again (60 s allowed).
+    """
     command = ["--db", database.url, "ingest", "--workers", "2", str(bench.corpus())]
     running = bench.start(command, folder)
     workers = bench.wait_for_workers(running, 2)
@@ -1249,7 +1290,9 @@ def case_killed_workers(bench: Bench, folder: Path) -> list[Row]:
 
 
 def first_use_round(bench: Bench, folder: Path, database: Database) -> tuple[list[Outcome], str]:
-    """Four processes ingesting different seeds at once into a database not created yet: how each ended, and the articles stored."""
+    """Four processes ingesting different seeds at once into a database not created yet: how each
+    ended, and the articles stored.
+    """
     runs = [
         bench.start(["--db", database.url, "ingest", "--workers", "1", str(path)], folder)
         for path in seed_paths()[:4]
@@ -1259,7 +1302,9 @@ def first_use_round(bench: Bench, folder: Path, database: Database) -> tuple[lis
 
 
 def concurrent_row(case: str, rounds: list[tuple[list[Outcome], str]]) -> Row:
-    """The row of the rounds of concurrent first use: every exit code, the non-zero ones counted, the first failure's line."""
+    """The row of the rounds of concurrent first use: every exit code, the non-zero ones counted,
+    the first failure's line.
+    """
     outcomes = [outcome for round_outcomes, _ in rounds for outcome in round_outcomes]
     failed = [outcome for outcome in outcomes if outcome.code != 0]
     per_round = ", ".join(
@@ -1282,7 +1327,9 @@ def concurrent_row(case: str, rounds: list[tuple[list[Outcome], str]]) -> Row:
 
 
 def case_concurrent_first_use(bench: Bench, folder: Path) -> list[Row]:
-    """Four processes' first use of a new database, SQLite and PostgreSQL, CONCURRENT_ROUNDS times each (the race differs from run to run)."""
+    """Four processes' first use of a new database, SQLite and PostgreSQL, CONCURRENT_ROUNDS times
+    each (the race differs from run to run).
+    """
     rows = [
         concurrent_row(
             "concurrent-first-use",
@@ -1304,7 +1351,9 @@ def case_concurrent_first_use(bench: Bench, folder: Path) -> list[Row]:
 
 
 def stopped_row(bench: Bench, folder: Path, case: str, stop: signal.Signals, to_group: bool) -> Row:
-    """An ingest of the corpus stopped 3 s after its workers exist; the seconds from the signal to its end; then an ingest again."""
+    """An ingest of the corpus stopped 3 s after its workers exist; the seconds from the signal to
+    its end; then an ingest again.
+    """
     database = bench.sqlite(folder)
     command = ["--db", database.url, "ingest", "--workers", "2", str(bench.corpus())]
     running = bench.start(command, folder)
@@ -1395,7 +1444,9 @@ def small_csv_formula(bench: Bench, folder: Path) -> Row:
 
 
 def small_csv_missing_parent(bench: Bench, folder: Path) -> Row:
-    """`audit --csv` into a folder whose parent does not exist: exit code, and whether it was created."""
+    """`audit --csv` into a folder whose parent does not exist: exit code, and whether it was
+    created.
+    """
     target = folder / "missing" / "out"
     database = bench.sqlite(folder)
     outcome = bench.run(
@@ -1464,7 +1515,9 @@ def small_report_dash(bench: Bench, folder: Path) -> Row:
 
 
 def small_batch_copy(bench: Bench, folder: Path) -> Row:
-    """A copy and its original in one batch, the copy first: the summary's new copy links against the rows of copy_links."""
+    """A copy and its original in one batch, the copy first: the summary's new copy links against
+    the rows of copy_links.
+    """
     original = seed_text(0)
     records = [
         {
@@ -1653,7 +1706,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def exit_on_sigterm(signum: int, frame: Any) -> None:
-    """SIGTERM ends the bench as Ctrl-C does: its processes killed, its schemas dropped, its temporary folder removed."""
+    """SIGTERM ends the bench as Ctrl-C does: its processes killed, its schemas dropped, its
+    temporary folder removed.
+    """
     raise SystemExit(128 + signum)
 
 

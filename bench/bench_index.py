@@ -68,7 +68,9 @@ def body_signatures(size: int, corpus: Path, seed: int, settings: Settings) -> n
 
 
 def latencies(ask: Callable[[int], bool], queries: Sequence[int]) -> dict[str, float]:
-    """Median and p99 milliseconds of ask(i) over the queries, and the share that found their own article."""
+    """Median and p99 milliseconds of ask(i) over the queries, and the share that found their own
+    article.
+    """
     times, found = [], 0
     for index in queries:
         start = time.perf_counter()
@@ -89,8 +91,10 @@ def run_store(
     store = Store(url)
     banding = Fingerprinter(settings).body_banding
     keys = banding.keys(signatures)
-    # The bucket tables hold no foreign key (schema 0009): the keys name article ids 1.. that are not stored.
-    # The index is emptied first, not timed (on PostgreSQL, the LSH index of the database it is given).
+    # The bucket tables hold no foreign key (schema 0009): the keys name article ids 1.. that are
+    # not stored.
+    # The index is emptied first, not timed (on PostgreSQL, the LSH index of the database it is
+    # given).
     with store.writer() as writer:
         writer.clear_index()
     start = time.perf_counter()

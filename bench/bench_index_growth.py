@@ -73,7 +73,9 @@ def fresh_store(url: str) -> Store:
 
 
 def sorted_random_keys(count: int, seed: int) -> Iterator[np.ndarray]:
-    """`count` random signed 64-bit keys in ascending order, in chunks (made and sorted at once, then cut)."""
+    """`count` random signed 64-bit keys in ascending order, in chunks (made and sorted at once,
+    then cut).
+    """
     keys = np.sort(
         np.random.default_rng(seed).integers(
             np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=count, dtype=np.int64
@@ -84,7 +86,9 @@ def sorted_random_keys(count: int, seed: int) -> Iterator[np.ndarray]:
 
 
 def fill_index(store: Store, rows: int, articles: int, seed: int) -> float:
-    """Fill lsh_buckets with `rows` rows in key order, naming article ids 1..articles; seconds taken."""
+    """Fill lsh_buckets with `rows` rows in key order, naming article ids 1..articles; seconds
+    taken.
+    """
     start = time.perf_counter()
     rng = np.random.default_rng(seed + 1)
     done = 0

@@ -138,7 +138,9 @@ def datasketch_loop(texts: Sequence[str]) -> list[MinHash]:
 def provenance_path(
     texts: Sequence[str], settings: Settings
 ) -> tuple[list[LeanMinHash], dict[str, float]]:
-    """provenance's path: one compiled shingle-and-sign pass over the batch, densify, to_minhash; with phase times."""
+    """provenance's path: one compiled shingle-and-sign pass over the batch, densify, to_minhash;
+    with phase times.
+    """
     fingerprinter = Fingerprinter(settings)
     start = time.perf_counter()
     batch = shingle_batch(texts, fingerprinter.params, with_sets=False)
@@ -176,7 +178,9 @@ def rensa_available() -> bool:
 
 
 def check_rows(texts: Sequence[str], settings: Settings) -> dict[str, Any]:
-    """Whether every signature is a datasketch LeanMinHash whose bytes round-trip through LeanMinHash.deserialize."""
+    """Whether every signature is a datasketch LeanMinHash whose bytes round-trip through
+    LeanMinHash.deserialize.
+    """
     fingerprinter = Fingerprinter(settings)
     matrix = densify(shingle_batch(texts, fingerprinter.params).raw_signatures)
     lean = sum(isinstance(to_minhash(row, settings.seed), LeanMinHash) for row in matrix)
@@ -199,7 +203,9 @@ def check_rows(texts: Sequence[str], settings: Settings) -> dict[str, Any]:
 def jaccard_error(
     factory: ArticleFactory, pairs: int, settings: Settings, with_rensa: bool
 ) -> dict[str, Any]:
-    """Mean absolute error of estimated against exact Jaccard on near-duplicate pairs (10-30% of words edited)."""
+    """Mean absolute error of estimated against exact Jaccard on near-duplicate pairs (10-30% of
+    words edited).
+    """
     fingerprinter = Fingerprinter(settings)
     firsts, seconds = [], []
     for _ in range(pairs):
@@ -235,7 +241,9 @@ def jaccard_error(
 def measure_signatures(
     factory: ArticleFactory, count: int, repeats: int, pairs: int, settings: Settings
 ) -> Results:
-    """Part 1: docs/s of datasketch's loop, provenance's batch path and rensa, plus correctness checks."""
+    """Part 1: docs/s of datasketch's loop, provenance's batch path and rensa, plus correctness
+    checks.
+    """
     log(f"signatures: building {count:,} texts")
     texts = [factory.article().text for _ in range(count)]
     words = sum(len(text.split()) for text in texts)
@@ -326,7 +334,9 @@ def remove_database(path: Path) -> None:
 
 
 class Progress:
-    """An on_progress callback that logs articles done and the running rate to stderr, and keeps the curve."""
+    """An on_progress callback that logs articles done and the running rate to stderr, and keeps the
+    curve.
+    """
 
     def __init__(self, total: int, label: str) -> None:
         self.total = total
@@ -347,7 +357,9 @@ class Progress:
             )
 
     def rates(self) -> dict[str, float | None]:
-        """Articles/s over the first and the last tenth of the run (whole batches): how ingest slows as the database grows."""
+        """Articles/s over the first and the last tenth of the run (whole batches): how ingest slows
+        as the database grows.
+        """
         if not self.curve:
             return {"first_10pct": None, "last_10pct": None}
         points = [(0, 0.0)] + self.curve
@@ -363,7 +375,9 @@ class Progress:
 
 
 def table_bytes(path: Path) -> dict[str, int]:
-    """Bytes per table and index of a SQLite file, from the dbstat virtual table (empty if unavailable)."""
+    """Bytes per table and index of a SQLite file, from the dbstat virtual table (empty if
+    unavailable).
+    """
     try:
         with sqlite3.connect(path) as connection:
             rows = connection.execute(
@@ -388,7 +402,9 @@ def build_corpus(
 
 @dataclass
 class TimedIngest:
-    """An ingest into a fresh store: the store, the report, the seconds to open and to ingest, the progress curve and the CPU spent (bench/cpu.py)."""
+    """An ingest into a fresh store: the store, the report, the seconds to open and to ingest, the
+    progress curve and the CPU spent (bench/cpu.py).
+    """
 
     store: Store
     report: IngestReport
@@ -497,7 +513,9 @@ def latency_summary(milliseconds: Sequence[float]) -> dict[str, float]:
 def check_queries(
     factory: ArticleFactory, entries: Sequence[Entry], count: int
 ) -> list[tuple[str, str, str | None]]:
-    """Query texts: (kind, plain text, URL of the stored original); half footer copies, half new articles."""
+    """Query texts: (kind, plain text, URL of the stored original); half footer copies, half new
+    articles.
+    """
     stored = [entry.article for entry in entries if entry.kind == "original"]
     copies = factory.rng.sample(stored, min(count // 2, len(stored)))
     queries: list[tuple[str, str, str | None]] = [
@@ -514,7 +532,9 @@ def check_queries(
 def run_queries(
     store: Store, queries: Sequence[tuple[str, str, str | None]], settings: Settings
 ) -> Results:
-    """Time document_from_text + prepare_document + check_prepared per query, and score the verdicts."""
+    """Time document_from_text + prepare_document + check_prepared per query, and score the
+    verdicts.
+    """
     fingerprinter = Fingerprinter(settings)
     patterns = load_patterns(settings.patterns_file)
     warm = check_prepared(
@@ -665,7 +685,9 @@ def measure_profile(
 
 
 def measure_split(factory: ArticleFactory, size: int, workdir: Path, settings: Settings) -> Results:
-    """Part 5: the workers alone (prepare and sign, nothing written), then the writer alone (store what they made), on part 2's records."""
+    """Part 5: the workers alone (prepare and sign, nothing written), then the writer alone (store
+    what they made), on part 2's records.
+    """
     paths, _entries = build_corpus(factory, size, workdir / "split", "split", settings)
     log(f"split: preparing {size:,} records in {os.cpu_count()} worker processes, nothing written")
     cpu_before, start = cpu_times(), time.perf_counter()
@@ -702,7 +724,9 @@ def measure_split(factory: ArticleFactory, size: int, workdir: Path, settings: S
 
 
 def source_digest() -> str:
-    """SHA-256 (first 16 hex digits) of provenance's .py files as imported, to tell library versions apart."""
+    """SHA-256 (first 16 hex digits) of provenance's .py files as imported, to tell library versions
+    apart.
+    """
     import provenance
 
     digest = hashlib.sha256()

@@ -71,7 +71,9 @@ def build_database(db_dir: Path) -> str:
 def timed(
     command: Sequence[str], exit_codes: Sequence[int] = (0,), env: dict[str, str] | None = None
 ) -> tuple[float, float, str]:
-    """Wall seconds, CPU seconds (user and system) and stderr of one run of a command in a new process."""
+    """Wall seconds, CPU seconds (user and system) and stderr of one run of a command in a new
+    process.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
@@ -102,7 +104,9 @@ IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
 
 
 def top_imports(stderr: str, top: int) -> list[dict[str, Any]]:
-    """The imports of a ``-X importtime`` report with the largest cumulative time (the report's microseconds, in ms)."""
+    """The imports of a ``-X importtime`` report with the largest cumulative time (the report's
+    microseconds, in ms).
+    """
     found = [
         (int(match[2]), int(match[1]), len(match[3]) // 2, match[4])
         for line in stderr.splitlines()

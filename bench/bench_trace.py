@@ -38,7 +38,9 @@ def log(message: str) -> None:
 
 
 def pick_passages(store: Store, count: int, seed: int) -> list[tuple[int, str]]:
-    """(article id, a run of 6-10 words) from random stored paragraphs (drawn by paragraph id: the store's reader has no query for one paragraph, so SQL on its table)."""
+    """(article id, a run of 6-10 words) from random stored paragraphs (drawn by paragraph id: the
+    store's reader has no query for one paragraph, so SQL on its table).
+    """
     rng = random.Random(seed)
     with store.engine.connect() as connection:
         top = int(connection.execute(sql("SELECT max(id) FROM paragraphs")).scalar() or 0)

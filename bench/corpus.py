@@ -41,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-"""The shared corpora beside the repository (``../shared/corpora`` from its root), where CI has them too."""
+"""The shared corpora beside the repository (``../shared/corpora`` from its root), where CI has them
+too.
+"""
 # Share of articles in each language. The German, French and Russian pools hold only ~1,000
 # news sentences (~20,000 words) each, so two articles in one of them share several sentences
 # by chance, and among thousands of them many pairs reach the 20% containment of a "partial"
@@ -315,7 +317,9 @@ class ArticleFactory:
 
 @dataclass(frozen=True)
 class Entry:
-    """One JSONL record and what it is: ``original``, ``exact_copy`` or ``footer_copy`` of an earlier entry."""
+    """One JSONL record and what it is: ``original``, ``exact_copy`` or ``footer_copy`` of an
+    earlier entry.
+    """
 
     article: Article
     kind: str
@@ -333,7 +337,9 @@ class Entry:
 def syndicated_stream(
     factory: ArticleFactory, count: int, exact_share: float = 0.05, footer_share: float = 0.05
 ) -> Iterator[Entry]:
-    """`count` entries: originals, and copies of earlier originals at other outlets (exact, or with a footer)."""
+    """`count` entries: originals, and copies of earlier originals at other outlets (exact, or with
+    a footer).
+    """
     kinds = ["exact_copy"] * round(count * exact_share) + ["footer_copy"] * round(
         count * footer_share
     )

@@ -24,7 +24,9 @@ CpuTimes = dict[str, dict[str, float]]
 
 
 def _server_seconds() -> dict[str, float] | None:
-    """User and system CPU seconds of the local PostgreSQL server's processes, those that ended included; None when none can be read."""
+    """User and system CPU seconds of the local PostgreSQL server's processes, those that ended
+    included; None when none can be read.
+    """
     user = system = 0.0
     found = False
     for process in psutil.process_iter(["name"]):
@@ -43,7 +45,10 @@ def _server_seconds() -> dict[str, float] | None:
 
 
 def cpu_times(server: bool = False) -> CpuTimes:
-    """User and system CPU seconds so far: of this process (``writer``), of its finished children (``workers``, once their pool has shut down) and, with `server`, of the local PostgreSQL server (``server``, when it can be read)."""
+    """User and system CPU seconds so far: of this process (``writer``), of its finished children
+    (``workers``, once their pool has shut down) and, with `server`, of the local PostgreSQL server
+    (``server``, when it can be read).
+    """
     own, children = (
         resource.getrusage(resource.RUSAGE_SELF),
         resource.getrusage(resource.RUSAGE_CHILDREN),

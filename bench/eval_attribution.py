@@ -106,7 +106,9 @@ class GoldSource:
 
 @dataclass(frozen=True)
 class PredictedSource:
-    """One predicted cited source: its name, its name span in raw-text offsets (None if the body does not give or map it), its cue and sentence."""
+    """One predicted cited source: its name, its name span in raw-text offsets (None if the body
+    does not give or map it), its cue and sentence.
+    """
 
     name: str
     span: Span | None
@@ -303,7 +305,9 @@ def load_articles(corpus: Path, split: str) -> list[Article]:
 
 
 def _nfc_with_offsets(line: str, base: int) -> list[tuple[str, int]] | None:
-    """NFC of a line, each character with the raw offset of its combining cluster; None if clusters do not compose alone."""
+    """NFC of a line, each character with the raw offset of its combining cluster; None if clusters
+    do not compose alone.
+    """
     out: list[tuple[str, int]] = []
     start = 0
     for index in range(1, len(line) + 1):
@@ -394,7 +398,9 @@ def raw_span(offsets: list[int | None], start: int, end: int) -> Span | None:
 def predicted_cues(
     found: Sequence[Found], to_raw: Callable[[int, int], Span | None], raw: str
 ) -> tuple[list[PredictedCue], int]:
-    """The distinct body cue spans of kinds cites, quotes and wire in raw offsets, and how many could not be mapped (or mapped to other text)."""
+    """The distinct body cue spans of kinds cites, quotes and wire in raw offsets, and how many
+    could not be mapped (or mapped to other text).
+    """
     by_span: dict[Span, PredictedCue] = {}
     unmapped = 0
     for item in found:
@@ -428,7 +434,9 @@ def _overlaps(a: Span, b: Span) -> bool:
 def score_spans(
     predicted: Sequence[PredictedCue], gold: Sequence[GoldCue]
 ) -> tuple[SpanCounts, list[PredictedCue], list[GoldCue], Counter[str], Counter[str]]:
-    """Counts, false-positive predictions, missed gold cues, and overlap hits and totals per predicted kind."""
+    """Counts, false-positive predictions, missed gold cues, and overlap hits and totals per
+    predicted kind.
+    """
     counts = SpanCounts(predicted=len(predicted), gold=len(gold))
     false_positives = []
     kind_hits: Counter[str] = Counter()
@@ -470,7 +478,9 @@ _POSSESSIVE = re.compile(r"(?:'s|')$")
 def predicted_sources(
     found: Sequence[Found], body: str, to_raw: Callable[[int, int], Span | None], raw: str
 ) -> tuple[list[PredictedSource], int]:
-    """The distinct cited sources (kinds cites and quotes, in the body) with their name spans in raw offsets, and how many names could not be mapped."""
+    """The distinct cited sources (kinds cites and quotes, in the body) with their name spans in raw
+    offsets, and how many names could not be mapped.
+    """
     by_key: dict[tuple[Span | None, str], PredictedSource] = {}
     unmapped = 0
     for item in found:
@@ -500,14 +510,18 @@ def predicted_sources(
 
 
 def _source_key(text: str) -> str:
-    """A source text reduced for comparison: case-folded, apostrophes straightened, cut at its first comma, bracket or relative clause, no leading article or trailing possessive."""
+    """A source text reduced for comparison: case-folded, apostrophes straightened, cut at its first
+    comma, bracket or relative clause, no leading article or trailing possessive.
+    """
     text = " ".join(text.casefold().replace("’", "'").split())
     text = _SOURCE_CUT.split(f" {text} ", maxsplit=1)[0].strip(' .;:"“”')
     return _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", text)).strip()
 
 
 def _is_modifier(predicted: Span, raw: str, gold: Span) -> bool:
-    """Whether a name is only a modifier inside a gold Source span: the span goes on, right after it, with a lower-case content word, or the name is a possessive the span goes on after."""
+    """Whether a name is only a modifier inside a gold Source span: the span goes on, right after
+    it, with a lower-case content word, or the name is a possessive the span goes on after.
+    """
     if predicted[1] >= gold[1]:
         return False
     rest = raw[predicted[1] : gold[1]]
@@ -530,7 +544,9 @@ def _span_match(predicted: PredictedSource, gold: GoldSource, raw: str) -> bool:
 
 
 def _medium_match(predicted: PredictedSource, gold: GoldSource) -> bool:
-    """Rule (b): a registry source whose name lies inside the gold span (a modifier of it: "a CNN tally")."""
+    """Rule (b): a registry source whose name lies inside the gold span (a modifier of it: "a CNN
+    tally").
+    """
     if predicted.span is None or predicted.registry_name is None:
         return False
     return any(
@@ -540,7 +556,9 @@ def _medium_match(predicted: PredictedSource, gold: GoldSource) -> bool:
 
 
 def _text_match(predicted: PredictedSource, golds: Sequence[GoldSource]) -> bool:
-    """Rule (b): a name (not a pronoun) that equals an annotated Source's text of the article, or its last words, or names the same registry source."""
+    """Rule (b): a name (not a pronoun) that equals an annotated Source's text of the article, or
+    its last words, or names the same registry source.
+    """
     name = _source_key(predicted.name)
     if (
         not name
@@ -588,13 +606,17 @@ def score_sources(
 
 
 def count_wire(found: Sequence[Found], wire: str | None) -> tuple[int, int]:
-    """The wire credits found (distinct by source and cue), and how many name the metadata's wire agency."""
+    """The wire credits found (distinct by source and cue), and how many name the metadata's wire
+    agency.
+    """
     credits = {(item.source, item.cue) for item in found if item.kind == "wire"}
     return len(credits), sum(1 for source, _ in credits if source == wire)
 
 
 def _agency_line(raw: str, agency: str) -> str:
-    """The first raw line naming the agency by one of its registry aliases, or a wire-style credit line."""
+    """The first raw line naming the agency by one of its registry aliases, or a wire-style credit
+    line.
+    """
     entry = load_registry().resolve(agency)
     aliases = [
         alias

@@ -106,7 +106,9 @@ class Corpus:
 
 
 def load_polnear(root: Path) -> list[Story]:
-    """PolNeAR's articles of 250 words or more with their publishers and dates; one of each story (the corpus holds some twice, at times at two outlets)."""
+    """PolNeAR's articles of 250 words or more with their publishers and dates; one of each story
+    (the corpus holds some twice, at times at two outlets).
+    """
     meta = {
         row["filename"]: row
         for row in csv.DictReader((root / "metadata.tsv").open(encoding="utf-8"), delimiter="\t")
@@ -197,7 +199,9 @@ def light_edit(paragraphs: list[str], rng: random.Random) -> list[str]:
 
 
 def build(corpora: Path, seed: int, scale: float = 1.0) -> Corpus:
-    """The labelled corpus; `scale` multiplies the number of copy groups, writethru chains, translations and single stories."""
+    """The labelled corpus; `scale` multiplies the number of copy groups, writethru chains,
+    translations and single stories.
+    """
 
     def scaled(count: int) -> int:
         return max(1, round(count * scale))

@@ -126,7 +126,9 @@ def aeb_metrics(triples: Sequence[tuple[float, float, float]]) -> Scores:
 def removed_truth_lines(
     furniture: Sequence[tuple[str, str]], truth: str, min_share: float = 0.8
 ) -> list[tuple[str, str]]:
-    """Furniture lines (kind, line) whose words are mostly in the truth body: body text the split removed."""
+    """Furniture lines (kind, line) whose words are mostly in the truth body: body text the split
+    removed.
+    """
     true = Counter(words(truth))
     found = []
     for kind, line in furniture:
@@ -185,7 +187,9 @@ _DATE_EVIDENCE = re.compile(
 
 
 def date_evidence(html: str, limit: int = 4) -> list[str]:
-    """The first publication-time statements in a page's HTML, as written, to check a page's time by hand."""
+    """The first publication-time statements in a page's HTML, as written, to check a page's time by
+    hand.
+    """
     return [" ".join(match.group(0).split())[:160] for match in _DATE_EVIDENCE.finditer(html)][
         :limit
     ]
@@ -329,7 +333,9 @@ def print_report(summary: dict[str, Any], results: Sequence[PageResult], count: 
 
 
 def print_dates(results: Sequence[PageResult], count: int, seed: int) -> None:
-    """A random sample of pages with the publication time read and the page's own statements of it, to check by hand."""
+    """A random sample of pages with the publication time read and the page's own statements of it,
+    to check by hand.
+    """
     sample = random.Random(seed).sample(
         [r for r in results if r.error is None], min(count, len(results))
     )

@@ -108,7 +108,9 @@ def write_jsonl(rows: Iterable[Row], path: Path, scrape_time_as_date: bool = Fal
 def run_ingest(
     jsonl: Path, database: Path
 ) -> tuple[IngestReport, float, list[LinkRecord], dict[int, ArticleSummary]]:
-    """Ingest the JSONL into a fresh store; the report, seconds taken, the links and the linked articles' metadata."""
+    """Ingest the JSONL into a fresh store; the report, seconds taken, the links and the linked
+    articles' metadata.
+    """
     store = Store(f"sqlite:///{database}")
     try:
         start = time.perf_counter()

@@ -190,7 +190,9 @@ class Evaluation:
 
 
 def read_test_set(path: Path) -> list[Document]:
-    """The news documents of one WMT22 test set with at least MIN_SEGMENTS segments: source, then reference."""
+    """The news documents of one WMT22 test set with at least MIN_SEGMENTS segments: source, then
+    reference.
+    """
     documents = []
     for collection in ET.parse(path).getroot():
         if "biomedical" in (collection.get("id") or ""):
@@ -212,7 +214,9 @@ def read_test_set(path: Path) -> list[Document]:
 
 
 def hand_written_documents() -> list[Document]:
-    """The seed's four paragraphs with their Russian translation, and the independent reports of tests/data/translation."""
+    """The seed's four paragraphs with their Russian translation, and the independent reports of
+    tests/data/translation.
+    """
     seed = SEED_003.read_text(encoding="utf-8")
     paragraphs = [
         paragraph for paragraph in seed.split("\n\n") if paragraph.startswith(SEED_PARAGRAPHS)
@@ -361,7 +365,9 @@ def print_table(evaluations: Sequence[Evaluation]) -> None:
 def all_pairs_check(
     documents: Sequence[Document], progress: Callable[[str], None]
 ) -> dict[str, Any]:
-    """Verify every pair of documents in two languages, without the LSH: the links the decision alone would make."""
+    """Verify every pair of documents in two languages, without the LSH: the links the decision
+    alone would make.
+    """
     anchors = [extract_anchors(doc.text, doc.language) for doc in documents]
     pairs = wrong = right = 0
     wrong_links: list[str] = []
@@ -393,13 +399,17 @@ def all_pairs_check(
     }
 
 
-# --- the hard set: same outlet, same day, same event, short same-day reports ------------------------
+# --- the hard set: same outlet, same day, same event, short same-day reports
+# ------------------------
 
 LEAD_SEGMENTS = 4
-"""A lead is a WMT document's first segments: its headline and three sentences, the length of a short report."""
+"""A lead is a WMT document's first segments: its headline and three sentences, the length of a
+short report.
+"""
 SAME_DAY = DATA / "same_day"
 HOLDOUT = DATA / "same_day_holdout"
-# Hand-written short reports of the story of one WMT document, written from its facts, independently, in two other languages.
+# Hand-written short reports of the story of one WMT document, written from its facts,
+# independently, in two other languages.
 SAME_DAY_MIRRORS: dict[str, str] = {
     "kinsau_fire": "pnp.de.52783",
     "kensington": "welt.40954",
@@ -416,7 +426,8 @@ SAME_DAY_MIRRORS: dict[str, str] = {
     "kazakh_teens": "kazinform-ru.31260",
     "turkey_cars": "kommersant.51718",
 }
-# Hand-written stories of two outlets (a and b) whose b report is translated: the language b wrote in.
+# Hand-written stories of two outlets (a and b) whose b report is translated: the language b wrote
+# in.
 SAME_DAY_TRANSLATED: dict[str, str] = {
     "moscow_snow": "en",
     "ministry_warning": "fr",
@@ -426,7 +437,8 @@ SAME_DAY_TRANSLATED: dict[str, str] = {
     "key_rate": "en",
     "paris_pollution": "de",
 }
-# The held-out reports of tests/data/translation/same_day_holdout, written after the decision's rules were set and never used to set them.
+# The held-out reports of tests/data/translation/same_day_holdout, written after the decision's
+# rules were set and never used to set them.
 HOLDOUT_MIRRORS: dict[str, str] = {
     "ramaphosa": "lameuse.be.24499",
     "egypt_artefacts": "izvestiya.97105",
@@ -473,7 +485,9 @@ _DECEMBER_DAY = re.compile(r"^(?:2021)?--12-(\d\d)$|^2021-12-(\d\d)$")
 
 @dataclass(frozen=True)
 class LabelledPair:
-    """Two documents of the hard set in two languages: a translation, or what they share without being one."""
+    """Two documents of the hard set in two languages: a translation, or what they share without
+    being one.
+    """
 
     first: int
     second: int
@@ -493,7 +507,9 @@ class HardEvaluation:
     errors: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
-        """Precision and recall over every labelled pair, then over the pairs the LSH proposes, with counts by kind."""
+        """Precision and recall over every labelled pair, then over the pairs the LSH proposes, with
+        counts by kind.
+        """
         figures: dict[str, Any] = {"set": self.name, "documents": self.documents}
         for name, pairs, links in (
             ("every_pair", self.pairs, self.links),
@@ -529,7 +545,9 @@ def lead(document: Document) -> Document:
 
 
 def same_day_documents(folder: Path = SAME_DAY) -> list[Document]:
-    """The hand-written short reports of a folder (``story.outlet.lang.txt``) as ``same_day/story.outlet``; outlet b's translated report is its ``ref``."""
+    """The hand-written short reports of a folder (``story.outlet.lang.txt``) as
+    ``same_day/story.outlet``; outlet b's translated report is its ``ref``.
+    """
     documents = []
     for path in sorted(folder.glob("*.txt")):
         story, outlet, language = path.name.removesuffix(".txt").split(".")
@@ -543,7 +561,9 @@ def same_day_documents(folder: Path = SAME_DAY) -> list[Document]:
 
 
 def days_named(anchors: Sequence[Anchor]) -> set[int]:
-    """The days of December 2021 a text names: its December dates, and its weekdays taken in the week of 6 to 12 December."""
+    """The days of December 2021 a text names: its December dates, and its weekdays taken in the
+    week of 6 to 12 December.
+    """
     days = set()
     for anchor in anchors:
         if anchor.kind == "date" and anchor.key.startswith("weekday-"):
@@ -554,7 +574,9 @@ def days_named(anchors: Sequence[Anchor]) -> set[int]:
 
 
 def events_of(doc_id: str) -> set[str]:
-    """The events a document reports: its EVENTS, and a hand-written report's story with the events of the WMT document it mirrors."""
+    """The events a document reports: its EVENTS, and a hand-written report's story with the events
+    of the WMT document it mirrors.
+    """
     mirrored = {wmt_id: story for story, wmt_id in MIRRORS.items()}
     events = {event for event, ids in EVENTS.items() if doc_id in ids}
     if doc_id in mirrored:
@@ -569,7 +591,9 @@ def events_of(doc_id: str) -> set[str]:
 def hard_pairs(
     documents: Sequence[Document], anchors: Sequence[Sequence[Anchor]]
 ) -> list[LabelledPair]:
-    """Every pair of documents in two languages that are a translation, or of one outlet, day or event without being one."""
+    """Every pair of documents in two languages that are a translation, or of one outlet, day or
+    event without being one.
+    """
     events = [events_of(doc.doc_id) for doc in documents]
     days = [days_named(found) for found in anchors]
     pairs = []
@@ -588,7 +612,9 @@ def hard_pairs(
 
 
 def _kinship(one: Document, other: Document, events: set[str], days: set[int]) -> str | None:
-    """What two documents that are not a translation pair share: an event, an outlet, a day; None for nothing."""
+    """What two documents that are not a translation pair share: an event, an outlet, a day; None
+    for nothing.
+    """
     hand_written = "same_day/" in one.doc_id + other.doc_id
     if events:
         return "hand-written same-day report" if hand_written else "same event"
@@ -605,7 +631,9 @@ def _kinship(one: Document, other: Document, events: set[str], days: set[int]) -
 def evaluate_hard(
     name: str, documents: Sequence[Document], settings: Settings, focus: Sequence[Document] = ()
 ) -> HardEvaluation:
-    """Verify every labelled pair of the hard set (with `focus`, those holding one of its documents) with ``compare_translation``; count the links by kind, and among the LSH candidates."""
+    """Verify every labelled pair of the hard set (with `focus`, those holding one of its documents)
+    with ``compare_translation``; count the links by kind, and among the LSH candidates.
+    """
     anchors = [extract_anchors(doc.text, doc.language) for doc in documents]
     keys = [
         np.unique(found)
@@ -637,7 +665,9 @@ def evaluate_hard(
 
 
 def hard_sets(sets: dict[str, list[Document]], settings: Settings) -> list[HardEvaluation]:
-    """The hard set's parts: whole documents with every hand-written text, leads with the short same-day reports, the held-out reports."""
+    """The hard set's parts: whole documents with every hand-written text, leads with the short
+    same-day reports, the held-out reports.
+    """
     wmt = [doc for documents in sets.values() for doc in documents]
     same_day = same_day_documents()
     holdout = same_day_documents(HOLDOUT)
@@ -653,7 +683,9 @@ def hard_sets(sets: dict[str, list[Document]], settings: Settings) -> list[HardE
 
 
 def print_hard_table(evaluations: Sequence[HardEvaluation]) -> None:
-    """The hard set's figures: every labelled pair verified, then only the LSH candidates among them, and the pairs and links by kind."""
+    """The hard set's figures: every labelled pair verified, then only the LSH candidates among
+    them, and the pairs and links by kind.
+    """
     header = f"{'set':<34} {'pairs':>14} {'docs':>5} {'transl':>6} {'others':>6} {'links':>6} {'right':>6} {'recall':>7} {'precision':>9}"
     print(
         "\nhard set: transl = translation pairs; others = pairs of one outlet, day or event that are not translations; every pair verified, then the LSH candidates among them"
@@ -684,7 +716,9 @@ def progress(message: str) -> None:
 
 
 def warm_up(settings: Settings) -> None:
-    """Compile the patterns, load the compiled shingler and fill no cache with corpus data, outside the timing."""
+    """Compile the patterns, load the compiled shingler and fill no cache with corpus data, outside
+    the timing.
+    """
     first = extract_anchors("Am 15.08.2022 kamen 15.000 Menschen nach Kursk.", "de")
     second = extract_anchors("On 15 August 2022, 15,000 people came to Kursk.", "en")
     translation_keys([anchor_features(first), anchor_features(second)], settings)

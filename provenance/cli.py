@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 EXIT_COPY_FOUND = 1
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
-"""An error provenance did not foresee (sysexits' EX_SOFTWARE): never 1, which `check` gives for "copy found"."""
+"""An error provenance did not foresee (sysexits' EX_SOFTWARE): never 1, which `check` gives for
+"copy found".
+"""
 
 SUMMARY_ROWS = 20
 """Rows of each table that grows with the corpus in the printed summary of `audit`.
@@ -63,7 +65,9 @@ class ProvenanceGroup(click.Group):
     """A click group that turns every ProvenanceError into one line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the command, mapping library errors to one-line messages and anything unforeseen to exit 70."""
+        """Run the command, mapping library errors to one-line messages and anything unforeseen to
+        exit 70.
+        """
         # Nothing is left to free at exit: a last collection over SQLAlchemy's and the pipeline's
         # objects took 0.15-0.2 s of each short command.
         atexit.register(gc.freeze)
@@ -89,7 +93,9 @@ class ProvenanceGroup(click.Group):
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that transactions roll back and workers stop (a BaseException: no ``except Exception`` keeps it)."""
+    """SIGTERM, raised in the main thread so that transactions roll back and workers stop (a
+    BaseException: no ``except Exception`` keeps it).
+    """
 
     def __init__(self, code: int) -> None:
         super().__init__(code)
@@ -97,7 +103,8 @@ class Terminated(BaseException):
 
 
 STOP_SECONDS = 1.5
-"""How long a stopped command may take to roll back and end its workers before it exits regardless."""
+"""How long a stopped command may take to roll back and end its workers before it exits regardless.
+"""
 _stopping = threading.Event()
 
 
@@ -133,7 +140,9 @@ def _on_stop_signal(signum: int, _frame: FrameType | None) -> None:
 
 
 def stop_on_signals(ctx: click.Context) -> None:
-    """Handle SIGINT and SIGTERM while the command runs, and restore the handlers before when it ends."""
+    """Handle SIGINT and SIGTERM while the command runs, and restore the handlers before when it
+    ends.
+    """
     if threading.current_thread() is not threading.main_thread():
         return
     before = {
@@ -170,7 +179,9 @@ class Context:
         return self._open(create=False)
 
     def _open(self, create: bool, current: bool = True) -> Store:
-        """The database, opened once; unless `current` is False, refused while an upgrade's rebuild is pending."""
+        """The database, opened once; unless `current` is False, refused while an upgrade's rebuild
+        is pending.
+        """
         if self._store is None:
             from provenance.store.store import Store
 
@@ -216,7 +227,9 @@ def advance(progress: Progress, task: TaskID) -> Callable[[str, int], None]:
 
 
 class StderrLines(logging.Handler):
-    """The library's warnings (a schema upgrade and its progress), each as one line on the current standard error."""
+    """The library's warnings (a schema upgrade and its progress), each as one line on the current
+    standard error.
+    """
 
     def emit(self, record: logging.LogRecord) -> None:
         click.echo(f"provenance: {record.getMessage()}", err=True)
@@ -233,7 +246,9 @@ def show_library_warnings() -> None:
 
 
 def echo_text(text: str) -> None:
-    """Write text for people to stdout, with no control character of the data's (a title's escape sequence) left in."""
+    """Write text for people to stdout, with no control character of the data's (a title's escape
+    sequence) left in.
+    """
     click.echo(printable(text))
 
 
@@ -576,7 +591,9 @@ def _writable(path: Path) -> Path:
 
 
 def _writable_folder(folder: Path) -> Path:
-    """A folder to write files into: it exists, or its parent does (it is made then); a one-line error otherwise."""
+    """A folder to write files into: it exists, or its parent does (it is made then); a one-line
+    error otherwise.
+    """
     if folder.exists() and not folder.is_dir():
         raise InputError(f"cannot write CSV files to {folder}: it is a file, not a folder")
     if not folder.exists() and not folder.parent.is_dir():

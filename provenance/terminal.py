@@ -1,4 +1,6 @@
-"""Text for a terminal: what the data holds is shown, never obeyed (no escape sequence reaches the screen)."""
+"""Text for a terminal: what the data holds is shown, never obeyed (no escape sequence reaches the
+screen).
+"""
 
 from __future__ import annotations
 

@@ -32,7 +32,9 @@ def article_html(
     site_name: str | None = "Springfield News",
     tail: str = "",
 ) -> str:
-    """A news page as outlets publish it: headline, byline, publication time, canonical link, paragraphs, a last line and boilerplate."""
+    """A news page as outlets publish it: headline, byline, publication time, canonical link,
+    paragraphs, a last line and boilerplate.
+    """
     body = "\n".join(f"<p>{text}</p>" for text in (paragraphs or PARAGRAPHS))
     links = ""
     if canonical:
@@ -55,7 +57,9 @@ QUOTE_ORIGIN = Path(__file__).parent / "data" / "quote_origin"
 
 
 def flood_records() -> list[dict[str, Any]]:
-    """The German flood report (it cites ČTK for the rain, then quotes Kretschmer) and, three hours later, its French translation."""
+    """The German flood report (it cites ČTK for the rain, then quotes Kretschmer) and, three hours
+    later, its French translation.
+    """
     return [
         {
             "url": "https://www.saechsische.example/hochwasser",
@@ -123,7 +127,9 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
 
 
 class StreamHandler(QuietHandler):
-    """Answers with a body written a piece at a time (`pieces`), until the client goes; no Content-Length."""
+    """Answers with a body written a piece at a time (`pieces`), until the client goes; no
+    Content-Length.
+    """
 
     def pieces(self) -> Iterator[bytes]:
         """What to write, in order."""
@@ -142,7 +148,9 @@ class StreamHandler(QuietHandler):
 
 
 def serve_folder(folder: Path) -> Any:
-    """Serve a folder over HTTP on the loopback interface; a context manager that yields its base URL."""
+    """Serve a folder over HTTP on the loopback interface; a context manager that yields its base
+    URL.
+    """
 
     class FolderHandler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args: Any, **kwargs: Any) -> None:

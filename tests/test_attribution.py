@@ -1,4 +1,6 @@
-"""Attribution extraction: cues in German, English and Russian, wire credits, bylines and image credits."""
+"""Attribution extraction: cues in German, English and Russian, wire credits, bylines and image
+credits.
+"""
 
 from __future__ import annotations
 
@@ -270,7 +272,9 @@ SCAN_TEXTS = [
     "cue", load_cues().cues, ids=lambda cue: f"{cue.lang}-{cue.kind}-{cue.regex.pattern[:24]}"
 )
 def test_cue_scans_find_exactly_what_finditer_finds(cue: Cue) -> None:
-    """The word-start and line-start scans are a shortcut: they must give finditer's matches, no more, no fewer."""
+    """The word-start and line-start scans are a shortcut: they must give finditer's matches, no
+    more, no fewer.
+    """
     for text in SCAN_TEXTS:
         lowered = text.lower() if len(text.lower()) == len(text) else None
         plain = (

@@ -1,4 +1,6 @@
-"""audit: clusters with origins, counts, outlets, sources, machine outputs, resumability and bad input."""
+"""audit: clusters with origins, counts, outlets, sources, machine outputs, resumability and bad
+input.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +32,9 @@ def audit(store: Store, targets: list[str]) -> Audit:
 
 
 def syndication_corpus(folder: Path) -> Path:
-    """An original, two reposts (one with a footer naming it), a partial copy and an unrelated article."""
+    """An original, two reposts (one with a footer naming it), a partial copy and an unrelated
+    article.
+    """
     body = seed_body_without_footer().split("\n", 1)[1]
     paragraphs = [line for line in body.splitlines() if len(line.split()) > 12]
     other = next(SEEDS.glob("004_*.txt")).read_text(encoding="utf-8")
@@ -137,7 +141,9 @@ def test_syndicated_copies_form_one_cluster_with_its_origin(store: Store, tmp_pa
 
 
 def test_a_clusters_chain_runs_from_the_origin_to_each_copy(store: Store, tmp_path: Path) -> None:
-    """The drawn chain of a cluster is not only its origin's sources: every copy hangs off what it copied, by its link's kind."""
+    """The drawn chain of a cluster is not only its origin's sources: every copy hangs off what it
+    copied, by its link's kind.
+    """
     [cluster] = audit(store, [str(syndication_corpus(tmp_path))]).clusters
     chain, origin = cluster.chain, f"article:{cluster.origin.article_id}"
     members = {f"article:{member.article_id}": member.role for member in cluster.members}
@@ -152,7 +158,9 @@ def test_a_clusters_chain_runs_from_the_origin_to_each_copy(store: Store, tmp_pa
 
 
 def test_a_clusters_chain_starts_at_what_its_origin_names(store: Store, tmp_path: Path) -> None:
-    """The page the origin's repost footer names (merkur.de) and the sources its text cites (KCNA, Spiegel, ...) are in the cluster's chain."""
+    """The page the origin's repost footer names (merkur.de) and the sources its text cites (KCNA,
+    Spiegel, ...) are in the cluster's chain.
+    """
     seed = SEED_003.read_text(encoding="utf-8")
     records = [
         {
@@ -192,7 +200,9 @@ def test_a_clusters_chain_starts_at_what_its_origin_names(store: Store, tmp_path
 def test_a_light_edit_shows_its_changed_passage(
     store: Store, tmp_path: Path, copy_first: bool
 ) -> None:
-    """The evidence of a lightly edited repost pairs what the original says with what the copy says instead, whichever was read first."""
+    """The evidence of a lightly edited repost pairs what the original says with what the copy says
+    instead, whichever was read first.
+    """
     body = seed_body_without_footer().split("\n", 1)[1]
     assert "Pjöngjang" in body
     original = {
@@ -327,7 +337,9 @@ def test_csv_files_read_attributions_and_quotes_a_chunk_of_articles_at_a_time(
 def test_the_json_has_the_schemas_keys_in_order_and_reads_back_as_the_same_audit(
     store: Store, tmp_path: Path
 ) -> None:
-    """audit_json writes the provenance.audit/2 document (a hop's ends as "from" and "to"), and audit_from_json reads it back whole."""
+    """audit_json writes the provenance.audit/2 document (a hop's ends as "from" and "to"), and
+    audit_from_json reads it back whole.
+    """
     result = audit(store, [str(SEEDS), str(syndication_corpus(tmp_path))])
     document = audit_json(result)
     assert list(document) == [

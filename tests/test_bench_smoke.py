@@ -39,14 +39,19 @@ RUN_SECONDS = 120
 """A deadline for one bench run (each takes a few seconds to some 20 on two cores)."""
 
 STORE_MODELS: dict[str, set[str]] = {}
-"""Benches allowed to import a store module beyond ``provenance.store``'s ``__all__``: none, since the store's reader and writer replaced its models (a bench measuring storage itself uses ``Store.engine`` with SQL)."""
+"""Benches allowed to import a store module beyond ``provenance.store``'s ``__all__``: none, since
+the store's reader and writer replaced its models (a bench measuring storage itself uses
+``Store.engine`` with SQL).
+"""
 
 
 # ---- running a bench --------------------------------------------------------------------
 
 
 def run_bench(module: str, *args: str | Path) -> str:
-    """Run ``python -m bench.<module> ARGS`` from the repository's root; its stdout, once it exited 0."""
+    """Run ``python -m bench.<module> ARGS`` from the repository's root; its stdout, once it exited
+    0.
+    """
     done = subprocess.run(
         [sys.executable, "-m", f"bench.{module}", *map(str, args)],
         cwd=ROOT,
@@ -74,7 +79,9 @@ def expect(text: str, *patterns: str) -> None:
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """bench_ingest's output on 50 articles a part, and its work folder, which keeps the database of its ingest part (ingest.sqlite)."""
+    """bench_ingest's output on 50 articles a part, and its work folder, which keeps the database of
+    its ingest part (ingest.sqlite).
+    """
     workdir = tmp_path_factory.mktemp("bench_ingest")
     out = run_bench(
         "bench_ingest",
@@ -421,7 +428,9 @@ def provenance_imports(path: Path) -> Iterator[tuple[int, str, str]]:
 
 @pytest.mark.parametrize("path", sorted(BENCH.glob("*.py")), ids=lambda path: path.name)
 def test_bench_imports_only_public_names(path: Path) -> None:
-    """A bench imports provenance's names from a sub-package's __all__ (or provenance.config and .errors), never a submodule's or a private one; siblings as bench.<name>."""
+    """A bench imports provenance's names from a sub-package's __all__ (or provenance.config and
+    .errors), never a submodule's or a private one; siblings as bench.<name>.
+    """
     wrong = []
     for line, module, name in provenance_imports(path):
         parts = module.split(".")

@@ -1,4 +1,6 @@
-"""Boilerplate learned from the corpus, and titles: a box an outlet repeats is furniture, never text or a title; page furniture at the top is no headline."""
+"""Boilerplate learned from the corpus, and titles: a box an outlet repeats is furniture, never text
+or a title; page furniture at the top is no headline.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ BOX = "Geben Sie Ihre Stadt oder Postleitzahl ein"
 
 
 def boxed(seed: str, outlet: str = "lokal.example") -> dict[str, Any]:
-    """An article of the outlet as a plain text saved from its page: the box, the headline, the story; no title given."""
+    """An article of the outlet as a plain text saved from its page: the box, the headline, the
+    story; no title given.
+    """
     paragraphs = story(seed)
     return {
         "url": f"https://{outlet}/{seed}",
@@ -41,7 +45,9 @@ def stored_articles(store: Store) -> dict[str, Any]:
 
 
 def test_a_box_an_outlet_repeats_is_learned_within_one_batch(store: Store, tmp_path: Path) -> None:
-    """Four independent stories of one outlet under one box: the box is furniture of each, no title, and listed as learned."""
+    """Four independent stories of one outlet under one box: the box is furniture of each, no title,
+    and listed as learned.
+    """
     path = tmp_path / "lokal.jsonl"
     path.write_text(jsonl([boxed(seed) for seed in ("000", "001", "002", "004")]), encoding="utf-8")
     audit = run_audit(store, [str(path)], load_registry())
@@ -82,7 +88,9 @@ def test_a_learned_box_is_furniture_in_the_outlets_later_articles(
 def test_versions_of_one_story_at_one_outlet_teach_no_boilerplate(
     store: Store, tmp_path: Path
 ) -> None:
-    """An outlet's updates of one story repeat its lines: they are one text, not three articles that share a box."""
+    """An outlet's updates of one story repeat its lines: they are one text, not three articles that
+    share a box.
+    """
     versions = [
         boxed("000")
         | {
@@ -159,7 +167,9 @@ def test_a_pages_title_comes_from_its_metadata_not_its_first_line(
 def test_the_times_that_head_a_live_blogs_entries_are_not_boilerplate(
     store: Store, tmp_path: Path
 ) -> None:
-    """ "12:30 p.m." heads entries of an outlet's live blogs again and again: it is their structure, not a box."""
+    """ "12:30 p.m." heads entries of an outlet's live blogs again and again: it is their structure,
+    not a box.
+    """
     records = [
         boxed(seed) | {"text": boxed(seed)["text"].replace(BOX, "12:30 p.m.")}
         for seed in ("000", "001", "002", "004")

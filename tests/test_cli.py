@@ -340,7 +340,9 @@ def test_every_command_help_ends_with_an_example(command: str) -> None:
 
 
 def test_help_does_not_load_the_pipeline() -> None:
-    """`provenance --help` answers without importing the pipeline (numba, datasketch, SQLAlchemy: seconds on a small machine)."""
+    """`provenance --help` answers without importing the pipeline (numba, datasketch, SQLAlchemy:
+    seconds on a small machine).
+    """
     script = (
         "import sys\n"
         "from click.testing import CliRunner\n"

@@ -1,4 +1,6 @@
-"""Copy clusters: one story and its copies, never chained through partial copies, which are relations between stories."""
+"""Copy clusters: one story and its copies, never chained through partial copies, which are
+relations between stories.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +46,9 @@ def ids_by_outlet(result: dict[str, Any], store: Store) -> dict[str, int]:
 
 
 def test_a_chain_of_partial_copies_is_no_cluster(store: Store, tmp_path: Path) -> None:
-    """B takes half of A and half of C; A and C share nothing: two relations, and no cluster holds A and C."""
+    """B takes half of A and half of C; A and C share nothing: two relations, and no cluster holds A
+    and C.
+    """
     a, c = story("000"), story("004")
     records = [
         record("a.example", a, "2025-01-02T09:00:00Z"),
@@ -68,7 +72,9 @@ def test_a_chain_of_partial_copies_is_no_cluster(store: Store, tmp_path: Path) -
 def test_copies_of_two_stories_stay_two_clusters_when_a_third_takes_from_both(
     store: Store, tmp_path: Path
 ) -> None:
-    """Each story has reposts; an article taking paragraphs from both joins neither cluster and links them by relations only."""
+    """Each story has reposts; an article taking paragraphs from both joins neither cluster and
+    links them by relations only.
+    """
     a, c = story("000"), story("004")
     records = [
         record("a.example", a, "2025-01-02T09:00:00Z"),
@@ -110,7 +116,9 @@ def test_copies_of_two_stories_stay_two_clusters_when_a_third_takes_from_both(
 
 
 def test_a_writethru_chain_is_not_one_cluster(store: Store, tmp_path: Path) -> None:
-    """A; A' with its second half rewritten; A'' with the first half of A' rewritten: A and A'' share nothing, and each step is a relation, not a cluster."""
+    """A; A' with its second half rewritten; A'' with the first half of A' rewritten: A and A''
+    share nothing, and each step is a relation, not a cluster.
+    """
     a, rewrite = story("004"), story("000")
     records = [
         record("wire.example", a, "2025-01-01T09:00:00Z", "First"),

@@ -1,4 +1,6 @@
-"""Publication times: parsed with their precision from metadata, text and HTML, and ordered without inventing a time."""
+"""Publication times: parsed with their precision from metadata, text and HTML, and ordered without
+inventing a time.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ from provenance.read.dates import (
 
 
 def minute(*parts: int, offset: int | None = 0) -> Published:
-    """A time to the minute: in UTC with the offset given, or a wall-clock time when the offset is None."""
+    """A time to the minute: in UTC with the offset given, or a wall-clock time when the offset is
+    None.
+    """
     return Published(datetime(*parts), MINUTE, offset)  # type: ignore[arg-type]
 
 

@@ -63,7 +63,9 @@ def repository_files() -> set[str]:
 
 
 def paths_read_by_examples(title: str) -> list[str]:
-    """The files and folders that the example commands of a README section read, and the repository paths its prose names."""
+    """The files and folders that the example commands of a README section read, and the repository
+    paths its prose names.
+    """
     text = section(title)
     paths = []
     for line in re.findall(r"^\$ provenance (.+)$", text, flags=re.MULTILINE) + re.findall(

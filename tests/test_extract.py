@@ -114,7 +114,9 @@ LANGUAGE_SAMPLES = [
 
 
 def test_compiled_language_scores_pick_what_py3langid_picks() -> None:
-    """The compiled kernel walks py3langid's own model: on every text, including ones with no feature of it, the same language."""
+    """The compiled kernel walks py3langid's own model: on every text, including ones with no
+    feature of it, the same language.
+    """
     import py3langid
 
     from provenance.read.language import (

@@ -1,4 +1,6 @@
-"""Signatures: one compiled pass per batch, datasketch LeanMinHash objects, no pickle, estimates that track Jaccard."""
+"""Signatures: one compiled pass per batch, datasketch LeanMinHash objects, no pickle, estimates
+that track Jaccard.
+"""
 
 from __future__ import annotations
 
@@ -138,7 +140,9 @@ def test_band_keys_are_deterministic_and_namespaced() -> None:
     st.integers(min_value=1, max_value=5),
 )
 def test_sorted_unique_is_what_np_unique_gives(values: list[int], repeats: int) -> None:
-    """Shingles (uint64) and LSH keys (int64), with runs of equal values: the distinct values in order, dtype kept."""
+    """Shingles (uint64) and LSH keys (int64), with runs of equal values: the distinct values in
+    order, dtype kept.
+    """
     hashes = np.array(values * repeats, dtype=np.uint64)
     keys = hashes.view(np.int64)
     for array in (hashes, keys):
@@ -159,7 +163,10 @@ def reference_fmix(value: int) -> int:
 
 
 def reference_words(text: str) -> list[list[int]]:
-    """The code points of each word as the fingerprint module documents them: runs of letters and digits, lower-cased, each Chinese or Japanese character a word of its own (code points past U+2FFFF count as letters, unchanged)."""
+    """The code points of each word as the fingerprint module documents them: runs of letters and
+    digits, lower-cased, each Chinese or Japanese character a word of its own (code points past
+    U+2FFFF count as letters, unchanged).
+    """
     cjk = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
     words: list[list[int]] = []
     current: list[int] = []
@@ -188,7 +195,9 @@ def reference_words(text: str) -> list[list[int]]:
 
 
 def reference_shingles(text: str, params: SketchParams) -> tuple[set[int], np.ndarray]:
-    """A text's shingle hashes and raw signature, computed one word at a time in plain Python from the documented scheme."""
+    """A text's shingle hashes and raw signature, computed one word at a time in plain Python from
+    the documented scheme.
+    """
     hashes = []
     for word in reference_words(text):
         value = 0xCBF29CE484222325
@@ -222,7 +231,9 @@ letters = st.sampled_from(
     st.integers(min_value=1, max_value=4),
 )
 def test_compiled_pass_gives_the_documented_hashes(texts: list[str], size: int) -> None:
-    """The stored shingles and signatures must not change with the code that makes them: every database's LSH index depends on them."""
+    """The stored shingles and signatures must not change with the code that makes them: every
+    database's LSH index depends on them.
+    """
     params = SketchParams(64, 7, size)
     batch = shingle_batch(texts, params)
     for index, text in enumerate(texts):

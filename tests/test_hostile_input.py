@@ -171,7 +171,9 @@ def test_bad_fields_of_jsonl_records_are_named_and_the_rest_stored(
 def test_values_a_database_cannot_hold_are_cleaned_alike_on_both_backends(
     tmp_path: Path, db_url: str
 ) -> None:
-    """PostgreSQL refuses NUL and over-long values; every rerun stopped at the same record. Now they are cleaned or cut, with a note."""
+    """PostgreSQL refuses NUL and over-long values; every rerun stopped at the same record. Now they
+    are cleaned or cut, with a note.
+    """
     outlet, host = "O" * 300, "h" * 60 + "." + "x" * 250 + ".example"
     records = [
         {
@@ -395,7 +397,9 @@ def test_a_redirect_to_a_private_address_is_refused(monkeypatch: pytest.MonkeyPa
         port = base.rsplit(":", 1)[1]
 
         def public_name(host: str, port: int, allow_private: bool) -> str:
-            """The test server stands for a public host named public.test; every other host is checked as usual."""
+            """The test server stands for a public host named public.test; every other host is
+            checked as usual.
+            """
             return "127.0.0.1" if host == "public.test" else checked(host, port, allow_private)
 
         monkeypatch.setattr(fetch, "checked_address", public_name)

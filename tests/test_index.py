@@ -1,4 +1,6 @@
-"""LSH candidates: ranking by shared keys, stored and in-batch members, translation candidates of other languages only, and a rebuilt index."""
+"""LSH candidates: ranking by shared keys, stored and in-batch members, translation candidates of
+other languages only, and a rebuilt index.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +42,9 @@ def reference_ranking(
     per_key: int,
     languages: list[int] | None,
 ) -> list[list[int]]:
-    """Candidates the plain way: a Counter over each key's stored members and the newest `per_key` earlier articles of the batch."""
+    """Candidates the plain way: a Counter over each key's stored members and the newest `per_key`
+    earlier articles of the batch.
+    """
     members: dict[int, list[int]] = {}
     for key, article_id in stored:
         members.setdefault(key, []).append(article_id)
@@ -189,7 +193,9 @@ def test_articles_of_the_same_language_do_not_crowd_out_a_translation(
 
 
 def test_an_older_index_is_rebuilt_with_the_current_keys(db_url: str, tmp_path: Path) -> None:
-    """A database of schema 0005 gets anchor_buckets, is refused until reindexed, and then holds every article's keys as a fresh ingest makes them."""
+    """A database of schema 0005 gets anchor_buckets, is refused until reindexed, and then holds
+    every article's keys as a fresh ingest makes them.
+    """
     engine = create_engine(db_url)
     migrate(engine, "0005")
     body, language = seed_body_without_footer(), "de"
@@ -227,7 +233,9 @@ def test_an_older_index_is_rebuilt_with_the_current_keys(db_url: str, tmp_path: 
 
 
 def test_keys_of_an_article_not_stored_are_skipped(store: Store, tmp_path: Path) -> None:
-    """The bucket tables hold no foreign key (schema 0009): keys left by an article no longer stored take no part in check or ingest."""
+    """The bucket tables hold no foreign key (schema 0009): keys left by an article no longer stored
+    take no part in check or ingest.
+    """
     original = {
         "url": MERKUR_URL,
         "title": MERKUR_TITLE,

@@ -134,7 +134,9 @@ def test_repost_with_a_footer_in_another_language_matches_at_one(
 def test_documents_prepared_apart_are_stored_and_linked_as_ingest_does(
     store: Store, tmp_path: Path
 ) -> None:
-    """store_prepared is ingest's writing half: it takes prepared documents from any stream, failures among them."""
+    """store_prepared is ingest's writing half: it takes prepared documents from any stream,
+    failures among them.
+    """
     original = write_jsonl(
         tmp_path,
         "merkur.jsonl",
@@ -394,7 +396,9 @@ def test_an_ingest_small_beside_the_stored_articles_leaves_the_statistics_to_aut
 
 
 def test_a_pair_of_one_batch_is_counted_once(store: Store, tmp_path: Path) -> None:
-    """A copy that names its original's URL, ahead of it in one batch: each finds the other, and the summary counts one link."""
+    """A copy that names its original's URL, ahead of it in one batch: each finds the other, and the
+    summary counts one link.
+    """
     text = "\n".join(body_lines("004"))
     records = [
         {

@@ -1,4 +1,6 @@
-"""Interrupted runs: a schema upgrade killed part way, a killed or stopped ingest and its workers, concurrent first use."""
+"""Interrupted runs: a schema upgrade killed part way, a killed or stopped ingest and its workers,
+concurrent first use.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +21,15 @@ from provenance.store.store import Store
 from .conftest import SEEDS
 
 ARTICLES = 4500
-"""Enough stored articles that the index rebuild schema 0006 asks for (chunks of 2,000, about 2 ms an article) is still running when it is killed."""
+"""Enough stored articles that the index rebuild schema 0006 asks for (chunks of 2,000, about 2 ms
+an article) is still running when it is killed.
+"""
 
 
 def old_database(url: str) -> None:
-    """A database of schema 0005 holding ARTICLES stored articles, whose upgrade asks for their index to be rebuilt."""
+    """A database of schema 0005 holding ARTICLES stored articles, whose upgrade asks for their
+    index to be rebuilt.
+    """
     engine = create_engine(url)
     migrate(engine, "0005")
     bodies = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
@@ -140,7 +146,9 @@ def test_four_processes_opening_a_new_database_at_once_create_it_once(db_url: st
 
 
 def big_corpus(folder: Path, count: int = 1500) -> Path:
-    """A JSONL file of `count` articles of random words from the seeds, none a copy of another: some seconds to ingest."""
+    """A JSONL file of `count` articles of random words from the seeds, none a copy of another: some
+    seconds to ingest.
+    """
     vocabulary = sorted(
         {
             word

@@ -225,7 +225,9 @@ LINE_PIECES = [
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(LINE_PIECES), min_size=1, max_size=10).map("".join))
 def test_a_line_is_the_furniture_of_the_first_pattern_that_matches_it(line: str) -> None:
-    """Patterns are tried only on lines that hold a string they require: the kind must be that of the first pattern, in file order, matching the line."""
+    """Patterns are tried only on lines that hold a string they require: the kind must be that of
+    the first pattern, in file order, matching the line.
+    """
     patterns = load_patterns()
     expected = next(
         (kind for kind, regex in patterns.furniture if re.match(regex.pattern, line.lower())), None

@@ -1,4 +1,6 @@
-"""Outlet identity: one publisher behind its hosts, registered domain, site names and registry entry."""
+"""Outlet identity: one publisher behind its hosts, registered domain, site names and registry
+entry.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Passage reuse: a paragraph found in the articles of several outlets, with its witnesses' offsets, the first of them and its source."""
+"""Passage reuse: a paragraph found in the articles of several outlets, with its witnesses' offsets,
+the first of them and its source.
+"""
 
 from __future__ import annotations
 
@@ -135,7 +137,9 @@ def test_articles_of_one_outlet_sharing_a_paragraph_are_no_reuse(
 def test_articles_stored_before_schema_0011_join_the_passages_of_new_ones(
     db_url: str, tmp_path: Path
 ) -> None:
-    """An 0010 database (0011 only adds tables) is upgraded on open; its articles become witnesses when new articles share their text."""
+    """An 0010 database (0011 only adds tables) is upgraded on open; its articles become witnesses
+    when new articles share their text.
+    """
     records = corpus(tmp_path).read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "old.jsonl").write_text(records[0], encoding="utf-8")
     (tmp_path / "new.jsonl").write_text("".join(records[1:]), encoding="utf-8")
@@ -158,7 +162,9 @@ def test_articles_stored_before_schema_0011_join_the_passages_of_new_ones(
 
 
 def test_a_passage_starts_and_ends_with_the_shared_paragraph() -> None:
-    """Words that match by chance across a paragraph break ("… zu unterstützen." before both) are not part of the passage; its own first words are."""
+    """Words that match by chance across a paragraph break ("… zu unterstützen." before both) are
+    not part of the passage; its own first words are.
+    """
     first = (
         "Die Regierung hat angekündigt, die Bauern zu unterstützen.\n"
         + STATEMENT
@@ -183,7 +189,9 @@ def test_a_passage_starts_and_ends_with_the_shared_paragraph() -> None:
 
 
 def test_a_tie_between_sources_goes_to_the_one_the_first_witness_credits_first() -> None:
-    """Two sources credited by as many witnesses: the first witness's first credit names the passage, whatever the string hashes (it went by set order, which PYTHONHASHSEED changes)."""
+    """Two sources credited by as many witnesses: the first witness's first credit names the
+    passage, whatever the string hashes (it went by set order, which PYTHONHASHSEED changes).
+    """
     from provenance.graph.passages import _source
     from provenance.match.passages import Witness
     from provenance.store.records import AttributionRecord

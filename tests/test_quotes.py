@@ -1,4 +1,6 @@
-"""Quotations: every quoting style, nesting, multi-sentence quotes, speakers, sources and normalisation."""
+"""Quotations: every quoting style, nesting, multi-sentence quotes, speakers, sources and
+normalisation.
+"""
 
 from __future__ import annotations
 
@@ -115,7 +117,9 @@ def _moved_back(found: Found, by: int) -> Found:
 
 
 def test_a_long_body_gives_the_quotes_of_its_paragraphs() -> None:
-    """Sentences, line starts and credits are looked up by offset: many paragraphs together give what each gives alone."""
+    """Sentences, line starts and credits are looked up by offset: many paragraphs together give
+    what each gives alone.
+    """
     paragraphs = [
         line for line in SEED_003.read_text(encoding="utf-8").splitlines() if line.strip()
     ] * 40
@@ -167,7 +171,9 @@ def test_the_name_before_an_offset_is_the_last_of_the_prefix(text: str) -> None:
 
 
 def test_an_agency_cited_for_a_figure_before_a_quote_is_not_the_quotes_source() -> None:
-    """ "Wie ČTK berichtete, fielen 180 Liter Regen. „…“, sagte Kretschmer.": Kretschmer said it; ČTK reported the rain."""
+    """ "Wie ČTK berichtete, fielen 180 Liter Regen. „…“, sagte Kretschmer.": Kretschmer said it;
+    ČTK reported the rain.
+    """
     body = flood_records()[0]["text"].split("\n", 1)[1]
     [quote] = extract_quotes(body, extract_attributions(body, language="de"))
     assert (quote.speaker, quote.source) == ("Kretschmer", None)

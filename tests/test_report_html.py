@@ -97,7 +97,9 @@ def test_only_http_urls_become_links(report: str) -> None:
 
 
 def test_the_one_script_is_inline_and_pinned_by_the_policy(report: str) -> None:
-    """The page has one inline script, and its Content-Security-Policy admits that script and no request."""
+    """The page has one inline script, and its Content-Security-Policy admits that script and no
+    request.
+    """
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", report, flags=re.DOTALL)
     assert len(scripts) == 1
     attributes, body = scripts[0]
@@ -110,7 +112,9 @@ def test_the_one_script_is_inline_and_pinned_by_the_policy(report: str) -> None:
 
 
 def test_the_page_references_nothing_outside_itself(report: str) -> None:
-    """No src attribute, no stylesheet or font link, no CSS url() or @import: the file works offline."""
+    """No src attribute, no stylesheet or font link, no CSS url() or @import: the file works
+    offline.
+    """
     assert not re.search(r"<[a-zA-Z][^>]*\ssrc=", report)
     assert re.findall(r"<link[^>]*>", report) == ['<link rel="icon" href="data:,">']
     assert "url(" not in report
@@ -132,7 +136,9 @@ def test_changed_words_are_marked(report: str) -> None:
 
 
 def test_a_passage_only_the_copy_has_is_labelled_added() -> None:
-    """A changed pair with an empty side is what the copy added (or left out), and says so on both sides."""
+    """A changed pair with an empty side is what the copy added (or left out), and says so on both
+    sides.
+    """
     audit = sample_json()
     link = next(
         link
@@ -151,7 +157,9 @@ def test_a_passage_only_the_copy_has_is_labelled_added() -> None:
 
 
 def test_past_its_largest_clusters_the_report_shows_summaries_and_says_where_the_rest_is() -> None:
-    """A report of a large corpus details its largest clusters only, lists every cluster, and lists the first articles."""
+    """A report of a large corpus details its largest clusters only, lists every cluster, and lists
+    the first articles.
+    """
     html = render_report(load_sample(), detailed_clusters=1, list_rows=2)
     cluster_list = html[
         html.index('<ol class="cluster-list">') : html.index('<section id="articles"')
@@ -179,7 +187,9 @@ def test_past_its_largest_clusters_the_report_shows_summaries_and_says_where_the
 
 
 def test_long_lists_of_articles_and_inputs_show_their_first_rows_and_their_totals() -> None:
-    """Undated articles, reposts named by a marker and failed inputs: the first rows, the total in the heading, a note on the rest."""
+    """Undated articles, reposts named by a marker and failed inputs: the first rows, the total in
+    the heading, a note on the rest.
+    """
     document = sample_json()
     document["reposts_by_marker"] = [
         {
@@ -225,7 +235,9 @@ def test_another_schema_is_refused() -> None:
 
 
 def test_a_sparse_audit_still_renders() -> None:
-    """Missing fields, a cluster without origin, chain or links, and an unparsable date are shown as such."""
+    """Missing fields, a cluster without origin, chain or links, and an unparsable date are shown as
+    such.
+    """
     audit = {
         "schema": "provenance.audit/2",
         "clusters": [
@@ -334,7 +346,9 @@ def test_cluster_svg_survives_cycles_and_undeclared_nodes() -> None:
 
 @given(st.text(min_size=1))
 def test_cluster_svg_is_well_formed_for_any_label(label: str) -> None:
-    """Whatever the label holds (markup, control characters, surrogates), the SVG parses and keeps it."""
+    """Whatever the label holds (markup, control characters, surrogates), the SVG parses and keeps
+    it.
+    """
     chain = from_json(
         Chain,
         {"nodes": [{"key": "k", "label": label, "type": "article"}], "hops": [], "path": ["k"]},
@@ -349,7 +363,9 @@ def test_cluster_svg_is_well_formed_for_any_label(label: str) -> None:
 
 
 def test_timeline_svg_orders_dated_members_and_leaves_out_undated_ones() -> None:
-    """Dated members get one row each in date order (time zones respected); undated ones are not placed."""
+    """Dated members get one row each in date order (time zones respected); undated ones are not
+    placed.
+    """
     members = [
         from_json(
             Member,
@@ -500,7 +516,9 @@ def test_a_search_that_matches_nothing_says_so(page: WebDriver) -> None:
 def test_the_filter_finds_a_cluster_the_report_does_not_show_in_full(
     browser: WebDriver, tmp_path: Path
 ) -> None:
-    """A cluster past the detailed ones is still listed and found by the filter, with its members and no graph."""
+    """A cluster past the detailed ones is still listed and found by the filter, with its members
+    and no graph.
+    """
     path = tmp_path / "audit.html"
     path.write_text(render_report(load_sample(), detailed_clusters=1), encoding="utf-8")
     browser.get(path.as_uri())
@@ -515,7 +533,9 @@ def test_the_filter_finds_a_cluster_the_report_does_not_show_in_full(
 
 
 def test_passages_are_side_by_side(page: WebDriver) -> None:
-    """Each copy link has a two-column table: shared passages on both sides, changed ones before and after."""
+    """Each copy link has a two-column table: shared passages on both sides, changed ones before and
+    after.
+    """
     repost, translation = page.find_elements(By.CSS_SELECTOR, "#cluster-1 table.side-by-side")
     headers = [cell.text for cell in repost.find_elements(By.CSS_SELECTOR, "thead th")]
     assert headers == ["#6 merkur.de (origin)", "#4 (repost)"]
@@ -544,7 +564,9 @@ def test_passages_are_side_by_side(page: WebDriver) -> None:
 
 
 def test_the_chain_graph_shows_its_nodes(page: WebDriver) -> None:
-    """The inline SVG of the first cluster's chain is drawn and names KCNA, Der Spiegel and merkur.de."""
+    """The inline SVG of the first cluster's chain is drawn and names KCNA, Der Spiegel and
+    merkur.de.
+    """
     graph = page.find_element(By.CSS_SELECTOR, "#cluster-1 figure.graph svg")
     assert graph.size["width"] > 400 and graph.size["height"] > 50
     labels = page.execute_script(
@@ -608,7 +630,9 @@ def test_the_sample_follows_the_schema_the_renderer_reads() -> None:
 
 
 def test_the_sample_read_back_from_its_json_is_the_same_audit_and_page() -> None:
-    """The sample written as JSON and read back is the same audit; a key the sample lacks reads as empty."""
+    """The sample written as JSON and read back is the same audit; a key the sample lacks reads as
+    empty.
+    """
     audit = load_sample()
     assert audit_from_json(json.loads(json.dumps(audit_json(audit)))) == audit
     assert (

@@ -106,7 +106,8 @@ PIECES = [
     "times",
 ]
 OVERLAPPING = re.compile(r"\b(?:new york|york times|times)\b")
-"""Starts that fall inside an earlier match ("new york times"): finditer gives the first match only."""
+"""Starts that fall inside an earlier match ("new york times"): finditer gives the first match only.
+"""
 SCANNED = [
     (pattern, StartScanner.for_pattern(pattern))
     for pattern in (_DATE_WORD, SPEECH_CUE, OVERLAPPING)

@@ -1,4 +1,6 @@
-"""Cited sources are media, agencies, organisations or named people: never places, adjectives, common nouns or quoted words (issue #27)."""
+"""Cited sources are media, agencies, organisations or named people: never places, adjectives,
+common nouns or quoted words (issue #27).
+"""
 
 from __future__ import annotations
 
@@ -211,7 +213,9 @@ def test_a_cue_may_take_its_source_after_it_only_when_inverted(tmp_path: Path) -
     ],
 )
 def test_a_medium_spoken_to_is_credited_beside_the_speaker(sentence: str, medium: str) -> None:
-    """ "X told CNN": the words reached the public through CNN, so CNN is cited; the speaker stays the quote's source."""
+    """ "X told CNN": the words reached the public through CNN, so CNN is cited; the speaker stays
+    the quote's source.
+    """
     assert (medium, "cites") in [
         (found.source, found.kind) for found in extract_attributions(sentence, language="en")
     ]

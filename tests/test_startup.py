@@ -198,7 +198,9 @@ def test_plain_character_entries_are_the_tables() -> None:
 
 
 def _corpus_digest() -> str:
-    """Shingles, signatures, LSH keys (body, paragraph, translation), languages and anchors of the seeds and test data, hashed."""
+    """Shingles, signatures, LSH keys (body, paragraph, translation), languages and anchors of the
+    seeds and test data, hashed.
+    """
     texts = [path.read_text(encoding="utf-8") for path in CORPUS]
     digest = hashlib.sha256()
     lines = [text.split("\n") for text in texts]
@@ -226,7 +228,9 @@ def _corpus_digest() -> str:
 
 
 CORPUS_DIGEST = "0f37824094bf599e426923ae1048ca2a449dca964d721ca6670fdeee95c83615"
-"""_corpus_digest() as the code before these changes made it (numba kernels, datasketch's banding, patterns compiled at import): stored keys must not change."""
+"""_corpus_digest() as the code before these changes made it (numba kernels, datasketch's banding,
+patterns compiled at import): stored keys must not change.
+"""
 
 
 @pytest.mark.parametrize("path", ["plain", "compiled"])
@@ -400,7 +404,9 @@ def test_the_scripts_head_is_alembics() -> None:
 
 
 def test_check_loads_no_numba_scipy_alembic_or_trafilatura(tmp_path: Path) -> None:
-    """`provenance check` of a text file against a database at the head revision: none of the modules that took seconds to import."""
+    """`provenance check` of a text file against a database at the head revision: none of the
+    modules that took seconds to import.
+    """
     url = f"sqlite:///{tmp_path / 'check.sqlite'}"
     environment = {**os.environ, language.CACHE_ENV: str(tmp_path / "cache")}
     subprocess.run(

@@ -77,7 +77,9 @@ def test_older_schema_is_upgraded_on_open_and_keeps_its_data(db_url: str) -> Non
 
 
 def test_bucket_tables_lose_their_foreign_keys_and_keep_their_rows(db_url: str) -> None:
-    """Schema 0009: no foreign key on the bucket tables; SQLite copies each table, replacing a copy an upgrade stopped part way left behind."""
+    """Schema 0009: no foreign key on the bucket tables; SQLite copies each table, replacing a copy
+    an upgrade stopped part way left behind.
+    """
     engine = create_engine(db_url)
     migrate(engine, "0008")
     with engine.begin() as connection:
@@ -121,7 +123,9 @@ def test_bucket_tables_lose_their_foreign_keys_and_keep_their_rows(db_url: str) 
 
 @pytest.mark.parametrize("stopped_part_way", [False, True])
 def test_dates_stored_before_0010_get_a_precision(db_url: str, stopped_part_way: bool) -> None:
-    """Schema 0010: a stored midnight was a date made up to midnight (a date only); any other time had no zone. A run stopped after adding a column finishes."""
+    """Schema 0010: a stored midnight was a date made up to midnight (a date only); any other time
+    had no zone. A run stopped after adding a column finishes.
+    """
     engine = create_engine(db_url)
     migrate(engine, "0009")
     with engine.begin() as connection:
@@ -161,7 +165,9 @@ def test_dates_stored_before_0010_get_a_precision(db_url: str, stopped_part_way:
 
 
 def test_links_stored_before_0007_get_their_passages(db_url: str) -> None:
-    """Schema 0006 stored no changed passage for a copy and no sentence pair for a translation; the upgrade asks for a reindex, which aligns the stored bodies again, origin first."""
+    """Schema 0006 stored no changed passage for a copy and no sentence pair for a translation; the
+    upgrade asks for a reindex, which aligns the stored bodies again, origin first.
+    """
     original = "Kim Jong Un empfing den Kremlchef in Pjöngjang mit allen Ehren und einer Parade auf dem Kim-Il-Sung-Platz."
     edited = original.replace("Pjöngjang", "der Hauptstadt")
     german, russian = (
@@ -236,7 +242,9 @@ def test_links_stored_before_0007_get_their_passages(db_url: str) -> None:
 
 @pytest.mark.parametrize("start", [None, "0007"], ids=["new", "upgraded"])
 def test_sqlite_search_index_buffers_a_batch_in_memory(sqlite_url: str, start: str | None) -> None:
-    """FTS5 writes a segment each time its term buffer passes `hashsize` (1 MiB by default); provenance sets 16 MiB, so that a batch's paragraphs are written once."""
+    """FTS5 writes a segment each time its term buffer passes `hashsize` (1 MiB by default);
+    provenance sets 16 MiB, so that a batch's paragraphs are written once.
+    """
     if start is not None:
         engine = create_engine(sqlite_url)
         migrate(engine, start)

@@ -1,4 +1,6 @@
-"""trace: where a quote originated, found through the index, exact or varied, in time order, on both backends."""
+"""trace: where a quote originated, found through the index, exact or varied, in time order, on both
+backends.
+"""
 
 from __future__ import annotations
 
@@ -138,7 +140,9 @@ def test_database_with_no_articles(store: Store) -> None:
 def test_paragraphs_of_every_batch_are_in_the_search_index(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The search index is filled once per batch: paragraphs of the first, middle and last batch must all be found."""
+    """The search index is filled once per batch: paragraphs of the first, middle and last batch
+    must all be found.
+    """
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)
     ingest(store, [str(SEEDS)])
     with store.reader() as reader:

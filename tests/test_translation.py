@@ -1,4 +1,6 @@
-"""Translated copies: anchors normalised across locales and scripts, LSH keys, and the order-aware decision."""
+"""Translated copies: anchors normalised across locales and scripts, LSH keys, and the order-aware
+decision.
+"""
 
 from __future__ import annotations
 
@@ -347,7 +349,9 @@ ANCHOR_PIECES = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(ANCHOR_PIECES), max_size=30).map("".join))
 def test_anchors_are_found_where_the_whole_pattern_would_find_them(text: str) -> None:
-    """The anchor pattern is tried only after a separator before an anchor's first character: it must find what trying it everywhere finds."""
+    """The anchor pattern is tried only after a separator before an anchor's first character: it
+    must find what trying it everywhere finds.
+    """
     for pattern, starts in (
         (anchors._ANCHOR, anchors._ANCHOR_STARTS),
         (anchors._ANCHOR_GERMAN, anchors._ANCHOR_STARTS_GERMAN),
@@ -383,7 +387,8 @@ def test_anchors_come_in_order_and_point_at_their_surface(path: Path) -> None:
     )
 
 
-# --- real translations -----------------------------------------------------------------------------
+# --- real translations
+# -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -522,7 +527,8 @@ def test_the_same_story_written_independently_is_not_a_translation(
     assert evidence.reason.startswith("not a translation")
 
 
-# --- short reports of one day ----------------------------------------------------------------------
+# --- short reports of one day
+# ----------------------------------------------------------------------
 
 SAME_DAY = DATA / "same_day"
 TRANSLATED_REPORTS = [
@@ -537,7 +543,9 @@ TRANSLATED_REPORTS = [
 
 
 def same_day(name: str) -> tuple[str, str]:
-    """A hand-written report of tests/data/translation/same_day (``story.outlet.lang``) and its language."""
+    """A hand-written report of tests/data/translation/same_day (``story.outlet.lang``) and its
+    language.
+    """
     return (SAME_DAY / f"{name}.txt").read_text(encoding="utf-8"), name.rsplit(".", 1)[1]
 
 
@@ -556,7 +564,9 @@ def same_day(name: str) -> tuple[str, str]:
 def test_short_reports_of_one_day_written_apart_are_not_translations(
     first: str, second: str
 ) -> None:
-    """Two outlets' short reports of one day share its date, a number and a name, in news order; the alignment must show more."""
+    """Two outlets' short reports of one day share its date, a number and a name, in news order; the
+    alignment must show more.
+    """
     (first_text, first_language), (second_text, second_language) = same_day(first), same_day(second)
     first_anchors, second_anchors = (
         extract_anchors(first_text, first_language),
@@ -605,7 +615,9 @@ def test_a_shared_day_alone_is_no_translation() -> None:
 
 
 def test_a_short_report_with_numbers_of_its_own_is_no_translation() -> None:
-    """The other text has the name, the day and the count, but not how many firefighters came: a report written apart."""
+    """The other text has the name, the day and the count, but not how many firefighters came: a
+    report written apart.
+    """
     evidence = compare_translation(
         extract_anchors(
             "Police in Kinsau near Landsberg said on Sunday that two residents were hurt. About 60 firefighters came. Investigators from Fürstenfeldbruck took over.",
@@ -692,7 +704,8 @@ def test_the_earlier_text_is_the_origin_and_otherwise_it_is_undetermined(
     assert origin is not None or reason.startswith("undetermined")
 
 
-# --- features and LSH keys -------------------------------------------------------------------------
+# --- features and LSH keys
+# -------------------------------------------------------------------------
 
 
 def test_features_are_tokens_the_shingler_keeps_whole() -> None:

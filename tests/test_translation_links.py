@@ -23,7 +23,9 @@ RUSSIAN_URL = "https://ru-aggregator.example/kim-putin"
 
 
 def corpus(folder: Path) -> Path:
-    """The merkur.de original, its Russian translation (later) and an independent French report of the same story."""
+    """The merkur.de original, its Russian translation (later) and an independent French report of
+    the same story.
+    """
     records = [
         {
             "url": MERKUR_URL,
@@ -70,7 +72,8 @@ def test_translation_is_linked_and_the_independent_report_is_not(
     assert evidence["languages"] == ["de", "ru"]
     assert evidence["score"] > 0.095 and evidence["aligned_anchors"] >= 5
     assert any(pair[1] == "Курской" or pair[0] == "Kursk" for pair in evidence["anchor_pairs"])
-    # Side by side, origin first: sentences that render each other, paired by the anchors they share.
+    # Side by side, origin first: sentences that render each other, paired by the anchors they
+    # share.
     assert [
         "Die Atommächte Russland und Nordkorea arbeiten eng zusammen.",
         "Ядерные державы Россия и Северная Корея тесно сотрудничают.",
@@ -82,7 +85,9 @@ def test_translation_is_linked_and_the_independent_report_is_not(
 def test_translation_is_linked_alike_when_worker_processes_prepare_the_articles(
     store: Store, tmp_path: Path
 ) -> None:
-    """Workers send prepared articles without their anchors; the writer makes them again for a translation candidate."""
+    """Workers send prepared articles without their anchors; the writer makes them again for a
+    translation candidate.
+    """
     path = corpus(tmp_path)
     report = ingest(store, [str(path)], workers=2)
     assert dict(report.links) == {"translation": 1}
@@ -211,7 +216,9 @@ def test_same_story_in_another_language_is_no_translation(
 def test_two_outlets_reports_of_one_day_are_not_linked_but_the_translation_of_one_is(
     store: Store, tmp_path: Path, story: str
 ) -> None:
-    """A Russian outlet's report and an English one's share the day, a number and a name; the English one translated into German is the only link."""
+    """A Russian outlet's report and an English one's share the day, a number and a name; the
+    English one translated into German is the only link.
+    """
     texts = {
         name: (DATA / "same_day" / f"{story}.{name}.txt").read_text(encoding="utf-8")
         for name in ("a.ru", "b.en", "b.de")

@@ -1,4 +1,6 @@
-"""audit: the batch audit of a corpus (clusters of copies, origins, counts, outlets, sources) as JSON, CSV, text tables and one HTML page."""
+"""audit: the batch audit of a corpus (clusters of copies, origins, counts, outlets, sources) as
+JSON, CSV, text tables and one HTML page.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Building the audit of a corpus: clusters of copies with their origins, relations, passages, counts, outlets and sources."""
+"""Building the audit of a corpus: clusters of copies with their origins, relations, passages,
+counts, outlets and sources.
+"""
 
 from __future__ import annotations
 
@@ -148,7 +150,9 @@ def _marked(attributions: list[AttributionSummary]) -> dict[int, AttributionSumm
 
 
 def _links_by_article(links: Sequence[LinkRecord], ids: Sequence[int], read: LinksOf) -> LinksOf:
-    """An article's copy links: from the links already read for the corpus' articles, from `read` for any other."""
+    """An article's copy links: from the links already read for the corpus' articles, from `read`
+    for any other.
+    """
     by_article: dict[int, list[LinkRecord]] = defaultdict(list)
     for link in links:
         by_article[link.origin_id].append(link)
@@ -162,7 +166,9 @@ def _links_by_article(links: Sequence[LinkRecord], ids: Sequence[int], read: Lin
 def build_audit(
     store: Store, registry: Registry, report: IngestReport, targets: Sequence[str]
 ) -> model.Audit:
-    """The audit of the articles an ingest read (audit_json gives it under the provenance.audit/2 schema)."""
+    """The audit of the articles an ingest read (audit_json gives it under the provenance.audit/2
+    schema).
+    """
     ids = sorted(set(report.article_ids))
     with store.reader() as reader:
         links = reader.links_touching(ids)
@@ -326,7 +332,9 @@ def _kind(registry: Registry, name: str) -> str | None:
 
 
 class _OutletCounts:
-    """How often each outlet (one publisher under all its hosts and names) does something; unknown outlets are not counted."""
+    """How often each outlet (one publisher under all its hosts and names) does something; unknown
+    outlets are not counted.
+    """
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -408,7 +416,9 @@ PASSAGE_TEXT = 400
 def _passage(
     passage: ReusedPassage, articles: dict[int, ArticleSummary], registry: Registry
 ) -> model.Passage:
-    """A passage reused across outlets: its text, its witnesses in time order with their offsets, the first one and its credited source."""
+    """A passage reused across outlets: its text, its witnesses in time order with their offsets,
+    the first one and its credited source.
+    """
     witnesses = []
     for witness in passage.witnesses:
         article = articles[witness.article_id]
@@ -450,7 +460,9 @@ def _largest_share(links: Sequence[LinkRecord]) -> model.Share:
 def _relation(
     relation: Relation, clusters: Sequence[Cluster], articles: dict[int, ArticleSummary]
 ) -> model.Relation:
-    """Text one story takes from another: the stories, whether the direction is decided, the links and what they share."""
+    """Text one story takes from another: the stories, whether the direction is decided, the links
+    and what they share.
+    """
     passages = [
         passage
         for link in relation.links

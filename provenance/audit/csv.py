@@ -115,7 +115,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _inert(row: dict[str, Any]) -> dict[str, Any]:
-    """A row whose text cells cannot run as spreadsheet formulas: a cell starting ``= + - @`` (or a tab) gets a leading ``'``, as OWASP advises."""
+    """A row whose text cells cannot run as spreadsheet formulas: a cell starting ``= + - @`` (or a
+    tab) gets a leading ``'``, as OWASP advises.
+    """
     return {
         key: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
         for key, value in row.items()
@@ -123,7 +125,9 @@ def _inert(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_table(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
-    """A CSV file of dict rows, its header the first row's keys (``article_id`` alone when there is none)."""
+    """A CSV file of dict rows, its header the first row's keys (``article_id`` alone when there is
+    none).
+    """
     iterator = iter(rows)
     first = next(iterator, None)
     try:

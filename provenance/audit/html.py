@@ -342,7 +342,9 @@ def _article_row(article: Article) -> dict[str, Any]:
 
 
 def _cluster_view(cluster: Cluster, articles: dict[int, Article]) -> dict[str, Any]:
-    """Everything the template shows for one cluster: its summary, its copies, chain, timeline and passages."""
+    """Everything the template shows for one cluster: its summary, its copies, chain, timeline and
+    passages.
+    """
     summary = _cluster_summary(cluster, articles)
     by_id = {member["id"]: member for member in summary["members"]}
     chain = cluster.chain
@@ -359,7 +361,9 @@ def _cluster_view(cluster: Cluster, articles: dict[int, Article]) -> dict[str, A
 
 
 def _cluster_summary(cluster: Cluster, articles: dict[int, Article]) -> dict[str, Any]:
-    """A cluster's summary line, members and search text: all the template shows of a cluster past DETAILED_CLUSTERS."""
+    """A cluster's summary line, members and search text: all the template shows of a cluster past
+    DETAILED_CLUSTERS.
+    """
     members = [_member_view(member) for member in cluster.members]
     return {
         "id": cluster.id,
@@ -400,7 +404,9 @@ def _article_view(
     language: str | None,
     role: str,
 ) -> dict[str, Any]:
-    """An article as the template shows it: its reference and label, title, link, outlet, date, language and role."""
+    """An article as the template shows it: its reference and label, title, link, outlet, date,
+    language and role.
+    """
     outlet = outlet or ""
     return {
         "id": article_id,
@@ -467,7 +473,9 @@ def _kind_counts(kinds: list[str]) -> list[tuple[str, int]]:
 
 
 def _changed_pair(pair: tuple[str, str], diff: bool) -> dict[str, Any]:
-    """A changed passage as before and after segments, the changed words marked when diff is set, and what the copy did: changed, added, left out or (without diff) translated."""
+    """A changed passage as before and after segments, the changed words marked when diff is set,
+    and what the copy did: changed, added, left out or (without diff) translated.
+    """
     before, after = pair
     if not diff:
         return {"before": [(before, False)], "after": [(after, False)], "label": "translated"}
@@ -499,7 +507,9 @@ def _word_diff(before: str, after: str) -> tuple[list[tuple[str, bool]], list[tu
 
 
 def _merge_runs(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """Adjacent tokens with the same mark joined into runs; a changed run keeps inner spaces, not trailing ones."""
+    """Adjacent tokens with the same mark joined into runs; a changed run keeps inner spaces, not
+    trailing ones.
+    """
     runs: list[tuple[str, bool]] = []
     for token, changed in tokens:
         if runs and (runs[-1][1] == changed or token.isspace()):
@@ -614,7 +624,10 @@ def _parse_date(value: Any) -> datetime | None:
 
 
 def _show_date(value: Any) -> str | None:
-    """A publication time as given in the audit: ``2025-03-12 07:15 UTC``, ``2025-03-12`` (a date only), ``2025-03-12 08:15`` (no time zone); the text as given when it cannot be parsed; None when missing."""
+    """A publication time as given in the audit: ``2025-03-12 07:15 UTC``, ``2025-03-12`` (a date
+    only), ``2025-03-12 08:15`` (no time zone); the text as given when it cannot be parsed; None
+    when missing.
+    """
     parsed = _parse_date(value)
     if parsed is None:
         return _text(value).strip() or None
@@ -649,7 +662,9 @@ def _elapsed(delta: timedelta) -> str:
 
 
 def _chain_nodes(chain: Chain) -> dict[str, ChainNode]:
-    """The chain's nodes by key, with a bare node for any key a hop or the path names but nodes lack."""
+    """The chain's nodes by key, with a bare node for any key a hop or the path names but nodes
+    lack.
+    """
     nodes = {node.key: node for node in chain.nodes}
     named = [*chain.path]
     for hop in chain.hops:
@@ -688,7 +703,9 @@ def _node_positions(
 
 
 def _layers(keys: list[str], edges: list[tuple[str, str]], path: list[str]) -> dict[str, int]:
-    """Each node's column: after all its predecessors, and side sources pulled next to their targets."""
+    """Each node's column: after all its predecessors, and side sources pulled next to their
+    targets.
+    """
     layer = {key: 0 for key in keys}
     forward = [(source, target) for source, target in edges if source != target]
     for _ in keys:  # at most one pass per node, so a cycle cannot loop forever
@@ -799,7 +816,9 @@ def _hop_element(
     place: float,
     taken: list[tuple[float, float, float, float]],
 ) -> ElementTree.Element:
-    """One hop: a curved arrow from box to box, its caption near place (0 to 1) along it, clear of taken boxes."""
+    """One hop: a curved arrow from box to box, its caption near place (0 to 1) along it, clear of
+    taken boxes.
+    """
     curve, head = _hop_geometry(positions[hop.source], positions[hop.target])
     main = hop.main
     colour = "#2c3e50" if main else "#85929e"
@@ -863,7 +882,9 @@ def _caption_point(
     caption: str,
     taken: list[tuple[float, float, float, float]],
 ) -> tuple[float, float]:
-    """The first point along the curve, from place outwards, where the caption overlaps nothing taken."""
+    """The first point along the curve, from place outwards, where the caption overlaps nothing
+    taken.
+    """
     width = 6.2 * len(caption) + 6  # 11px text: about 6 px a character
     candidates = sorted(
         (0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.12, 0.88), key=lambda t: abs(t - place)

@@ -22,7 +22,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InputProblem:
-    """An input that could not be ingested (a failure), or was stored with something left out (a warning), and why."""
+    """An input that could not be ingested (a failure), or was stored with something left out (a
+    warning), and why.
+    """
 
     origin: str
     reason: str
@@ -85,7 +87,9 @@ class Member:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
-    """An article the audit read: a member's fields, its cluster (None when it has no copy) and the sources it cites."""
+    """An article the audit read: a member's fields, its cluster (None when it has no copy) and the
+    sources it cites.
+    """
 
     article_id: int
     title: str | None
@@ -118,7 +122,9 @@ class Link:
     direction_reason: str
     shared_passages: tuple[str, ...]
     changed_passages: tuple[tuple[str, str], ...]
-    """(what the origin says, what the copy says instead); one side empty when the other added or left it out."""
+    """(what the origin says, what the copy says instead); one side empty when the other added or
+    left it out.
+    """
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,7 +151,9 @@ class ChainNode:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChainHop:
-    """A step of a source chain, from an upstream node's key to a downstream one's, with its evidence."""
+    """A step of a source chain, from an upstream node's key to a downstream one's, with its
+    evidence.
+    """
 
     source: str = field(metadata={"json": "from"})
     target: str = field(metadata={"json": "to"})
@@ -158,7 +166,9 @@ class ChainHop:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Chain:
-    """A cluster's source chain: the main path's node keys (origin first), the nodes, the hops and what is not determined."""
+    """A cluster's source chain: the main path's node keys (origin first), the nodes, the hops and
+    what is not determined.
+    """
 
     path: tuple[str, ...]
     nodes: tuple[ChainNode, ...]
@@ -168,7 +178,9 @@ class Chain:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Cluster:
-    """One story and its copies: members in time order, the links among them, the origin and the chain."""
+    """One story and its copies: members in time order, the links among them, the origin and the
+    chain.
+    """
 
     id: int
     size: int
@@ -181,7 +193,9 @@ class Cluster:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Story:
-    """A side of a relation: a cluster (cluster_id set, its size) or a single article (article_id set, size 1)."""
+    """A side of a relation: a cluster (cluster_id set, its size) or a single article (article_id
+    set, size 1).
+    """
 
     cluster_id: int | None
     article_id: int | None
@@ -199,7 +213,9 @@ class Share:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Relation:
-    """Text one story takes from another where neither is a copy of the other: the partial copies between them."""
+    """Text one story takes from another where neither is a copy of the other: the partial copies
+    between them.
+    """
 
     source: Story
     taker: Story
@@ -232,7 +248,9 @@ class FirstWitness:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Passage:
-    """A passage reused across outlets: its text (shortened), witnesses in time order, the first one and the source they credit."""
+    """A passage reused across outlets: its text (shortened), witnesses in time order, the first one
+    and the source they credit.
+    """
 
     id: int
     words: int
@@ -320,7 +338,9 @@ class Audit:
 
 
 def audit_json(audit: Audit) -> dict[str, Any]:
-    """The audit as the JSON document of the provenance.audit/2 schema (plain dicts, lists and values, keys in order)."""
+    """The audit as the JSON document of the provenance.audit/2 schema (plain dicts, lists and
+    values, keys in order).
+    """
     document: dict[str, Any] = {"schema": AUDIT_SCHEMA}
     document |= to_json(audit)
     document["failures"] = to_json(audit.failures)
@@ -328,7 +348,9 @@ def audit_json(audit: Audit) -> dict[str, Any]:
 
 
 def to_json(value: object) -> Any:
-    """A model object (or a tuple of them, or a plain value) as JSON data: a dataclass is a dict of its fields, a tuple a list."""
+    """A model object (or a tuple of them, or a plain value) as JSON data: a dataclass is a dict of
+    its fields, a tuple a list.
+    """
     if isinstance(value, tuple):
         return [to_json(item) for item in value]
     if is_dataclass(value) and not isinstance(value, type):

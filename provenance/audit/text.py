@@ -14,7 +14,9 @@ from provenance.text.normalize import shorten
 
 
 def _rows(table: Table, rows: list[tuple[Any, ...]]) -> Table:
-    """Rows added as plain text: a title like ``[red]…`` is shown as written, not read as rich markup, and control characters are dropped."""
+    """Rows added as plain text: a title like ``[red]…`` is shown as written, not read as rich
+    markup, and control characters are dropped.
+    """
     for row in rows:
         table.add_row(
             *(Text(printable(str(cell))) if cell is not None else Text("—") for cell in row)
@@ -28,7 +30,9 @@ T = TypeVar("T")
 def _first_rows(
     table: Table, items: Sequence[T], limit: int | None, row: Callable[[T], tuple[Any, ...]]
 ) -> Table:
-    """A table of the rows of the first `limit` items (all when None), captioned with how many it leaves out."""
+    """A table of the rows of the first `limit` items (all when None), captioned with how many it
+    leaves out.
+    """
     shown = items if limit is None else items[:limit]
     _rows(table, [row(item) for item in shown])
     if len(shown) < len(items):

@@ -1,4 +1,6 @@
-"""graph: what the stored links mean: source chains and their renderings, copy clusters, reused passages, sources' use and quote traces."""
+"""graph: what the stored links mean: source chains and their renderings, copy clusters, reused
+passages, sources' use and quote traces.
+"""
 
 from __future__ import annotations
 

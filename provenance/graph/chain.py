@@ -33,7 +33,9 @@ _LIST_CUES = ("quelle", "source", "источник", "джерел", "fuente", 
 
 @dataclass
 class Node:
-    """A point of a chain: a source (agency, outlet), a web page named by a marker, or a stored article."""
+    """A point of a chain: a source (agency, outlet), a web page named by a marker, or a stored
+    article.
+    """
 
     key: str
     label: str
@@ -46,7 +48,9 @@ class Node:
 
 @dataclass
 class Hop:
-    """One step of a chain, from an upstream node to a downstream one, with its evidence and confidence."""
+    """One step of a chain, from an upstream node to a downstream one, with its evidence and
+    confidence.
+    """
 
     source: str
     target: str
@@ -59,7 +63,9 @@ class Hop:
 
 @dataclass
 class Chain:
-    """An article's source chain: nodes, hops, the main path from origin to article, and what is undecided."""
+    """An article's source chain: nodes, hops, the main path from origin to article, and what is
+    undecided.
+    """
 
     article: ArticleRecord
     nodes: dict[str, Node] = field(default_factory=dict)
@@ -114,7 +120,9 @@ class _SourceGroup:
 
 
 def _article_node(article: ArticleRecord | ArticleSummary, registry: Registry) -> Node:
-    """A stored article as a node: ``#4 merkur.de`` by its outlet, or by its file name when no outlet is known."""
+    """A stored article as a node: ``#4 merkur.de`` by its outlet, or by its file name when no
+    outlet is known.
+    """
     entry = registry.by_domain(article.domain) if article.domain else None
     outlet = identify_outlet(article.url or article.domain, article.outlet, registry)
     where = outlet.name if outlet is not None else article.origin.rsplit("/", 1)[-1]
@@ -163,7 +171,9 @@ def _copy_origin(
 
 
 def link_score(link: LinkRecord) -> str:
-    """A link's score named for what it is: a translation's anchor alignment score, a copy's Jaccard similarity."""
+    """A link's score named for what it is: a translation's anchor alignment score, a copy's Jaccard
+    similarity.
+    """
     if link.kind == "translation":
         return (
             f"alignment score {link.jaccard:.2f} of the two texts' anchors (names, numbers, dates)"
@@ -204,7 +214,9 @@ def _copy_hop(link: LinkRecord) -> Hop:
 def _copy_layers(
     reader: StoreReader, chain: Chain, article: ArticleRecord, registry: Registry, links_of: LinksOf
 ) -> ArticleRecord:
-    """Hops along copy links from the article back to the earliest stored original; returns that original."""
+    """Hops along copy links from the article back to the earliest stored original; returns that
+    original.
+    """
     current = article
     seen = {article.id}
     for _ in range(MAX_COPY_DEPTH):
@@ -220,7 +232,9 @@ def _copy_layers(
 
 
 def _marker_layer(chain: Chain, root: ArticleRecord, registry: Registry) -> str:
-    """A hop from the page a repost marker names to the root article; returns the key of the text's author."""
+    """A hop from the page a repost marker names to the root article; returns the key of the text's
+    author.
+    """
     markers = [a for a in root.attributions if a.kind == "copied_from"]
     if not markers:
         return f"article:{root.id}"
@@ -251,7 +265,9 @@ def _marker_layer(chain: Chain, root: ArticleRecord, registry: Registry) -> str:
 
 
 def _publisher(root: ArticleRecord, registry: Registry) -> SourceEntry | None:
-    """The outlet that published the root article: its domain, its byline, or an outlet its page furniture names."""
+    """The outlet that published the root article: its domain, its byline, or an outlet its page
+    furniture names.
+    """
     if root.domain and (entry := registry.by_domain(root.domain)):
         return entry
     for attribution in root.attributions:
@@ -316,7 +332,9 @@ def _resolve_entries(groups: list[_SourceGroup], registry: Registry) -> None:
 def _relays(
     primary: list[_SourceGroup], secondary: list[_SourceGroup]
 ) -> list[tuple[_SourceGroup, _SourceGroup, list[str]]]:
-    """Pairs (P, S) where the text credits outlet S, in the same or the next sentence, with what agency P said."""
+    """Pairs (P, S) where the text credits outlet S, in the same or the next sentence, with what
+    agency P said.
+    """
     pairs = []
     for outlet in secondary:
         for agency in primary:

@@ -19,13 +19,17 @@ from provenance.store.records import LinkRecord
 
 STRONG_KINDS = FULL_KINDS | {"translation"}
 HIGH_OVERLAP = 0.9
-"""A full copy of a member joins the member's cluster only this close to it (Jaccard, or containment both ways)."""
+"""A full copy of a member joins the member's cluster only this close to it (Jaccard, or containment
+both ways).
+"""
 _ROLE_OF_KIND = {"repost": "repost", "duplicate": "duplicate", "translation": "translation"}
 
 
 @dataclass
 class Cluster:
-    """One story and its copies: its members, the links among them, and the origin if the evidence names one."""
+    """One story and its copies: its members, the links among them, and the origin if the evidence
+    names one.
+    """
 
     id: int
     members: list[int]
@@ -60,7 +64,9 @@ def _close(link: LinkRecord) -> bool:
 
 
 def _center(candidates: set[int], neighbours: dict[int, dict[int, LinkRecord]]) -> int:
-    """The member a new cluster forms around: the origin of decided links that copies nothing, else the most linked; the lowest id on a tie."""
+    """The member a new cluster forms around: the origin of decided links that copies nothing, else
+    the most linked; the lowest id on a tie.
+    """
 
     def score(article: int) -> tuple[int, int, int]:
         links = [link for other, link in neighbours[article].items() if other in candidates]
@@ -78,7 +84,9 @@ def _center(candidates: set[int], neighbours: dict[int, dict[int, LinkRecord]]) 
 def _members_around(
     center: int, candidates: set[int], neighbours: dict[int, dict[int, LinkRecord]]
 ) -> set[int]:
-    """The center, the articles linked to it, then full copies at high overlap and translations of those."""
+    """The center, the articles linked to it, then full copies at high overlap and translations of
+    those.
+    """
     group = {center} | {other for other in neighbours[center] if other in candidates}
     for member in sorted(group - {center}):
         for other, link in neighbours[member].items():
@@ -94,7 +102,9 @@ def _members_around(
 def _groups(
     component: set[int], neighbours: dict[int, dict[int, LinkRecord]]
 ) -> Iterable[set[int]]:
-    """A connected set of strongly linked articles split into clusters around centers (single leftovers are no cluster)."""
+    """A connected set of strongly linked articles split into clusters around centers (single
+    leftovers are no cluster).
+    """
     remaining = set(component)
     while remaining:
         group = _members_around(_center(remaining, neighbours), remaining, neighbours)
@@ -141,7 +151,9 @@ def _origin(members: list[int], links: list[LinkRecord]) -> tuple[int | None, st
 
 
 def clusters_of(article_ids: Sequence[int], links: Sequence[LinkRecord]) -> list[Cluster]:
-    """Clusters of full copies and translations of one story that hold one of these articles, largest first (see the module)."""
+    """Clusters of full copies and translations of one story that hold one of these articles,
+    largest first (see the module).
+    """
     corpus = set(article_ids)
     strong = [link for link in links if link.kind in STRONG_KINDS]
     neighbours: dict[int, dict[int, LinkRecord]] = defaultdict(dict)
@@ -179,7 +191,9 @@ def story_key(article_id: int, cluster_of: dict[int, Cluster]) -> str:
 
 
 def relations_between(clusters: Sequence[Cluster], links: Sequence[LinkRecord]) -> list[Relation]:
-    """The partial copies between stories, and full copies that stayed outside a cluster, one relation per pair of stories."""
+    """The partial copies between stories, and full copies that stayed outside a cluster, one
+    relation per pair of stories.
+    """
     cluster_of = {member: cluster for cluster in clusters for member in cluster.members}
     inside = {id(link) for cluster in clusters for link in cluster.links}
     grouped: dict[tuple[str, str], list[LinkRecord]] = defaultdict(list)

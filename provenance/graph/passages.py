@@ -1,4 +1,6 @@
-"""Reading passage clusters back for reports: which passages of some articles travelled to other outlets, and where first."""
+"""Reading passage clusters back for reports: which passages of some articles travelled to other
+outlets, and where first.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +27,9 @@ def _outlet_key(article: ArticleSummary, registry: Registry) -> str:
 def _first(
     witnesses: Sequence[Witness], articles: Mapping[int, ArticleSummary]
 ) -> tuple[int | None, str]:
-    """The earliest witness, if the publication times single it out: every witness dated, and the earliest before all others."""
+    """The earliest witness, if the publication times single it out: every witness dated, and the
+    earliest before all others.
+    """
     dated = [w for w in witnesses if articles[w.article_id].published is not None]
     if not dated:
         return None, "not determined: no witness has a publication date"
@@ -82,7 +86,9 @@ def _source(
 def reused_passages(
     reader: StoreReader, article_ids: Iterable[int], registry: Registry, min_outlets: int = 2
 ) -> list[ReusedPassage]:
-    """The passage clusters holding any of these articles that reach `min_outlets` outlets, most widely reused first."""
+    """The passage clusters holding any of these articles that reach `min_outlets` outlets, most
+    widely reused first.
+    """
     held = reader.passage_witnesses(article_ids)
     clusters = reader.witnesses_of_passages({w.passage for w in held})
     if not clusters:

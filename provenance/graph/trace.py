@@ -1,4 +1,6 @@
-"""Quote tracing: every article that carries a quote, in time order, with its source and the inferred origin."""
+"""Quote tracing: every article that carries a quote, in time order, with its source and the
+inferred origin.
+"""
 
 from __future__ import annotations
 
@@ -70,7 +72,9 @@ class Appearance:
 
     @property
     def exact(self) -> bool:
-        """Whether the article has the query's words exactly (after folding); a translation never has."""
+        """Whether the article has the query's words exactly (after folding); a translation never
+        has.
+        """
         return not self.differences and self.translation_of is None
 
 
@@ -90,7 +94,9 @@ class Trace:
 
 
 def _tokens_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Folded words of a (hyphenation-folded) text and their spans, folded as normalize_quote folds them."""
+    """Folded words of a (hyphenation-folded) text and their spans, folded as normalize_quote folds
+    them.
+    """
     words, spans = [], []
     for match in _TOKEN.finditer(text):
         word = match.group().casefold().replace("-", "").replace("'", "").replace("’", "")
@@ -101,7 +107,9 @@ def _tokens_with_spans(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
 
 def search_terms(query: str) -> list[str]:
-    """Index terms of a query, split as the index splits words: short words whole, longer ones cut to a six-letter stem (a prefix)."""
+    """Index terms of a query, split as the index splits words: short words whole, longer ones cut
+    to a six-letter stem (a prefix).
+    """
     terms = []
     for word in _INDEX_WORD.findall(fold_hyphenation(query).casefold()):
         if len(word) < 3:
@@ -111,7 +119,9 @@ def search_terms(query: str) -> list[str]:
 
 
 def _leave_one_out(terms: list[str]) -> list[list[str]]:
-    """Every set of terms that leaves one out, so that a passage with one changed word is still found."""
+    """Every set of terms that leaves one out, so that a passage with one changed word is still
+    found.
+    """
     if len(terms) <= 2:
         return []
     return [list(subset) for subset in combinations(terms, len(terms) - 1)]
@@ -133,7 +143,9 @@ def _differences(query: list[str], found: list[str]) -> list[Difference]:
 
 
 def _window_starts(query: list[str], words: list[str]) -> set[int]:
-    """Where a window aligned with the query could start: every place a query word occurs, shifted back."""
+    """Where a window aligned with the query could start: every place a query word occurs, shifted
+    back.
+    """
     positions: dict[str, list[int]] = {}
     for index, word in enumerate(query):
         positions.setdefault(word, []).append(index)
@@ -161,7 +173,9 @@ def _best_window(query: list[str], words: list[str]) -> tuple[int, int] | None:
 def match_passage(
     query_words: list[str], paragraph: str
 ) -> tuple[str, float, list[Difference]] | None:
-    """The passage of a paragraph that carries the query, its similarity and differing words, or None."""
+    """The passage of a paragraph that carries the query, its similarity and differing words, or
+    None.
+    """
     folded = fold_hyphenation(unicodedata.normalize("NFKC", paragraph))
     words, spans = _tokens_with_spans(folded)
     window = _best_window(query_words, words) if words else None
@@ -200,7 +214,9 @@ def _validate(query: str) -> tuple[str, list[str]]:
 def _enclosing_quote(
     article: ArticleRecord, passage: str
 ) -> tuple[int, str | None, str | None, str | None]:
-    """Where the passage stands in the body, and the stored quotation that holds it: its text, speaker and source."""
+    """Where the passage stands in the body, and the stored quotation that holds it: its text,
+    speaker and source.
+    """
     offset = fold_hyphenation(article.body).find(passage)
     for quote in article.quotes:
         if (offset >= 0 and quote.start <= offset < quote.end + 1) or normalize_quote(
@@ -371,7 +387,9 @@ def _translations(reader: StoreReader, appearances: list[Appearance]) -> list[Ap
 
 
 def _translated_appearance(appearance: Appearance, article: ArticleRecord) -> Appearance:
-    """An article that translates an appearance, with its quotation that renders the appearance's quote."""
+    """An article that translates an appearance, with its quotation that renders the appearance's
+    quote.
+    """
     wording = appearance.quote or appearance.passage
     keys = {anchor.key for anchor in extract_anchors(wording, appearance.article.language)}
     where = _relative_place(appearance.article.body, wording)
@@ -412,7 +430,9 @@ _NONE = _NoEntry()
 def trace_quote(
     store: Store, query: str, registry: Registry, chains_for: int = CHAINS_FOR
 ) -> Trace:
-    """Every article carrying a quote (exact or varied), in time order, with sources, chains and the inferred origin."""
+    """Every article carrying a quote (exact or varied), in time order, with sources, chains and the
+    inferred origin.
+    """
     normalized, words = _validate(query)
     if store.count_articles() == 0:
         raise InputError("the database holds no articles: run 'provenance ingest' first")

@@ -1,4 +1,6 @@
-"""ingest: ingest() and check() in named stages (prepare, candidates, verify, write, link), reindex(), and lookups of stored articles."""
+"""ingest: ingest() and check() in named stages (prepare, candidates, verify, write, link),
+reindex(), and lookups of stored articles.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Candidates and verification: which stored articles a new one may copy or translate, and the verified pairs."""
+"""Candidates and verification: which stored articles a new one may copy or translate, and the
+verified pairs.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +57,9 @@ TRANSLATION_CANDIDATES = 10
 
 @dataclass
 class Comparable:
-    """One side of a candidate pair: its id, body, direction facts and language; shingles and anchors made when first needed."""
+    """One side of a candidate pair: its id, body, direction facts and language; shingles and
+    anchors made when first needed.
+    """
 
     article_id: int | None
     body: str
@@ -113,14 +117,18 @@ class Match:
 
     @property
     def subject_role(self) -> str:
-        """``copy`` when the subject copies the other, ``origin`` when the other copies it, else ``undetermined``."""
+        """``copy`` when the subject copies the other, ``origin`` when the other copies it, else
+        ``undetermined``.
+        """
         return {"second": "copy", "first": "origin"}.get(
             self.direction.origin or "", "undetermined"
         )
 
 
 def _label(article_id: int | None, outlet: Outlet | None) -> str:
-    """How a reason names an article: ``#6 (merkur.de)``, ``#4``, ``the checked article (Live Science)``; never by its file name."""
+    """How a reason names an article: ``#6 (merkur.de)``, ``#4``, ``the checked article (Live
+    Science)``; never by its file name.
+    """
     who = f"#{article_id}" if article_id is not None else "the checked article"
     return f"{who} ({outlet.name})" if outlet is not None else who
 
@@ -137,7 +145,9 @@ def facts_of_prepared(
 
 
 def comparable_stored(stored: StoredText, fingerprinter: Fingerprinter) -> Comparable:
-    """A stored article ready for verification (shingles and anchors recomputed from its body when needed)."""
+    """A stored article ready for verification (shingles and anchors recomputed from its body when
+    needed).
+    """
     urls = tuple(url for url in (stored.url, stored.canonical_url) if url)
     marks = tuple(
         SourceMark(sentence, url, None if url else source)
@@ -172,7 +182,9 @@ def comparable_prepared(
 
 
 def _same_outlet(first: Facts, second: Facts) -> bool:
-    """Whether two articles come from one outlet; two with no outlet known and no marker are taken as one source's texts."""
+    """Whether two articles come from one outlet; two with no outlet known and no marker are taken
+    as one source's texts.
+    """
     if first.outlet is not None and second.outlet is not None:
         return first.outlet.same_as(second.outlet)
     if first.outlet is not None or second.outlet is not None:
@@ -181,7 +193,9 @@ def _same_outlet(first: Facts, second: Facts) -> bool:
 
 
 def verify_translation(subject: Comparable, other: Comparable) -> Verified | None:
-    """A translation link between articles in two languages, verified by aligning their anchors in order."""
+    """A translation link between articles in two languages, verified by aligning their anchors in
+    order.
+    """
     evidence = compare_translation(
         list(subject.anchors), list(other.anchors), subject.language, other.language
     )
@@ -209,20 +223,26 @@ def verify_translation(subject: Comparable, other: Comparable) -> Verified | Non
 
 
 def verify_pair(subject: Comparable, other: Comparable, settings: Settings) -> Verified | None:
-    """Score a candidate against the subject: exact shingle sets in one language, aligned anchors across two."""
+    """Score a candidate against the subject: exact shingle sets in one language, aligned anchors
+    across two.
+    """
     return compare_pair(subject, other, settings).verified
 
 
 @dataclass(frozen=True)
 class Compared:
-    """What comparing a candidate with the subject found: a copy or translation link, and passages they share (subject first)."""
+    """What comparing a candidate with the subject found: a copy or translation link, and passages
+    they share (subject first).
+    """
 
     verified: Verified | None
     passages: list[SharedSpan] = field(default_factory=list)
 
 
 PASSAGE_MIN_SHARED = PASSAGE_WORDS - 5
-"""Shingles two bodies must share before they are aligned for passages: a passage of PASSAGE_WORDS words holds PASSAGE_WORDS - 2."""
+"""Shingles two bodies must share before they are aligned for passages: a passage of PASSAGE_WORDS
+words holds PASSAGE_WORDS - 2.
+"""
 
 
 def compare_pair(
@@ -302,7 +322,9 @@ def _copy_candidates(
     limit: int,
     batch_per_key: int = 0,
 ) -> list[list[int]]:
-    """For each item: the articles sharing the most of its copy LSH keys (body and paragraphs), most first."""
+    """For each item: the articles sharing the most of its copy LSH keys (body and paragraphs), most
+    first.
+    """
     query = CandidateQuery.of([item.keys for item in items], ids)
     return rank_candidates(
         query, reader.bucket_members(query.keys), limit, batch_per_key=batch_per_key
@@ -311,7 +333,9 @@ def _copy_candidates(
 
 @dataclass(frozen=True)
 class Findings:
-    """What the stored articles hold of a checked one: verified copies (best first), and passages shared with others as (start, end, other id, other start, other end)."""
+    """What the stored articles hold of a checked one: verified copies (best first), and passages
+    shared with others as (start, end, other id, other start, other end).
+    """
 
     matches: list[Match]
     passages: list[tuple[int, int, int, int, int]]

@@ -1,4 +1,6 @@
-"""Stored articles by reference (id, URL, file name, or a file to ingest first), for chains and quotes."""
+"""Stored articles by reference (id, URL, file name, or a file to ingest first), for chains and
+quotes.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from provenance.text.normalize import load_patterns
 
 
 def _stored_article(store: Store, reference: str, settings: Settings) -> ArticleRecord:
-    """The stored article a reference names: an id, a URL, a file name, or a file or URL to ingest first."""
+    """The stored article a reference names: an id, a URL, a file name, or a file or URL to ingest
+    first.
+    """
     if is_url(reference):
         with store.reader() as reader:
             stored_at_url = reader.articles_at_urls([reference])
@@ -47,7 +51,9 @@ def _stored_article(store: Store, reference: str, settings: Settings) -> Article
 
 
 def chain_for(store: Store, reference: str, settings: Settings | None = None) -> Chain:
-    """Build, store and return the source chain of an article (by id, URL, file name, or a file to ingest)."""
+    """Build, store and return the source chain of an article (by id, URL, file name, or a file to
+    ingest).
+    """
     settings = settings or Settings()
     registry = load_registry(settings.sources_file)
     article = _stored_article(store, reference, settings)

@@ -1,4 +1,6 @@
-"""Preparing a document: layout, markers, language, attributions, quotes, anchors, shingles and signature."""
+"""Preparing a document: layout, markers, language, attributions, quotes, anchors, shingles and
+signature.
+"""
 
 from __future__ import annotations
 
@@ -54,7 +56,9 @@ ProgressCallback = Callable[[str, int], None]
 
 @dataclass
 class Prepared:
-    """A document split into body and furniture, hashed and fingerprinted, ready to store or compare."""
+    """A document split into body and furniture, hashed and fingerprinted, ready to store or
+    compare.
+    """
 
     document: Document
     title: str | None
@@ -74,7 +78,9 @@ class Prepared:
 
     @property
     def anchor_language(self) -> str:
-        """The base language its translation keys are stored under ("" when it has none: no anchors, no keys)."""
+        """The base language its translation keys are stored under ("" when it has none: no anchors,
+        no keys).
+        """
         return base_language(self.document.language) or ""
 
     def anchor_list(self) -> list[Anchor]:
@@ -127,7 +133,9 @@ class Fingerprinter:
         return text_signature(text, self.params)[0]
 
     def sign(self, batch: Sequence[Prepared]) -> None:
-        """Fill in the shingles, the body signature and the LSH keys of every prepared document, in one pass."""
+        """Fill in the shingles, the body signature and the LSH keys of every prepared document, in
+        one pass.
+        """
         anchor_texts = [
             anchor_features(item.anchor_list()) if item.anchor_language else "" for item in batch
         ]
@@ -137,7 +145,9 @@ class Fingerprinter:
             item.shingles, item.signature, item.keys, item.anchor_keys = found
 
     def fingerprints(self, bodies: Sequence[str], anchor_texts: Sequence[str]) -> list[Fingerprint]:
-        """Shingles, body signature, copy LSH keys (body and paragraphs) and translation LSH keys of each body, in one compiled pass."""
+        """Shingles, body signature, copy LSH keys (body and paragraphs) and translation LSH keys of
+        each body, in one compiled pass.
+        """
         if not bodies:
             return []
         paragraphs = [body.split("\n") for body in bodies]
@@ -176,7 +186,9 @@ class Fingerprinter:
     def index_keys(
         self, bodies: Sequence[str], languages: Sequence[str | None]
     ) -> list[Fingerprint]:
-        """The fingerprints of stored bodies, their anchors extracted again: what rebuilding the LSH index needs."""
+        """The fingerprints of stored bodies, their anchors extracted again: what rebuilding the LSH
+        index needs.
+        """
         return self.fingerprints(
             bodies,
             [
@@ -187,7 +199,9 @@ class Fingerprinter:
 
 
 class Fingerprint(NamedTuple):
-    """What the Fingerprinter makes of one body: its shingle set, its signature, its copy and translation LSH keys."""
+    """What the Fingerprinter makes of one body: its shingle set, its signature, its copy and
+    translation LSH keys.
+    """
 
     shingles: U64
     signature: U32
@@ -199,7 +213,9 @@ class Fingerprint(NamedTuple):
 
 
 def _canonical_marker(document: Document) -> Marker | None:
-    """A canonical URL at another publisher than the page's own is a repost marker (``social.techcrunch.com`` to ``techcrunch.com`` is not)."""
+    """A canonical URL at another publisher than the page's own is a repost marker
+    (``social.techcrunch.com`` to ``techcrunch.com`` is not).
+    """
     if not document.canonical_url or not document.url:
         return None
     if registered_domain(document.canonical_url) in (None, registered_domain(document.url)):
@@ -210,7 +226,9 @@ def _canonical_marker(document: Document) -> Marker | None:
 
 
 OWN_OUTLET_CREDIT = "own_outlet_credit"
-"""The furniture kind of a line shaped like a repost marker that names the page's own outlet ("Originally published on Live Science" on livescience.com)."""
+"""The furniture kind of a line shaped like a repost marker that names the page's own outlet
+("Originally published on Live Science" on livescience.com).
+"""
 
 
 def outlet_of_document(document: Document, registry: Registry) -> Outlet | None:
@@ -227,7 +245,9 @@ def _names_own_outlet(marker: Marker, own: Outlet | None) -> bool:
 
 
 def _repost_markers(layout: Layout, own: Outlet | None) -> tuple[list[Marker], list[FurnitureLine]]:
-    """The layout's repost markers that name another outlet; those naming the page's own outlet become furniture."""
+    """The layout's repost markers that name another outlet; those naming the page's own outlet
+    become furniture.
+    """
     markers, own_credits = [], []
     for marker in layout.markers:
         if _names_own_outlet(marker, own):
@@ -252,7 +272,9 @@ def _headline_of_text(body_lines: list[str]) -> str:
 
 
 def content_hash(body: str) -> str:
-    """SHA-256 of a case-folded body with its whitespace collapsed: equal for texts that differ only in spacing or case."""
+    """SHA-256 of a case-folded body with its whitespace collapsed: equal for texts that differ only
+    in spacing or case.
+    """
     return hashlib.sha256(" ".join(body.casefold().split()).encode("utf-8")).hexdigest()
 
 
@@ -304,5 +326,7 @@ def prepare(document: Document, patterns: PatternSet, fingerprinter: Fingerprint
 
 @lru_cache(maxsize=4096)
 def stored_anchors(body: str, language: str | None) -> tuple[Anchor, ...]:
-    """The anchors of a stored body, remembered: an article that mentions a common name is a translation candidate of many."""
+    """The anchors of a stored body, remembered: an article that mentions a common name is a
+    translation candidate of many.
+    """
     return tuple(extract_anchors(body, language))

@@ -36,7 +36,9 @@ ReindexProgress = Callable[[str, int, int], None]
 def reindex(
     store: Store, settings: Settings | None = None, on_progress: ReindexProgress | None = None
 ) -> dict[str, int]:
-    """Do every rebuild the database's upgrades asked for; the items each step rebuilt (empty: nothing was pending)."""
+    """Do every rebuild the database's upgrades asked for; the items each step rebuilt (empty:
+    nothing was pending).
+    """
     settings = settings or Settings()
     with store.reader() as reader:
         pending = reader.pending_rebuilds()
@@ -51,7 +53,9 @@ def reindex(
 def _rebuild_index(
     store: Store, settings: Settings, last: int, on_progress: ReindexProgress | None
 ) -> int:
-    """Fingerprint every stored body again and store its copy and translation LSH keys under the current parameters."""
+    """Fingerprint every stored body again and store its copy and translation LSH keys under the
+    current parameters.
+    """
     fingerprinter = Fingerprinter(settings)
     total, done = store.count_articles(), 0
     while True:
@@ -91,7 +95,9 @@ def _rebuild_index(
 
 
 def _realign_links(store: Store, last: int, on_progress: ReindexProgress | None) -> int:
-    """Align the two bodies of every stored link again, origin first: a copy's shared and changed passages, a translation's sentence pairs."""
+    """Align the two bodies of every stored link again, origin first: a copy's shared and changed
+    passages, a translation's sentence pairs.
+    """
     with store.reader() as reader:
         total = reader.row_counts()["copy_links"]
     done = 0

@@ -124,7 +124,9 @@ PARENT_POLL_SECONDS = 1.0
 
 
 def _start_worker(parent: int) -> None:
-    """Set a worker up: a lower priority, deaf to Ctrl-C (the writer stops it), and dying with the writer however it ends."""
+    """Set a worker up: a lower priority, deaf to Ctrl-C (the writer stops it), and dying with the
+    writer however it ends.
+    """
     try:
         os.nice(WORKER_NICENESS)
     # pragma: no cover - a platform that refuses it: the workers keep the writer's priority
@@ -157,7 +159,9 @@ def _watch_parent(parent: int) -> None:
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the workers at once, their chunks dropped: what an interrupted or failed run needs (``shutdown`` waits for every chunk)."""
+    """End the workers at once, their chunks dropped: what an interrupted or failed run needs
+    (``shutdown`` waits for every chunk).
+    """
     processes = list(
         getattr(pool, "_processes", {}).values()
     )  # no public API before Python 3.14's terminate_workers()
@@ -184,7 +188,9 @@ def _chunked(items: Iterable[Document | Failure], size: int) -> Iterator[list[Do
 def prepared_stream(
     documents: Iterable[Document | Failure], settings: Settings, workers: int = 1
 ) -> Generator[Prepared | Failure, None, None]:
-    """Prepared documents in input order, made by `workers` processes (in this one when workers is 1)."""
+    """Prepared documents in input order, made by `workers` processes (in this one when workers is
+    1).
+    """
     if workers <= 1:
         for chunk in _chunked(documents, PREPARE_CHUNK):
             yield from _prepare_all(chunk, settings)
@@ -216,7 +222,9 @@ def prepared_stream(
 def _result(
     future: Future[list[Prepared | Failure]], later: Sequence[Document | Failure]
 ) -> list[Prepared | Failure]:
-    """A chunk prepared by a worker; a worker that died (killed, out of memory) is an error that says so."""
+    """A chunk prepared by a worker; a worker that died (killed, out of memory) is an error that
+    says so.
+    """
     try:
         return future.result()
     except BrokenProcessPool as error:

@@ -1,4 +1,6 @@
-"""check(): the verdict on one article against the database (original, copy, copied_by, same_text, stored)."""
+"""check(): the verdict on one article against the database (original, copy, copied_by, same_text,
+stored).
+"""
 
 from __future__ import annotations
 
@@ -78,7 +80,9 @@ class CheckResult:
 
     @property
     def source_markers(self) -> list[tuple[Marker, list[ArticleRecord]]]:
-        """The markers that name where the article was taken from (a source footer, a canonical link elsewhere)."""
+        """The markers that name where the article was taken from (a source footer, a canonical link
+        elsewhere).
+        """
         return [
             (marker, stored)
             for marker, stored in self.markers
@@ -87,27 +91,35 @@ class CheckResult:
 
     @property
     def is_copy(self) -> bool:
-        """Whether the article copies an earlier stored article or names, in a marker, where it was taken from (exit code 1)."""
+        """Whether the article copies an earlier stored article or names, in a marker, where it was
+        taken from (exit code 1).
+        """
         return any(match.subject_role == "copy" for match in self.matches) or bool(
             self.source_markers
         )
 
     @property
     def named(self) -> Match | None:
-        """The relation the verdict names: the copied original, the same text, or the first later copy."""
+        """The relation the verdict names: the copied original, the same text, or the first later
+        copy.
+        """
         wanted = {COPY: "copy", SAME_TEXT: "undetermined", COPIED_BY: "origin"}.get(self.verdict)
         return next((match for match in self.matches if match.subject_role == wanted), None)
 
     @property
     def kind(self) -> str | None:
-        """The kind of the relation the verdict names (duplicate, repost, partial, translation); ``repost`` for a marker alone."""
+        """The kind of the relation the verdict names (duplicate, repost, partial, translation);
+        ``repost`` for a marker alone.
+        """
         if self.named is not None:
             return self.named.kind
         return "repost" if self.verdict == COPY else None
 
 
 def relation_of(match: Match) -> str:
-    """``copy_of`` (the checked article copies the match), ``copied_by`` (the match copies it) or ``same_text`` (order not determined)."""
+    """``copy_of`` (the checked article copies the match), ``copied_by`` (the match copies it) or
+    ``same_text`` (order not determined).
+    """
     return _RELATION_OF_ROLE[match.subject_role]
 
 
@@ -127,7 +139,9 @@ def _verdict(
 
 
 def _ranked(matches: Iterable[Match]) -> list[Match]:
-    """Copies of earlier articles first (those a marker decides first), then the undecided, then later copies; most similar first."""
+    """Copies of earlier articles first (those a marker decides first), then the undecided, then
+    later copies; most similar first.
+    """
     order = {"copy": 0, "undetermined": 1, "origin": 2}
     return sorted(
         matches,
@@ -141,7 +155,9 @@ def _ranked(matches: Iterable[Match]) -> list[Match]:
 
 
 def match_from_link(link: LinkRecord, subject_id: int, other: ArticleRecord) -> Match:
-    """A stored copy link seen from one of its articles, as a Match (the evidence as stored; nothing compared again)."""
+    """A stored copy link seen from one of its articles, as a Match (the evidence as stored; nothing
+    compared again).
+    """
     subject_is_copy = link.copy_id == subject_id
     decided = link.direction != "undetermined"
     origin = ("second" if subject_is_copy else "first") if decided else None

@@ -1,4 +1,6 @@
-"""The batch writer's steps: fresh items, new articles with their children, links, passages and index keys."""
+"""The batch writer's steps: fresh items, new articles with their children, links, passages and
+index keys.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +47,9 @@ from provenance.translation.alignment import TranslationEvidence
 
 @dataclass
 class IngestReport:
-    """What an ingest did: counts, new copy links by kind, and every input that failed with its reason."""
+    """What an ingest did: counts, new copy links by kind, and every input that failed with its
+    reason.
+    """
 
     read: int = 0
     added: int = 0
@@ -171,7 +175,9 @@ def translation_evidence(
     origin_id: int,
     passages: list[list[str]],
 ) -> dict[str, Any]:
-    """The evidence of a translation link: languages and anchor pairs as (origin, copy), score, order agreement, and sentence pairs (origin first) that render each other."""
+    """The evidence of a translation link: languages and anchor pairs as (origin, copy), score,
+    order agreement, and sentence pairs (origin first) that render each other.
+    """
     pairs = [list(pair) for pair in found.pairs]
     ordered = list(languages)
     if origin_id != subject_id:
@@ -192,7 +198,9 @@ def translation_evidence(
 def _fresh_items(
     writer: BatchWriter, batch: list[Prepared], report: IngestReport
 ) -> list[Prepared]:
-    """The items of a batch not stored yet (each identity once); the stored ones' ids go to the report."""
+    """The items of a batch not stored yet (each identity once); the stored ones' ids go to the
+    report.
+    """
     stored = writer.ids_of_identity_keys([item.identity_key for item in batch])
     seen = set(stored)
     fresh = []
@@ -254,7 +262,9 @@ def _insert_articles(
 def _candidate_ids(
     writer: BatchWriter, fresh: list[Prepared], ids: list[int], limit: int
 ) -> list[tuple[list[int], list[int]]]:
-    """For each new article: the articles sharing its copy LSH buckets or named by its markers, and those of other languages sharing anchor buckets."""
+    """For each new article: the articles sharing its copy LSH buckets or named by its markers, and
+    those of other languages sharing anchor buckets.
+    """
     marked = writer.article_ids_at_urls(
         _url_variants(marker.url for item in fresh for marker in item.markers if marker.url)
     )
@@ -327,7 +337,9 @@ def _links_of_batch(
 def _store_batch(
     store: Store, batch: list[Prepared], fingerprinter: Fingerprinter, report: IngestReport
 ) -> None:
-    """Write one batch in one transaction: new articles and their parts, their verified links, their LSH keys."""
+    """Write one batch in one transaction: new articles and their parts, their verified links, their
+    LSH keys.
+    """
     unsigned = [item for item in batch if item.signature is None]
     fingerprinter.sign(unsigned)
     with store.writer() as writer:
@@ -368,7 +380,9 @@ def _store_batch(
 
 
 COPY_SHARE = 0.5
-"""Two articles sharing this share of either's shingles are versions of one text: a line they both hold counts once."""
+"""Two articles sharing this share of either's shingles are versions of one text: a line they both
+hold counts once.
+"""
 
 
 def _boilerplate_lessons(
@@ -449,7 +463,9 @@ LEARNED_BOILERPLATE = "boilerplate"
 
 
 def _own_lines(item: Prepared) -> list[str]:
-    """The lines an article wrote itself: its body's, and its title when that was its text's first line."""
+    """The lines an article wrote itself: its body's, and its title when that was its text's first
+    line.
+    """
     return item.body.split("\n") + (
         [item.title] if item.document.title_in_text and item.title else []
     )

@@ -1,4 +1,6 @@
-"""knowledge: what the tool knows beforehand and finds with it: the source registry, outlets, attribution cues, attributions and quotations."""
+"""knowledge: what the tool knows beforehand and finds with it: the source registry, outlets,
+attribution cues, attributions and quotations.
+"""
 
 from __future__ import annotations
 

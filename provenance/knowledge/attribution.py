@@ -1,4 +1,6 @@
-"""Attributions: cited sources, wire credits, bylines and image credits, resolved against the registry."""
+"""Attributions: cited sources, wire credits, bylines and image credits, resolved against the
+registry.
+"""
 
 from __future__ import annotations
 
@@ -200,12 +202,16 @@ def _matches_at_word_starts(rest: re.Pattern[str], text: str) -> Iterator[re.Mat
 
 
 def _matches_at_line_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """The matches of a pattern that begins with a multiline ``^``, as finditer would give them, tried at line starts only."""
+    """The matches of a pattern that begins with a multiline ``^``, as finditer would give them,
+    tried at line starts only.
+    """
     return iter(matches_at(pattern, text, _line_starts(text)))
 
 
 def _line_starts(text: str) -> Iterator[int]:
-    """The offsets where the text's lines start: 0, and after each newline (the text's end too, after a final one)."""
+    """The offsets where the text's lines start: 0, and after each newline (the text's end too,
+    after a final one).
+    """
     start = 0
     while True:
         yield start
@@ -243,7 +249,9 @@ alphabet), where the leading ``\\b`` fails at once inside a word."""
 
 
 def _first_letters(item: tuple[Any, Any], constants: Any) -> set[int]:
-    """The characters a parsed pattern item can begin with; ValueError when it may begin with anything but a literal."""
+    """The characters a parsed pattern item can begin with; ValueError when it may begin with
+    anything but a literal.
+    """
     op, value = item
     if op == constants.LITERAL:
         return {value}
@@ -320,7 +328,9 @@ class Sentence:
 
 @lru_cache(maxsize=16)
 def sentences(text: str) -> tuple[Sentence, ...]:
-    """The sentences of a text with their offsets (a light splitter: lines, then sentence ends, not after abbreviations)."""
+    """The sentences of a text with their offsets (a light splitter: lines, then sentence ends, not
+    after abbreviations).
+    """
     spans = []
     start = 0
     for match in _SENTENCE_BREAK.finditer(text):
@@ -336,7 +346,9 @@ def sentences(text: str) -> tuple[Sentence, ...]:
 
 
 def _sentence_at(spans: Sequence[Sentence], starts: Sequence[int], offset: int) -> Sentence:
-    """The sentence that holds an offset (the last one for an offset between sentences); `starts` are the spans' starts."""
+    """The sentence that holds an offset (the last one for an offset between sentences); `starts`
+    are the spans' starts.
+    """
     index = bisect_right(starts, offset) - 1
     if index >= 0 and offset < spans[index].end:
         return spans[index]
@@ -371,7 +383,9 @@ class _Text:
         self._quotations: dict[int, list[tuple[int, int]]] = {}
 
     def in_quotation(self, offset: int) -> bool:
-        """Whether an offset stands inside a quotation opened earlier on its line and not closed before it (each line read once)."""
+        """Whether an offset stands inside a quotation opened earlier on its line and not closed
+        before it (each line read once).
+        """
         line_start = self.body.rfind("\n", 0, offset) + 1
         if (spans := self._quotations.get(line_start)) is None:
             line_end = self.body.find("\n", offset)
@@ -395,7 +409,8 @@ class _Text:
         mention_starts, mention_ends = [m.start for m in mentions], [m.end for m in mentions]
         for match in _NAME.finditer(self.body):
             start, end = match.span()
-            # Mentions do not overlap and are in order: those starting before this name's end and ending after its start overlap it.
+            # Mentions do not overlap and are in order: those starting before this name's end and
+            # ending after its start overlap it.
             last = bisect_left(mention_starts, end)
             first = last
             while first and mention_ends[first - 1] > start:
@@ -408,7 +423,9 @@ class _Text:
         return found
 
     def _name_part(self, start: int, end: int) -> list[_Candidate]:
-        """The part of a capitalised name between two offsets as a candidate, from its first capital (none if it has none)."""
+        """The part of a capitalised name between two offsets as a candidate, from its first capital
+        (none if it has none).
+        """
         part = self.body[start:end]
         lead = re.match(rf"(?:['’]s?)?[^{_UPPER}„\"«“]*", part)
         offset = lead.end() if lead else 0
@@ -458,7 +475,9 @@ class _Text:
         )
 
     def _names_after(self, cue_end: int, hi: int) -> list[_Candidate]:
-        """The candidate sources after a cue: a capitalised name that the cue's last word begins ("Selon Mercedes", "Laut Müller") cut after the cue, then those wholly after it."""
+        """The candidate sources after a cue: a capitalised name that the cue's last word begins
+        ("Selon Mercedes", "Laut Müller") cut after the cue, then those wholly after it.
+        """
         index = bisect_left(self.starts, cue_end) - 1
         names = self._names(cue_end, hi)
         if (
@@ -472,11 +491,15 @@ class _Text:
         return names
 
     def _never_a_source(self, name: str) -> bool:
-        """A word or phrase of the not_sources list, case-folded; an acronym in capitals ("WHO", "US") is not the word it spells."""
+        """A word or phrase of the not_sources list, case-folded; an acronym in capitals ("WHO",
+        "US") is not the word it spells.
+        """
         return name.casefold() in self.not_sources and not (len(name) > 1 and name.isupper())
 
     def _compound_of_a_not_source(self, name: str) -> bool:
-        """One word ending in a word of six letters or more that is never a source: a German compound of it ("Presseberichten", "Polizeiangaben")."""
+        """One word ending in a word of six letters or more that is never a source: a German
+        compound of it ("Presseberichten", "Polizeiangaben").
+        """
         folded = name.casefold()
         suffixes = _long_words(self.not_sources)
         return " " not in folded and any(
@@ -484,7 +507,9 @@ class _Text:
         )
 
     def _names(self, start: int, end: int, rejected: bool = False) -> list[_Candidate]:
-        """Candidate sources wholly between two offsets (each completed once per text); with `rejected`, the capitalised words that are never one instead."""
+        """Candidate sources wholly between two offsets (each completed once per text); with
+        `rejected`, the capitalised words that are never one instead.
+        """
         names = []
         for index in range(bisect_left(self.starts, start), bisect_left(self.starts, end)):
             if self.candidates[index][1] <= end:
@@ -497,7 +522,9 @@ class _Text:
         return names
 
     def source_for(self, cue: Cue, cue_start: int, cue_end: int) -> _Candidate | None:
-        """The source of a cue: a pronoun right before it ('he said'), else the nearer of the names before and after it that can be its source."""
+        """The source of a cue: a pronoun right before it ('he said'), else the nearer of the names
+        before and after it that can be its source.
+        """
         if (
             cue.source in ("before", "either")
             and (pronoun := _pronoun_before(self, cue_start)) is not None
@@ -524,7 +551,9 @@ class _Text:
         return min(found, key=itemgetter(0))[1] if found else None
 
     def _clause(self, cue_start: int, cue_end: int) -> tuple[int, int]:
-        """The stretch around a cue where its source may stand: its sentence within the window, cut where a sentence ends and a quotation opens."""
+        """The stretch around a cue where its source may stand: its sentence within the window, cut
+        where a sentence ends and a quotation opens.
+        """
         sentence = self.sentence_at(cue_start)
         lo, hi = max(sentence.start, cue_start - _WINDOW), min(sentence.end, cue_end + _WINDOW)
         for opened in _QUOTED_SENTENCE.finditer(self.body, lo, cue_start):
@@ -534,7 +563,10 @@ class _Text:
         return lo, hi
 
     def _source_before(self, cue: Cue, lo: int, cue_start: int) -> _Candidate | None:
-        """The name right before a cue, if it is the cue's subject: not inside the quotation the cue follows, not the object of a preposition, not an appositive's tail, the head of its noun phrase."""
+        """The name right before a cue, if it is the cue's subject: not inside the quotation the cue
+        follows, not the object of a preposition, not an appositive's tail, the head of its noun
+        phrase.
+        """
         names = self._names(lo, cue_start)
         if not names:
             return None
@@ -566,7 +598,9 @@ class _Text:
     def _source_after(
         self, cue: Cue, lo: int, cue_start: int, cue_end: int, hi: int
     ) -> _Candidate | None:
-        """The name right after a cue, if it is the cue's inverted subject or its cited party: in the same clause, outside any quotation, the head of its noun phrase."""
+        """The name right after a cue, if it is the cue's inverted subject or its cited party: in
+        the same clause, outside any quotation, the head of its noun phrase.
+        """
         if cue.inverted_only and not _ends_a_quotation(self.body[lo:cue_start]):
             return None
         names = self._names_after(cue_end, hi)
@@ -619,7 +653,9 @@ class _Text:
         )
 
     def _quoted_span(self, name: _Candidate) -> tuple[int, int]:
-        """A name's span with the quotation marks around it when it is quoted as a title ('„Spiegel“', '“The Wall Street Journal”', '« El País »')."""
+        """A name's span with the quotation marks around it when it is quoted as a title
+        ('„Spiegel“', '“The Wall Street Journal”', '« El País »').
+        """
         start, end = name[0], name[1]
         opening = _OPENING_MARK.search(self.body, max(0, start - 2), start)
         closing = _CLOSING_MARK.match(self.body, end, end + 2)
@@ -628,7 +664,9 @@ class _Text:
         return start, end
 
     def _starts_clause(self, start: int, lo: int) -> bool:
-        """Whether a name opens its clause or an apposition (an article before it allowed): after nothing, a comma, a quotation, a bracket, a dash, a colon or a semicolon."""
+        """Whether a name opens its clause or an apposition (an article before it allowed): after
+        nothing, a comma, a quotation, a bracket, a dash, a colon or a semicolon.
+        """
         before = self.body[lo:start].rstrip()
         words = before.split()
         if words and words[-1].casefold() in _ARTICLES:
@@ -659,7 +697,10 @@ class _Text:
         return self._word_before(name[0], lo) in _PREPOSITIONS.get(language, frozenset())
 
     def _common_noun(self, name: _Candidate, lo: int, language: str) -> bool:
-        """One capitalised word, neither a registry source nor called a medium, right after an indefinite article, a quantifier or a demonstrative: a common noun ("beide Regierungen", "a Republican")."""
+        """One capitalised word, neither a registry source nor called a medium, right after an
+        indefinite article, a quantifier or a demonstrative: a common noun ("beide Regierungen", "a
+        Republican").
+        """
         if name[3] is not None or name[4] or " " in name[2]:
             return False
         words = self.body[lo : name[0]].split()
@@ -722,7 +763,9 @@ class _Text:
 
 
 def _ends_a_quotation(text: str) -> bool:
-    """Whether a text ends with a closing quotation mark, a comma or a full stop before or after it allowed ('…,”', '…”,', "…,''")."""
+    """Whether a text ends with a closing quotation mark, a comma or a full stop before or after it
+    allowed ('…,”', '…”,', "…,''").
+    """
     tail = text.rstrip()[-2:]
     return bool(tail) and (
         tail[-1] in _CLOSING_QUOTES
@@ -734,7 +777,9 @@ def _ends_a_quotation(text: str) -> bool:
 
 
 def _may_follow_a_name(word: str) -> bool:
-    """Whether a lower-case word after a name leaves it the head of its noun phrase: a function word, an auxiliary, an adverb, a speech verb."""
+    """Whether a lower-case word after a name leaves it the head of its noun phrase: a function
+    word, an auxiliary, an adverb, a speech verb.
+    """
     return word.casefold() in _AFTER_NAME or word.endswith("ly")
 
 
@@ -763,7 +808,9 @@ def _found(text: _Text, candidate: _Candidate, kind: str, cue_start: int, cue_en
 
 
 def _list_sources(text: str, offset: int, registry: Registry) -> list[_Candidate]:
-    """Sources listed after a cue such as 'Quellen:' or 'Mit Material von', up to the closing bracket or line end; `offset` is the text's in the body."""
+    """Sources listed after a cue such as 'Quellen:' or 'Mit Material von', up to the closing
+    bracket or line end; `offset` is the text's in the body.
+    """
     listed = re.split(r"\)|\n", text, maxsplit=1)[0]
     found: list[_Candidate] = []
     position = 0
@@ -913,7 +960,9 @@ def _credit_sources(credit: str, registry: Registry) -> list[tuple[str, SourceEn
 def image_credits(
     line: str, registry: Registry, location: str, offset: int | None = None
 ) -> list[Found]:
-    """Image credits of a caption or credit line: 'Bild: picture alliance/dpa', '© IMAGO / ZUMA Press', 'Name Name/Sputnik'."""
+    """Image credits of a caption or credit line: 'Bild: picture alliance/dpa', '© IMAGO / ZUMA
+    Press', 'Name Name/Sputnik'.
+    """
     prefix = _CREDIT_PREFIX.search(line)
     if prefix is not None:
         credit = line[prefix.end() :]
@@ -1060,7 +1109,9 @@ def extract_attributions(
     registry: Registry | None = None,
     cue_set: CueSet | None = None,
 ) -> list[Found]:
-    """Every attribution of an article: cues in the body, credits and bylines in its furniture, repost markers."""
+    """Every attribution of an article: cues in the body, credits and bylines in its furniture,
+    repost markers.
+    """
     registry = registry or load_registry()
     cue_set = cue_set or load_cues()
     text = _Text(body, registry, cue_set.not_sources)

@@ -1,4 +1,6 @@
-"""Outlet identity: one publisher behind its hosts, its registered domain, its site names and its registry entry."""
+"""Outlet identity: one publisher behind its hosts, its registered domain, its site names and its
+registry entry.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ MAX_SPAN_WORDS = 6
 
 
 def squash(text: str) -> str:
-    """A name reduced for comparison: transliterated, case-folded, letters and digits only (``Live Science`` → ``livescience``)."""
+    """A name reduced for comparison: transliterated, case-folded, letters and digits only (``Live
+    Science`` → ``livescience``).
+    """
     return "".join(char for char in unidecode(text).casefold() if char.isalnum())
 
 
@@ -88,7 +92,9 @@ def _acronym(text: str) -> str:
 
 
 def _fits(name: str, label: str) -> bool:
-    """Whether a site name is the name of the domain whose label is given (``Live Science`` and ``livescience``)."""
+    """Whether a site name is the name of the domain whose label is given (``Live Science`` and
+    ``livescience``).
+    """
     squashed = squash(name)
     if not squashed or not label:
         return False
@@ -99,7 +105,9 @@ def _fits(name: str, label: str) -> bool:
 
 
 def is_plausible_name(name: str | None) -> bool:
-    """Whether a site or outlet name can be one: not empty, not a file name, a hash or a WARC record id."""
+    """Whether a site or outlet name can be one: not empty, not a file name, a hash or a WARC record
+    id.
+    """
     return bool(
         name and name.strip() and not _NOT_A_NAME.search(name.strip()) and len(squash(name)) >= 2
     )
@@ -144,7 +152,9 @@ class Outlet:
         return False
 
     def same_as(self, other: Outlet) -> bool:
-        """Whether two outlets are one publisher: one key, or a name of one that the other answers to when either lacks a domain."""
+        """Whether two outlets are one publisher: one key, or a name of one that the other answers
+        to when either lacks a domain.
+        """
         if self.key == other.key:
             return True
         if self.domain and other.domain:
@@ -169,7 +179,9 @@ def identify_outlet(
 
 
 class Located(Protocol):
-    """What names an article's outlet: its URL, its domain, and the site name it gave (an article record, a summary)."""
+    """What names an article's outlet: its URL, its domain, and the site name it gave (an article
+    record, a summary).
+    """
 
     @property
     def url(self) -> str | None: ...
@@ -180,7 +192,9 @@ class Located(Protocol):
 
 
 def outlet_of(article: Located | None, registry: Registry | None = None) -> Outlet | None:
-    """The outlet that published a stored article (never its file name: None when no URL, domain or site name says)."""
+    """The outlet that published a stored article (never its file name: None when no URL, domain or
+    site name says).
+    """
     if article is None:
         return None
     return identify_outlet(article.url or article.domain, article.outlet, registry)

@@ -1,4 +1,6 @@
-"""Quotations in an article: every quoting style, nested and multi-sentence, with speaker and source."""
+"""Quotations in an article: every quoting style, nested and multi-sentence, with speaker and
+source.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from itertools import islice
 
 from provenance.knowledge.attribution import Found, Sentence, sentences
 
-# Closing mark for each opening mark. "“" closes „ (German) and opens “ (English); "»" opens »…« and closes «…».
+# Closing mark for each opening mark. "“" closes „ (German) and opens “ (English); "»" opens »…« and
+# closes «…».
 _CLOSERS = {
     "„": "“",
     "“": "”",
@@ -107,7 +110,9 @@ def fold_hyphenation(text: str) -> str:
 
 
 def normalize_quote(text: str) -> str:
-    """Quote marks, case, whitespace, hyphenation and soft hyphens folded: the form quotes are stored and searched in."""
+    """Quote marks, case, whitespace, hyphenation and soft hyphens folded: the form quotes are
+    stored and searched in.
+    """
     text = unicodedata.normalize("NFKC", fold_hyphenation(text)).translate(_FOLD_MARKS)
     return " ".join(
         word.replace("-", "").replace("'", "").replace("’", "")
@@ -138,7 +143,9 @@ def _closes(text: str, index: int, mark: str, expected: str) -> bool:
 
 
 def find_quote_spans(text: str, min_words: int = 2) -> list[QuoteSpan]:
-    """Every quotation in the text, nested ones included, that holds at least min_words words (of a line's open marks, the innermost MAX_OPEN_QUOTES count)."""
+    """Every quotation in the text, nested ones included, that holds at least min_words words (of a
+    line's open marks, the innermost MAX_OPEN_QUOTES count).
+    """
     found: list[QuoteSpan] = []
     stack: deque[tuple[str, int]] = deque(maxlen=MAX_OPEN_QUOTES)
     for mark in _MARK_OR_NEWLINE.finditer(text):
@@ -157,12 +164,16 @@ def find_quote_spans(text: str, min_words: int = 2) -> list[QuoteSpan]:
 
 
 def _holds_words(text: str, start: int, end: int, count: int) -> bool:
-    """Whether the text from start to end holds at least count words (read only as far as the count-th word)."""
+    """Whether the text from start to end holds at least count words (read only as far as the
+    count-th word).
+    """
     return sum(1 for _ in islice(_WORD.finditer(text, start, end), count)) >= count
 
 
 def _speaker(context: str, quote: str) -> str | None:
-    """Who the context (the quote's sentences, up to SPEAKER_WINDOW characters each side) names as speaking, the quote left out: after 'zitierte', else next to a speech verb."""
+    """Who the context (the quote's sentences, up to SPEAKER_WINDOW characters each side) names as
+    speaking, the quote left out: after 'zitierte', else next to a speech verb.
+    """
     outside = context.replace(quote, " ")
     if match := _SPEAKER_AFTER_SOURCE.search(outside):
         return match.group("speaker").strip()
@@ -186,7 +197,9 @@ def _speaker(context: str, quote: str) -> str | None:
 
 
 class _Names:
-    """The capitalised names (``_PERSON`` matches) of a text, found once, and the last one before any offset."""
+    """The capitalised names (``_PERSON`` matches) of a text, found once, and the last one before
+    any offset.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -207,7 +220,9 @@ class _Names:
 
 
 def _is_media_credit(attribution: Found) -> bool:
-    """Whether an attribution in the body credits a medium with what is said (a quote, a citation, a wire credit)."""
+    """Whether an attribution in the body credits a medium with what is said (a quote, a citation, a
+    wire credit).
+    """
     return (
         attribution.start is not None
         and attribution.media
@@ -216,7 +231,9 @@ def _is_media_credit(attribution: Found) -> bool:
 
 
 class _QuoteContext:
-    """A body's sentences, line starts and media credits in text order, looked up by offset (bisection) for each quotation."""
+    """A body's sentences, line starts and media credits in text order, looked up by offset
+    (bisection) for each quotation.
+    """
 
     def __init__(self, body: str, attributions: Sequence[Found]) -> None:
         self.spans = sentences(body)
@@ -280,7 +297,9 @@ class _QuoteContext:
 
 
 def _mentions(text: str, speaker: str) -> bool:
-    """Whether a text names the speaker by any capitalised word of the name ("Kretschmer" for "Michael Kretschmer", "Kims" for "Kim")."""
+    """Whether a text names the speaker by any capitalised word of the name ("Kretschmer" for
+    "Michael Kretschmer", "Kims" for "Kim").
+    """
     names = [word for word in speaker.split() if word[:1].isupper() and len(word) > 2]
     return any(re.search(rf"\b{re.escape(word)}(?:s|'s|’s)?\b", text) for word in names)
 

@@ -1,4 +1,6 @@
-"""The source registry: news agencies, state media, outlets, broadcasters and aggregators, from data files."""
+"""The source registry: news agencies, state media, outlets, broadcasters and aggregators, from data
+files.
+"""
 
 from __future__ import annotations
 
@@ -103,7 +105,9 @@ class Registry:
         return next((entry for entry in self.entries if entry.name == name), None)
 
     def by_exact_name(self, name: str | None) -> SourceEntry | None:
-        """The source whose name or one alias is exactly this (case-folded unless the alias is an acronym); no search inside it."""
+        """The source whose name or one alias is exactly this (case-folded unless the alias is an
+        acronym); no search inside it.
+        """
         if not name:
             return None
         written = name.strip()
@@ -124,7 +128,9 @@ class Registry:
         return None
 
     def resolve(self, name: str) -> SourceEntry | None:
-        """The source a name, alias, domain or URL stands for; the longest alias inside the name if none fits whole."""
+        """The source a name, alias, domain or URL stands for; the longest alias inside the name if
+        none fits whole.
+        """
         if name in self._resolved:
             return self._resolved[name]
         entry = self._resolve(name)

@@ -1,4 +1,6 @@
-"""match: verification of candidate pairs: overlap scores, the kind and direction of a copy, aligned evidence, and clusters of reused passages."""
+"""match: verification of candidate pairs: overlap scores, the kind and direction of a copy, aligned
+evidence, and clusters of reused passages.
+"""
 
 from __future__ import annotations
 

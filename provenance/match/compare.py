@@ -1,4 +1,6 @@
-"""Verification of candidates: overlap scores, the kind of copy, its direction, and aligned evidence."""
+"""Verification of candidates: overlap scores, the kind of copy, its direction, and aligned
+evidence.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ from provenance.sketch.fingerprint import U64
 from provenance.text.normalize import shorten
 
 _WORD_SPLIT = re.compile(r"(\w+(?:[-'’]\w+)*)", re.UNICODE)
-"""A word, hyphenated and elided parts included, as a group: ``split`` gives the words and the text between them."""
+"""A word, hyphenated and elided parts included, as a group: ``split`` gives the words and the text
+between them.
+"""
 
 
 @dataclass(frozen=True)
@@ -237,9 +241,13 @@ def align(first: str, second: str, min_words: int = 6, limit: int = 3) -> Alignm
 
 
 PASSAGE_WORDS = 40
-"""Words a passage shared by two texts must have to count as reused text (passim's and TextPAIR's scale: a paragraph)."""
+"""Words a passage shared by two texts must have to count as reused text (passim's and TextPAIR's
+scale: a paragraph).
+"""
 PASSAGE_GAP = 3
-"""Words either side may differ by inside a passage (a changed word, a dropped comma-word) before it is two passages."""
+"""Words either side may differ by inside a passage (a changed word, a dropped comma-word) before it
+is two passages.
+"""
 
 
 @dataclass(frozen=True)
@@ -298,7 +306,8 @@ def shared_spans(
             and words_a[tail[1]] == words_b[tail[3]]
         ):
             tail[1], tail[3] = tail[1] + 1, tail[3] + 1
-        # The end of another paragraph that reads alike ("... zu unterstützen.") is not the passage either.
+        # The end of another paragraph that reads alike ("... zu unterstützen.") is not the passage
+        # either.
         cut = _words_before_break(first, spans_a, head[0], head[1], max_gap) or _words_before_break(
             second, spans_b, head[2], head[3], max_gap
         )
@@ -331,7 +340,9 @@ def _break_between(text: str, spans: list[tuple[int, int]], index: int) -> bool:
 def _words_before_break(
     text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int
 ) -> int:
-    """How many of the first words of [start, end) stand before a line break (at most `limit`, and never all); 0 when none."""
+    """How many of the first words of [start, end) stand before a line break (at most `limit`, and
+    never all); 0 when none.
+    """
     return next(
         (
             index - start
@@ -345,7 +356,9 @@ def _words_before_break(
 def _words_after_break(
     text: str, spans: list[tuple[int, int]], start: int, end: int, limit: int
 ) -> int:
-    """How many of the last words of [start, end) stand after a line break (at most `limit`, and never all); 0 when none."""
+    """How many of the last words of [start, end) stand after a line break (at most `limit`, and
+    never all); 0 when none.
+    """
     return next(
         (
             end - index
@@ -357,7 +370,9 @@ def _words_after_break(
 
 
 def _passage(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
-    """The text of words start to end (exclusive), punctuation between them kept; empty for no words."""
+    """The text of words start to end (exclusive), punctuation between them kept; empty for no
+    words.
+    """
     return text[spans[start][0] : spans[end - 1][1]] if end > start else ""
 
 

@@ -23,7 +23,9 @@ MIN_SPAN_OVERLAP = 0.5
 
 @dataclass(frozen=True)
 class Witness:
-    """An article's span holding a passage; `passage` is a stored id, or a negative id for one not stored yet."""
+    """An article's span holding a passage; `passage` is a stored id, or a negative id for one not
+    stored yet.
+    """
 
     passage: int
     article_id: int
@@ -33,7 +35,9 @@ class Witness:
 
 @dataclass(frozen=True)
 class SpanPair:
-    """A passage two articles share, found by aligning them: (first, its span) and (second, its span)."""
+    """A passage two articles share, found by aligning them: (first, its span) and (second, its
+    span).
+    """
 
     first_id: int
     second_id: int
@@ -42,7 +46,9 @@ class SpanPair:
 
 @dataclass
 class PassageChanges:
-    """What a batch of new pairs does to the stored passage clusters: new passages, new witnesses, and clusters merged into others."""
+    """What a batch of new pairs does to the stored passage clusters: new passages, new witnesses,
+    and clusters merged into others.
+    """
 
     new_passages: list[int] = field(default_factory=list)
     witnesses: list[Witness] = field(default_factory=list)
@@ -94,7 +100,9 @@ class PassageClusters:
         self.changes.witnesses.append(witness)
 
     def add(self, pair: SpanPair) -> int:
-        """Add a shared passage of two articles: the cluster it joins, or a new one; returns the cluster's id."""
+        """Add a shared passage of two articles: the cluster it joins, or a new one; returns the
+        cluster's id.
+        """
         first_span = (pair.span.first_start, pair.span.first_end)
         second_span = (pair.span.second_start, pair.span.second_end)
         first, second = (

@@ -1,4 +1,6 @@
-"""read: pages, files, JSONL records, WARCs and URLs into Documents, with their publication dates and language."""
+"""read: pages, files, JSONL records, WARCs and URLs into Documents, with their publication dates
+and language.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Publication times with their precision: parsed from metadata and text, compared without inventing a time of day."""
+"""Publication times with their precision: parsed from metadata and text, compared without inventing
+a time of day.
+"""
 
 from __future__ import annotations
 
@@ -18,11 +20,14 @@ PRECISIONS = (MINUTE, DAY)
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
-"""Years outside these are a broken field (an epoch in the wrong unit, ``0001-01-01``), not a date."""
+"""Years outside these are a broken field (an epoch in the wrong unit, ``0001-01-01``), not a date.
+"""
 
 EAST_MOST = timedelta(hours=14)
 WEST_MOST = timedelta(hours=12)
-"""A wall-clock time with no time zone is a moment between UTC-14 h and UTC+12 h of itself (zones run from UTC-12 to UTC+14)."""
+"""A wall-clock time with no time zone is a moment between UTC-14 h and UTC+12 h of itself (zones
+run from UTC-12 to UTC+14).
+"""
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,9 @@ class Published:
         return self.local.date()
 
     def iso(self) -> str:
-        """ISO 8601: ``2025-03-12T07:15:00Z`` for a known instant, ``2025-03-12`` for a date only, ``2025-03-12T08:15:00`` for a time with no zone."""
+        """ISO 8601: ``2025-03-12T07:15:00Z`` for a known instant, ``2025-03-12`` for a date only,
+        ``2025-03-12T08:15:00`` for a time with no zone.
+        """
         if self.precision == DAY:
             return self.moment.date().isoformat()
         if self.zoned:
@@ -85,7 +92,9 @@ class Published:
         return f"{self.moment:%Y-%m-%dT%H:%M:%S}"
 
     def text(self) -> str:
-        """For people: local time with its offset, ``2025-03-12 08:15 +01:00``; ``2025-03-12 (date only)``; ``2025-03-12 08:15 (no time zone)``."""
+        """For people: local time with its offset, ``2025-03-12 08:15 +01:00``; ``2025-03-12 (date
+        only)``; ``2025-03-12 08:15 (no time zone)``.
+        """
         if self.precision == DAY:
             return f"{self.moment:%Y-%m-%d} (date only)"
         if not self.zoned:
@@ -262,7 +271,9 @@ _ZONE_NAMES = {
     "PST": -480,
     "PDT": -420,
 }
-"""Zone abbreviations that news sites write after a time; ambiguous ones (IST is also Irish, CST also China's) take their most common news use."""
+"""Zone abbreviations that news sites write after a time; ambiguous ones (IST is also Irish, CST
+also China's) take their most common news use.
+"""
 
 
 def _in_range(moment: datetime) -> bool:
@@ -333,7 +344,9 @@ def _clock(hour: str | None, minute: str | None, meridiem: str | None) -> tuple[
 
 
 def _zone_after(line: str, end: int) -> timezone | None:
-    """The time zone written right after a time of day: ``UTC+1``, ``+01:00``, ``EST``, ``MESZ``; None when none is."""
+    """The time zone written right after a time of day: ``UTC+1``, ``+01:00``, ``EST``, ``MESZ``;
+    None when none is.
+    """
     match = _ZONE_AFTER_CLOCK.match(line, end)
     if match is None:
         return None
@@ -370,7 +383,9 @@ _CLOCK_BEFORE = re.compile(
     r"(\d{1,2})[:.](\d{2})\s*(?:([ap])\.?m\.?)?\s*(?:([A-Z]{2,4})\b)?[,|]?\s*(?:on\s+|am\s+|le\s+)?(?:[A-Za-zÀ-ÿ]{2,9}\.?,?\s+)?$",
     re.IGNORECASE,
 )
-"""A time of day written just before a date: ``6:45 PM, Feb 16, 2018``, ``08:15 Uhr, 12. März 2025``, ``10:30 EST Tuesday, March 12, 2025``."""
+"""A time of day written just before a date: ``6:45 PM, Feb 16, 2018``, ``08:15 Uhr, 12. März
+2025``, ``10:30 EST Tuesday, March 12, 2025``.
+"""
 
 
 def _with_clock_before(found: Published | None, line: str, start: int) -> Published | None:
@@ -391,7 +406,9 @@ def _with_clock_before(found: Published | None, line: str, start: int) -> Publis
 
 
 def find_date_in_line(line: str) -> Published | None:
-    """A full date (day, month and year) written in a line, with its time of day if one follows or precedes it."""
+    """A full date (day, month and year) written in a line, with its time of day if one follows or
+    precedes it.
+    """
     found, start = _date_in_line(line)
     return _with_clock_before(found, line, start)
 
@@ -575,7 +592,9 @@ def _json_ld_values(tree: Any) -> Iterator[str]:
 
 
 def _time_element_values(tree: Any) -> Iterator[str]:
-    """``<time datetime>`` marked as the publication time, then the first one in the article or its header."""
+    """``<time datetime>`` marked as the publication time, then the first one in the article or its
+    header.
+    """
     marked = tree.xpath(
         "//time[@datetime][@pubdate or @itemprop='datePublished' or contains(@class,'publish') or contains(@class,'pubdate')]"
     )
@@ -623,7 +642,9 @@ def published_in_html(tree: Any) -> Published | None:
 
 
 def _completes(found: Published, chosen: Published) -> bool:
-    """Whether a later statement says more of the same time: a time of day for a date, a zone for a wall-clock time."""
+    """Whether a later statement says more of the same time: a time of day for a date, a zone for a
+    wall-clock time.
+    """
     if chosen.precision == DAY:
         return found.precision == MINUTE and found.local_date == chosen.local_date
     return found.zoned and not chosen.zoned and chosen.moment in (found.moment, found.local)

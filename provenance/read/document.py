@@ -1,4 +1,6 @@
-"""Documents: what every input becomes (text, URL, dates, outlet), and plain text with its sidecar metadata."""
+"""Documents: what every input becomes (text, URL, dates, outlet), and plain text with its sidecar
+metadata.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +27,16 @@ _SNIFF_BYTES = 8192
 
 
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-"""Control characters (tab and newlines aside) and lone surrogates: no database stores the one (PostgreSQL refuses NUL) or any encoder the other (a file name that is not UTF-8)."""
+"""Control characters (tab and newlines aside) and lone surrogates: no database stores the one
+(PostgreSQL refuses NUL) or any encoder the other (a file name that is not UTF-8).
+"""
 _TEXT_FIELDS = ("origin", "text", "title", "url", "canonical_url", "outlet", "author", "language")
 
 
 def scrub(value: str) -> str:
-    """A text without control characters (tab and newlines kept) and with U+FFFD for each lone surrogate."""
+    """A text without control characters (tab and newlines kept) and with U+FFFD for each lone
+    surrogate.
+    """
     return _UNSTORABLE.sub(
         lambda match: "\ufffd" if "\ud800" <= match.group(0) <= "\udfff" else "", value
     )
@@ -113,7 +119,9 @@ def domain_of(url: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, origin: str) -> str:
-    """Text from bytes in UTF-8 or a detected legacy encoding (cp1251, latin-1, ...); binary is refused."""
+    """Text from bytes in UTF-8 or a detected legacy encoding (cp1251, latin-1, ...); binary is
+    refused.
+    """
     if not data.strip():
         raise ExtractionError("empty file", origin)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -131,7 +139,9 @@ def decode_bytes(data: bytes, origin: str) -> str:
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
-    """A file's bytes, gzip-decompressed for ``.gz`` (WARC aside); refusing a missing file, a device or FIFO, and more than max_bytes read or decompressed."""
+    """A file's bytes, gzip-decompressed for ``.gz`` (WARC aside); refusing a missing file, a device
+    or FIFO, and more than max_bytes read or decompressed.
+    """
     try:
         status = path.stat()
     except FileNotFoundError as error:
@@ -155,7 +165,9 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
 
 
 def gunzip_limited(data: bytes, max_bytes: int, origin: str) -> bytes:
-    """Gzip data decompressed a piece at a time, refused once it passes max_bytes (a compression bomb stops there)."""
+    """Gzip data decompressed a piece at a time, refused once it passes max_bytes (a compression
+    bomb stops there).
+    """
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             inflated = stream.read(max_bytes + 1)
@@ -196,7 +208,9 @@ def document_from_text(text: str, origin: str, metadata: dict[str, Any] | None =
 
 @dataclass(frozen=True)
 class PageFacts:
-    """What an HTML page's head states about it: its ``rel=canonical`` and ``og:url`` addresses and its publication time."""
+    """What an HTML page's head states about it: its ``rel=canonical`` and ``og:url`` addresses and
+    its publication time.
+    """
 
     canonical: str | None = None
     og_url: str | None = None
@@ -211,7 +225,9 @@ def _first(record: dict[str, Any], *names: str) -> Any:
 
 
 def _text_field(record: dict[str, Any], *names: str, joiner: str = ", ") -> str | None:
-    """The first of these fields that is set, as text: a string or number as it is, a list of strings joined; anything else is bad input."""
+    """The first of these fields that is set, as text: a string or number as it is, a list of
+    strings joined; anything else is bad input.
+    """
     value = _first(record, *names)
     if value is None:
         return None
@@ -232,7 +248,9 @@ _DATE_FIELDS = ("published", "date", "published_at", "date_publish")
 
 
 def _published_field(record: dict[str, Any], notes: list[str]) -> Published | None:
-    """The record's publication time; a value that is no date is noted (the article is stored without one)."""
+    """The record's publication time; a value that is no date is noted (the article is stored
+    without one).
+    """
     value = _first(record, *_DATE_FIELDS)
     found = parse_published(value)
     if found is None and value is not None:
@@ -247,7 +265,9 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][a-z0-9]{2,8}){0,2}$", re.IGNORE
 
 
 def _language_field(record: dict[str, Any], notes: list[str]) -> str | None:
-    """A language the record gives as a code (``de``, ``en-GB``); anything else is noted and left for detection."""
+    """A language the record gives as a code (``de``, ``en-GB``); anything else is noted and left
+    for detection.
+    """
     value = _text_field(record, "language", "lang")
     if value and not _LANGUAGE_CODE.match(value):
         notes.append(

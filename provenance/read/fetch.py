@@ -1,4 +1,6 @@
-"""Fetching a URL safely: a size limit on the decoded body, a deadline, and no private or loopback addresses unless allowed."""
+"""Fetching a URL safely: a size limit on the decoded body, a deadline, and no private or loopback
+addresses unless allowed.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ _REDIRECTS = frozenset((301, 302, 303, 307, 308))
 
 @dataclass(frozen=True)
 class Fetched:
-    """A fetched page: its body (decoded from any Content-Encoding) and the URL it was finally read from."""
+    """A fetched page: its body (decoded from any Content-Encoding) and the URL it was finally read
+    from.
+    """
 
     body: bytes
     url: str
@@ -60,7 +64,9 @@ def fetch_url(
 
 
 def _request(url: str, allow_private: bool, deadline: float) -> tuple[Any, Any]:
-    """One GET, not following redirects, to a checked address of the URL's host: its connection pool and its response."""
+    """One GET, not following redirects, to a checked address of the URL's host: its connection pool
+    and its response.
+    """
     import urllib3
 
     parts = urlsplit(url)
@@ -118,7 +124,9 @@ def _left(deadline: float) -> float:
 
 
 def checked_address(host: str, port: int, allow_private: bool) -> str:
-    """An address the host resolves to, refusing loopback, private, link-local and other non-public addresses unless allowed."""
+    """An address the host resolves to, refusing loopback, private, link-local and other non-public
+    addresses unless allowed.
+    """
     try:
         found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:

@@ -1,4 +1,6 @@
-"""HTML pages into Documents with trafilatura: the body, title, byline, canonical link and publication time."""
+"""HTML pages into Documents with trafilatura: the body, title, byline, canonical link and
+publication time.
+"""
 
 from __future__ import annotations
 
@@ -48,7 +50,9 @@ unclosed <div>s costs (depth × size): 2 MB of unclosed <div>s took 52 s, 8 MB 1
 
 
 def _too_deep(tree: Any) -> bool:
-    """Whether any element is nested deeper than MAX_DEPTH (a cheap test before the walk that unwraps them)."""
+    """Whether any element is nested deeper than MAX_DEPTH (a cheap test before the walk that
+    unwraps them).
+    """
     return bool(tree.xpath(f"boolean(/{'/*' * (MAX_DEPTH + 1)})"))
 
 
@@ -59,7 +63,9 @@ _NOT_TEXT = "//script|//style|//noscript|//template|//nav|//footer|//aside|//for
 
 
 def _plain_reading(tree: Any) -> str:
-    """The text of a page's blocks (paragraphs, headings, list items) in its ``<article>`` (else ``<main>``, else the body), a line each: one pass, linear in the page."""
+    """The text of a page's blocks (paragraphs, headings, list items) in its ``<article>`` (else
+    ``<main>``, else the body), a line each: one pass, linear in the page.
+    """
     for junk in tree.xpath(_NOT_TEXT):
         junk.drop_tree()
     root = next(
@@ -80,7 +86,9 @@ def _plain_reading(tree: Any) -> str:
 
 
 def _own_parts(element: Any) -> Iterator[str]:
-    """The text of an element without that of the blocks inside it (they are read as blocks of their own)."""
+    """The text of an element without that of the blocks inside it (they are read as blocks of their
+    own).
+    """
     yield element.text or ""
     for child in element:
         if child.tag not in _BLOCKS and isinstance(child.tag, str):
@@ -89,7 +97,9 @@ def _own_parts(element: Any) -> Iterator[str]:
 
 
 def _head_metadata(tree: Any) -> dict[str, Any]:
-    """Title, author and site name as a page's head gives them (trafilatura's metadata search slows down on the same pages)."""
+    """Title, author and site name as a page's head gives them (trafilatura's metadata search slows
+    down on the same pages).
+    """
 
     def first(*paths: str) -> str | None:
         for path in paths:

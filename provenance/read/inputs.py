@@ -1,4 +1,6 @@
-"""Inputs: files, folders, URLs and stdin, their formats sniffed, each into Documents or one Failure."""
+"""Inputs: files, folders, URLs and stdin, their formats sniffed, each into Documents or one
+Failure.
+"""
 
 from __future__ import annotations
 
@@ -145,7 +147,9 @@ def iter_documents(
 
 
 def printable_name(name: str) -> str:
-    """A path as a line can show it: a file name that is not UTF-8 gets U+FFFD where its bytes are not text."""
+    """A path as a line can show it: a file name that is not UTF-8 gets U+FFFD where its bytes are
+    not text.
+    """
     return scrub(name)
 
 

@@ -41,13 +41,19 @@ import py3langid
 import py3langid.langid as langid_model
 
 LANGUAGE_SAMPLE_CHARS = 400
-"""Characters of a text the language is judged on: py3langid is as sure on them as on the whole text, at a tenth of the cost."""
+"""Characters of a text the language is judged on: py3langid is as sure on them as on the whole
+text, at a tenth of the cost.
+"""
 
 CACHE_ENV = "PROVENANCE_CACHE_DIR"
-"""The folder for files made once and reused by later processes (the converted language model); the user's cache folder by default."""
+"""The folder for files made once and reused by later processes (the converted language model); the
+user's cache folder by default.
+"""
 
 COMPILED_AFTER_TEXTS = 300
-"""Texts a process scores in plain Python before it loads the compiled kernel (unless numba is loaded already): about what loading it costs."""
+"""Texts a process scores in plain Python before it loads the compiled kernel (unless numba is
+loaded already): about what loading it costs.
+"""
 
 _CACHE_FORMAT = 1
 _ARRAYS = (
@@ -70,7 +76,9 @@ class _Model:
     row_base: npt.NDArray[np.int64]
     output: npt.NDArray[np.int64]
     feature_class: npt.NDArray[np.float16] | npt.NDArray[np.float32]
-    """One row per feature, one column per class: py3langid's float16 table (each value exact in float32, which the kernel reads)."""
+    """One row per feature, one column per class: py3langid's float16 table (each value exact in
+    float32, which the kernel reads).
+    """
     class_prior: npt.NDArray[np.float32]
     classes: tuple[str, ...]
     alias_pairs: tuple[tuple[int, int], ...]
@@ -89,7 +97,9 @@ class _Model:
 
     @cached_property
     def automaton(self) -> tuple[memoryview, memoryview, memoryview]:
-        """The automaton's arrays as memoryviews, whose items Python reads as ints faster than NumPy's scalars."""
+        """The automaton's arrays as memoryviews, whose items Python reads as ints faster than
+        NumPy's scalars.
+        """
         return (
             np.ascontiguousarray(self.next_move).data,
             np.ascontiguousarray(self.row_base).data,
@@ -142,7 +152,9 @@ def _cache_folder() -> Path | None:
 
 
 def _cache_path() -> Path | None:
-    """Where the converted model of the installed py3langid is kept: named after the model file and py3langid's loader (path, size, time changed)."""
+    """Where the converted model of the installed py3langid is kept: named after the model file and
+    py3langid's loader (path, size, time changed).
+    """
     folder = _cache_folder()
     if folder is None:
         return None
@@ -159,7 +171,9 @@ def _cache_path() -> Path | None:
 
 
 def _cached_model() -> _Model | None:
-    """The model mapped from its converted copy, None when there is none (or it cannot be read, when it is removed to be made again)."""
+    """The model mapped from its converted copy, None when there is none (or it cannot be read, when
+    it is removed to be made again).
+    """
     try:
         path = _cache_path()
     except (OSError, ValueError, TypeError, AttributeError):
@@ -196,7 +210,9 @@ def _cached_model() -> _Model | None:
 
 
 def _save_model(model: _Model) -> None:
-    """Write the model's arrays to the cache folder for later processes: into a new folder, renamed into place when whole (another process may win the race: then its copy stays)."""
+    """Write the model's arrays to the cache folder for later processes: into a new folder, renamed
+    into place when whole (another process may win the race: then its copy stays).
+    """
     try:
         path = _cache_path()
         if path is None or path.exists():
@@ -264,7 +280,9 @@ def _scores(
 
 @lru_cache(maxsize=1)
 def _compiled_scores() -> Callable[..., npt.NDArray[np.float32]]:
-    """_scores compiled by numba, with its on-disk cache (without it where numba finds no writable cache folder)."""
+    """_scores compiled by numba, with its on-disk cache (without it where numba finds no writable
+    cache folder).
+    """
     from numba import njit
 
     try:
@@ -274,7 +292,9 @@ def _compiled_scores() -> Callable[..., npt.NDArray[np.float32]]:
 
 
 def _interpreted_scores(data: bytes, model: _Model) -> npt.NDArray[np.float32]:
-    """_scores in Python and NumPy: the features in the order first found, each row weighted and added in float32 as the kernel adds it."""
+    """_scores in Python and NumPy: the features in the order first found, each row weighted and
+    added in float32 as the kernel adds it.
+    """
     next_move, row_base, output = model.automaton
     counts: dict[int, int] = {}
     state = 0
@@ -295,7 +315,9 @@ def _interpreted_scores(data: bytes, model: _Model) -> npt.NDArray[np.float32]:
 
 
 def _use_compiled() -> bool:
-    """Whether to score with the compiled kernel: once numba is loaded anyway, or after COMPILED_AFTER_TEXTS texts."""
+    """Whether to score with the compiled kernel: once numba is loaded anyway, or after
+    COMPILED_AFTER_TEXTS texts.
+    """
     global _interpreted_left
     if "numba" in sys.modules or _interpreted_left <= 0:
         return True
@@ -313,7 +335,10 @@ def preload() -> None:
 
 
 def _folded_scores(text: str) -> tuple[_Model, npt.NDArray[np.float32]] | None:
-    """The model and the kernel's scores of a text, a label the model has twice (a script variant) scored once in its first column; None when the kernel cannot score it (no model arrays, no feature found)."""
+    """The model and the kernel's scores of a text, a label the model has twice (a script variant)
+    scored once in its first column; None when the kernel cannot score it (no model arrays, no
+    feature found).
+    """
     model = _model()
     if model is None:
         return None
@@ -341,7 +366,9 @@ def _folded_scores(text: str) -> tuple[_Model, npt.NDArray[np.float32]] | None:
 
 
 def class_scores(text: str) -> dict[str, float] | None:
-    """Each language's naive Bayes score of a text, as py3langid's ``rank`` gives them; None when the kernel cannot score it."""
+    """Each language's naive Bayes score of a text, as py3langid's ``rank`` gives them; None when
+    the kernel cannot score it.
+    """
     if (scored := _folded_scores(text)) is None:
         return None
     model, scores = scored
@@ -363,7 +390,9 @@ def classify(text: str) -> str:
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language (judged on its first 400 characters); None for fewer than three words."""
+    """ISO 639-1 code of the text's language (judged on its first 400 characters); None for fewer
+    than three words.
+    """
     sample = text[:LANGUAGE_SAMPLE_CHARS]
     if len(sample.split()) < 3:
         return None

@@ -1,4 +1,6 @@
-"""JSONL records into Documents: fields by their usual names, bad fields as warnings of their record."""
+"""JSONL records into Documents: fields by their usual names, bad fields as warnings of their
+record.
+"""
 
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ from provenance.read.html import document_from_html
 def documents_from_warc(
     stream: BinaryIO, origin: str, max_bytes: int = 50 * 1024 * 1024
 ) -> Iterator[Document | Failure]:
-    """One Document per HTML response record of up to max_bytes; a record cut short (of any type) or a broken one ends the file with a Failure."""
+    """One Document per HTML response record of up to max_bytes; a record cut short (of any type) or
+    a broken one ends the file with a Failure.
+    """
     count = 0
     records = ArchiveIterator(stream)
     try:
@@ -91,7 +93,9 @@ def _document_of_record(
 
 
 def _unread_bytes(record: Any) -> int:
-    """Read what is left of a record's block and say how many of its declared bytes never came (0 for a whole record)."""
+    """Read what is left of a record's block and say how many of its declared bytes never came (0
+    for a whole record).
+    """
     raw = record.raw_stream
     while raw.read(1 << 16):
         pass

@@ -52,7 +52,9 @@ def ingest_summary(report: IngestReport) -> str:
 
 
 def outlet_name(article: ArticleRecord, registry: Registry | None = None) -> str | None:
-    """The name of the outlet that published a stored article (one name per publisher), or None when unknown."""
+    """The name of the outlet that published a stored article (one name per publisher), or None when
+    unknown.
+    """
     outlet = identify_outlet(
         article.url or article.canonical_url or article.domain,
         article.outlet,
@@ -183,7 +185,9 @@ def _summary_outlet(article: ArticleSummary, registry: Registry | None) -> str |
 
 
 def _passage_json(passage: PassageElsewhere, registry: Registry | None) -> dict[str, Any]:
-    """A passage of the checked article found elsewhere: its offsets and text, the articles holding it, the first of them."""
+    """A passage of the checked article found elsewhere: its offsets and text, the articles holding
+    it, the first of them.
+    """
     return {
         "start": passage.start,
         "end": passage.end,
@@ -328,7 +332,9 @@ PASSAGES_SHOWN = 5
 
 
 def _passage_lines(passages: list[PassageElsewhere]) -> list[str]:
-    """The passages of the checked article that other articles hold, with where else and where first."""
+    """The passages of the checked article that other articles hold, with where else and where
+    first.
+    """
     if not passages:
         return []
     lines = [f"  passages found in other outlets' articles ({len(passages)}):"]

@@ -59,7 +59,9 @@ def _article_label(article: ArticleRecord) -> str:
 
 
 def trace_text(trace: Trace) -> str:
-    """A trace for people: origin, first appearance, the timeline with sources and chains, and wording differences."""
+    """A trace for people: origin, first appearance, the timeline with sources and chains, and
+    wording differences.
+    """
     exact = sum(1 for a in trace.appearances if a.exact)
     translations = sum(1 for a in trace.appearances if a.translation_of is not None)
     lines = [
@@ -105,7 +107,9 @@ def trace_text(trace: Trace) -> str:
 
 
 def _trace_origin(trace: Trace) -> str:
-    """The origin of a traced quote in words: the speaker and the medium credited for it, or that it is not determined."""
+    """The origin of a traced quote in words: the speaker and the medium credited for it, or that it
+    is not determined.
+    """
     if trace.origin_speaker and trace.origin:
         return f"{trace.origin_speaker}, as {trace.origin} reported"
     if trace.origin_speaker:

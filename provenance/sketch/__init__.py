@@ -1,4 +1,6 @@
-"""sketch: shingles and MinHash signatures of a whole batch of texts at once, and the LSH band keys that find candidates among them."""
+"""sketch: shingles and MinHash signatures of a whole batch of texts at once, and the LSH band keys
+that find candidates among them.
+"""
 
 from __future__ import annotations
 

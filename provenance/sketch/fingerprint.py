@@ -67,7 +67,9 @@ _CODE_MASK = np.uint32((1 << 30) - 1)
 
 @lru_cache(maxsize=1)
 def _character_table() -> U32:
-    """For each code point below ``_TABLE_SIZE``: its lower case, with a bit for word characters (letters and digits) and one for Chinese or Japanese (a word each)."""
+    """For each code point below ``_TABLE_SIZE``: its lower case, with a bit for word characters
+    (letters and digits) and one for Chinese or Japanese (a word each).
+    """
     lower = np.fromiter(
         (ord(folded) if len(folded := chr(cp).lower()) == 1 else cp for cp in range(_TABLE_SIZE)),
         dtype=np.uint32,
@@ -135,7 +137,9 @@ _interpreted_budget = COMPILED_AFTER_CHARS
 
 
 def _kernels(work: int) -> ModuleType | None:
-    """The compiled kernels for a batch of `work` characters, or None while plain Python is cheaper (see COMPILED_AFTER_CHARS)."""
+    """The compiled kernels for a batch of `work` characters, or None while plain Python is cheaper
+    (see COMPILED_AFTER_CHARS).
+    """
     global _interpreted_budget
     loaded = sys.modules.get("provenance.sketch.kernels")
     if loaded is not None:
@@ -151,7 +155,9 @@ def _kernels(work: int) -> ModuleType | None:
 def shingle_batch(
     texts: Sequence[str], params: SketchParams, with_sets: bool = True
 ) -> ShingledBatch:
-    """Sorted unique shingle hashes (unless with_sets is False), raw signatures and word counts of every text, in one compiled pass (plain Python for a small batch)."""
+    """Sorted unique shingle hashes (unless with_sets is False), raw signatures and word counts of
+    every text, in one compiled pass (plain Python for a small batch).
+    """
     count = len(texts)
     if count == 0:
         return ShingledBatch(
@@ -165,7 +171,8 @@ def shingle_batch(
         kernels = _kernels(sum(map(len, texts)))
     if kernels is None:
         return _shingle_interpreted(texts, params, with_sets)
-    # Encoded one by one: joining the str first would widen every text to the widest one's code unit size.
+    # Encoded one by one: joining the str first would widen every text to the widest one's code unit
+    # size.
     # Byte 0 ends a text, so one inside a text is read as a space. It is looked for in each text's
     # bytes, where memchr finds it: 3 ms against 17 ms in the str for bench_ingest.py's 5,000 texts.
     encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
@@ -198,11 +205,15 @@ def shingle_batch(
 
 
 _character_infos: dict[str, int] = {}
-"""The character table's entries (see _character_table) of the characters met by the plain-Python pass, made one character at a time."""
+"""The character table's entries (see _character_table) of the characters met by the plain-Python
+pass, made one character at a time.
+"""
 
 
 def _character_info(character: str) -> int:
-    """A character's entry in the character table, made as _character_table makes it; past the table, a letter of its own."""
+    """A character's entry in the character table, made as _character_table makes it; past the
+    table, a letter of its own.
+    """
     point = ord(character)
     if point >= _TABLE_SIZE:
         info = int(_WORD_BIT) | point
@@ -218,7 +229,9 @@ def _character_info(character: str) -> int:
 
 
 def _word_hashes(text: str) -> list[int]:
-    """The FNV-1a hash of each word of a text (before mixing), as the compiled pass makes them: runs of word characters, each Chinese or Japanese one a word of its own."""
+    """The FNV-1a hash of each word of a text (before mixing), as the compiled pass makes them: runs
+    of word characters, each Chinese or Japanese one a word of its own.
+    """
     infos = _character_infos
     word_bit, cjk_bit, code_mask = int(_WORD_BIT), int(_CJK_BIT), int(_CODE_MASK)
     offset, prime, mask = int(_FNV_OFFSET), int(_FNV_PRIME), 0xFFFFFFFFFFFFFFFF
@@ -249,7 +262,9 @@ def _word_hashes(text: str) -> list[int]:
 def _shingle_interpreted(
     texts: Sequence[str], params: SketchParams, with_sets: bool
 ) -> ShingledBatch:
-    """shingle_batch's result made in plain Python and NumPy, one text at a time: the same shingles, signatures and word counts as the compiled pass."""
+    """shingle_batch's result made in plain Python and NumPy, one text at a time: the same shingles,
+    signatures and word counts as the compiled pass.
+    """
     signatures = np.full((len(texts), params.num_perm), EMPTY_SLOT, dtype=np.uint32)
     word_counts = np.zeros(len(texts), dtype=np.int64)
     sets: list[U64] = []
@@ -302,7 +317,9 @@ def densify(raw: U32) -> U32:
 
 
 DENSIFY_INTERPRETED_ROWS = 256
-"""Rows densify fills in NumPy, unless the compiled kernels are loaded already (see COMPILED_AFTER_CHARS): a checked article has one signature and a few dozen paragraphs."""
+"""Rows densify fills in NumPy, unless the compiled kernels are loaded already (see
+COMPILED_AFTER_CHARS): a checked article has one signature and a few dozen paragraphs.
+"""
 
 
 def _densify_interpreted(raw: U32, probes: I64) -> U32:
@@ -365,14 +382,18 @@ def text_signature(text: str, params: SketchParams) -> tuple[U64, U32]:
 
 
 def to_minhash(row: U32, seed: int) -> LeanMinHash:
-    """A datasketch LeanMinHash holding one signature row (datasketch is imported here: it imports scipy, 0.45 s)."""
+    """A datasketch LeanMinHash holding one signature row (datasketch is imported here: it imports
+    scipy, 0.45 s).
+    """
     from datasketch import LeanMinHash
 
     return LeanMinHash(seed=seed, hashvalues=row, scheme=SCHEME)
 
 
 def signature_bytes(row: U32, seed: int) -> bytes:
-    """A signature in LeanMinHash's serialised form (little-endian), without building the object: no pickle."""
+    """A signature in LeanMinHash's serialised form (little-endian), without building the object: no
+    pickle.
+    """
     return (
         struct.pack(f"{BYTE_ORDER}qiB", seed, -len(row), SCHEME_CODE)
         + row.astype(f"{BYTE_ORDER}u4").tobytes()
@@ -380,7 +401,9 @@ def signature_bytes(row: U32, seed: int) -> bytes:
 
 
 def signature_from_bytes(data: bytes) -> LeanMinHash:
-    """A LeanMinHash from bytes written by signature_bytes (datasketch is imported here: it imports scipy, 0.45 s)."""
+    """A LeanMinHash from bytes written by signature_bytes (datasketch is imported here: it imports
+    scipy, 0.45 s).
+    """
     from datasketch import LeanMinHash
 
     return LeanMinHash.deserialize(data, byteorder=BYTE_ORDER)

@@ -98,7 +98,9 @@ class Banding:
 
     @classmethod
     def for_threshold(cls, threshold: float, num_perm: int, namespace: int) -> Banding:
-        """The banding datasketch's MinHashLSH picks for this Jaccard threshold (computed once per parameters)."""
+        """The banding datasketch's MinHashLSH picks for this Jaccard threshold (computed once per
+        parameters).
+        """
         bands, rows = _optimal_banding(threshold, num_perm)
         return cls(bands=bands, rows=rows, namespace=namespace)
 
@@ -132,7 +134,9 @@ class Members(NamedTuple):
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[int, int]]) -> Members:
-        """Rows of (key, article id) from the database, grouped by key without reordering a key's rows."""
+        """Rows of (key, article id) from the database, grouped by key without reordering a key's
+        rows.
+        """
         if not rows:
             return NO_MEMBERS
         table = np.array(rows, dtype=np.int64).reshape(-1, 2)
@@ -177,7 +181,9 @@ class CandidateQuery:
         article_ids: Sequence[int],
         languages: npt.NDArray[np.int64] | None = None,
     ) -> CandidateQuery:
-        """The query for articles given their key arrays (each unique and sorted, as ``sorted_unique`` makes them)."""
+        """The query for articles given their key arrays (each unique and sorted, as
+        ``sorted_unique`` makes them).
+        """
         counts = [len(keys) for keys in keys_per_article]
         keys = np.concatenate(keys_per_article) if keys_per_article else np.empty(0, dtype=np.int64)
         owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
@@ -226,7 +232,9 @@ def rank_candidates(
 def _candidate_rows(
     query: CandidateQuery, members: Members, batch_per_key: int, parts: MemberParts | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Every (article, candidate) pair a shared key makes, in the order they come up: per article, key by key, stored members then the batch's."""
+    """Every (article, candidate) pair a shared key makes, in the order they come up: per article,
+    key by key, stored members then the batch's.
+    """
     stored_lo, stored_hi = _stored_ranges(query, members, parts)
     stored_counts = stored_hi - stored_lo
     batch_starts, batch_counts, batch_owners = _earlier_in_batch(query, batch_per_key)
@@ -247,7 +255,9 @@ def _candidate_rows(
 
 
 def _ranges(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """For ranges of these lengths laid end to end: each element's range and its index within the range."""
+    """For ranges of these lengths laid end to end: each element's range and its index within the
+    range.
+    """
     which = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     offsets = np.cumsum(counts) - counts
     return which, np.arange(len(which), dtype=np.int64) - offsets[which]
@@ -256,7 +266,9 @@ def _ranges(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.N
 def _stored_ranges(
     query: CandidateQuery, members: Members, parts: MemberParts | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Where each key's stored members are in `members`: [lo, hi), searched in the key's own part when the members come in parts."""
+    """Where each key's stored members are in `members`: [lo, hi), searched in the key's own part
+    when the members come in parts.
+    """
     if parts is None:
         return np.searchsorted(members.keys, query.keys, side="left"), np.searchsorted(
             members.keys, query.keys, side="right"
@@ -297,7 +309,9 @@ def _most_shared(
     limit: int,
     min_shared: int,
 ) -> list[list[int]]:
-    """Per owner, its candidates by how often they came up (most first, then first come), at least `min_shared` times, at most `limit`."""
+    """Per owner, its candidates by how often they came up (most first, then first come), at least
+    `min_shared` times, at most `limit`.
+    """
     ranked: list[list[int]] = [[] for _ in range(articles)]
     if not len(candidates):
         return ranked

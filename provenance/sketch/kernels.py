@@ -43,7 +43,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _jit(**options: Any) -> Callable[[F], F]:
-    """numba's ``njit`` with its on-disk cache, or without it where numba finds no writable cache folder (which it refuses with a RuntimeError)."""
+    """numba's ``njit`` with its on-disk cache, or without it where numba finds no writable cache
+    folder (which it refuses with a RuntimeError).
+    """
 
     def decorate(function: F) -> F:
         try:
@@ -112,7 +114,9 @@ def _end_word(
     count: int,
     keep: bool,
 ) -> tuple[int, int]:  # pragma: no cover - compiled
-    """Close a word: push its hash on the ring and emit the shingle it completes; the new word and shingle counts."""
+    """Close a word: push its hash on the ring and emit the shingle it completes; the new word and
+    shingle counts.
+    """
     ring[words & (_RING - 1)] = _fmix(word_hash)
     words += 1
     if words >= size:
@@ -155,7 +159,9 @@ def _decode(
 
 @_jit(inline="always")
 def _character_info(table: U32, code: np.uint32) -> np.uint32:  # pragma: no cover - compiled
-    """A code point's entry in the character table (lower case and flags); past the table, a letter of its own."""
+    """A code point's entry in the character table (lower case and flags); past the table, a letter
+    of its own.
+    """
     return table[code] if code < table.shape[0] else (_WORD_BIT | code)
 
 
@@ -257,7 +263,9 @@ def shingle_kernel(
 def unique_runs(
     shingles: U64, owners: I64, count: int, texts: int
 ) -> tuple[I64, I64]:  # pragma: no cover - compiled
-    """Sort and deduplicate each text's run of shingles in place; the start and length of each unique run."""
+    """Sort and deduplicate each text's run of shingles in place; the start and length of each
+    unique run.
+    """
     starts = np.zeros(texts, dtype=np.int64)
     lengths = np.zeros(texts, dtype=np.int64)
     index = 0

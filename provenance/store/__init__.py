@@ -1,4 +1,6 @@
-"""store: the database: its schema and migrations, the Store that opens it, and the typed records its queries answer with."""
+"""store: the database: its schema and migrations, the Store that opens it, and the typed records
+its queries answer with.
+"""
 
 from __future__ import annotations
 

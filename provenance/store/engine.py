@@ -1,4 +1,6 @@
-"""Opening and upgrading a database: the engine, SQLite's pragmas, and Alembic migrations under a lock."""
+"""Opening and upgrading a database: the engine, SQLite's pragmas, and Alembic migrations under a
+lock.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +36,9 @@ SEARCH_OBJECTS = ("paragraphs_fts", "ix_paragraphs_text_search")
 
 
 def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
-    """Whether schema comparison should look at an object: not the search index, which lives outside the models."""
+    """Whether schema comparison should look at an object: not the search index, which lives outside
+    the models.
+    """
     return not (name or "").startswith(SEARCH_OBJECTS)
 
 
@@ -58,7 +62,9 @@ def head_revision() -> str:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Connection settings; the driver begins no transaction of its own (``_begin_sqlite`` does, for DDL too)."""
+    """Connection settings; the driver begins no transaction of its own (``_begin_sqlite`` does, for
+    DDL too).
+    """
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -96,7 +102,9 @@ def _sqlite_file(parsed: URL) -> Path | None:
 
 
 def _check_sqlite_file(path: Path, create: bool) -> None:
-    """Refuse a SQLite path that is a folder, that does not exist when it may not be created, or whose folder is missing."""
+    """Refuse a SQLite path that is a folder, that does not exist when it may not be created, or
+    whose folder is missing.
+    """
     if path.is_dir():
         raise DatabaseError(f"cannot open database {path}: it is a folder, not a database file")
     if path.exists():
@@ -110,7 +118,9 @@ def _check_sqlite_file(path: Path, create: bool) -> None:
 
 
 def create_db_engine(url: str, create: bool = True) -> Engine:
-    """An engine for a database URL; a bad URL, a missing folder, or (with create False) a missing SQLite file is a DatabaseError."""
+    """An engine for a database URL; a bad URL, a missing folder, or (with create False) a missing
+    SQLite file is a DatabaseError.
+    """
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as error:
@@ -177,7 +187,9 @@ def migrate(engine: Engine, revision: str = "head", create: bool = True) -> None
 
 
 def _stored_revision(connection: Connection) -> str | None:
-    """The database's revision read with plain SQL from alembic's table; None when there is no one revision to read (alembic then looks)."""
+    """The database's revision read with plain SQL from alembic's table; None when there is no one
+    revision to read (alembic then looks).
+    """
     try:
         rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     except DBAPIError:  # no such table: a new database, or not ours
@@ -227,7 +239,9 @@ def _head_of_scripts() -> str | None:
 
 
 def _check_upgradable(connection: Connection, current: str | None, head: str, create: bool) -> None:
-    """Refuse a database that is not ours, is newer than this version, or (with create False) holds no schema yet."""
+    """Refuse a database that is not ours, is newer than this version, or (with create False) holds
+    no schema yet.
+    """
     tables = set(inspect(connection).get_table_names())
     if current is None and tables - {"alembic_version"}:
         raise DatabaseError(

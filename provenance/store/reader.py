@@ -67,13 +67,18 @@ from provenance.store.sql import (
 BUCKET_MEMBERS = 100
 """How many members of one LSH bucket a lookup reads at most (the newest)."""
 ANCHOR_SCAN = 100
-"""How many of the newest members of one translation LSH bucket a lookup looks at for articles of other languages."""
+"""How many of the newest members of one translation LSH bucket a lookup looks at for articles of
+other languages.
+"""
 ANCHOR_MEMBERS = 20
-"""How many of those, the newest, it keeps: a name in every tenth article makes a bucket of no use."""
+"""How many of those, the newest, it keeps: a name in every tenth article makes a bucket of no use.
+"""
 
 
 class StoreReader:
-    """Queries over one open session; get one from ``Store.reader()`` (or a ``BatchWriter``, which is one)."""
+    """Queries over one open session; get one from ``Store.reader()`` (or a ``BatchWriter``, which
+    is one).
+    """
 
     def __init__(self, session: Session, dialect: str, engine: Engine) -> None:
         self._session = session
@@ -85,7 +90,9 @@ class StoreReader:
         return int(self._session.scalar(select(func.count(Article.id))) or 0)
 
     def all_articles(self) -> list[ArticleRecord]:
-        """Every stored article version, with its attributions and quotes, in id order (for small databases and tests)."""
+        """Every stored article version, with its attributions and quotes, in id order (for small
+        databases and tests).
+        """
         return [
             _article(row)
             for row in self._session.scalars(
@@ -101,7 +108,9 @@ class StoreReader:
         }
 
     def pending_rebuilds(self) -> dict[str, int]:
-        """The rebuilds of derived data an upgrade asked for (``index``, ``link_passages``), each with the last id done."""
+        """The rebuilds of derived data an upgrade asked for (``index``, ``link_passages``), each
+        with the last id done.
+        """
         return {
             row.step: row.done_through
             for row in self._session.scalars(select(Rebuild).order_by(Rebuild.step))
@@ -122,7 +131,9 @@ class StoreReader:
     def link_bodies_after(
         self, last_id: int, limit: int
     ) -> list[tuple[LinkRecord, tuple[str, str | None], tuple[str, str | None]]]:
-        """The next `limit` links after `last_id`, in id order, each with its origin's and its copy's (body, language)."""
+        """The next `limit` links after `last_id`, in id order, each with its origin's and its
+        copy's (body, language).
+        """
         links = list(
             self._session.scalars(
                 select(CopyLink).where(CopyLink.id > last_id).order_by(CopyLink.id).limit(limit)
@@ -220,7 +231,9 @@ class StoreReader:
         return found
 
     def stored_texts(self, ids: Iterable[int]) -> dict[int, StoredText]:
-        """Bodies and direction facts of these articles, with their repost marks (sentence, URL, source), without ORM objects."""
+        """Bodies and direction facts of these articles, with their repost marks (sentence, URL,
+        source), without ORM objects.
+        """
         wanted = sorted(set(ids))
         marks: dict[int, list[tuple[str, str | None, str]]] = {}
         rows: dict[int, Any] = {}
@@ -286,7 +299,9 @@ class StoreReader:
     def attribution_summaries(
         self, ids: Iterable[int], kinds: Sequence[str], media_kinds: Sequence[str]
     ) -> list[AttributionSummary]:
-        """The attributions in these articles of `kinds`, and of `media_kinds` where they name a medium (an outlet or an agency), as plain rows."""
+        """The attributions in these articles of `kinds`, and of `media_kinds` where they name a
+        medium (an outlet or an agency), as plain rows.
+        """
         found: list[AttributionSummary] = []
         columns = (
             Attribution.article_id,
@@ -329,7 +344,9 @@ class StoreReader:
         return found
 
     def quote_records(self, ids: Iterable[int]) -> list[QuoteRecord]:
-        """The quotations of these articles as plain rows, a chunk of articles at a time, each chunk in id order."""
+        """The quotations of these articles as plain rows, a chunk of articles at a time, each chunk
+        in id order.
+        """
         columns = [getattr(Quote, name) for name in QuoteRecord.__dataclass_fields__]
         found: list[QuoteRecord] = []
         for chunk in _chunks(sorted(set(ids)), 400):
@@ -344,7 +361,9 @@ class StoreReader:
     def articles(
         self, ids: Iterable[int], attribution_kinds: Collection[str] | None = None
     ) -> dict[int, ArticleRecord]:
-        """Articles by id, with their attributions loaded: all of them, or only those of `attribution_kinds` and those that name a medium."""
+        """Articles by id, with their attributions loaded: all of them, or only those of
+        `attribution_kinds` and those that name a medium.
+        """
         wanted = sorted(set(ids))
         attributions: QueryableAttribute[Any] = Article.attributions
         if attribution_kinds is not None:
@@ -389,7 +408,9 @@ class StoreReader:
         scan: int = ANCHOR_SCAN,
         per_key: int = ANCHOR_MEMBERS,
     ) -> Members:
-        """The stored articles of another language than `language` under each translation LSH key: of a key's newest `scan` members, the newest `per_key` of those."""
+        """The stored articles of another language than `language` under each translation LSH key:
+        of a key's newest `scan` members, the newest `per_key` of those.
+        """
         return _newest_per_key(
             self._newest_members(_table(AnchorBucket).name, keys, scan, other_than=language),
             per_key,
@@ -402,7 +423,9 @@ class StoreReader:
         scan: int,
         other_than: str | None = None,
     ) -> Members:
-        """Of each key's `scan` newest rows in a bucket table, the articles (those of another language than `other_than`, when given)."""
+        """Of each key's `scan` newest rows in a bucket table, the articles (those of another
+        language than `other_than`, when given).
+        """
         wanted = _unique_keys(keys)
         if not wanted:
             return NO_MEMBERS
@@ -501,7 +524,9 @@ class StoreReader:
     def search_paragraphs(
         self, alternatives: list[list[str]], limit: int = 200
     ) -> list[tuple[int, int, str]]:
-        """Paragraphs holding every term of any alternative (a term ending in * is a prefix), best ranked first: (paragraph id, article id, text)."""
+        """Paragraphs holding every term of any alternative (a term ending in * is a prefix), best
+        ranked first: (paragraph id, article id, text).
+        """
         alternatives = [[term for term in terms if term] for terms in alternatives if terms]
         if not alternatives:
             return []
@@ -650,7 +675,9 @@ class StoreReader:
     def outlet_line_witnesses(
         self, keys: Iterable[tuple[str, int]]
     ) -> dict[tuple[str, int], list[tuple[int, bool]]]:
-        """The articles (and whether each was independent of the earlier ones) holding each (outlet, line hash)."""
+        """The articles (and whether each was independent of the earlier ones) holding each (outlet,
+        line hash).
+        """
         found: dict[tuple[str, int], list[tuple[int, bool]]] = defaultdict(list)
         for chunk in _chunks(sorted(set(keys)), 400):
             query = select(
@@ -674,7 +701,9 @@ class StoreReader:
 
 
 _CHILDREN = (selectinload(Article.attributions), selectinload(Article.quotes))
-"""Loader options that read an article's attributions and quotes with it (one query each for a whole result)."""
+"""Loader options that read an article's attributions and quotes with it (one query each for a whole
+result).
+"""
 
 
 def _attribution(row: Attribution) -> AttributionRecord:

@@ -16,7 +16,9 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class AttributionSummary:
-    """What an audit counts of an attribution: whose, of which kind, and the sentence and URL it stands in."""
+    """What an audit counts of an attribution: whose, of which kind, and the sentence and URL it
+    stands in.
+    """
 
     article_id: int
     source_name: str
@@ -28,7 +30,9 @@ class AttributionSummary:
 
 @dataclass(frozen=True)
 class AttributionRecord:
-    """An attribution found in a stored article: the source, the cue, the sentence and where it stands."""
+    """An attribution found in a stored article: the source, the cue, the sentence and where it
+    stands.
+    """
 
     article_id: int
     source_name: str
@@ -59,7 +63,9 @@ class QuoteRecord:
 
 @dataclass(frozen=True)
 class StoredText:
-    """What verifying a candidate needs of a stored article: its body, language, dates, URLs and repost marks."""
+    """What verifying a candidate needs of a stored article: its body, language, dates, URLs and
+    repost marks.
+    """
 
     id: int
     body: str
@@ -153,7 +159,9 @@ class HopRecord:
 
 @dataclass(frozen=True, slots=True)
 class NewArticle:
-    """An article to store: what ``BatchWriter.insert_articles`` writes (the writer adds its id and ingest time)."""
+    """An article to store: what ``BatchWriter.insert_articles`` writes (the writer adds its id and
+    ingest time).
+    """
 
     identity_key: str
     content_hash: str
@@ -178,7 +186,9 @@ class NewArticle:
 
 @dataclass(frozen=True, slots=True)
 class NewLink:
-    """A verified copy link to store, origin first; ``BatchWriter.insert_links`` skips a pair already linked."""
+    """A verified copy link to store, origin first; ``BatchWriter.insert_links`` skips a pair
+    already linked.
+    """
 
     origin_id: int
     copy_id: int

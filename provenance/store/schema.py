@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 def published_of(
     moment: datetime | None, precision: str | None, offset: int | None
 ) -> Published | None:
-    """A Published from its three stored columns (a row without a precision is read as a time of unknown zone)."""
+    """A Published from its three stored columns (a row without a precision is read as a time of
+    unknown zone).
+    """
     if moment is None:
         return None
     return Published(
@@ -195,7 +197,9 @@ class CopyLink(Base):
 
 
 class Attribution(Base):
-    """A statement in an article of where its content came from (cites, wire, copied from, image credit)."""
+    """A statement in an article of where its content came from (cites, wire, copied from, image
+    credit).
+    """
 
     __tablename__ = "attributions"
 
@@ -238,7 +242,9 @@ class Quote(Base):
 
 
 class Passage(Base):
-    """A passage of text found in articles of different outlets (passim's idea, kept incrementally): its witnesses say where."""
+    """A passage of text found in articles of different outlets (passim's idea, kept incrementally):
+    its witnesses say where.
+    """
 
     __tablename__ = "passages"
 
@@ -280,7 +286,9 @@ class OutletLine(Base):
 
 
 class BoilerplateLine(Base):
-    """A line learned to be an outlet's boilerplate: furniture in every later article of the outlet, and left out of every comparison."""
+    """A line learned to be an outlet's boilerplate: furniture in every later article of the outlet,
+    and left out of every comparison.
+    """
 
     __tablename__ = "boilerplate_lines"
 
@@ -291,7 +299,9 @@ class BoilerplateLine(Base):
 
 
 class Rebuild(Base):
-    """A rebuild of derived data that an upgrade asked for, and the last article or link id it has done."""
+    """A rebuild of derived data that an upgrade asked for, and the last article or link id it has
+    done.
+    """
 
     __tablename__ = "rebuilds"
     step: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,4 +1,6 @@
-"""SQL helpers the reader and the writer share: chunks, driver connections, search terms, column limits."""
+"""SQL helpers the reader and the writer share: chunks, driver connections, search terms, column
+limits.
+"""
 
 from __future__ import annotations
 
@@ -80,7 +82,9 @@ def _length_limits(model: type[Base]) -> dict[str, int]:
 
 
 def _fitted(row: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
-    """An article row whose texts fit their columns, identically on every backend (SQLite would store them whole, PostgreSQL refuse them)."""
+    """An article row whose texts fit their columns, identically on every backend (SQLite would
+    store them whole, PostgreSQL refuse them).
+    """
     cut = [
         name
         for name, limit in limits.items()

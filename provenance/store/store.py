@@ -1,4 +1,6 @@
-"""Opening a provenance database: its engine, migrations, and the reader and writer of a transaction."""
+"""Opening a provenance database: its engine, migrations, and the reader and writer of a
+transaction.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ from provenance.store.sql import _first_line
 from provenance.store.writer import BatchWriter
 
 BULK_LOAD = 1000
-"""Articles an ingest must add (and a tenth of the stored ones) for PostgreSQL's statistics to be refreshed after it."""
+"""Articles an ingest must add (and a tenth of the stored ones) for PostgreSQL's statistics to be
+refreshed after it.
+"""
 
 
 REBUILD_STEPS = {"index": "its LSH index", "link_passages": "the passages of its links"}
@@ -86,7 +90,9 @@ class Store:
             session.close()
 
     def require_current(self) -> None:
-        """Raise DatabaseError when an upgrade asked for derived data to be rebuilt (``provenance reindex``) and it is not done yet."""
+        """Raise DatabaseError when an upgrade asked for derived data to be rebuilt (``provenance
+        reindex``) and it is not done yet.
+        """
         with self.reader() as reader:
             pending = reader.pending_rebuilds()
         if pending:
@@ -96,7 +102,10 @@ class Store:
             )
 
     def is_bulk_load(self, added: int) -> bool:
-        """Whether adding this many articles calls for refresh_statistics: on PostgreSQL, at least BULK_LOAD of them and a tenth of those stored (the share of changed rows at which autovacuum analyzes a table again by default)."""
+        """Whether adding this many articles calls for refresh_statistics: on PostgreSQL, at least
+        BULK_LOAD of them and a tenth of those stored (the share of changed rows at which autovacuum
+        analyzes a table again by default).
+        """
         return (
             self.dialect == "postgresql"
             and added >= BULK_LOAD

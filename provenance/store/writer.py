@@ -78,7 +78,9 @@ class BatchWriter(StoreReader):
             self._session.execute(text("UPDATE alembic_version SET version_num = version_num"))
 
     def insert_articles(self, articles: list[NewArticle]) -> list[int]:
-        """Insert new articles in one statement; their ids, in order. A value longer than its column is cut (see ``too_long``)."""
+        """Insert new articles in one statement; their ids, in order. A value longer than its column
+        is cut (see ``too_long``).
+        """
         if not articles:
             return []
         now = utcnow()
@@ -94,7 +96,9 @@ class BatchWriter(StoreReader):
         attributions: list[AttributionRecord],
         quotes: list[QuoteRecord],
     ) -> None:
-        """Insert the paragraphs ((article id, position, text)), attributions and quotes of new articles in bulk, and index the paragraphs for search."""
+        """Insert the paragraphs ((article id, position, text)), attributions and quotes of new
+        articles in bulk, and index the paragraphs for search.
+        """
         search_by_batch = (
             self.dialect == "sqlite"
         )  # FTS5 filled here; PostgreSQL's GIN index follows the table
@@ -145,7 +149,9 @@ class BatchWriter(StoreReader):
     def insert_buckets(
         self, keys: npt.NDArray[np.int64], article_ids: npt.NDArray[np.int64]
     ) -> None:
-        """Index articles under their LSH bucket keys, in bulk: one article id per key, stored in key order (the index's own)."""
+        """Index articles under their LSH bucket keys, in bulk: one article id per key, stored in
+        key order (the index's own).
+        """
         self._insert_keyed(_table(Bucket), ("key", "article_id"), keys, [article_ids])
 
     def insert_anchor_buckets(
@@ -154,7 +160,9 @@ class BatchWriter(StoreReader):
         article_ids: npt.NDArray[np.int64],
         languages: npt.NDArray[np.object_],
     ) -> None:
-        """Index articles under their translation LSH keys with their (base) languages, in bulk and in key order."""
+        """Index articles under their translation LSH keys with their (base) languages, in bulk and
+        in key order.
+        """
         self._insert_keyed(
             _table(AnchorBucket), ("key", "article_id", "language"), keys, [article_ids, languages]
         )
@@ -166,7 +174,9 @@ class BatchWriter(StoreReader):
         keys: npt.NDArray[np.int64],
         values: list[npt.NDArray[Any]],
     ) -> None:
-        """Rows of a key and its values, sorted by key then first value; COPY's text format in one string on PostgreSQL."""
+        """Rows of a key and its values, sorted by key then first value; COPY's text format in one
+        string on PostgreSQL.
+        """
         if not len(keys):
             return
         order = np.lexsort((values[0], keys))
@@ -180,7 +190,9 @@ class BatchWriter(StoreReader):
     def _insert_rows(
         self, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
     ) -> None:
-        """Insert plain tuples through the driver's own executemany, or COPY on PostgreSQL: no per-row work in SQLAlchemy."""
+        """Insert plain tuples through the driver's own executemany, or COPY on PostgreSQL: no
+        per-row work in SQLAlchemy.
+        """
         if not rows:
             return
         if self.dialect == "postgresql":
@@ -306,7 +318,9 @@ class BatchWriter(StoreReader):
     def add_outlet_lines(
         self, rows: list[tuple[str, int, int, bool]], learned: list[tuple[str, int, str, int]]
     ) -> None:
-        """Record (outlet, line hash, article, independent) rows, and lines newly learned as boilerplate (outlet, hash, line, articles)."""
+        """Record (outlet, line hash, article, independent) rows, and lines newly learned as
+        boilerplate (outlet, hash, line, articles).
+        """
         self._insert_rows(
             _table(OutletLine), ("outlet", "line_hash", "article_id", "independent"), rows
         )
@@ -366,7 +380,9 @@ def _article_row(article: NewArticle, now: datetime) -> dict[str, Any]:
 
 
 def too_long(article: NewArticle) -> dict[str, int]:
-    """The texts of a new article longer than their columns, with each column's length: insert_articles cuts them."""
+    """The texts of a new article longer than their columns, with each column's length:
+    insert_articles cuts them.
+    """
     return {
         name: limit
         for name, limit in _ARTICLE_LIMITS.items()

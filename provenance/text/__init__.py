@@ -1,4 +1,6 @@
-"""text: normalised text, an article's body split from its page furniture and repost markers, tokens, and outlets' learned boilerplate."""
+"""text: normalised text, an article's body split from its page furniture and repost markers,
+tokens, and outlets' learned boilerplate.
+"""
 
 from __future__ import annotations
 

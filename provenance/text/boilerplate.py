@@ -20,13 +20,16 @@ import xxhash
 from provenance.text.normalize import FURNITURE_MAX_WORDS
 
 BOILERPLATE_ARTICLES = 3
-"""Independent articles of one outlet that must hold a line for it to be the outlet's boilerplate."""
+"""Independent articles of one outlet that must hold a line for it to be the outlet's boilerplate.
+"""
 MIN_WORDS = 2
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def line_key(line: str) -> int:
-    """A line's hash for comparison (case and spacing folded), as a signed 64-bit integer for the database."""
+    """A line's hash for comparison (case and spacing folded), as a signed 64-bit integer for the
+    database.
+    """
     value = xxhash.xxh64_intdigest(" ".join(line.casefold().split()).encode("utf-8"))
     return value - (1 << 64) if value >= 1 << 63 else value
 
@@ -50,7 +53,9 @@ def short_lines(lines: Iterable[str]) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class LineWitness:
-    """An article of an outlet holding a line, and whether it was independent of the earlier holders (no copy link to them)."""
+    """An article of an outlet holding a line, and whether it was independent of the earlier holders
+    (no copy link to them).
+    """
 
     outlet: str
     line_hash: int

@@ -35,7 +35,8 @@ _CRUMB_MAX_CHARS = 30
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 # What a marker's "outlet" is when the line gives a date instead ("First published on Monday",
 # "zuerst erschienen im Mai 2024"): a time, a year, a leading digit, or nothing but date words.
-# A date word inside a name leaves it a name: USA Today, Russia Today, Welt am Sonntag, The Sunday Times.
+# A date word inside a name leaves it a name: USA Today, Russia Today, Welt am Sonntag, The Sunday
+# Times.
 _TIME_OR_YEAR = re.compile(r"^\d|\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b")
 _DATE_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight morning afternoon evening night "
@@ -100,7 +101,9 @@ class PatternSet:
 
     @cached_property
     def _furniture_any(self) -> re.Pattern[str]:
-        """Every furniture pattern in one case-insensitive expression, each in a group named after its position: for lines not matched in lower case."""
+        """Every furniture pattern in one case-insensitive expression, each in a group named after
+        its position: for lines not matched in lower case.
+        """
         parts = (
             f"(?P<f{index}>(?:{_NAMED_GROUP.sub('(?:', regex.pattern)}))"
             for index, (_, regex) in enumerate(self.furniture)
@@ -109,7 +112,9 @@ class PatternSet:
 
     @cached_property
     def _lower_only(self) -> bool:
-        """Whether every furniture pattern is written in lower case, so that a lower-cased line can be matched without IGNORECASE."""
+        """Whether every furniture pattern is written in lower case, so that a lower-cased line can
+        be matched without IGNORECASE.
+        """
         return all(written_in_lower_case(regex.pattern) for _, regex in self.furniture)
 
     @cached_property
@@ -158,7 +163,9 @@ class PatternSet:
         return compiled, tuple(always), automaton
 
     def furniture_kind(self, line: str) -> str | None:
-        """The kind of furniture this line is (the first pattern that matches), or None if it may be body text."""
+        """The kind of furniture this line is (the first pattern that matches), or None if it may be
+        body text.
+        """
         if not self.furniture:
             return None
         lowered = line.lower()
@@ -188,7 +195,9 @@ class PatternSet:
 
 
 _MIN_REQUIRED_CHARS = 3
-"""A pattern whose required strings include a shorter one (``by``, ``/``) is tried on every line: such strings are in most lines."""
+"""A pattern whose required strings include a shorter one (``by``, ``/``) is tried on every line:
+such strings are in most lines.
+"""
 
 
 def is_outlet_name(outlet: str) -> bool:
@@ -206,7 +215,9 @@ def is_outlet_name(outlet: str) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """Unicode-normalise text, drop soft hyphens and invisible characters, unify spaces and newlines."""
+    """Unicode-normalise text, drop soft hyphens and invisible characters, unify spaces and
+    newlines.
+    """
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "  " not in text and not any(
@@ -286,7 +297,9 @@ def split_layout(lines: list[str], patterns: PatternSet) -> Layout:
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    """A pattern compiled, or ConfigError naming it: it does not parse, or it can take exponential time (``re`` has no time limit)."""
+    """A pattern compiled, or ConfigError naming it: it does not parse, or it can take exponential
+    time (``re`` has no time limit).
+    """
     try:
         compiled = re.compile(pattern, re.IGNORECASE | re.UNICODE)
     except re.error as error:
@@ -346,9 +359,13 @@ def load_patterns(user_file: Path | None = None) -> PatternSet:
 
 
 DATE_LINE_WORDS = 8
-"""A line this short that holds a full date is a date line ("Sunday, Jul 15th 2018 5-Day Forecast"), not a headline."""
+"""A line this short that holds a full date is a date line ("Sunday, Jul 15th 2018 5-Day Forecast"),
+not a headline.
+"""
 LABEL_WORDS = 5
-"""A line this short that ends in a colon is a label ("TERRY GROSS, HOST:", "Related coverage:"), not a headline."""
+"""A line this short that ends in a colon is a label ("TERRY GROSS, HOST:", "Related coverage:"),
+not a headline.
+"""
 HEADLINE_LOOKAHEAD = 6
 """How many first lines of a plain text may hold its headline."""
 _LETTER_WORD_RE = re.compile(r"[^\W\d_]{2,}")
@@ -410,7 +427,9 @@ _FIRST_SENTENCE = re.compile(r"^(.{20,}?[.!?])(?=\s+[\"„«“(]?[A-ZÀ-ÞА-Я
 
 
 def as_headline(line: str) -> str:
-    """A line as a title: itself when headline-sized, else its first sentence, cut at HEADLINE_WORDS words."""
+    """A line as a title: itself when headline-sized, else its first sentence, cut at HEADLINE_WORDS
+    words.
+    """
     if len(line.split()) <= HEADLINE_WORDS:
         return line
     found = _FIRST_SENTENCE.match(line)

@@ -26,7 +26,9 @@ _UPPER_IN_PATTERN = re.compile(r"[A-ZÀ-ÞА-ЯЁ]")
 _NOT_LETTERS = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|\(\?P=\w+\)")
 """Escapes (``\\b``, ``\\S``) and group names, whose letters match no letter of a text."""
 _MAX_START_STRINGS = 10_000
-"""More strings than this that a match may begin with (alternations multiplied out) are not worth an automaton."""
+"""More strings than this that a match may begin with (alternations multiplied out) are not worth an
+automaton.
+"""
 
 
 @contextmanager
@@ -184,7 +186,9 @@ def start_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 def _start_strings_in(items: list[tuple[Any, Any]], constants: Any) -> tuple[set[str], bool]:
-    """The strings a parsed sequence's matches begin with, and whether they are all of it (so what follows extends them)."""
+    """The strings a parsed sequence's matches begin with, and whether they are all of it (so what
+    follows extends them).
+    """
     zero_width = (constants.AT, constants.ASSERT, constants.ASSERT_NOT)
     strings = {""}
     for op, value in items:
@@ -288,7 +292,9 @@ class StartScanner:
         return cls(pattern, strings)
 
     def finditer(self, text: str) -> list[re.Match[str]]:
-        """The pattern's matches in text, as ``finditer`` gives them: leftmost first, none overlapping."""
+        """The pattern's matches in text, as ``finditer`` gives them: leftmost first, none
+        overlapping.
+        """
         return matches_at(
             self.pattern,
             text,
@@ -320,7 +326,9 @@ def nested_repeat(pattern: str) -> bool:
 
 
 def _repeats_inside(items: list[tuple[Any, Any]], constants: Any, inside_repeat: bool) -> bool:
-    """Whether an unbounded repeat stands inside another unbounded one in a parsed sequence (bounded ones, ``{1,6}``, cost polynomial time at most)."""
+    """Whether an unbounded repeat stands inside another unbounded one in a parsed sequence (bounded
+    ones, ``{1,6}``, cost polynomial time at most).
+    """
     for op, value in items:
         if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
             _low, high, body = value

@@ -1,4 +1,6 @@
-"""translation: translated copies across languages: language-independent anchors, their LSH keys, and an order-aware alignment."""
+"""translation: translated copies across languages: language-independent anchors, their LSH keys,
+and an order-aware alignment.
+"""
 
 from __future__ import annotations
 

@@ -37,7 +37,8 @@ from provenance.translation.languages import _EXONYM_FORMS
 # The decision, chosen by measurement on the WMT22 news test sets (see bench/eval_translation.py).
 TRANSLATION_SCORE_THRESHOLD = 0.095
 # Aligned weight (the mean of both texts') needed before a score counts at all, and the weight under
-# which a pair must align almost completely: two or three anchors say little unless nothing contradicts them.
+# which a pair must align almost completely: two or three anchors say little unless nothing
+# contradicts them.
 MIN_ALIGNED_WEIGHT = 1.5
 CONFIDENT_ALIGNED_WEIGHT = 2.5
 SMALL_ALIGNMENT_SCORE = 0.5
@@ -49,7 +50,9 @@ its date, a number and a name or two, in the order news tells them: on the hard 
 ``bench/eval_translation.py`` such pairs aligned up to 8 anchors in order and scored up to 0.34.
 """
 SHORT_ALIGNMENT_SCORE = 0.2
-"""The score a shorter alignment needs: twice what a long one needs, so it covers more of both texts."""
+"""The score a shorter alignment needs: twice what a long one needs, so it covers more of both
+texts.
+"""
 MIN_NUMBER_PRESENCE = 0.85
 """In a shorter alignment, the share of each text's numbers and dates (by weight) that the other text has too, in any order.
 
@@ -58,7 +61,9 @@ exception); a report written independently has numbers of its own: how many fire
 at what time, the total so far.
 """
 MIN_ALIGNED_BEYOND_DATES = 1
-"""In a shorter alignment, the aligned anchors that are not dates or weekdays: "Sunday, 12 December" is what every report of the day shares."""
+"""In a shorter alignment, the aligned anchors that are not dates or weekdays: "Sunday, 12 December"
+is what every report of the day shares.
+"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +76,8 @@ _FULL_DATE_WEIGHT = 2.0
 _PLAIN_WEIGHT = 1.0
 _SPECIFIC_NUMBER_WEIGHT = 1.5
 _WEAK_WEIGHT = 0.5
-# German capitalises every noun: a one-word German "name" is often a common noun that no translation keeps.
+# German capitalises every noun: a one-word German "name" is often a common noun that no translation
+# keeps.
 _GERMAN_WORD_WEIGHT = 0.4
 
 
@@ -190,7 +196,9 @@ class AnchorAlignment:
 
 
 def anchors_match(first: Anchor, second: Anchor) -> bool:
-    """Whether two anchors stand for the same thing: equal keys, or names equal across spellings and scripts."""
+    """Whether two anchors stand for the same thing: equal keys, or names equal across spellings and
+    scripts.
+    """
     if first.kind != second.kind:
         return False
     if first.kind != "entity":
@@ -200,7 +208,9 @@ def anchors_match(first: Anchor, second: Anchor) -> bool:
 
 @lru_cache(maxsize=65536)
 def _names_match(first: str, second: str) -> bool:
-    """Name keys equal, close in spelling, equal in sound skeleton, or one name's words all inside the other's."""
+    """Name keys equal, close in spelling, equal in sound skeleton, or one name's words all inside
+    the other's.
+    """
     if first == second:
         return True
     if _words_match(first.replace(" ", ""), second.replace(" ", "")):
@@ -238,7 +248,9 @@ def _words_match(first: str, second: str) -> bool:
 def _matching_pairs(
     first: Sequence[Anchor], second: Sequence[Anchor]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Every pair (index in the first text, index in the second) of matching anchors, sorted; keys are compared once per distinct pair."""
+    """Every pair (index in the first text, index in the second) of matching anchors, sorted; keys
+    are compared once per distinct pair.
+    """
     keys_first = {(anchor.kind, anchor.key) for anchor in first}
     keys_second = {(anchor.kind, anchor.key) for anchor in second}
     partners: dict[tuple[str, str], list[tuple[str, str]]] = {
@@ -271,7 +283,9 @@ def _heaviest_chain(
     weights_first: npt.NDArray[np.float64],
     weights_second: npt.NDArray[np.float64],
 ) -> list[tuple[int, int]]:
-    """The heaviest set of matching pairs increasing in both texts: a weighted LCS, over the matches only, with a Fenwick tree of prefix maxima."""
+    """The heaviest set of matching pairs increasing in both texts: a weighted LCS, over the matches
+    only, with a Fenwick tree of prefix maxima.
+    """
     if rows.size == 0:
         return []
     order = np.lexsort((-columns, rows))
@@ -367,7 +381,9 @@ class AlignmentMeasures:
 
 
 def _largest_gap(indices: list[int], weights: npt.NDArray[np.float64]) -> float:
-    """The heaviest run of unaligned anchors before, between or after the aligned ones, as a share of all weight."""
+    """The heaviest run of unaligned anchors before, between or after the aligned ones, as a share
+    of all weight.
+    """
     total = float(weights.sum())
     if total == 0:
         return 1.0
@@ -383,7 +399,9 @@ def _largest_gap(indices: list[int], weights: npt.NDArray[np.float64]) -> float:
 
 
 def _number_coverage(alignment: AnchorAlignment) -> float | None:
-    """The smaller share of number and date weight that is aligned, or None when either text has no number or date."""
+    """The smaller share of number and date weight that is aligned, or None when either text has no
+    number or date.
+    """
     shares = []
     for weights, numeric, indices in (
         (alignment.weights_first, alignment.numeric_first, [i for i, _ in alignment.chain]),
@@ -399,7 +417,9 @@ def _number_coverage(alignment: AnchorAlignment) -> float | None:
 
 
 def _number_presence(alignment: AnchorAlignment) -> float | None:
-    """The smaller share, over the texts that have numbers or dates (lone digits left out), of their weight that the other text has too."""
+    """The smaller share, over the texts that have numbers or dates (lone digits left out), of their
+    weight that the other text has too.
+    """
     shares = []
     for weights, specific, matchable in (
         (alignment.weights_first, alignment.specific_first, alignment.matchable_first),
@@ -412,7 +432,9 @@ def _number_presence(alignment: AnchorAlignment) -> float | None:
 
 
 def measure_alignment(alignment: AnchorAlignment) -> AlignmentMeasures:
-    """Weighted coverage, order agreement, the largest unaligned stretch and the number coverage of an alignment."""
+    """Weighted coverage, order agreement, the largest unaligned stretch and the number coverage of
+    an alignment.
+    """
     rows = [i for i, _ in alignment.chain]
     columns = [j for _, j in alignment.chain]
     first, second = alignment.weights_first, alignment.weights_second
@@ -440,7 +462,9 @@ def compare_translation(
     first_language: str | None,
     second_language: str | None,
 ) -> TranslationEvidence:
-    """Whether one text translates the other: anchors aligned in order, covering both, with no long unaligned stretch."""
+    """Whether one text translates the other: anchors aligned in order, covering both, with no long
+    unaligned stretch.
+    """
     lang_first, lang_second = base_language(first_language), base_language(second_language)
     if lang_first is not None and lang_first == lang_second:
         return TranslationEvidence(
@@ -519,7 +543,9 @@ def _decision(measures: AlignmentMeasures, score: float) -> tuple[bool, str]:
 
 
 def _short_alignment_doubt(measures: AlignmentMeasures, score: float) -> str | None:
-    """Why an alignment of fewer than STRONG_ALIGNED_ANCHORS anchors may be two reports of one day rather than a translation, or None."""
+    """Why an alignment of fewer than STRONG_ALIGNED_ANCHORS anchors may be two reports of one day
+    rather than a translation, or None.
+    """
     if measures.aligned_beyond_dates < MIN_ALIGNED_BEYOND_DATES:
         return "only dates align, which every report of that day shares"
     if measures.number_presence is not None and measures.number_presence < MIN_NUMBER_PRESENCE:
@@ -535,7 +561,9 @@ def translation_direction(
     first_published: datetime | None,
     second_published: datetime | None,
 ) -> tuple[str | None, str]:
-    """Which text is the origin (``first``, ``second`` or None) and why: the earlier publication date decides."""
+    """Which text is the origin (``first``, ``second`` or None) and why: the earlier publication
+    date decides.
+    """
     lang_first, lang_second = (
         base_language(first_language) or "an unknown language",
         base_language(second_language) or "an unknown language",

@@ -40,7 +40,8 @@ from provenance.translation.patterns import (
     _character_class,
 )
 
-# Month names that are common words too ("may", "march") stand alone as dates only with a day or year;
+# Month names that are common words too ("may", "march") stand alone as dates only with a day or
+# year;
 # the English ones written in lower case are the words ("12 to 18 may be"), whatever follows.
 _COMMON_WORD_MONTHS = frozenset({"may", "march"})
 _AMBIGUOUS_MONTHS = frozenset(
@@ -150,7 +151,8 @@ _GERMAN_DETERMINERS = frozenset(
     "dieser diese dieses diesen diesem jeder jede jedes jeden jedem alle allen aller welche welcher welches welchen "
     "sein seine seinen seinem seiner ihr ihre ihren ihrem ihrer unser unsere unseren unserem unserer".split()
 )
-# Endings of German common nouns (and the commonest nouns themselves), hardly ever of names (not "-stadt": Darmstadt).
+# Endings of German common nouns (and the commonest nouns themselves), hardly ever of names (not
+# "-stadt": Darmstadt).
 _GERMAN_NOUN_ENDINGS = (
     "ung",
     "ungen",
@@ -317,7 +319,8 @@ def _sources() -> _Sources:
     # A capitalised month, weekday or number word ("December", "Sonntag", "Two") is no name; the
     # look-ahead is a prefix tree of the capitalised forms, plain letters being the fastest to test.
     capitalised_date_words = rf"(?:{_alternation((word.capitalize() for word in _DATE_WORDS), any_case=False, fold=False)})\.?(?![\w'’-])"
-    # A name word: a capitalised word, hyphenated parts and all, or initials with dots ("U.S.", "E.U.").
+    # A name word: a capitalised word, hyphenated parts and all, or initials with dots ("U.S.",
+    # "E.U.").
     entity_word = rf"(?={upper})(?!{capitalised_date_words})(?:{upper}(?:\.{upper})+\.?|{upper}{_WORD_CHARS}*(?:-{_WORD_CHARS}+)*)"
     digit_anchors = (
         r"(?P<iso>(?P<iso_y>\d{4})-(?P<iso_m>\d{2})-(?P<iso_d>\d{2})\b)",
@@ -380,11 +383,14 @@ def _date_word_any_case() -> re.Pattern[str]:
 @cache
 @gc_paused()
 def _anchor_pattern(german: bool) -> re.Pattern[str]:
-    """One pattern for every anchor; every anchor starts a word, and a look-ahead on its first character picks the alternatives to try."""
+    """One pattern for every anchor; every anchor starts a word, and a look-ahead on its first
+    character picks the alternatives to try.
+    """
     sources = _sources()
     name_gap = r"[ \u00a0]+" if german else _NAME_GAP
     entity = rf"(?P<entity>(?<![@#/.-]){sources.entity_word}(?:{name_gap}{sources.entity_word})*)"
-    # German capitalises nouns: after a determiner and adjectives ("der russischen Grenzregion") a capitalised word is a noun.
+    # German capitalises nouns: after a determiner and adjectives ("der russischen Grenzregion") a
+    # capitalised word is a noun.
     german_noun_phrase = rf"(?P<noun>(?:{_alternation(_GERMAN_DETERMINERS)})(?:{_SPACE}+{sources.lower}[\w'’-]*(?:e|en|er|es|em)){{0,3}}{_SPACE}+(?P<noun_word>{sources.entity_word}))"
     words = (_URL_ANCHOR, *((german_noun_phrase,) if german else ()), entity)
     return re.compile(
@@ -424,7 +430,9 @@ _MADE_ON_FIRST_USE: dict[str, Callable[[], object]] = {
 
 
 def __getattr__(name: str) -> object:
-    """The compiled patterns under their module-level names of before (tests read them), made on first use."""
+    """The compiled patterns under their module-level names of before (tests read them), made on
+    first use.
+    """
     if (make := _MADE_ON_FIRST_USE.get(name)) is not None:
         return make()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -515,7 +523,9 @@ def extract_anchors(text: str, language: str | None) -> list[Anchor]:
 
 
 def _matches(text: str, lang: str | None) -> list[re.Match[str]]:
-    """The anchor pattern's matches and the date words' (found in the lower-cased text), overlaps left to the one starting first."""
+    """The anchor pattern's matches and the date words' (found in the lower-cased text), overlaps
+    left to the one starting first.
+    """
     lowered = text.lower()
     if len(lowered) != len(text):
         date_words: Iterable[re.Match[str]] = _date_word_any_case().finditer(text)
@@ -622,7 +632,9 @@ def _dmy_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
 
 
 def _dmonth_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
-    """``15. August 2022``, ``15 août``, ``15 августа 2022``, ``15th of August``, ``9 и 10 декабря``; the days alone before "may" the verb."""
+    """``15. August 2022``, ``15 août``, ``15 августа 2022``, ``15th of August``, ``9 и 10
+    декабря``; the days alone before "may" the verb.
+    """
     days = [match.group("dmonth_d0"), match.group("dmonth_d")]
     if _is_common_word(match.group("dmonth_m")):
         return [
@@ -640,7 +652,9 @@ def _dmonth_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
 
 
 def _date_word_anchor(text: str, match: re.Match[str], lang: str | None) -> list[Anchor]:
-    """A month (with its day and year), a weekday, or a number word in the text's language (with its scale), matched in the lower-cased text."""
+    """A month (with its day and year), a weekday, or a number word in the text's language (with its
+    scale), matched in the lower-cased text.
+    """
     start = match.start()
     word, surface = text[start : match.end("w")], text[start : match.end()]
     folded = word.casefold()
@@ -715,7 +729,9 @@ def _lone_date_word(word: str, start: int, lang: str | None) -> list[Anchor]:
 
 
 def _weekday_date(text: str, match: re.Match[str]) -> list[Anchor]:
-    """The date after a weekday word (``12 décembre 2021`` in ``dimanche 12 décembre 2021``), at its own position; a lone day number before "may" the verb."""
+    """The date after a weekday word (``12 décembre 2021`` in ``dimanche 12 décembre 2021``), at its
+    own position; a lone day number before "may" the verb.
+    """
     day, month = match.group("w_dm_d"), text[match.start("w_dm_m") : match.end("w_dm_m")]
     if _is_common_word(month):
         return [Anchor("number", str(int(day)), day, match.start("w_dm_d"))]
@@ -728,7 +744,9 @@ def _weekday_date(text: str, match: re.Match[str]) -> list[Anchor]:
 
 
 def _is_common_word(month: str) -> bool:
-    """Whether a month name as written is rather a common word: "may" and "march" in lower case (``12 to 18 may be``)."""
+    """Whether a month name as written is rather a common word: "may" and "march" in lower case
+    (``12 to 18 may be``).
+    """
     return month.rstrip(".") in _COMMON_WORD_MONTHS
 
 
@@ -746,7 +764,9 @@ def _clock_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
 
 
 def _number_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
-    """A number in any locale's notation, with its scale word and percent sign, as one canonical value."""
+    """A number in any locale's notation, with its scale word and percent sign, as one canonical
+    value.
+    """
     value = parse_number(match.group("number_body"), lang)
     if value is None:
         return []
@@ -760,7 +780,9 @@ def _number_anchor(match: re.Match[str], lang: str | None) -> list[Anchor]:
 
 
 def _is_short_billion(word: str, lang: str | None) -> bool:
-    """Whether ``billion`` means 10^9 (English) rather than 10^12 (German ``Billion``, French ``billion``)."""
+    """Whether ``billion`` means 10^9 (English) rather than 10^12 (German ``Billion``, French
+    ``billion``).
+    """
     folded = word.casefold()
     if not folded.startswith("billion"):
         return False
@@ -795,7 +817,9 @@ def parse_number(body: str, language: str | None) -> Decimal | None:
 
 
 def _is_decimal_separator(number: str, separator: str, language: str | None) -> bool:
-    """Whether the one separator in a number marks decimals: not when three digits follow it in a grouping locale."""
+    """Whether the one separator in a number marks decimals: not when three digits follow it in a
+    grouping locale.
+    """
     whole, fraction = number.split(separator)
     if len(fraction) != 3 or whole == "0":
         return True
@@ -822,7 +846,9 @@ def number_key(value: Decimal) -> str:
 
 
 class _NameWord(NamedTuple):
-    """A capitalised word that may be part of a name: where it stands, in which run of capitalised words, and its key."""
+    """A capitalised word that may be part of a name: where it stands, in which run of capitalised
+    words, and its key.
+    """
 
     position: int
     surface: str
@@ -833,7 +859,9 @@ class _NameWord(NamedTuple):
 
 
 def _words_in(text: str) -> set[str]:
-    """The words of a text as written, URLs left out (their words are lower case whatever they name)."""
+    """The words of a text as written, URLs left out (their words are lower case whatever they
+    name).
+    """
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
     return set(_LETTERS.findall(text))
@@ -842,7 +870,9 @@ def _words_in(text: str) -> set[str]:
 def _name_words(
     text: str, match: re.Match[str], lang: str | None, lower_words: set[str]
 ) -> list[_NameWord]:
-    """The words of a run of capitalised words that may be names: common words and German nouns are dropped."""
+    """The words of a run of capitalised words that may be names: common words and German nouns are
+    dropped.
+    """
     start = match.start()
     run = match.group()
     if " " not in run and "\u00a0" not in run and (lang != "de" or "-" not in run):
@@ -873,7 +903,8 @@ def _name_words(
                 or found[0] in lower_words
                 or (found[3] and not (kept and kept[-1].order == index - 1))
             ):
-                # After an article that opens a sentence, the next word opens it too ("The Scientists said", not "Then Zelensky said").
+                # After an article that opens a sentence, the next word opens it too ("The
+                # Scientists said", not "Then Zelensky said").
                 opens = opens and not kept and part.casefold() in _ARTICLES
                 continue
             position = start + word_start + part_start
@@ -884,7 +915,9 @@ def _name_words(
 
 @lru_cache(maxsize=65536)
 def _word_key(word: str, lang: str | None) -> tuple[str, str, bool, bool] | None:
-    """The case-folded form, the name key, whether it is an acronym and whether it is a function word; None for a word that is never a name."""
+    """The case-folded form, the name key, whether it is an acronym and whether it is a function
+    word; None for a word that is never a name.
+    """
     if "'" in word or "’" in word:
         word = _POSSESSIVE.sub("", _ELISION.sub("", word))
         if not word[:1].isupper() and not word[:1].isdigit():
@@ -898,7 +931,8 @@ def _word_key(word: str, lang: str | None) -> tuple[str, str, bool, bool] | None
     key = name_key(word)
     if not key:
         return None
-    # Two-letter exonyms (US, EU, UN) only when written as acronyms: "Un" in "Kim Jong Un" is no United Nations.
+    # Two-letter exonyms (US, EU, UN) only when written as acronyms: "Un" in "Kim Jong Un" is no
+    # United Nations.
     return (
         folded,
         (_EXONYMS.get(key, key) if acronym or len(key) > 2 else key),
@@ -908,7 +942,9 @@ def _word_key(word: str, lang: str | None) -> tuple[str, str, bool, bool] | None
 
 
 def _article_name(text: str, match: re.Match[str], lower_words: set[str]) -> list[_NameWord]:
-    """The name in a German noun phrase when it is an acronym or a country ("die USA", "die Ukraine"); other nouns are dropped."""
+    """The name in a German noun phrase when it is an acronym or a country ("die USA", "die
+    Ukraine"); other nouns are dropped.
+    """
     word = match.group("noun_word")
     found = _word_key(word, "de")
     if found is None or found[0] in lower_words or not (found[2] or found[1] in _EXONYM_FORMS):
@@ -918,7 +954,9 @@ def _article_name(text: str, match: re.Match[str], lower_words: set[str]) -> lis
 
 
 def _german_parts(word: str) -> list[tuple[int, str]]:
-    """A German hyphenated compound split into its capitalised parts (``Ukraine-Krieg``); ``Jong-un`` stays whole."""
+    """A German hyphenated compound split into its capitalised parts (``Ukraine-Krieg``);
+    ``Jong-un`` stays whole.
+    """
     parts: list[tuple[int, str]] = []
     offset = 0
     for part in word.split("-"):
@@ -951,7 +989,9 @@ def _starts_sentence(text: str, position: int) -> bool:
 
 
 def _names(text: str, words: list[_NameWord]) -> list[Anchor]:
-    """Name anchors: adjacent words joined (``Kim Jong Un``); a sentence's first word only when a name follows or the text has it elsewhere."""
+    """Name anchors: adjacent words joined (``Kim Jong Un``); a sentence's first word only when a
+    name follows or the text has it elsewhere.
+    """
     inside = {word.key for word in words if not word.opens_sentence}
     anchors: list[Anchor] = []
     group: list[_NameWord] = []
@@ -975,7 +1015,9 @@ def _names(text: str, words: list[_NameWord]) -> list[Anchor]:
 
 
 def _stands_alone(word: _NameWord) -> bool:
-    """Acronyms and country or city names are names of their own (``МИД России Мария Захарова`` is three)."""
+    """Acronyms and country or city names are names of their own (``МИД России Мария Захарова`` is
+    three).
+    """
     return word.surface.isupper() or (word.key in _EXONYM_FORMS and len(word.key) > 2)
 
 
@@ -985,7 +1027,9 @@ def _adjacent(first: _NameWord, second: _NameWord) -> bool:
 
 
 def _name_anchor(text: str, group: list[_NameWord]) -> Anchor:
-    """One name anchor from adjacent words; its key maps well-known exonyms to one form (``Moskau`` -> ``moscow``)."""
+    """One name anchor from adjacent words; its key maps well-known exonyms to one form (``Moskau``
+    -> ``moscow``).
+    """
     start = group[0].position
     end = group[-1].position + len(group[-1].surface)
     key = " ".join(word.key for word in group)
@@ -994,7 +1038,9 @@ def _name_anchor(text: str, group: list[_NameWord]) -> Anchor:
 
 @lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
-    """A name's language-independent form: Cyrillic case endings cut, transliterated, case-folded, no diacritics or hyphens."""
+    """A name's language-independent form: Cyrillic case endings cut, transliterated, case-folded,
+    no diacritics or hyphens.
+    """
     words = []
     for word in re.split(r"[\s\-‐‑–]+", name):
         if not word:
@@ -1013,7 +1059,9 @@ def _is_cyrillic(word: str) -> bool:
 
 
 def _cut_cyrillic_ending(word: str) -> str:
-    """A Russian or Ukrainian name without its case ending (``Курске`` -> ``Курск``, ``Зеленского`` -> ``Зеленск``)."""
+    """A Russian or Ukrainian name without its case ending (``Курске`` -> ``Курск``, ``Зеленского``
+    -> ``Зеленск``).
+    """
     lower = word.lower()
     for ending in _CYRILLIC_ENDINGS:
         if lower.endswith(ending) and len(word) - len(ending) >= 4:

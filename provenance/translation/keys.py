@@ -56,7 +56,8 @@ _SKELETON_STEPS = tuple(
         (r"[aeiouyjh]", ""),
     )
 )
-# Russian renders a foreign h or a Korean j as х or ч ("Пхеньян", "Ким Чен Ын"): a second skeleton drops them.
+# Russian renders a foreign h or a Korean j as х or ч ("Пхеньян", "Ким Чен Ын"): a second skeleton
+# drops them.
 _HUSHED = re.compile(r"tsch|tch|ch|kh")
 
 

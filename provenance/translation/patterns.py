@@ -288,14 +288,18 @@ _GERMAN_DAYTIMES = (
 
 
 def _character_class(test: str) -> str:
-    """A regex character class of the letters in the Latin, Greek and Cyrillic blocks with the given case."""
+    """A regex character class of the letters in the Latin, Greek and Cyrillic blocks with the given
+    case.
+    """
     ranges = list(range(0x41, 0x250)) + list(range(0x370, 0x530)) + list(range(0x1E00, 0x1F00))
     letters = "".join(chr(cp) for cp in ranges if getattr(chr(cp), test)() and chr(cp).isalpha())
     return "[" + re.escape(letters) + "]"
 
 
 def _alternation(words: Iterable[str], any_case: bool = True, fold: bool = True) -> str:
-    """A regex matching any of the words (in any case, or as written), as a prefix tree so that a failing word fails at once."""
+    """A regex matching any of the words (in any case, or as written), as a prefix tree so that a
+    failing word fails at once.
+    """
     tree: dict[str, Any] = {}
     for word in set(words):
         node = tree
@@ -306,7 +310,9 @@ def _alternation(words: Iterable[str], any_case: bool = True, fold: bool = True)
 
 
 def _tree_pattern(node: dict[str, Any], any_case: bool) -> str:
-    """The regex of one prefix-tree node: its letters (both cases, or as they are), longest words first, the end if a word ends here."""
+    """The regex of one prefix-tree node: its letters (both cases, or as they are), longest words
+    first, the end if a word ends here.
+    """
     branches = []
     for char, child in sorted(node.items()):
         if char:

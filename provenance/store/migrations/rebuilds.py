@@ -1,4 +1,6 @@
-"""The rebuilds table, which revisions 0006, 0007 and 0012 create when it is not there, and the steps they record in it."""
+"""The rebuilds table, which revisions 0006, 0007 and 0012 create when it is not there, and the
+steps they record in it.
+"""
 
 from __future__ import annotations
 

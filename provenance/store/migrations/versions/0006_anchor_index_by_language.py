@@ -43,5 +43,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop anchor_buckets. The copy keys stay in the new paragraph banding, which schema 0005 reads without finding old paragraphs."""
+    """Drop anchor_buckets. The copy keys stay in the new paragraph banding, which schema 0005 reads
+    without finding old paragraphs.
+    """
     op.drop_table("anchor_buckets")

@@ -28,4 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Nothing to undo: the schema is unchanged, and schema 0006 reads the realigned evidence as it is."""
+    """Nothing to undo: the schema is unchanged, and schema 0006 reads the realigned evidence as it
+    is.
+    """

@@ -59,7 +59,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Give the bucket tables their foreign keys back, dropping the rows of articles no longer stored."""
+    """Give the bucket tables their foreign keys back, dropping the rows of articles no longer
+    stored.
+    """
     for table in TABLES:
         op.execute(f"DELETE FROM {table} WHERE article_id NOT IN (SELECT id FROM articles)")
         if op.get_bind().dialect.name == "postgresql":
@@ -76,7 +78,9 @@ def downgrade() -> None:
 
 
 def _make_again(table: str, with_foreign_key: bool) -> None:
-    """A SQLite bucket table made again with or without its foreign key, its rows copied in key order."""
+    """A SQLite bucket table made again with or without its foreign key, its rows copied in key
+    order.
+    """
     columns, key = TABLES[table]
     rows = op.get_bind().execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() or 0
     if rows:

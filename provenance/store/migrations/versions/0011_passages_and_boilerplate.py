@@ -26,7 +26,9 @@ def _tables() -> set[str]:
 
 
 def upgrade() -> None:
-    """Create the four tables (each only if it is not there: an upgrade stopped part way is finished by the next)."""
+    """Create the four tables (each only if it is not there: an upgrade stopped part way is finished
+    by the next).
+    """
     present = _tables()
     if "passages" not in present:
         op.create_table(
