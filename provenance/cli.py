@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -638,8 +639,130 @@ def reindex_command(obj: Context, as_json: bool) -> None:
         echo_text("nothing to rebuild: the database is current")
 
 
+@cli.command(name="list")
+@click.option(
+    "--q", "text", default=None, help="Only articles whose title, URL or file name holds this text."
+)
+@click.option(
+    "--outlet", default=None, help="Only articles whose outlet, domain or URL holds this text."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="Only articles published on or after this date (UTC).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="Only articles published before this date (UTC).",
+)
+@click.option(
+    "--page",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Which page of results.",
+)
+@click.option(
+    "--per-page",
+    type=click.IntRange(min=1, max=1000),
+    default=50,
+    show_default=True,
+    help="Articles per page.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the page as JSON (schema provenance.articles/1)."
+)
+@click.pass_obj
+def list_command(
+    obj: Context,
+    text: str | None,
+    outlet: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    page: int,
+    per_page: int,
+    as_json: bool,
+) -> None:
+    """List the stored articles, newest first: id, publication time, outlet, title.
+
+    \b
+    Example:
+        provenance list --outlet merkur.de --since 2022-08-01
+        provenance list --q nordkorea --json
+    """
+    from provenance import render
+
+    with obj.reader.reader() as reader:
+        total, articles = reader.find_articles(
+            text, outlet, since, until, per_page, (page - 1) * per_page
+        )
+    if as_json:
+        echo_json(render.articles_json(total, page, per_page, articles))
+    else:
+        echo_text(render.articles_text(total, page, per_page, articles))
+
+
+@cli.command(name="show")
+@click.argument("reference", metavar="ID|URL|FILE")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the article as JSON (schema provenance.article/1).",
+)
+@click.pass_obj
+def show_command(obj: Context, reference: str, as_json: bool) -> None:
+    """Show a stored article: its metadata, the articles it is linked to, its sources and passages found elsewhere.
+
+    \b
+    Example:
+        provenance show 3
+        provenance show https://www.merkur.de/politik/… --json
+    """
+    from provenance import render
+    from provenance.ingest.lookup import show_article
+
+    view = show_article(obj.reader, reference)
+    if as_json:
+        echo_json(render.article_json(view))
+    else:
+        echo_text(render.article_text(view))
+
+
+@cli.command(name="forget")
+@click.argument("reference", metavar="ID|URL|FILE")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print what was removed as JSON (schema provenance.forget/1).",
+)
+@click.pass_obj
+def forget_command(obj: Context, reference: str, as_json: bool) -> None:
+    """Remove a stored article and everything derived from it, in one transaction, and say what went.
+
+    Its index keys, paragraphs and their search rows, attributions, quotes, links, passage
+    witnesses, chain and outlet lines go with it. Other articles stay as they are.
+
+    \b
+    Example:
+        provenance forget 3
+    """
+    from provenance import render
+    from provenance.ingest.lookup import forget
+
+    forgotten = forget(obj.reader, reference, obj.settings)
+    if as_json:
+        echo_json(render.forget_json(forgotten))
+    else:
+        echo_text(render.forget_text(forgotten))
+
+
 @cli.command(name="audit")
-@click.argument("targets", nargs=-1, required=True, metavar="FILE|FOLDER|URL|-...")
+@click.argument("targets", nargs=-1, required=False, metavar="[FILE|FOLDER|URL|-...]")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -689,12 +812,14 @@ def audit_command(
 
     Ingests what is not stored yet (run it again after an interruption and it
     goes on where it stopped), then prints a summary. One bad file never stops
-    the audit; it is listed with its reason.
+    the audit; it is listed with its reason. With no inputs, audits every article
+    the database holds.
 
     \b
     Example:
         provenance audit seeds/
         provenance audit crawl/*.warc.gz --workers 2 --report audit.html --json audit.json --csv out/
+        provenance audit --report stored.html
     """
     from provenance.audit.build import run_audit
     from provenance.audit.csv import write_csv
@@ -714,7 +839,7 @@ def audit_command(
             _writable(path)
     if csv_dir is not None:
         _writable_folder(csv_dir)
-    store = obj.store
+    store = obj.store if targets else obj.reader
     with progress_bar("audit") as progress:
         task = progress.add_task("ingesting", total=None)
         audit = run_audit(

@@ -32,6 +32,12 @@ OPTIONS_WITH_VALUES = {
     "--report",
     "--rows",
     "--format",
+    "--q",
+    "--outlet",
+    "--since",
+    "--until",
+    "--page",
+    "--per-page",
 }
 """Options whose next word is a value; for --json only where the command writes a file (audit)."""
 SCHEMA_NAME = re.compile(r"provenance\.[a-z]+/\d+")

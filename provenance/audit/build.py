@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from provenance.audit import model
 from provenance.config import Settings
-from provenance.errors import InputError
+from provenance.errors import InputError, NotFoundError
 from provenance.graph.chain import (
     CHAIN_ATTRIBUTION_KINDS,
     Chain,
@@ -488,7 +488,20 @@ def run_audit(
     on_progress: ProgressCallback | None = None,
     stdin: BinaryIO | None = None,
 ) -> model.Audit:
-    """Ingest a corpus (resuming where an earlier run stopped) and audit it."""
+    """Ingest a corpus (resuming where an earlier run stopped) and audit it; with no targets, audit
+    every article the database holds.
+    """
+    if not targets:
+        store.require_current()
+        report = IngestReport()
+        with store.reader() as reader:
+            report.article_ids = reader.article_ids()
+        report.read = report.already_stored = len(report.article_ids)
+        if not report.article_ids:
+            raise NotFoundError(
+                "the database holds no articles yet: give files, folders or URLs to audit, or run 'provenance ingest' first"
+            )
+        return build_audit(store, registry, report, [])
     report = ingest(
         store,
         targets,

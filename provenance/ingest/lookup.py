@@ -1,15 +1,19 @@
-"""Stored articles by reference (id, URL, file name, or a file to ingest first), for chains and
-quotes.
+"""Stored articles by reference (id, URL, file name, or a file to ingest first): their chains,
+quotes, relations and passages, and forgetting one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.config import Settings
 from provenance.errors import ExtractionError
 from provenance.graph.chain import Chain, chain_rows, source_chain
+from provenance.graph.passages import PassageElsewhere
+from provenance.ingest.links import Match
 from provenance.ingest.preparation import Fingerprinter, prepare
+from provenance.ingest.verdicts import stored_passages, stored_relations
 from provenance.ingest.writer import IngestReport, _store_batch
 from provenance.knowledge.registry import load_registry
 from provenance.read.document import Failure
@@ -17,6 +21,7 @@ from provenance.read.inputs import is_url, iter_documents
 from provenance.store.records import ArticleRecord
 from provenance.store.store import Store
 from provenance.text.normalize import load_patterns
+from provenance.translation.anchors import base_language
 
 # ---- chains ------------------------------------------------------------------------------
 
@@ -67,3 +72,53 @@ def article_quotes(store: Store, reference: str) -> ArticleRecord:
     """A stored article (by id, URL or file name) with its quotations."""
     with store.reader() as reader:
         return reader.find_article(reference)
+
+
+# ---- one stored article, and forgetting it --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """A stored article with what the database knows about it: its copy and translation links
+    (seen from it), and its passages found in other outlets' articles.
+    """
+
+    article: ArticleRecord
+    relations: list[Match]
+    passages: list[PassageElsewhere]
+
+
+def show_article(store: Store, reference: str) -> ArticleView:
+    """A stored article (by id, URL or file name) with its relations, attributions, quotes and
+    passages found elsewhere.
+    """
+    with store.reader() as reader:
+        article = reader.find_article(reference)
+        return ArticleView(
+            article, stored_relations(reader, article), stored_passages(reader, article)
+        )
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What `forget` removed: the article as it was stored, and the rows of each table."""
+
+    article: ArticleRecord
+    removed: dict[str, int]
+
+
+def forget(store: Store, reference: str, settings: Settings | None = None) -> Forgotten:
+    """Remove a stored article (by id, URL or file name) and everything derived from it, in one
+    transaction: its LSH keys, paragraphs and their search rows, attributions, quotes, links,
+    passage witnesses, chain and outlet lines.
+    """
+    store.require_current()
+    settings = settings or Settings()
+    with store.writer() as writer:
+        writer.lock_for_writing()
+        article = writer.find_article(reference)
+        [keys] = Fingerprinter(settings).index_keys(
+            [article.body], [base_language(article.language)]
+        )
+        removed = writer.forget(article.id, keys.keys.tolist(), keys.anchor_keys.tolist())
+    return Forgotten(article, removed)

@@ -235,7 +235,8 @@ def _stored_as(reader: StoreReader, item: Prepared, registry: Registry) -> Artic
     return None
 
 
-def _stored_relations(reader: StoreReader, article: ArticleRecord) -> list[Match]:
+def stored_relations(reader: StoreReader, article: ArticleRecord) -> list[Match]:
+    """A stored article's copy and translation links, each seen from it as a Match."""
     links = reader.links_of(article.id)
     others = reader.articles(
         [link.copy_id if link.origin_id == article.id else link.origin_id for link in links]
@@ -260,8 +261,8 @@ def check_prepared(store: Store, item: Prepared, fingerprinter: Fingerprinter) -
         ]
         stored = _stored_as(reader, item, load_registry(fingerprinter.settings.sources_file))
         if stored is not None:
-            matches = _stored_relations(reader, stored)
-            passages = _stored_passages(reader, stored)
+            matches = stored_relations(reader, stored)
+            passages = stored_passages(reader, stored)
         else:
             extra = [article.id for _, articles in marked for article in articles]
             found = find_copies(reader, item, fingerprinter, extra=extra)
@@ -289,7 +290,7 @@ def _summary_of(item: Prepared) -> ArticleSummary:
     )
 
 
-def _stored_passages(reader: StoreReader, article: ArticleRecord) -> list[PassageElsewhere]:
+def stored_passages(reader: StoreReader, article: ArticleRecord) -> list[PassageElsewhere]:
     """The stored passage clusters a stored article is a witness of, seen from it."""
     own = reader.passage_witnesses([article.id])
     clusters = reader.witnesses_of_passages({w.passage for w in own})

@@ -63,7 +63,7 @@ def outlet_name(article: ArticleRecord, registry: Registry | None = None) -> str
     return outlet.name if outlet is not None else None
 
 
-def _article_ref(article: ArticleRecord, registry: Registry | None = None) -> dict[str, Any]:
+def article_ref(article: ArticleRecord, registry: Registry | None = None) -> dict[str, Any]:
     return {
         "article_id": article.id,
         "url": article.url,
@@ -90,10 +90,10 @@ def _translation_json(match: Match) -> dict[str, Any] | None:
     }
 
 
-def _match_json(match: Match, registry: Registry | None) -> dict[str, Any]:
+def match_json(match: Match, registry: Registry | None) -> dict[str, Any]:
     is_translation = match.translation is not None
     return {
-        **_article_ref(match.other, registry),
+        **article_ref(match.other, registry),
         "kind": match.kind,
         "relation": relation_of(match),
         "jaccard": None if is_translation else round(match.scores.jaccard, 4),
@@ -119,12 +119,12 @@ def _marker_json(marker: Marker, stored: list[ArticleRecord]) -> dict[str, Any]:
 def _verdict_of(result: CheckResult, registry: Registry | None) -> dict[str, Any] | None:
     """The article (or the page a marker names) that the verdict is about."""
     if result.stored is not None:
-        return _article_ref(result.stored, registry)
+        return article_ref(result.stored, registry)
     if result.named is not None:
-        return _article_ref(result.named.other, registry)
+        return article_ref(result.named.other, registry)
     for marker, stored in result.source_markers:
         return (
-            _article_ref(stored[0], registry)
+            article_ref(stored[0], registry)
             if stored
             else {"article_id": None, "url": marker.url, "outlet": marker.outlet}
         )
@@ -173,9 +173,9 @@ def check_result_json(result: CheckResult, registry: Registry | None = None) -> 
         "reason": _verdict_reason(result),
         "copies_something": result.is_copy,
         "database_empty": result.database_empty,
-        "matches": [_match_json(match, registry) for match in result.matches],
+        "matches": [match_json(match, registry) for match in result.matches],
         "markers": [_marker_json(marker, stored) for marker, stored in result.markers],
-        "passages": [_passage_json(passage, registry) for passage in result.passages],
+        "passages": [passage_json(passage, registry) for passage in result.passages],
     }
 
 
@@ -184,7 +184,7 @@ def _summary_outlet(article: ArticleSummary, registry: Registry | None) -> str |
     return outlet.name if outlet is not None else None
 
 
-def _passage_json(passage: PassageElsewhere, registry: Registry | None) -> dict[str, Any]:
+def passage_json(passage: PassageElsewhere, registry: Registry | None) -> dict[str, Any]:
     """A passage of the checked article found elsewhere: its offsets and text, the articles holding
     it, the first of them.
     """
@@ -313,7 +313,7 @@ def _match_heading(match: Match) -> str:
     return f"  same text as {_name(match.other)} ({match.kind}; which came first is not determined)"
 
 
-def _match_lines(match: Match) -> list[str]:
+def match_lines(match: Match) -> list[str]:
     if match.translation is not None:
         return _translation_lines(match)
     scores = match.scores
@@ -331,7 +331,7 @@ def _match_lines(match: Match) -> list[str]:
 PASSAGES_SHOWN = 5
 
 
-def _passage_lines(passages: list[PassageElsewhere]) -> list[str]:
+def passage_lines(passages: list[PassageElsewhere]) -> list[str]:
     """The passages of the checked article that other articles hold, with where else and where
     first.
     """
@@ -389,7 +389,7 @@ def check_text(results: list[CheckResult]) -> str:
             if not stored:
                 lines.append("    the page it names is not stored: ingest it to compare the texts")
         for match in result.matches:
-            lines += _match_lines(match)
-        lines += _passage_lines(result.passages)
+            lines += match_lines(match)
+        lines += passage_lines(result.passages)
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

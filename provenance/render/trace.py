@@ -6,7 +6,7 @@ from typing import Any
 
 from provenance.graph.sources import SourceUse
 from provenance.graph.trace import Trace
-from provenance.render.check import _article_ref, when
+from provenance.render.check import article_ref, when
 from provenance.store.records import ArticleRecord
 from provenance.text.normalize import shorten
 
@@ -138,7 +138,7 @@ def trace_json(trace: Trace) -> dict[str, Any]:
         "wordings": trace.wordings,
         "appearances": [
             {
-                **_article_ref(a.article),
+                **article_ref(a.article),
                 "undated": a.article.published is None,
                 "language": a.article.language,
                 "exact": a.exact,
@@ -180,7 +180,7 @@ def quotes_text(article: ArticleRecord) -> str:
 def quotes_json(article: ArticleRecord) -> dict[str, Any]:
     """An article's quotations as plain data."""
     return {
-        "article": _article_ref(article),
+        "article": article_ref(article),
         "quotes": [
             {
                 "text": q.text,

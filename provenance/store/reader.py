@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,61 @@ class StoreReader:
     def count_articles(self) -> int:
         """How many article versions are stored."""
         return int(self._session.scalar(select(func.count(Article.id))) or 0)
+
+    def article_ids(self) -> list[int]:
+        """The id of every stored article version, in order."""
+        return [
+            int(article_id)
+            for article_id in self._session.scalars(select(Article.id).order_by(Article.id))
+        ]
+
+    def find_articles(
+        self,
+        text: str | None = None,
+        outlet: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[ArticleSummary]]:
+        """Stored articles, newest first, whose title, URL or origin holds `text`, whose outlet, domain or URL holds `outlet`, published from `since` to before `until`; how many match, and the page of `limit` from `offset`."""
+        conditions: list[Any] = []
+        if text:
+            pattern = f"%{_escape_like(text.lower())}%"
+            conditions.append(
+                or_(
+                    *(
+                        func.lower(column).like(pattern, escape="\\")
+                        for column in (Article.title, Article.url, Article.origin)
+                    )
+                )
+            )
+        if outlet:
+            pattern = f"%{_escape_like(outlet.lower())}%"
+            conditions.append(
+                or_(
+                    *(
+                        func.lower(column).like(pattern, escape="\\")
+                        for column in (Article.outlet, Article.domain, Article.url)
+                    )
+                )
+            )
+        if since is not None:
+            conditions.append(Article.published >= since)
+        if until is not None:
+            conditions.append(Article.published < until)
+        total = int(self._session.scalar(select(func.count(Article.id)).where(*conditions)) or 0)
+        ids = list(
+            self._session.scalars(
+                select(Article.id)
+                .where(*conditions)
+                .order_by(Article.published.desc().nulls_last(), Article.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+        )
+        summaries = self.article_summaries(ids)
+        return total, [summaries[article_id] for article_id in ids]
 
     def all_articles(self) -> list[ArticleRecord]:
         """Every stored article version, with its attributions and quotes, in id order (for small

@@ -13,6 +13,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     text,
     update,
@@ -47,7 +48,7 @@ from provenance.store.schema import (
     Source,
     published_columns,
 )
-from provenance.store.sql import _ARTICLE_LIMITS, _driver, _fitted, _table
+from provenance.store.sql import _ARTICLE_LIMITS, _chunks, _driver, _fitted, _table
 
 WRITER_LOCK_KEY = 0x70726F76  # "prov"
 
@@ -352,6 +353,78 @@ class BatchWriter(StoreReader):
         """Forget a finished rebuild."""
         self._session.execute(delete(Rebuild).where(Rebuild.step == step))
 
+    # ---- forgetting an article -----------------------------------------------------------
+
+    def forget(
+        self, article_id: int, keys: Iterable[int], anchor_keys: Iterable[int]
+    ) -> dict[str, int]:
+        """Remove a stored article and everything derived from it; how many rows of each table went.
+
+        `keys` and `anchor_keys` are the article's LSH keys (its body fingerprinted again): the key
+        tables hold no foreign key and no index by article, so they are deleted by their primary
+        key. Paragraphs (with their search rows), attributions, quotes, links, passage witnesses
+        and chain hops go with the article (ON DELETE CASCADE); a passage left with fewer than two
+        witnesses goes too. A later version of the article keeps its text; its link to this one
+        (``previous_version_id``) is cleared.
+        """
+
+        def count(model: type[Any], *conditions: Any) -> int:
+            return int(
+                self._session.scalar(select(func.count()).select_from(model).where(*conditions))
+                or 0
+            )
+
+        removed = {
+            "paragraphs": count(Paragraph, Paragraph.article_id == article_id),
+            "attributions": count(Attribution, Attribution.article_id == article_id),
+            "quotes": count(Quote, Quote.article_id == article_id),
+            "copy_links": count(
+                CopyLink, or_(CopyLink.origin_id == article_id, CopyLink.copy_id == article_id)
+            ),
+            "passage_witnesses": count(PassageWitness, PassageWitness.article_id == article_id),
+            "chain_hops": count(ChainHop, ChainHop.article_id == article_id),
+        }
+        touched = list(
+            self._session.scalars(
+                select(PassageWitness.passage_id).where(PassageWitness.article_id == article_id)
+            )
+        )
+        removed["lsh_buckets"] = self._delete_keys(Bucket, article_id, keys)
+        removed["anchor_buckets"] = self._delete_keys(AnchorBucket, article_id, anchor_keys)
+        removed["outlet_lines"] = _rowcount(
+            self._session.execute(delete(OutletLine).where(OutletLine.article_id == article_id))
+        )
+        removed["articles"] = _rowcount(
+            self._session.execute(delete(Article).where(Article.id == article_id))
+        )
+        lonely = [
+            passage_id
+            for passage_id in sorted(set(touched))
+            if count(PassageWitness, PassageWitness.passage_id == passage_id) < 2
+        ]
+        if lonely:  # their one remaining witness goes with them
+            removed["passage_witnesses"] += count(
+                PassageWitness, PassageWitness.passage_id.in_(lonely)
+            )
+        removed["passages"] = (
+            _rowcount(self._session.execute(delete(Passage).where(Passage.id.in_(lonely))))
+            if lonely
+            else 0
+        )
+        return removed
+
+    def _delete_keys(
+        self, model: type[Bucket] | type[AnchorBucket], article_id: int, keys: Iterable[int]
+    ) -> int:
+        deleted = 0
+        for chunk in _chunks(sorted({int(key) for key in keys}), 500):
+            deleted += _rowcount(
+                self._session.execute(
+                    delete(model).where(model.article_id == article_id, model.key.in_(chunk))
+                )
+            )
+        return deleted
+
 
 def _article_row(article: NewArticle, now: datetime) -> dict[str, Any]:
     """The articles row of a new article."""
@@ -388,3 +461,8 @@ def too_long(article: NewArticle) -> dict[str, int]:
         for name, limit in _ARTICLE_LIMITS.items()
         if isinstance(value := getattr(article, name, None), str) and len(value) > limit
     }
+
+
+def _rowcount(result: Any) -> int:
+    """The rows a DELETE removed."""
+    return int(getattr(result, "rowcount", 0) or 0)
