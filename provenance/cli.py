@@ -35,6 +35,7 @@ from provenance.config import (
     DEFAULT_DB_PATH,
     PATTERNS_ENV,
     SOURCES_ENV,
+    TOKEN_ENV,
     Settings,
     default_database_url,
 )
@@ -511,20 +512,7 @@ def sources_command(obj: Context, include_registry: bool, as_json: bool) -> None
 
     uses = source_uses(obj.reader, load_registry(obj.settings.sources_file), include_registry)
     if as_json:
-        echo_json(
-            [
-                {
-                    "name": u.name,
-                    "kind": u.kind,
-                    "country": u.country,
-                    "cited": u.cited,
-                    "wire": u.wire,
-                    "copied": u.copied,
-                    "image_credits": u.image_credits,
-                }
-                for u in uses
-            ]
-        )
+        echo_json(report.sources_json(uses))
         return
     echo_text(report.sources_table(uses))
 
@@ -759,6 +747,42 @@ def forget_command(obj: Context, reference: str, as_json: bool) -> None:
         echo_json(render.forget_json(forgotten))
     else:
         echo_text(render.forget_text(forgotten))
+
+
+@cli.command(name="serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every interface).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on.",
+)
+@click.pass_obj
+def serve_command(obj: Context, host: str, port: int) -> None:
+    """Serve the web app and the JSON API (read-only unless PROVENANCE_TOKEN is set).
+
+    The API is described at /openapi.json and /docs. Writes (POST /api/ingest,
+    DELETE /api/articles/ID) need the token as 'Authorization: Bearer TOKEN'.
+
+    \b
+    Example:
+        provenance serve --port 8000
+        PROVENANCE_TOKEN=secret provenance --db postgresql+psycopg://user@host/news serve --host 0.0.0.0
+    """
+    import uvicorn
+
+    from provenance.serve.app import create_app
+
+    app = create_app(obj.store, obj.settings, os.environ.get(TOKEN_ENV))
+    mode = "read and write (token set)" if os.environ.get(TOKEN_ENV) else "read-only"
+    click.echo(f"serving at http://{host}:{port}/, {mode} (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @cli.command(name="audit")

@@ -13,6 +13,8 @@ DB_ENV = "PROVENANCE_DB"
 PATTERNS_ENV = "PROVENANCE_PATTERNS"
 SOURCES_ENV = "PROVENANCE_SOURCES"
 CUES_ENV = "PROVENANCE_CUES"
+TOKEN_ENV = "PROVENANCE_TOKEN"
+"""The token `provenance serve` asks of a write (POST /api/ingest, DELETE /api/articles/ID); unset, the server is read-only."""
 
 
 def default_database_url() -> str:

@@ -68,6 +68,15 @@ def chain_for(store: Store, reference: str, settings: Settings | None = None) ->
     return chain
 
 
+def chain_of(store: Store, reference: str, settings: Settings | None = None) -> Chain:
+    """The source chain of a stored article (by id, URL or file name), built without writing anything."""
+    settings = settings or Settings()
+    registry = load_registry(settings.sources_file)
+    with store.reader() as reader:
+        article = reader.find_article(reference)
+        return source_chain(reader, article, registry)
+
+
 def article_quotes(store: Store, reference: str) -> ArticleRecord:
     """A stored article (by id, URL or file name) with its quotations."""
     with store.reader() as reader:

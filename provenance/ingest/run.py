@@ -265,6 +265,17 @@ def ingest(
         return store_prepared(store, stream, settings, on_progress)
 
 
+def ingest_documents(
+    store: Store, documents: Iterable[Document | Failure], settings: Settings | None = None
+) -> IngestReport:
+    """Store documents already read (text, HTML, an upload), in this process, linked to their copies."""
+    settings = settings or Settings()
+    store.require_current()
+    stream = prepared_stream(documents, settings)
+    with closing(stream):
+        return store_prepared(store, stream, settings)
+
+
 def store_prepared(
     store: Store,
     results: Iterable[Prepared | Failure],

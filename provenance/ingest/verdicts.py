@@ -25,7 +25,7 @@ from provenance.match.compare import (
     Direction,
     Overlap,
 )
-from provenance.read.document import Failure
+from provenance.read.document import Document, Failure
 from provenance.read.inputs import iter_documents
 from provenance.store.reader import StoreReader
 from provenance.store.records import ArticleRecord, ArticleSummary, LinkRecord
@@ -308,14 +308,25 @@ def check(
     store: Store, target: str, settings: Settings | None = None, stdin: BinaryIO | None = None
 ) -> list[CheckResult]:
     """Is the article at this path, URL or '-' a repost? Of what, how much, and on what evidence."""
+    settings = settings or Settings()
+    documents = iter_documents(
+        [target], settings.max_file_bytes, stdin, settings.allow_private_urls
+    )
+    return check_documents(store, documents, settings)
+
+
+def check_documents(
+    store: Store, documents: Iterable[Document | Failure], settings: Settings | None = None
+) -> list[CheckResult]:
+    """The verdict on each document (read from text, HTML, an upload or a URL); the first one that
+    cannot be read raises ExtractionError.
+    """
     store.require_current()
     settings = settings or Settings()
     fingerprinter = Fingerprinter(settings)
     patterns = load_patterns(settings.patterns_file)
     results = []
-    for document in iter_documents(
-        [target], settings.max_file_bytes, stdin, settings.allow_private_urls
-    ):
+    for document in documents:
         if isinstance(document, Failure):
             raise ExtractionError(document.reason, document.origin)
         results.append(

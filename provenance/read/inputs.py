@@ -19,6 +19,7 @@ from provenance.read.document import (
     _is_warc_name,
     decode_bytes,
     document_from_text,
+    gunzip_limited,
     read_limited,
     scrub,
 )
@@ -95,6 +96,22 @@ def documents_from_bytes(
             yield document_from_text(text, origin, metadata)
     except ExtractionError as error:
         yield Failure(origin, error.bare_reason)
+
+
+def documents_from_upload(data: bytes, name: str, max_bytes: int) -> Iterator[Document | Failure]:
+    """The Documents of an uploaded file: its format from its name, else sniffed from its bytes; gzip undone within `max_bytes`."""
+    origin = printable_name(name) or "upload"
+    if len(data) > max_bytes:
+        yield Failure(origin, f"is larger than the limit of {max_bytes:,} bytes")
+        return
+    fmt = _format_of(Path(name)) if name else None
+    if data[:2] == b"\x1f\x8b" and fmt != "warc":
+        try:
+            data = gunzip_limited(data, max_bytes, origin)
+        except ExtractionError as error:
+            yield Failure(origin, error.bare_reason)
+            return
+    yield from documents_from_bytes(data, origin, fmt or _sniff_format(data), max_bytes=max_bytes)
 
 
 def _expand(path: Path) -> Iterator[Path]:

@@ -12,6 +12,7 @@ from provenance.render.check import check_json, check_text, ingest_summary
 from provenance.render.trace import (
     quotes_json,
     quotes_text,
+    sources_json,
     sources_table,
     trace_json,
     trace_text,
@@ -29,6 +30,7 @@ __all__ = [
     "ingest_summary",
     "quotes_json",
     "quotes_text",
+    "sources_json",
     "sources_table",
     "trace_json",
     "trace_text",

@@ -22,6 +22,22 @@ sentence and made the table 230 characters wide.
 """
 
 
+def sources_json(uses: list[SourceUse]) -> list[dict[str, Any]]:
+    """The sources as `sources --json` prints them (docs/json.md)."""
+    return [
+        {
+            "name": u.name,
+            "kind": u.kind,
+            "country": u.country,
+            "cited": u.cited,
+            "wire": u.wire,
+            "copied": u.copied,
+            "image_credits": u.image_credits,
+        }
+        for u in uses
+    ]
+
+
 def sources_table(uses: list[SourceUse]) -> str:
     """Sources as an aligned table: name (cut at SOURCE_NAME_WIDTH), kind, country and counts."""
     header = ("source", "kind", "country", "cited", "wire", "copied", "image credits")
