@@ -682,13 +682,18 @@ def list_command(
         provenance list --q nordkorea --json
     """
     from provenance import render
+    from provenance.knowledge.registry import load_registry
 
     with obj.reader.reader() as reader:
         total, articles = reader.find_articles(
             text, outlet, since, until, per_page, (page - 1) * per_page
         )
     if as_json:
-        echo_json(render.articles_json(total, page, per_page, articles))
+        echo_json(
+            render.articles_json(
+                total, page, per_page, articles, load_registry(obj.settings.sources_file)
+            )
+        )
     else:
         echo_text(render.articles_text(total, page, per_page, articles))
 
@@ -712,10 +717,11 @@ def show_command(obj: Context, reference: str, as_json: bool) -> None:
     """
     from provenance import render
     from provenance.ingest.lookup import show_article
+    from provenance.knowledge.registry import load_registry
 
     view = show_article(obj.reader, reference)
     if as_json:
-        echo_json(render.article_json(view))
+        echo_json(render.article_json(view, load_registry(obj.settings.sources_file)))
     else:
         echo_text(render.article_text(view))
 

@@ -168,3 +168,12 @@ def test_audit_with_no_inputs_audits_the_stored_database(store: Store, tmp_path:
 def test_audit_of_an_empty_database_says_so(store: Store) -> None:
     with pytest.raises(NotFoundError, match="holds no articles yet"):
         run_audit(store, [], load_registry())
+
+
+def test_odd_references_are_not_found_rather_than_errors(store: Store, tmp_path: Path) -> None:
+    """An id past 32 bits (PostgreSQL's integer) and a NUL in a search are answered, not raised as database errors."""
+    ingest(store, corpus(tmp_path))
+    with pytest.raises(NotFoundError):
+        show_article(store, "99999999999")
+    with store.reader() as reader:
+        assert reader.find_articles("Kim\x00", "merkur\x00")[0] == 1

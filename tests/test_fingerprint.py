@@ -241,3 +241,39 @@ def test_compiled_pass_gives_the_documented_hashes(texts: list[str], size: int) 
         assert set(batch.sets[index].tolist()) == shingles
         assert np.array_equal(batch.raw_signatures[index], signature)
         assert batch.word_counts[index] == len(reference_words(text))
+
+
+def test_threads_that_load_the_kernels_at_once_all_get_them_whole() -> None:
+    """A server signs in several threads: the first to need the compiled kernels imports them while the others wait, none sees a half-imported module."""
+    import subprocess
+    import sys
+
+    script = (
+        "import threading\n"
+        "from provenance.sketch import fingerprint\n"
+        "from provenance.config import Settings\n"
+        "from provenance.ingest.preparation import Fingerprinter\n"
+        "fingerprint._interpreted_budget = 0\n"
+        "params = Fingerprinter(Settings()).params\n"
+        "errors = []\n"
+        "def sign():\n"
+        "    try:\n"
+        "        fingerprint.shingle_batch(['ein Text mit einigen Wörtern ' * 20] * 4, params)\n"
+        "    except Exception as error:\n"
+        "        errors.append(repr(error))\n"
+        "threads = [threading.Thread(target=sign) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(errors)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_malformed_url_names_no_domain() -> None:
+    from provenance.read.document import domain_of
+
+    assert domain_of("http://[") is None and domain_of("https://www.merkur.de/x") == "merkur.de"

@@ -109,7 +109,10 @@ def domain_of(url: str | None) -> str | None:
     """The host of a URL without a leading ``www.``, lower-cased."""
     if not url:
         return None
-    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:  # "http://[", an unclosed IPv6 bracket: a page's bad URL names no host
+        return None
     if not host:
         return None
     return host.removeprefix("www.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -50,6 +51,7 @@ class BodyLimit:
             await _too_large(send, self.limit)
             return
         seen = 0
+        started = False
 
         async def limited() -> Message:
             nonlocal seen
@@ -60,14 +62,46 @@ class BodyLimit:
                     raise _TooLarge
             return message
 
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _too_large(send, self.limit)
+            await self.app(scope, limited, watched)
+        except* _TooLarge:  # raised bare, or in a task group's ExceptionGroup
+            if not started:  # an answer already begun (one that reads its body late) just ends
+                await _too_large(send, self.limit)
 
 
 class _TooLarge(Exception):
     pass
+
+
+class SecurityHeaders:
+    """Add SECURITY_HEADERS to every response that does not set them itself (no CSP for /docs,
+    whose Swagger UI runs an inline script); plain ASGI, so a request's body reaches the app as it
+    arrives.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        skip = {"content-security-policy"} if scope["path"] == "/docs" else set()
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name.lower() not in skip and name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 async def _too_large(send: Send, limit: int) -> None:
@@ -81,6 +115,7 @@ async def _too_large(send: Send, limit: int) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
             ],
         }
     )
@@ -95,6 +130,10 @@ def create_app(store: Store, settings: Settings | None = None, token: str | None
     from provenance.serve.pages import static_folder
 
     settings = settings or Settings()
+    # The compiled kernels now, not in the first request with text enough to want them: a server
+    # pays their load once, and provenance.sketch.fingerprint would hand the module, half-imported
+    # by one request's thread, to the requests of the others (AttributeError, a 500).
+    importlib.import_module("provenance.sketch.kernels")
     app = FastAPI(
         title="provenance",
         version=__version__,
@@ -129,13 +168,6 @@ def create_app(store: Store, settings: Settings | None = None, token: str | None
             {"error": str(error.detail)}, status_code=error.status_code, headers=error.headers
         )
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            if name != "Content-Security-Policy" or request.url.path != "/docs":
-                response.headers.setdefault(name, value)
-        return response
-
     app.add_middleware(BodyLimit, limit=settings.max_file_bytes + REQUEST_OVERHEAD)
+    app.add_middleware(SecurityHeaders)  # outermost: the 413s of BodyLimit get the headers too
     return app

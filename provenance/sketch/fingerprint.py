@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import struct
 import sys
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -134,22 +135,27 @@ size, or batches adding up to it) and signs everything after with them. Both pas
 same shingles, signatures and word counts (tests/test_fingerprint.py).
 """
 _interpreted_budget = COMPILED_AFTER_CHARS
+_loaded_kernels: ModuleType | None = None
+"""The compiled kernels once wholly imported (sys.modules holds a module while it is still being imported)."""
+_kernels_lock = threading.Lock()
 
 
 def _kernels(work: int) -> ModuleType | None:
     """The compiled kernels for a batch of `work` characters, or None while plain Python is cheaper
     (see COMPILED_AFTER_CHARS).
     """
-    global _interpreted_budget
-    loaded = sys.modules.get("provenance.sketch.kernels")
-    if loaded is not None:
-        return loaded
-    if work <= _interpreted_budget:
-        _interpreted_budget -= work
-        return None
-    from provenance.sketch import kernels
+    global _interpreted_budget, _loaded_kernels
+    if _loaded_kernels is not None:
+        return _loaded_kernels
+    with _kernels_lock:  # a server checks in several threads: none may see the module half imported
+        if _loaded_kernels is None:
+            if work <= _interpreted_budget:
+                _interpreted_budget -= work
+                return None
+            from provenance.sketch import kernels
 
-    return kernels
+            _loaded_kernels = kernels
+        return _loaded_kernels
 
 
 def shingle_batch(

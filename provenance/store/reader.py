@@ -108,6 +108,7 @@ class StoreReader:
     ) -> tuple[int, list[ArticleSummary]]:
         """Stored articles, newest first, whose title, URL or origin holds `text`, whose outlet, domain or URL holds `outlet`, published from `since` to before `until`; how many match, and the page of `limit` from `offset`."""
         conditions: list[Any] = []
+        text, outlet = (value.replace("\x00", "") if value else value for value in (text, outlet))
         if text:
             pattern = f"%{_escape_like(text.lower())}%"
             conditions.append(
@@ -549,7 +550,7 @@ class StoreReader:
 
     def find_article(self, reference: str) -> ArticleRecord:
         """An article by id, URL, or the start of the file name it was ingested from."""
-        if reference.isdigit() and not reference.startswith("0"):
+        if reference.isdigit() and not reference.startswith("0") and int(reference) < 2**31:
             article = self._session.get(Article, int(reference), options=_CHILDREN)
             if article is not None:
                 return _article(article)
