@@ -278,6 +278,38 @@ def smoke_ingest(request: pytest.FixtureRequest, _tmp: Path) -> str:
     return out
 
 
+def smoke_serve(_request: pytest.FixtureRequest, tmp: Path) -> str:
+    out = run_bench(
+        "bench_serve",
+        "--corpus",
+        CORPORA,
+        "--sizes",
+        "50",
+        "--workers",
+        "1",
+        "--requests",
+        "10",
+        "--warmup",
+        "2",
+        "--count",
+        "16",
+        "--workdir",
+        tmp,
+    )
+    expect(
+        out,
+        r"=== 50 articles \(50 stored, 6 known copies",
+        r"server: .* serve --port \d+",
+        r"keep-alive \(1 client\)\s+all\s+10\s+[\d.]+\s+[\d.]+\s+[\d.]+",
+        r"new connection \(1 client\)\s+all\s+10\s+[\d.]+",
+        r"concurrent \(8 clients\)\s+all\s+16\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+",
+        r"new\s+original\s+\d+/5\s+\d+/5\s+\d+/\d+",
+        r"non-200\s+none\s+0\s+0\s+0",
+        r"target: keep-alive p50 <= 50 ms at 100,000: [\d.]+ ms",
+    )
+    return out
+
+
 def smoke_startup(_request: pytest.FixtureRequest, tmp: Path) -> str:
     out = run_bench("bench_startup", "--db-dir", tmp, "--runs", "1", "--top", "5")
     expect(
@@ -375,6 +407,7 @@ SMOKES: dict[str, Callable[[pytest.FixtureRequest, Path], str]] = {
     "bench_index": smoke_index,
     "bench_index_growth": smoke_index_growth,
     "bench_ingest": smoke_ingest,
+    "bench_serve": smoke_serve,
     "bench_startup": smoke_startup,
     "bench_trace": smoke_trace,
     "corpus": smoke_corpus,
