@@ -160,3 +160,48 @@ def serve_folder(folder: Path) -> Any:
             return
 
     return serving(FolderHandler)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1366,900",
+]
+RECORD_ALERTS = """
+window.__alerts = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = function (message) { window.__alerts.push(name + ": " + String(message)); };
+}
+"""
+"""Injected into every page before its own scripts: a dialog is recorded in window.__alerts instead of shown."""
+
+
+@contextmanager
+def headless_chromium(profile: Path) -> Iterator[Any]:
+    """Debian's headless Chromium through chromedriver, kept off the network, logging its requests
+    and console, its dialogs recorded (RECORD_ALERTS).
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        assert binary.exists(), f"{binary} is missing: apt-get install -y chromium chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_ALERTS})
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -15,38 +15,19 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver import Chrome as WebDriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from provenance.audit.html import cluster_svg, render_report, timeline_svg
 from provenance.audit.model import Audit, Chain, Member, audit_from_json, audit_json, from_json
 from provenance.errors import InputError
 
+from .helpers import headless_chromium
+
 SAMPLE = Path(__file__).resolve().parent / "data" / "audit_sample.json"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1366,900",
-]
 SCRIPT_TITLE = "Putin dankt Nordkorea für Unterstützung <script>alert(1)</script>"
 SVG = "{http://www.w3.org/2000/svg}"
-RECORD_ALERTS = """
-window.__alerts = [];
-for (const name of ["alert", "confirm", "prompt"]) {
-  window[name] = function (message) { window.__alerts.push(name + ": " + String(message)); };
-}
-"""
 
 
 def sample_json() -> dict[str, Any]:
@@ -428,19 +409,8 @@ def report_url(tmp_path_factory: pytest.TempPathFactory, report: str) -> str:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     """Debian's headless Chromium through chromedriver, kept off the network, logging its requests."""
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        assert binary.exists(), f"{binary} is missing: apt-get install -y chromium chromium-driver"
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_ALERTS})
-    try:
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture

@@ -19,10 +19,8 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver import Chrome as WebDriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
@@ -33,6 +31,7 @@ from provenance.serve.app import create_app
 from provenance.serve.pages import safe_href, word_diff
 from provenance.store.store import Store
 from tests.conftest import SEED_003, SEEDS
+from tests.helpers import headless_chromium
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED_001 = SEEDS / "001_2a1aee6f1fce36e3.txt"
@@ -42,25 +41,6 @@ CORPUS = [
     str(DATA / "quote_origin" / "flood.de.txt"),
     str(DATA / "quote_origin" / "flood.fr.txt"),
 ]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1366,900",
-]
-RECORD_ALERTS = """
-window.__alerts = [];
-for (const name of ["alert", "confirm", "prompt", "print"]) {
-  window[name] = function (message) { window.__alerts.push(name + ": " + String(message)); };
-}
-"""
 DROP_FILE = """
 const [name, text] = arguments;
 const data = new DataTransfer();
@@ -187,19 +167,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, hostile_records: Path) -> 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     """Debian's headless Chromium through chromedriver, logging its requests and console."""
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        assert binary.exists(), f"{binary} is missing: apt-get install -y chromium chromium-driver"
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_ALERTS})
-    try:
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def logs(browser: WebDriver, kind: str) -> list[dict[str, Any]]:
