@@ -177,10 +177,18 @@ def big_corpus(folder: Path, count: int = 1500) -> Path:
 
 
 def children_of(pid: int) -> set[int]:
-    """The ids of a process's child processes (Linux /proc)."""
+    """The ids of a process's child processes (Linux /proc).
+
+    A thread may end between the listing and the read: its file is then gone, and it has no
+    children left to report.
+    """
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found.update(int(child) for child in (task / "children").read_text().split())
+        try:
+            listed = (task / "children").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found.update(int(child) for child in listed.split())
     return found
 
 
