@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 
 from provenance.config import Settings
 from provenance.ingest.preparation import (
@@ -50,6 +52,24 @@ from provenance.translation.anchors import Anchor
 from provenance.translation.languages import MIN_SHARED_BANDS
 
 TRANSLATION_CANDIDATES = 10
+
+
+class CandidateSource(Protocol):
+    """What candidate lookups read: the store, or the batch engine's index of a corpus in memory."""
+
+    def article_ids_at_urls(self, urls: Iterable[str]) -> dict[str, list[int]]: ...
+
+    def bucket_members(
+        self, keys: Iterable[int] | npt.NDArray[np.int64], per_key: int = ...
+    ) -> Members: ...
+
+    def foreign_anchor_members(
+        self,
+        keys: Iterable[int] | npt.NDArray[np.int64],
+        language: str,
+        scan: int = ...,
+        per_key: int = ...,
+    ) -> Members: ...
 
 
 # ---- stage: compare ----------------------------------------------------------------------
@@ -286,7 +306,7 @@ def _known_same_outlet(first: Facts, second: Facts) -> bool:
 
 
 def _translation_candidates(
-    reader: StoreReader, items: Sequence[Prepared], ids: Sequence[int], batch_per_key: int = 0
+    reader: CandidateSource, items: Sequence[Prepared], ids: Sequence[int], batch_per_key: int = 0
 ) -> list[list[int]]:
     """For each item: the articles of another language sharing the most of its anchor LSH keys (at least ``MIN_SHARED_BANDS``).
 
@@ -316,7 +336,7 @@ def _translation_candidates(
 
 
 def _copy_candidates(
-    reader: StoreReader,
+    reader: CandidateSource,
     items: Sequence[Prepared],
     ids: Sequence[int],
     limit: int,

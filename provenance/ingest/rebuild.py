@@ -24,6 +24,7 @@ REINDEX_CHUNK = 2000
 """Articles or links rebuilt in one transaction."""
 
 STEPS = {
+    "bulk_load": "the articles of a bulk load that did not finish, removed",
     "index": "the LSH index of every article",
     "link_passages": "the passages of every copy and translation link",
 }
@@ -43,6 +44,10 @@ def reindex(
     with store.reader() as reader:
         pending = reader.pending_rebuilds()
     done: dict[str, int] = {}
+    if "bulk_load" in pending:
+        with store.writer() as writer:
+            done["bulk_load"] = writer.drop_articles_after(pending["bulk_load"])
+            writer.finish_rebuild("bulk_load")
     if "index" in pending:
         done["index"] = _rebuild_index(store, settings, pending["index"], on_progress)
     if "link_passages" in pending:

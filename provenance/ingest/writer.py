@@ -13,6 +13,7 @@ import numpy as np
 
 from provenance.ingest.boilerplate import BoilerplateLessons, outlet_key_of
 from provenance.ingest.links import (
+    CandidateSource,
     Comparable,
     Verified,
     _copy_candidates,
@@ -260,7 +261,7 @@ def _insert_articles(
 
 
 def _candidate_ids(
-    writer: BatchWriter, fresh: list[Prepared], ids: list[int], limit: int
+    writer: CandidateSource, fresh: list[Prepared], ids: list[int], limit: int
 ) -> list[tuple[list[int], list[int]]]:
     """For each new article: the articles sharing its copy LSH buckets or named by its markers, and
     those of other languages sharing anchor buckets.
@@ -283,6 +284,16 @@ def _candidate_ids(
     return chosen
 
 
+def candidates_to_verify(
+    source: CandidateSource, fresh: list[Prepared], ids: list[int], fingerprinter: Fingerprinter
+) -> list[list[int]]:
+    """For each new article, the ids of its copy and translation candidates, in the order they are
+    verified.
+    """
+    candidates = _candidate_ids(source, fresh, ids, fingerprinter.settings.max_candidates)
+    return [list(dict.fromkeys(copies + translations)) for copies, translations in candidates]
+
+
 def _links_of_batch(
     writer: BatchWriter,
     fresh: list[Prepared],
@@ -295,9 +306,8 @@ def _links_of_batch(
     Translation candidates are kept only when their language differs, which is known before any
     stored body is read; then the bodies of the candidates left are read in one query.
     """
-    candidates = _candidate_ids(writer, fresh, ids, fingerprinter.settings.max_candidates)
     position = {article_id: index for index, article_id in enumerate(ids)}
-    to_verify = [list(dict.fromkeys(copies + translations)) for copies, translations in candidates]
+    to_verify = candidates_to_verify(writer, fresh, ids, fingerprinter)
     stored = writer.stored_texts(
         {other for others in to_verify for other in others if other not in position}
     )
@@ -340,42 +350,56 @@ def _store_batch(
     """Write one batch in one transaction: new articles and their parts, their verified links, their
     LSH keys.
     """
-    unsigned = [item for item in batch if item.signature is None]
-    fingerprinter.sign(unsigned)
     with store.writer() as writer:
-        writer.lock_for_writing()
-        fresh = _fresh_items(writer, batch, report)
+        fresh, ids = store_new_articles(writer, batch, fingerprinter, report)
         if not fresh:
             return
-        outlets = [outlet_key_of(item.document, fingerprinter.settings) for item in fresh]
-        lessons = _boilerplate_lessons(writer, fresh, outlets, fingerprinter)
-        fresh = [
-            _without_boilerplate(item, lessons.known.get(outlet or "", set()), fingerprinter)
-            for item, outlet in zip(fresh, outlets)
-        ]
-        ids = _insert_articles(writer, fresh, fingerprinter.settings.seed, report)
-        report.article_ids.extend(ids)
         links, shared = _links_of_batch(writer, fresh, ids, fingerprinter, report)
         writer.insert_links(links)
         _index_batch(writer, fresh, ids)
-        if shared:
-            writer.write_passages(
-                cluster_pairs(
-                    shared,
-                    writer.passage_witnesses(
-                        {side for pair in shared for side in (pair.first_id, pair.second_id)}
-                    ),
-                )
+        write_shared_passages(writer, shared)
+
+
+def store_new_articles(
+    writer: BatchWriter, batch: list[Prepared], fingerprinter: Fingerprinter, report: IngestReport
+) -> tuple[list[Prepared], list[int]]:
+    """Store a batch's articles not stored yet, without their outlets' boilerplate, with their
+    paragraphs, attributions and quotes and their outlets' lines: those articles and their ids.
+    """
+    unsigned = [item for item in batch if item.signature is None]
+    fingerprinter.sign(unsigned)
+    writer.lock_for_writing()
+    fresh = _fresh_items(writer, batch, report)
+    if not fresh:
+        return [], []
+    outlets = [outlet_key_of(item.document, fingerprinter.settings) for item in fresh]
+    lessons = _boilerplate_lessons(writer, fresh, outlets, fingerprinter)
+    fresh = [
+        _without_boilerplate(item, lessons.known.get(outlet or "", set()), fingerprinter)
+        for item, outlet in zip(fresh, outlets)
+    ]
+    ids = _insert_articles(writer, fresh, fingerprinter.settings.seed, report)
+    report.article_ids.extend(ids)
+    writer.add_outlet_lines(
+        [(w.outlet, w.line_hash, ids[-1 - w.article_id], w.independent) for w in lessons.witnesses],
+        [
+            (learned.outlet, learned.line_hash, learned.line, learned.articles)
+            for learned in lessons.learned
+        ],
+    )
+    return fresh, ids
+
+
+def write_shared_passages(writer: BatchWriter, shared: list[SpanPair]) -> None:
+    """Fold passages new pairs share into the stored passage clusters they touch."""
+    if shared:
+        writer.write_passages(
+            cluster_pairs(
+                shared,
+                writer.passage_witnesses(
+                    {side for pair in shared for side in (pair.first_id, pair.second_id)}
+                ),
             )
-        writer.add_outlet_lines(
-            [
-                (w.outlet, w.line_hash, ids[-1 - w.article_id], w.independent)
-                for w in lessons.witnesses
-            ],
-            [
-                (learned.outlet, learned.line_hash, learned.line, learned.articles)
-                for learned in lessons.learned
-            ],
         )
 
 

@@ -90,6 +90,10 @@ class StoreReader:
         """How many article versions are stored."""
         return int(self._session.scalar(select(func.count(Article.id))) or 0)
 
+    def last_article_id(self) -> int:
+        """The highest stored article id (0 when none is stored)."""
+        return int(self._session.scalar(select(func.max(Article.id))) or 0)
+
     def article_ids(self) -> list[int]:
         """The id of every stored article version, in order."""
         return [

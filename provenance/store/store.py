@@ -31,7 +31,11 @@ refreshed after it.
 """
 
 
-REBUILD_STEPS = {"index": "its LSH index", "link_passages": "the passages of its links"}
+REBUILD_STEPS = {
+    "index": "its LSH index",
+    "link_passages": "the passages of its links",
+    "bulk_load": "a bulk load that did not finish",
+}
 """The rebuilds of derived data an upgrade can ask for, as a message names them."""
 
 
@@ -95,6 +99,10 @@ class Store:
         """
         with self.reader() as reader:
             pending = reader.pending_rebuilds()
+        if "bulk_load" in pending:
+            raise DatabaseError(
+                "a bulk load into this database did not finish: run it again (it starts over), or 'provenance reindex' to remove its articles"
+            )
         if pending:
             steps = " and ".join(REBUILD_STEPS.get(step, step) for step in pending)
             raise DatabaseError(

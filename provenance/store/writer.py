@@ -349,6 +349,18 @@ class BatchWriter(StoreReader):
             update(Rebuild).where(Rebuild.step == step).values(done_through=last_id)
         )
 
+    def start_rebuild(self, step: str, done_through: int) -> None:
+        """Record a step under way (a bulk load), with the last id done before it."""
+        self._session.execute(delete(Rebuild).where(Rebuild.step == step))
+        self._session.add(Rebuild(step=step, done_through=done_through))
+
+    def drop_articles_after(self, last_id: int) -> int:
+        """Remove every article with an id above `last_id`, with everything derived from it (the
+        load that stored them did not finish); how many went.
+        """
+        self._session.execute(delete(OutletLine).where(OutletLine.article_id > last_id))
+        return _rowcount(self._session.execute(delete(Article).where(Article.id > last_id)))
+
     def finish_rebuild(self, step: str) -> None:
         """Forget a finished rebuild."""
         self._session.execute(delete(Rebuild).where(Rebuild.step == step))
