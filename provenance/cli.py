@@ -176,6 +176,13 @@ class Context:
         return self._open(create=True)
 
     @property
+    def bulk_store(self) -> Store:
+        """The database for a bulk load, which first undoes a bulk load that did not finish (the
+        batch engine checks the rest).
+        """
+        return self._open(create=True, current=False)
+
+    @property
     def reader(self) -> Store:
         """The database for a read-only command: opened (and migrated) but never created."""
         return self._open(create=False)
@@ -218,13 +225,21 @@ def progress_bar(label: str) -> Iterator[Progress]:
         yield progress
 
 
-STAGE_LABELS = {"ingest": "ingesting", "statistics": "refreshing the database's statistics"}
+STAGE_LABELS = {
+    "ingest": "ingesting",
+    "verify": "verifying candidate pairs",
+    "statistics": "refreshing the database's statistics",
+}
+COUNTED_STAGES = {"ingest"}
+"""The stages whose counts are articles, which the progress line adds up."""
 
 
 def advance(progress: Progress, task: TaskID) -> Callable[[str, int], None]:
     """An on_progress callback that names the stage under way and counts the articles done."""
     return lambda stage, count: progress.update(
-        task, description=STAGE_LABELS.get(stage, stage), advance=count
+        task,
+        description=STAGE_LABELS.get(stage, stage),
+        advance=count if stage in COUNTED_STAGES else 0,
     )
 
 
@@ -351,9 +366,16 @@ def cli(
     show_default="the number of cores",
     help="Processes that prepare articles (at a lower priority than the one that writes).",
 )
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="Load with the batch engine: the same articles and links, found for the whole input at once (faster for a corpus; an interrupted load starts over).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json: bool) -> None:
+def ingest_command(
+    obj: Context, targets: tuple[str, ...], workers: int, bulk: bool, as_json: bool
+) -> None:
     """Store articles from files, folders (recursive), URLs or '-' (stdin).
 
     Reads plain text, HTML, JSONL and WARC(.gz). Articles already stored are
@@ -363,14 +385,20 @@ def ingest_command(obj: Context, targets: tuple[str, ...], workers: int, as_json
     \b
     Example:
         provenance ingest seeds/ crawl.warc.gz https://example.org/a.html
+        provenance ingest --bulk corpus/*.jsonl
     """
     from provenance import render as report
     from provenance.ingest.run import ingest
 
-    store = obj.store
+    load = ingest
+    if bulk:
+        from provenance.batch.engine import ingest_bulk
+
+        load = ingest_bulk
+    store = obj.bulk_store if bulk else obj.store
     with progress_bar("ingest") as progress:
         task = progress.add_task("ingesting", total=None)
-        result = ingest(
+        result = load(
             store,
             list(targets),
             obj.settings,
@@ -801,6 +829,13 @@ def serve_command(obj: Context, host: str, port: int) -> None:
     help="Processes that prepare articles (at a lower priority than the one that writes).",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["incremental", "batch", "spark"]),
+    default="incremental",
+    show_default=True,
+    help="incremental: batch after batch, resumable; batch: the whole corpus at once, the same links, faster; spark: on Spark (the spark extra; see docs/spark.md).",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(allow_dash=True, path_type=Path),
@@ -833,6 +868,7 @@ def audit_command(
     obj: Context,
     targets: tuple[str, ...],
     workers: int,
+    engine: str,
     report_path: Path | None,
     json_path: Path | None,
     csv_dir: Path | None,
@@ -840,8 +876,9 @@ def audit_command(
 ) -> None:
     """Audit a corpus: originals, copies and their clusters, who copies whom, sources, chains.
 
-    Ingests what is not stored yet (run it again after an interruption and it
-    goes on where it stopped), then prints a summary. One bad file never stops
+    Ingests what is not stored yet, then prints a summary. With the incremental
+    engine, run it again after an interruption and it goes on where it stopped;
+    the batch engine starts an interrupted load over. One bad file never stops
     the audit; it is listed with its reason. With no inputs, audits every article
     the database holds.
 
@@ -849,6 +886,7 @@ def audit_command(
     Example:
         provenance audit seeds/
         provenance audit crawl/*.warc.gz --workers 2 --report audit.html --json audit.json --csv out/
+        provenance audit --engine batch corpus/*.jsonl --json audit.json
         provenance audit --report stored.html
     """
     from provenance.audit.build import run_audit
@@ -869,7 +907,10 @@ def audit_command(
             _writable(path)
     if csv_dir is not None:
         _writable_folder(csv_dir)
-    store = obj.store if targets else obj.reader
+    if not targets:
+        store = obj.reader
+    else:
+        store = obj.bulk_store if engine == "batch" else obj.store
     with progress_bar("audit") as progress:
         task = progress.add_task("ingesting", total=None)
         audit = run_audit(
@@ -880,6 +921,7 @@ def audit_command(
             workers,
             on_progress=advance(progress, task),
             stdin=sys.stdin.buffer,
+            engine=engine,
         )
     if report_path is not None:
         from provenance.audit.html import render_report

@@ -479,6 +479,10 @@ def _relation(
     )
 
 
+ENGINES = ("incremental", "batch")
+"""The in-process engines of run_audit (the Spark engine is provenance.spark)."""
+
+
 def run_audit(
     store: Store,
     targets: Sequence[str],
@@ -487,9 +491,13 @@ def run_audit(
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
     stdin: BinaryIO | None = None,
+    engine: str = "incremental",
 ) -> model.Audit:
-    """Ingest a corpus (resuming where an earlier run stopped) and audit it; with no targets, audit
-    every article the database holds.
+    """Ingest a corpus and audit it; with no targets, audit every article the database holds.
+
+    `engine` is ``incremental`` (``ingest``: batch by batch, resuming where an earlier run
+    stopped) or ``batch`` (``provenance.batch.ingest_bulk``: the same links, the corpus's
+    candidates found in memory and verified in the workers; an interrupted load starts over).
     """
     if not targets:
         store.require_current()
@@ -502,7 +510,14 @@ def run_audit(
                 "the database holds no articles yet: give files, folders or URLs to audit, or run 'provenance ingest' first"
             )
         return build_audit(store, registry, report, [])
-    report = ingest(
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    load = ingest
+    if engine == "batch":
+        from provenance.batch.engine import ingest_bulk
+
+        load = ingest_bulk
+    report = load(
         store,
         targets,
         settings or Settings(),

@@ -122,7 +122,7 @@ class Banding:
 
 
 class Members(NamedTuple):
-    """Stored articles under LSH bucket keys, as two aligned arrays sorted by key (in the order read within a key).
+    """Stored articles under LSH bucket keys, as two aligned arrays sorted by key, then by id.
 
     Args:
         keys: the bucket key of each row.
@@ -134,13 +134,16 @@ class Members(NamedTuple):
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[int, int]]) -> Members:
-        """Rows of (key, article id) from the database, grouped by key without reordering a key's
-        rows.
+        """Rows of (key, article id) from the database, sorted by key, then by id.
+
+        Each backend reads a key's rows in its own order (SQLite ascending ids, PostgreSQL
+        descending); sorting them makes ties between candidates fall the same way on both, and as
+        the batch engine's index in memory has them.
         """
         if not rows:
             return NO_MEMBERS
         table = np.array(rows, dtype=np.int64).reshape(-1, 2)
-        order = np.argsort(table[:, 0], kind="stable")
+        order = np.lexsort((table[:, 1], table[:, 0]))
         return cls(table[order, 0], table[order, 1])
 
     @classmethod
