@@ -53,6 +53,7 @@ from provenance.ingest.writer import (
 from provenance.match.passages import SpanPair
 from provenance.read.document import Failure
 from provenance.read.inputs import iter_documents
+from provenance.sketch.fingerprint import preload_kernels
 from provenance.store.reader import StoreReader
 from provenance.store.records import NewLink
 from provenance.store.store import Store
@@ -315,6 +316,7 @@ def verify_tasks(
                 if on_progress:
                     on_progress("verify", len(chunk))
         return found
+    preload_kernels()
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),

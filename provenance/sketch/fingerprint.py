@@ -158,6 +158,14 @@ def _kernels(work: int) -> ModuleType | None:
         return _loaded_kernels
 
 
+def preload_kernels() -> None:
+    """Load the compiled kernels now: before forking processes that will shingle many texts one at a
+    time (each would otherwise shingle its first 200,000 characters in plain Python, then import
+    numba on its own).
+    """
+    _kernels(sys.maxsize)
+
+
 def shingle_batch(
     texts: Sequence[str], params: SketchParams, with_sets: bool = True
 ) -> ShingledBatch:
