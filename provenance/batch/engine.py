@@ -62,6 +62,10 @@ from provenance.store.writer import BatchWriter
 BULK_STEP = "bulk_load"
 """The rebuilds row that marks a bulk load under way, with the last article id stored before it."""
 
+INDEX_SLICE = 500_000
+"""Index rows written at once: the driver's rows are Python tuples, 6.5 million of them for the
+copy keys of 100,000 articles."""
+
 VERIFY_CHUNK = 200
 """Candidate pairs handed to a worker at once."""
 
@@ -366,11 +370,18 @@ def _write_links_and_passages(writer: BatchWriter, tasks: list[Task], found: Ver
 
 
 def _write_index(writer: BatchWriter, index: CorpusIndex) -> None:
-    """The corpus's copy and translation keys, in key order."""
-    writer.insert_buckets(index.copies.keys, index.copies.ids)
+    """The corpus's copy and translation keys, in key order, in slices of INDEX_SLICE rows."""
+    for start in range(0, len(index.copies), INDEX_SLICE):
+        end = start + INDEX_SLICE
+        writer.insert_buckets(index.copies.keys[start:end], index.copies.ids[start:end])
     if not len(index.anchors):
         return
+    assert index.anchors.languages is not None
     names = np.array(list(index.language_codes), dtype=object)
-    writer.insert_anchor_buckets(
-        index.anchors.keys, index.anchors.ids, names[index.anchors.languages]
-    )
+    for start in range(0, len(index.anchors), INDEX_SLICE):
+        end = start + INDEX_SLICE
+        writer.insert_anchor_buckets(
+            index.anchors.keys[start:end],
+            index.anchors.ids[start:end],
+            names[index.anchors.languages[start:end]],
+        )

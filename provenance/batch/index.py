@@ -35,25 +35,28 @@ class SortedKeys:
     held: merging is one ``searchsorted`` and one ``insert`` per array.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, with_languages: bool = False) -> None:
         self.keys: Int64s = np.empty(0, dtype=np.int64)
         self.ids: Int64s = np.empty(0, dtype=np.int64)
-        self.languages: Int64s = np.empty(0, dtype=np.int64)
+        self.languages: Int64s | None = np.empty(0, dtype=np.int64) if with_languages else None
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def add(self, keys: Int64s, ids: Int64s, languages: Int64s | None = None) -> None:
-        """Add a batch's rows; their ids are above every id held."""
+        """Add a batch's rows (with their language codes, if the rows have languages); their ids
+        are above every id held.
+        """
         if not len(keys):
             return
-        codes = languages if languages is not None else np.zeros(len(keys), dtype=np.int64)
         order = np.lexsort((ids, keys))
-        keys, ids, codes = keys[order], ids[order], codes[order]
+        keys, ids = keys[order], ids[order]
         at = np.searchsorted(self.keys, keys, side="right")
         self.keys = np.insert(self.keys, at, keys)
         self.ids = np.insert(self.ids, at, ids)
-        self.languages = np.insert(self.languages, at, codes)
+        if self.languages is not None:
+            assert languages is not None
+            self.languages = np.insert(self.languages, at, languages[order])
 
     def newest(self, keys: Int64s, scan: int) -> tuple[Int64s, Int64s]:
         """Of each wanted key's rows, the positions of the newest `scan`: (the wanted key's index,
@@ -87,7 +90,7 @@ class CorpusIndex:
 
     def __init__(self, prior: StoreReader | None = None) -> None:
         self.copies = SortedKeys()
-        self.anchors = SortedKeys()
+        self.anchors = SortedKeys(with_languages=True)
         self.language_codes: dict[str, int] = {}
         self.prior = prior
 
@@ -141,6 +144,7 @@ class CorpusIndex:
             return NO_MEMBERS
         which, rows = self.anchors.newest(wanted, scan)
         own = self.language_codes.get(language, -1)
+        assert self.anchors.languages is not None
         foreign = self.anchors.languages[rows] != own
         found = _newest_of(
             NO_MEMBERS, Members(wanted[which[foreign]], self.anchors.ids[rows[foreign]]), per_key
