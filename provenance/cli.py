@@ -607,15 +607,15 @@ def _writable(path: Path) -> Path:
     return path
 
 
-def _writable_folder(folder: Path) -> Path:
-    """A folder to write files into: it exists, or its parent does (it is made then); a one-line
-    error otherwise.
+def _writable_folder(folder: Path, kind: str = "CSV") -> Path:
+    """A folder to write `kind` files into: it exists, or its parent does (it is made then); a
+    one-line error otherwise.
     """
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"cannot write CSV files to {folder}: it is a file, not a folder")
+        raise InputError(f"cannot write {kind} files to {folder}: it is a file, not a folder")
     if not folder.exists() and not folder.parent.is_dir():
         raise InputError(
-            f"cannot write CSV files to {folder}: folder {folder.parent} does not exist"
+            f"cannot write {kind} files to {folder}: folder {folder.parent} does not exist"
         )
     return folder
 
@@ -857,6 +857,13 @@ def serve_command(obj: Context, host: str, port: int) -> None:
     help="Write articles, links, clusters, attributions and quotes as CSV files in this folder.",
 )
 @click.option(
+    "--parquet",
+    "parquet_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write articles, links, clusters and passages as Parquet files in this folder.",
+)
+@click.option(
     "--rows",
     type=click.IntRange(min=0),
     default=SUMMARY_ROWS,
@@ -872,6 +879,7 @@ def audit_command(
     report_path: Path | None,
     json_path: Path | None,
     csv_dir: Path | None,
+    parquet_dir: Path | None,
     rows: int,
 ) -> None:
     """Audit a corpus: originals, copies and their clusters, who copies whom, sources, chains.
@@ -886,7 +894,7 @@ def audit_command(
     Example:
         provenance audit seeds/
         provenance audit crawl/*.warc.gz --workers 2 --report audit.html --json audit.json --csv out/
-        provenance audit --engine batch corpus/*.jsonl --json audit.json
+        provenance audit --engine batch corpus/*.parquet --parquet out/
         provenance audit --report stored.html
     """
     from provenance.audit.build import run_audit
@@ -905,8 +913,9 @@ def audit_command(
     for path in (report_path, json_path):
         if path is not None and str(path) != "-":
             _writable(path)
-    if csv_dir is not None:
-        _writable_folder(csv_dir)
+    for folder, kind in ((csv_dir, "CSV"), (parquet_dir, "Parquet")):
+        if folder is not None:
+            _writable_folder(folder, kind)
     if not targets:
         store = obj.reader
     else:
@@ -933,6 +942,10 @@ def audit_command(
             report_path.write_text(page, encoding="utf-8")
     if csv_dir is not None:
         write_csv(audit, store, csv_dir)
+    if parquet_dir is not None:
+        from provenance.audit.parquet import write_parquet
+
+        write_parquet(audit, parquet_dir)
     if json_path is not None and str(json_path) == "-":
         echo_json(audit_json(audit))
     elif json_path is not None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from provenance.audit.csv import write_csv
     from provenance.audit.html import cluster_svg, render_report, timeline_svg
     from provenance.audit.model import AUDIT_SCHEMA, Audit, audit_from_json, audit_json
+    from provenance.audit.parquet import write_parquet
     from provenance.audit.text import audit_tables
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "run_audit",
     "timeline_svg",
     "write_csv",
+    "write_parquet",
 ]
 
 if not TYPE_CHECKING:  # mypy reads the imports above: an __getattr__ would let it accept any name
@@ -37,6 +39,7 @@ if not TYPE_CHECKING:  # mypy reads the imports above: an __getattr__ would let 
             "csv": ("write_csv",),
             "html": ("cluster_svg", "render_report", "timeline_svg"),
             "model": ("AUDIT_SCHEMA", "Audit", "audit_from_json", "audit_json"),
+            "parquet": ("write_parquet",),
             "text": ("audit_tables",),
         },
     )

@@ -25,12 +25,14 @@ from provenance.read.document import (
 )
 from provenance.read.fetch import fetch_url
 from provenance.read.html import document_from_html
+from provenance.read.parquet import PARQUET_MAGIC, documents_from_parquet
 from provenance.read.records import documents_from_jsonl
 from provenance.read.warc import documents_from_warc
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+PARQUET_SUFFIXES = {".parquet"}
 SIDECAR_SUFFIX = ".meta.json"
 
 
@@ -56,6 +58,8 @@ def _sniff_format(data: bytes) -> str:
     head = data[:64].lstrip()
     if head.startswith(b"WARC/") or data[:2] == b"\x1f\x8b":
         return "warc"
+    if data[:4] == PARQUET_MAGIC:
+        return "parquet"
     if head.startswith(b"{"):
         return "jsonl"
     if head[:1] == b"<":
@@ -73,6 +77,8 @@ def _format_of(path: Path) -> str | None:
         return "html"
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
     if suffix in TEXT_SUFFIXES:
         return "text"
     return None
@@ -84,6 +90,9 @@ def documents_from_bytes(
     """The Documents held in one input's bytes, in the given format."""
     if fmt == "warc":
         yield from documents_from_warc(io.BytesIO(data), origin, max_bytes)
+        return
+    if fmt == "parquet":
+        yield from documents_from_parquet(io.BytesIO(data), origin)
         return
     try:
         text = decode_bytes(data, origin)
@@ -199,8 +208,26 @@ def _documents_of_target(
     if not found:
         yield Failure(
             printable_name(target),
-            "folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])",
+            "folder holds no readable articles (.txt, .html, .jsonl, .parquet, .warc[.gz])",
         )
+
+
+def _documents_in_parquet_file(
+    path: Path, origin: str, max_bytes: int
+) -> Iterator[Document | Failure]:
+    """A Parquet file's rows, read from the file a batch at a time (it is not read whole)."""
+    try:
+        if not path.is_file():
+            yield Failure(origin, "is not a regular file")
+            return
+        size = path.stat().st_size
+    except OSError as error:
+        yield Failure(origin, error.strerror or str(error))
+        return
+    if size > max_bytes:
+        yield Failure(origin, f"is larger than the limit of {max_bytes:,} bytes")
+        return
+    yield from documents_from_parquet(path, origin)
 
 
 def _documents_at_url(data: bytes, url: str) -> Iterator[Document | Failure]:
@@ -212,6 +239,9 @@ def _documents_at_url(data: bytes, url: str) -> Iterator[Document | Failure]:
 
 def _documents_in_file(path: Path, max_bytes: int) -> Iterator[Document | Failure]:
     origin = printable_name(str(path))
+    if _format_of(path) == "parquet":
+        yield from _documents_in_parquet_file(path, origin, max_bytes)
+        return
     try:
         data = read_limited(path, max_bytes)
     except (ExtractionError, OSError, EOFError) as error:

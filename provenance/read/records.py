@@ -11,6 +11,7 @@ from typing import Any
 
 from provenance.errors import ExtractionError
 from provenance.read.document import (
+    _DATE_FIELDS,
     Document,
     Failure,
     _language_field,
@@ -21,6 +22,28 @@ from provenance.read.document import (
     domain_of,
 )
 from provenance.read.html import document_from_html
+
+RECORD_FIELDS = frozenset(
+    {
+        "url",
+        "canonical_url",
+        "title",
+        "text",
+        "body",
+        "content",
+        "maintext",
+        "html",
+        "raw_html",
+        "outlet",
+        "source",
+        "site",
+        "author",
+        "language",
+        "lang",
+        *_DATE_FIELDS,
+    }
+)
+"""The fields of a record that are read (JSONL keys, Parquet columns)."""
 
 
 def document_from_record(record: dict[str, Any], origin: str) -> Document:
