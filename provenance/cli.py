@@ -35,6 +35,7 @@ from provenance.config import (
     DEFAULT_DB_PATH,
     PATTERNS_ENV,
     SOURCES_ENV,
+    SPARK_MASTER_ENV,
     TOKEN_ENV,
     Settings,
     default_database_url,
@@ -43,6 +44,7 @@ from provenance.errors import InputError, ProvenanceError
 from provenance.terminal import printable
 
 if TYPE_CHECKING:
+    from provenance.audit.model import Audit
     from provenance.store.store import Store
 
 # Each command imports the library modules it needs when it runs: importing them all took 2.7 s
@@ -819,6 +821,64 @@ def serve_command(obj: Context, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+def _audit_store(obj: Context, loads: bool, engine: str) -> Store:
+    """The database an audit reads (with no inputs) or loads into."""
+    if not loads:
+        return obj.reader
+    return obj.bulk_store if engine == "batch" else obj.store
+
+
+def _audit_in_process(
+    obj: Context, store: Store, targets: list[str], workers: int, engine: str
+) -> Audit:
+    from provenance.audit.build import run_audit
+    from provenance.knowledge.registry import load_registry
+
+    with progress_bar("audit") as progress:
+        task = progress.add_task("ingesting", total=None)
+        return run_audit(
+            store,
+            targets,
+            load_registry(obj.settings.sources_file),
+            obj.settings,
+            workers,
+            on_progress=advance(progress, task),
+            stdin=sys.stdin.buffer,
+            engine=engine,
+        )
+
+
+def _spark_audit(obj: Context, targets: list[str], parquet_dir: Path | None) -> Audit:
+    """Audit on Spark (local[2], or PROVENANCE_SPARK_MASTER), load the result into the database and
+    audit what it loaded.
+    """
+    try:
+        from provenance.spark.job import run_spark_audit
+    except ImportError as error:  # pragma: no cover - the spark extra is not installed
+        raise InputError(
+            f"the Spark engine needs pyspark: pip install 'provenance[spark]' ({error})"
+        ) from error
+    from provenance.audit.build import build_audit
+    from provenance.knowledge.registry import load_registry
+
+    store = obj.store
+    with progress_bar("audit") as progress:
+        task = progress.add_task("starting Spark", total=None)
+        result = run_spark_audit(
+            targets,
+            obj.settings,
+            master=os.environ.get(SPARK_MASTER_ENV, "local[2]"),
+            parquet_dir=parquet_dir,
+            store=store,
+            on_progress=advance(progress, task),
+        )
+    from provenance.ingest.writer import IngestReport
+
+    report = result.report or IngestReport()
+    report.failures.extend(result.failures)
+    return build_audit(store, load_registry(obj.settings.sources_file), report, targets)
+
+
 @cli.command(name="audit")
 @click.argument("targets", nargs=-1, required=False, metavar="[FILE|FOLDER|URL|-...]")
 @click.option(
@@ -897,11 +957,9 @@ def audit_command(
         provenance audit --engine batch corpus/*.parquet --parquet out/
         provenance audit --report stored.html
     """
-    from provenance.audit.build import run_audit
     from provenance.audit.csv import write_csv
     from provenance.audit.model import audit_json
     from provenance.audit.text import audit_tables
-    from provenance.knowledge.registry import load_registry
 
     to_stdout = [
         name
@@ -916,22 +974,13 @@ def audit_command(
     for folder, kind in ((csv_dir, "CSV"), (parquet_dir, "Parquet")):
         if folder is not None:
             _writable_folder(folder, kind)
-    if not targets:
-        store = obj.reader
+    if engine == "spark" and targets:
+        store = obj.store
+        audit = _spark_audit(obj, list(targets), parquet_dir)
+        parquet_dir = None  # Spark wrote its tables
     else:
-        store = obj.bulk_store if engine == "batch" else obj.store
-    with progress_bar("audit") as progress:
-        task = progress.add_task("ingesting", total=None)
-        audit = run_audit(
-            store,
-            list(targets),
-            load_registry(obj.settings.sources_file),
-            obj.settings,
-            workers,
-            on_progress=advance(progress, task),
-            stdin=sys.stdin.buffer,
-            engine=engine,
-        )
+        store = _audit_store(obj, bool(targets), engine)
+        audit = _audit_in_process(obj, store, list(targets), workers, engine)
     if report_path is not None:
         from provenance.audit.html import render_report
 

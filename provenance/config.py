@@ -14,6 +14,8 @@ PATTERNS_ENV = "PROVENANCE_PATTERNS"
 SOURCES_ENV = "PROVENANCE_SOURCES"
 CUES_ENV = "PROVENANCE_CUES"
 TOKEN_ENV = "PROVENANCE_TOKEN"
+SPARK_MASTER_ENV = "PROVENANCE_SPARK_MASTER"
+"""The Spark master of ``audit --engine spark`` (default ``local[2]``)."""
 """The token `provenance serve` asks of a write (POST /api/ingest, DELETE /api/articles/ID); unset, the server is read-only."""
 
 

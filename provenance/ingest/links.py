@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
