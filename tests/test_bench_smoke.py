@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import os
 import re
 import subprocess
@@ -398,9 +399,44 @@ def smoke_eval_translation(_request: pytest.FixtureRequest, _tmp: Path) -> str:
     return out
 
 
+def smoke_batch(_request: pytest.FixtureRequest, tmp: Path) -> str:
+    out = run_bench(
+        "bench_batch", "--corpus", CORPORA, "--sizes", "50", "--workers", "1", "--profile"
+    )
+    expect(
+        out,
+        r"=== 50 articles ===",
+        r"incremental\s+[\d.]+\s+[\d.]+ \+ [\d.]+",
+        r"batch\s+[\d.]+",
+        r"naive\s+[\d.]+",
+        r"incremental / batch wall time: [\d.]+x",
+        r"links only in batch: 0, only in incremental: 0",
+        r"targets met: \{",
+        r"profile of the batch engine's main process",
+    )
+    return out
+
+
+def smoke_naive(_request: pytest.FixtureRequest, tmp: Path) -> str:
+    corpus = tmp / "c.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"url": f"https://e.org/{n}", "text": "one two three four five six " * 9})
+            for n in range(3)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = run_bench("naive_minhash", corpus, "--db", tmp / "naive.sqlite")
+    expect(out, r"3 records, 3 candidate pairs, [\d.]+ s")
+    return out
+
+
 SMOKES: dict[str, Callable[[pytest.FixtureRequest, Path], str]] = {
     "bench_article_size": smoke_article_size,
     "bench_audit": smoke_audit,
+    "bench_batch": smoke_batch,
+    "naive_minhash": smoke_naive,
     "bench_floor": smoke_floor,
     "bench_growth": smoke_growth,
     "bench_hostile": smoke_hostile,
