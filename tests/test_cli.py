@@ -261,7 +261,7 @@ def test_ingest_empty_folder_and_no_arguments(tmp_path: Path, run_cli: Any) -> N
     result = run_cli("ingest", str(tmp_path))
     assert (result.exit_code, result.stderr) == (
         3,
-        f"error: {tmp_path}: folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])\n",
+        f"error: {tmp_path}: folder holds no readable articles (.txt, .html, .jsonl, .parquet, .warc[.gz])\n",
     )
     usage = CliRunner().invoke(cli, ["ingest"])
     assert usage.exit_code == 2 and "Missing argument" in usage.stderr
@@ -619,7 +619,7 @@ def test_audit_summary_prints_the_first_rows_of_long_tables_and_how_many_it_leav
         (
             "empty",
             [],
-            "Error: {folder}: folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])\n",
+            "Error: {folder}: folder holds no readable articles (.txt, .html, .jsonl, .parquet, .warc[.gz])\n",
         ),
         (
             "seeds",

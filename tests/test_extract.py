@@ -333,7 +333,7 @@ def test_missing_path_and_empty_folder(tmp_path: Path) -> None:
         (str(tmp_path / "nope.txt"), "no such file or folder"),
         (
             str(tmp_path / "empty"),
-            "folder holds no readable articles (.txt, .html, .jsonl, .warc[.gz])",
+            "folder holds no readable articles (.txt, .html, .jsonl, .parquet, .warc[.gz])",
         ),
     ]
 
