@@ -921,7 +921,7 @@ def _spark_audit(obj: Context, targets: list[str], parquet_dir: Path | None) -> 
     "parquet_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write articles, links, clusters and passages as Parquet files in this folder.",
+    help="Write articles, links, clusters, passages, attributions and quotes as Parquet files in this folder (--engine spark: the first four).",
 )
 @click.option(
     "--rows",
@@ -994,7 +994,7 @@ def audit_command(
     if parquet_dir is not None:
         from provenance.audit.parquet import write_parquet
 
-        write_parquet(audit, parquet_dir)
+        write_parquet(audit, store, parquet_dir)
     if json_path is not None and str(json_path) == "-":
         echo_json(audit_json(audit))
     elif json_path is not None:

@@ -1,5 +1,5 @@
 """audit: the batch audit of a corpus (clusters of copies, origins, counts, outlets, sources) as
-JSON, CSV, text tables and one HTML page.
+JSON, CSV, Parquet, text tables and one HTML page.
 """
 
 from __future__ import annotations

@@ -154,10 +154,12 @@ def load_prepared(
     with store.writer() as writer:
         writer.start_rebuild(BULK_STEP, before)
     tasks: list[Task] = []
-    with fewer_collections(), store.reader() as prior:
-        index = CorpusIndex(prior if had_articles else None)
+    index = CorpusIndex()
+    with fewer_collections():
         for number, batch in enumerate(_batches(results, report)):
-            tasks.extend(_store_batch(store, index, number, batch, fingerprinter, report))
+            tasks.extend(
+                _store_batch(store, index, number, batch, fingerprinter, report, had_articles)
+            )
             if on_progress:
                 on_progress("ingest", len(batch))
     found = verify_tasks(store, tasks, fingerprinter, workers, on_progress)
@@ -202,16 +204,22 @@ def _store_batch(
     batch: list[Prepared],
     fingerprinter: Fingerprinter,
     report: IngestReport,
+    had_articles: bool,
 ) -> list[Task]:
     """Store a batch's new articles in one transaction, and find their candidates in the corpus's
     index, which then takes their keys.
+
+    The articles stored before the load are found in the database's index, which holds only
+    them until the load's keys are written at its end.
     """
     with store.writer() as writer:
         fresh, ids = store_new_articles(writer, batch, fingerprinter, report)
         if not fresh:
             return []
+        index.prior = writer if had_articles else None
         source: CandidateSource = _Source(writer, index)
         candidates = candidates_to_verify(source, fresh, ids, fingerprinter)
+        index.prior = None
     _add_to_index(index, fresh, ids)
     return _tasks_of_batch(number, ids, candidates)
 

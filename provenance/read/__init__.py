@@ -1,5 +1,5 @@
-"""read: pages, files, JSONL records, WARCs and URLs into Documents, with their publication dates
-and language.
+"""read: pages, files, JSONL records, Parquet rows, WARCs and URLs into Documents, with their
+publication dates and language.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from provenance.read.html import document_from_html
     from provenance.read.inputs import documents_from_bytes, is_url, iter_documents
     from provenance.read.language import LANGUAGE_SAMPLE_CHARS, detect_language
+    from provenance.read.parquet import documents_from_parquet
     from provenance.read.records import document_from_record, documents_from_jsonl
     from provenance.read.warc import documents_from_warc
 
@@ -54,6 +55,7 @@ __all__ = [
     "document_from_text",
     "documents_from_bytes",
     "documents_from_jsonl",
+    "documents_from_parquet",
     "documents_from_warc",
     "domain_of",
     "fetch_url",
@@ -94,6 +96,7 @@ if not TYPE_CHECKING:  # mypy reads the imports above: an __getattr__ would let 
             "html": ("document_from_html",),
             "inputs": ("documents_from_bytes", "is_url", "iter_documents"),
             "language": ("LANGUAGE_SAMPLE_CHARS", "detect_language"),
+            "parquet": ("documents_from_parquet",),
             "records": ("document_from_record", "documents_from_jsonl"),
             "warc": ("documents_from_warc",),
         },

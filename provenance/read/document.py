@@ -47,8 +47,9 @@ class Document:
     """An article as read from its input, before body and furniture are split.
 
     Args:
-        origin: where it came from: a path, ``path:line``, ``path@offset`` or a URL.
-        format: ``text``, ``html``, ``jsonl`` or ``warc``.
+        origin: where it came from: a path, ``path:line``, ``path:row N``, ``path@offset`` or a
+            URL.
+        format: ``text``, ``html``, ``jsonl``, ``parquet`` or ``warc``.
         text: the main text, one paragraph a line.
         title: the headline, if known.
         url: the address it was published at.
@@ -141,10 +142,8 @@ def decode_bytes(data: bytes, origin: str) -> str:
     return data.decode(best.encoding, errors="replace")
 
 
-def read_limited(path: Path, max_bytes: int) -> bytes:
-    """A file's bytes, gzip-decompressed for ``.gz`` (WARC aside); refusing a missing file, a device
-    or FIFO, and more than max_bytes read or decompressed.
-    """
+def check_readable_file(path: Path, max_bytes: int) -> None:
+    """Refuse a missing file, a device or FIFO, and a file of more than max_bytes."""
     try:
         status = path.stat()
     except FileNotFoundError as error:
@@ -156,6 +155,13 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
             f"file is {status.st_size:,} bytes, over the limit of {max_bytes:,} (raise it with --max-size)",
             str(path),
         )
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """A file's bytes, gzip-decompressed for ``.gz`` (WARC aside); refusing a missing file, a device
+    or FIFO, and more than max_bytes read or decompressed.
+    """
+    check_readable_file(path, max_bytes)
     with path.open("rb") as handle:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:

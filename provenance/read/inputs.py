@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from provenance.errors import ExtractionError, FetchError
+from provenance.errors import ExtractionError, FetchError, InputError
 from provenance.read.document import (
     Document,
     Failure,
     _is_warc_name,
+    check_readable_file,
     decode_bytes,
     document_from_text,
     gunzip_limited,
@@ -92,7 +93,7 @@ def documents_from_bytes(
         yield from documents_from_warc(io.BytesIO(data), origin, max_bytes)
         return
     if fmt == "parquet":
-        yield from documents_from_parquet(io.BytesIO(data), origin)
+        yield from documents_from_parquet(io.BytesIO(data), origin, max_bytes)
         return
     try:
         text = decode_bytes(data, origin)
@@ -212,24 +213,6 @@ def _documents_of_target(
         )
 
 
-def _documents_in_parquet_file(
-    path: Path, origin: str, max_bytes: int
-) -> Iterator[Document | Failure]:
-    """A Parquet file's rows, read from the file a batch at a time (it is not read whole)."""
-    try:
-        if not path.is_file():
-            yield Failure(origin, "is not a regular file")
-            return
-        size = path.stat().st_size
-    except OSError as error:
-        yield Failure(origin, error.strerror or str(error))
-        return
-    if size > max_bytes:
-        yield Failure(origin, f"is larger than the limit of {max_bytes:,} bytes")
-        return
-    yield from documents_from_parquet(path, origin)
-
-
 def _documents_at_url(data: bytes, url: str) -> Iterator[Document | Failure]:
     try:
         yield document_from_html(decode_bytes(data, url), url, url)
@@ -239,7 +222,7 @@ def _documents_at_url(data: bytes, url: str) -> Iterator[Document | Failure]:
 
 def _documents_in_file(path: Path, max_bytes: int) -> Iterator[Document | Failure]:
     origin = printable_name(str(path))
-    if _format_of(path) == "parquet":
+    if _format_of(path) == "parquet" and path.suffix.lower() != ".gz":
         yield from _documents_in_parquet_file(path, origin, max_bytes)
         return
     try:
@@ -249,3 +232,17 @@ def _documents_in_file(path: Path, max_bytes: int) -> Iterator[Document | Failur
         return
     fmt = _format_of(path) or _sniff_format(data)
     yield from documents_from_bytes(data, origin, fmt, path, max_bytes)
+
+
+def _documents_in_parquet_file(
+    path: Path, origin: str, max_bytes: int
+) -> Iterator[Document | Failure]:
+    """A Parquet file's rows, read from the file a batch at a time (it is not read whole), within
+    the limits every file has.
+    """
+    try:
+        check_readable_file(path, max_bytes)
+    except (InputError, OSError) as error:
+        yield Failure(origin, getattr(error, "bare_reason", None) or str(error))
+        return
+    yield from documents_from_parquet(path, origin, max_bytes)
