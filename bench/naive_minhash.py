@@ -1,12 +1,12 @@
 """The naive reference for the batch engine: datasketch MinHashes, a MinHashLSH and a sqlite3 table.
 
-What a user might write in an afternoon to find near-duplicates in a JSONL corpus, in one
-process: each record's text lower-cased and split into words, its shingles of the tool's size
-(3 words) hashed into a ``datasketch.MinHash`` of 128 permutations (the tool's) with
-``update_batch``, the ``MinHashLSH`` (threshold 0.4, the tool's body threshold) queried for
-earlier records and then given the record, and the records, their signatures and the candidate
-pairs written to a sqlite3 database. No verification, no direction, no passages, no attributions:
-it is the floor a batch engine's speed is compared with (bench_batch.py).
+What a user might write in an afternoon to find near-duplicates in a JSONL corpus: a single
+process, no workers (that is what naive means here), each record's text lower-cased and split into
+words, its shingles of the tool's size (3 words) hashed into a ``datasketch.MinHash`` of 128
+permutations (the tool's) with ``update_batch``, the ``MinHashLSH`` (threshold 0.4, the tool's body
+threshold) queried for earlier records and then given the record, and the records, their signatures
+and the candidate pairs written to a sqlite3 database. No verification, no direction, no passages,
+no attributions: it is the floor a batch engine's speed is compared with (bench_batch.py).
 
     .venv/bin/python -m bench.naive_minhash corpus-5000-000.jsonl --db /tmp/naive.sqlite
 """

@@ -12,9 +12,11 @@ import importlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,7 @@ PACKAGES = (
     "render",
     "audit",
     "store",
+    "batch",
 )
 RUN_SECONDS = 120
 """A deadline for one bench run (each takes a few seconds to some 20 on two cores)."""
@@ -399,25 +402,31 @@ def smoke_eval_translation(_request: pytest.FixtureRequest, _tmp: Path) -> str:
     return out
 
 
-def smoke_batch(_request: pytest.FixtureRequest, tmp: Path) -> str:
+def smoke_batch(_request: pytest.FixtureRequest, _tmp: Path) -> str:
     out = run_bench(
         "bench_batch", "--corpus", CORPORA, "--sizes", "50", "--workers", "1", "--profile"
     )
     expect(
         out,
-        r"=== 50 articles ===",
-        r"incremental\s+[\d.]+\s+[\d.]+ \+ [\d.]+",
-        r"batch\s+[\d.]+",
-        r"naive\s+[\d.]+",
-        r"incremental / batch wall time: [\d.]+x",
+        r"=== 50 articles \(6 known copies, 1 file\(s\); 1 workers; 1 round\(s\)\) ===",
+        r"incremental\s+1\s+[\d.]+\s+[\d.]+\s+[\d.]+ \+ [\d.]+\s+[\d.]+\s+\d+",
+        r"batch\s+1\s+[\d.]+\s+[\d.]+\s+[\d.]+ \+ [\d.]+\s+[\d.]+\s+\d+",
+        r"naive\s+1\s+[\d.]+\s+[\d.]+\s+[\d.]+ \+ [\d.]+\s+[\d.]+\s+\d+.*candidates",
+        r"incremental / batch wall time: [\d.]+x of the medians",
+        r"naive / batch wall time: [\d.]+x of the medians",
         r"links only in batch: 0, only in incremental: 0",
+        r"batch links vs known copies: precision [\d.]+ \(strict [\d.]+\), recall [\d.]+",
+        r"prepare\+store\s+[\d.]+\s+[\d.]+\s+[\d.]+$",
+        r"build_audit\s+[\d.]+\s+[\d.]+\s+[\d.]+$",
         r"targets met: \{",
-        r"profile of the batch engine's main process",
+        r"profile of the batch engine's main process: [\d.]+ s wall",
+        r"\s+ncalls\s+tottime\s+percall\s+cumtime",
     )
     return out
 
 
 def smoke_naive(_request: pytest.FixtureRequest, tmp: Path) -> str:
+    """Three records with the same text: each later one finds the earlier ones, 3 pairs in all."""
     corpus = tmp / "c.jsonl"
     corpus.write_text(
         "\n".join(
@@ -429,6 +438,12 @@ def smoke_naive(_request: pytest.FixtureRequest, tmp: Path) -> str:
     )
     out = run_bench("naive_minhash", corpus, "--db", tmp / "naive.sqlite")
     expect(out, r"3 records, 3 candidate pairs, [\d.]+ s")
+    with closing(sqlite3.connect(tmp / "naive.sqlite")) as db:
+        count, shortest, longest = db.execute(
+            "SELECT count(*), min(length(signature)), max(length(signature)) FROM articles"
+        ).fetchone()
+        assert count == 3 and shortest == longest and shortest in (128 * 4, 128 * 8)
+        assert sorted(db.execute("SELECT * FROM candidates")) == [(0, 1), (0, 2), (1, 2)]
     return out
 
 

@@ -5,7 +5,6 @@ SQLite and PostgreSQL audits as the in-process engine's; bad inputs are failures
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +12,11 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
 from provenance.audit import audit_json, build_audit
 from provenance.batch import ingest_bulk
-from provenance.cli import cli
 from provenance.config import Settings
+from provenance.errors import InputError
 from provenance.knowledge import load_registry
 from provenance.spark import SparkResult, run_spark_audit, spark_session
 from provenance.store import Store
@@ -95,22 +93,40 @@ def _of_spark(result: SparkResult) -> tuple[set[tuple[Any, ...]], list[list[str]
     return links, clusters
 
 
-def test_census_gives_the_in_process_links_and_clusters_parquet_tables_and_failures(
-    spark: Any, census: Path, tmp_path: Path
+def test_census_gives_the_in_process_links_clusters_and_audit_loaded_into_postgresql(
+    spark: Any, census: Path, tmp_path: Path, postgres_url: str
 ) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"url": "https://e.org/a", "text": ""}\nnot json\n', encoding="utf-8")
     missing = tmp_path / "missing.jsonl"
-    result = run_spark_audit(
-        [str(census), str(bad), str(missing)], Settings(), spark=spark, parquet_dir=tmp_path / "pq"
-    )
-    reasons = {failure.origin: failure.reason for failure in result.failures}
-    assert reasons[str(missing)] == "no such file or folder"
-    assert reasons[f"{bad}:2"].startswith("line 2 is not valid JSON")
-    assert f"{bad}:1" in reasons and len(reasons) == 3
-    links, clusters, _ = _in_process(f"sqlite:///{tmp_path / 'ref.sqlite'}", census)
-    assert _of_spark(result) == (links, clusters)
-    assert len(links) == 14 and len(clusters) == 5  # the real AP and Reuters syndication
+    links, clusters, expected = _in_process(f"sqlite:///{tmp_path / 'ref.sqlite'}", census)
+    store = Store(postgres_url)
+    try:
+        result = run_spark_audit(
+            [str(census), str(bad), str(missing)],
+            Settings(),
+            spark=spark,
+            parquet_dir=tmp_path / "pq",
+            store=store,
+        )
+        assert _of_spark(result) == (links, clusters)
+        assert len(links) == 14 and len(clusters) == 5  # the real AP and Reuters syndication
+        reasons = {failure.origin: failure.reason for failure in result.failures}
+        assert reasons[str(missing)] == "no such file or folder"
+        assert reasons[f"{bad}:2"].startswith("line 2 is not valid JSON")
+        assert f"{bad}:1" in reasons and len(reasons) == 3
+        assert result.report is not None
+        audit = audit_json(build_audit(store, load_registry(), result.report, [str(census)]))
+        audit.pop("generated_at")
+        audit["failures"] = expected["failures"]  # the bad inputs are the Spark run's alone
+        audit["corpus"] = expected["corpus"]
+        assert audit == expected
+        with store.reader() as reader:
+            assert reader.pending_rebuilds() == {}
+        with pytest.raises(InputError, match="empty database"):
+            run_spark_audit([str(census)], Settings(), spark=spark, store=store)
+    finally:
+        store.close()
     tables = {
         name: pq.read_table(tmp_path / "pq" / name)
         for name in ("articles", "links", "clusters", "passages")
@@ -131,49 +147,3 @@ def test_a_1000_article_bench_corpus_gives_the_in_process_links_and_clusters(
     assert _of_spark(result) == (links, clusters)
     kinds = {kind for _, _, kind, *_ in links}
     assert {"repost", "partial"} <= kinds and len(clusters) > 50
-
-
-def test_the_result_loaded_into_postgresql_audits_as_the_in_process_engine(
-    spark: Any, census: Path, postgres_url: str, tmp_path: Path
-) -> None:
-    db_url = postgres_url
-    _, _, expected = _in_process(f"sqlite:///{tmp_path / 'ref.sqlite'}", census)
-    store = Store(db_url)
-    try:
-        result = run_spark_audit([str(census)], Settings(), spark=spark, store=store)
-        assert result.report is not None
-        audit = audit_json(build_audit(store, load_registry(), result.report, [str(census)]))
-        audit.pop("generated_at")
-        assert audit == expected
-        with store.reader() as reader:
-            assert reader.pending_rebuilds() == {}
-        with pytest.raises(Exception, match="empty database"):
-            run_spark_audit([str(census)], Settings(), spark=spark, store=store)
-    finally:
-        store.close()
-
-
-def test_audit_engine_spark_on_the_command_line_loads_into_sqlite(
-    spark: Any, census: Path, tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PROVENANCE_SPARK_MASTER", "local[2]")
-    done = CliRunner().invoke(
-        cli,
-        [
-            "--db",
-            sqlite_url,
-            "audit",
-            "--engine",
-            "spark",
-            str(census),
-            "--json",
-            "-",
-            "--parquet",
-            str(tmp_path / "o"),
-        ],
-        catch_exceptions=False,
-    )
-    assert done.exit_code == 0, done.output
-    audit = json.loads(done.stdout)
-    assert audit["counts"]["articles"] == 32 and len(audit["clusters"]) == 5
-    assert (tmp_path / "o" / "links").is_dir()
